@@ -1,0 +1,1 @@
+"""Shipyard: release-engineering data service (Chalice app library)."""

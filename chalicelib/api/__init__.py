@@ -1,0 +1,1 @@
+"""HTTP faces: one package per API family, translating requests to domain calls."""

@@ -1,0 +1,1 @@
+"""Datazilla's web service: ingest, objectstore and test data endpoints."""

@@ -1,0 +1,66 @@
+"""Datazilla's answer format and the checks every project route shares."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable
+
+from chalice import Response
+
+from chalicelib.store import projects
+from chalicelib.store.errors import TRANSIENT
+
+log = logging.getLogger(__name__)
+
+JSON = {"Content-Type": "application/json"}
+
+
+def answer(body: Any, status: int = 200) -> Response:
+    return Response(body=body, status_code=status, headers=JSON)
+
+
+def problem(status: int, status_text: str, message: str | None = None, **extra: Any) -> Response:
+    """Datazilla's error body: ``{"status": ..., "message": ...}``."""
+    body: dict[str, Any] = {"status": status_text}
+    if message is not None:
+        body["message"] = message
+    body.update(extra)
+    return answer(body, status)
+
+
+def unknown_project(name: str) -> Response:
+    return problem(404, f"Unknown project '{name}'")
+
+
+def project_route(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Look the project up (404 if unknown) and pass it in; storage faults become 503."""
+
+    @functools.wraps(handler)
+    def wrapper(project: str, *args: Any, **kwargs: Any) -> Response:
+        try:
+            found = projects.get(project)
+            if found is None:
+                return unknown_project(project)
+            return handler(found, *args, **kwargs)
+        except TRANSIENT as err:
+            log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
+            return problem(503, "Service unavailable", "Storage is unavailable; retry later.")
+
+    return wrapper
+
+
+def int_param(params: dict[str, str] | None, name: str, default: int | None = None, minimum: int = 0,
+              maximum: int | None = None) -> int | None:
+    """An integer query parameter; ValueError with a readable message otherwise."""
+    raw = (params or {}).get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"'{name}' must be an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ValueError(f"'{name}' must be {bound}, got {value}")
+    return value

@@ -1,0 +1,45 @@
+"""``GET /<project>/testdata/raw/<branch>/<revision>/``: the blobs of a revision."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.datazilla.common import answer, project_route
+from chalicelib.datazilla.raw import RawFilter, bad_test_data
+from chalicelib.store import blobs, objectstore
+from chalicelib.store.projects import Project
+
+bp = Blueprint(__name__)
+
+_FETCHERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="raw-blob")
+
+
+def _reference(row: objectstore.ObjectstoreRow) -> dict[str, Any]:
+    return {
+        "product": row.product, "os_name": row.os_name, "os_version": row.os_version,
+        "branch_version": row.branch_version, "processor": row.processor,
+        "build_type": row.build_type, "test_name": row.test_name,
+        "page_names": row.page_names,
+    }
+
+
+@bp.route("/{project}/testdata/raw/{branch}/{revision}", methods=["GET"])
+@project_route
+def raw(project: Project, branch: str, revision: str) -> Response:
+    selected = RawFilter.from_params(bp.current_request.query_params)
+    rows = [r for r in objectstore.for_revision(project.name, branch, revision) if selected.matches(_reference(r))]
+    rows.sort(key=lambda r: int(r.id))
+    good = [r for r in rows if r.error_flag != "Y"]
+    contents = dict(zip((int(r.id) for r in good), _FETCHERS.map(lambda r: blobs.get(r.s3_key), good)))
+    out: list[Any] = []
+    for row in rows:
+        if row.error_flag == "Y":
+            run_id = int(row.test_run_id) if row.test_run_id is not None else int(row.id)
+            out.append(bad_test_data(run_id, row.error_msg))
+        else:
+            out.append(selected.trim(json.loads(contents[int(row.id)])))
+    return answer(out)

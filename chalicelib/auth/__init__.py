@@ -1,0 +1,1 @@
+"""Authentication schemes of the API families."""

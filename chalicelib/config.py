@@ -1,0 +1,52 @@
+"""Where Shipyard's resources are, read from the environment.
+
+Every resource name derives from one prefix (``SHIPYARD_PREFIX``), the same
+value the CloudFormation template in ``infra/`` takes as its ``ShipyardPrefix``
+parameter. Pointing Shipyard at another world (moto locally, a test, a real AWS
+account) is therefore configuration only: the prefix, the region and, for an
+embedded AWS, ``AWS_ENDPOINT_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_PREFIX = "shipyard-dev"
+
+# Logical names of the queues the template creates; each has a "-dlq" twin.
+INGEST_QUEUE = "ingest"
+PROCESSING_QUEUE = "processing"
+QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE)
+
+# Logical names of the DynamoDB tables the template creates.
+TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs")
+
+
+def prefix() -> str:
+    return os.environ.get("SHIPYARD_PREFIX", DEFAULT_PREFIX)
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def table_name(logical: str) -> str:
+    return f"{prefix()}-{logical}"
+
+
+def queue_name(logical: str) -> str:
+    return f"{prefix()}-{logical}"
+
+
+def bucket_name() -> str:
+    return os.environ.get("SHIPYARD_BLOB_BUCKET") or f"{prefix()}-blobs"
+
+
+def endpoint_url() -> str | None:
+    """The embedded AWS endpoint, when there is one (moto locally and in CI)."""
+    return os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def oauth_timestamp_window() -> int:
+    """Seconds a signed request stays valid; Datazilla used 300."""
+    return int(os.environ.get("SHIPYARD_OAUTH_WINDOW", "300"))

@@ -1,0 +1,1 @@
+"""Datazilla domain: blobs, perftest runs, raw data views."""

@@ -1,0 +1,51 @@
+"""Loading a stored blob into perftest records (the processing worker's job).
+
+Loading is idempotent: the test run's id is the objectstore row's id, so a
+message delivered twice rewrites the same record, and a row that is complete
+or errored is never claimed again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
+from chalicelib.store import blobs, objectstore, test_runs
+
+log = logging.getLogger(__name__)
+
+
+def load_row(project: str, row_id: int, worker_id: str) -> str:
+    """Load one objectstore row; returns what happened (for logs and tests).
+
+    Storage failures propagate so that the message is redelivered; a blob
+    that cannot be understood is marked with its error instead.
+    """
+    row = objectstore.claim(project, row_id, worker_id)
+    if row is None:
+        return "skipped"
+    raw = blobs.get(row.s3_key)
+    data: Any = None
+    try:
+        data = decode(raw)
+        run = parse_run(data)
+    except MalformedJson as err:
+        return _fail(project, row_id, worker_id, f"Malformed JSON: {err}", {})
+    except TestDataError as err:
+        return _fail(project, row_id, worker_id, str(err), partial_reference(data))
+    except Exception as err:  # a blob must never crash the worker into a retry loop
+        message = f"Unknown error: {err.__class__.__name__}: {err}"
+        return _fail(project, row_id, worker_id, message, partial_reference(data))
+    try:
+        test_runs.save(project, row_id, run.as_record())
+    except test_runs.RunTooLarge as err:
+        return _fail(project, row_id, worker_id, f"Unknown error: {err}", run.reference())
+    objectstore.mark_complete(project, row_id, worker_id, row_id, run.reference())
+    return "loaded"
+
+
+def _fail(project: str, row_id: int, worker_id: str, message: str, reference: dict[str, Any]) -> str:
+    log.info("objectstore %s/%s not loaded: %s", project, row_id, message)
+    objectstore.mark_error(project, row_id, worker_id, message, reference)
+    return "error"

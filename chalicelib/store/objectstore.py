@@ -1,0 +1,252 @@
+"""The objectstore: one row per blob received, whatever its fate.
+
+Rows live in DynamoDB; the blob itself lives in S3 under ``s3_key``. Three
+sparse indexes serve the read paths, so no request ever scans:
+
+- ``by_revision``: rows that were loaded (or failed to load) for a branch and
+  revision, for the raw endpoint;
+- ``errors_by_date``: rows with an error, by load date, for error_count/list;
+- ``pending_by_date``: rows not yet complete, by load date, for the sweeper
+  that re-queues blobs whose processing message was lost.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.exceptions import UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.store.base import table_meta
+
+READY = "ready"
+LOADING = "loading"
+COMPLETE = "complete"
+PENDING = "Y"  # the one value of the sparse pending index's hash key
+
+
+class ByRevision(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_revision"
+        projection = AllProjection()
+
+    branch_key = UnicodeAttribute(hash_key=True)
+    revision_key = UnicodeAttribute(range_key=True)
+
+
+class ErrorsByDate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "errors_by_date"
+        projection = AllProjection()
+
+    error_project = UnicodeAttribute(hash_key=True)
+    date_loaded = NumberAttribute(range_key=True)
+
+
+class PendingByDate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "pending_by_date"
+        projection = AllProjection()
+
+    pending_flag = UnicodeAttribute(hash_key=True)
+    date_loaded = NumberAttribute(range_key=True)
+
+
+class ObjectstoreRow(Model):
+    Meta = table_meta("objectstore")
+
+    project = UnicodeAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+    date_loaded = NumberAttribute()
+    processed_flag = UnicodeAttribute(default=READY)
+    error_flag = UnicodeAttribute(default="N")
+    error_msg = UnicodeAttribute(null=True)
+    test_run_id = NumberAttribute(null=True)
+    worker_id = UnicodeAttribute(null=True)
+    requeues = NumberAttribute(null=True)
+    s3_key = UnicodeAttribute()
+    size = NumberAttribute()
+
+    # Reference data copied from the blob when it is loaded: the raw
+    # endpoint filters on these without opening every blob.
+    branch = UnicodeAttribute(null=True)
+    revision = UnicodeAttribute(null=True)
+    product = UnicodeAttribute(null=True)
+    os_name = UnicodeAttribute(null=True)
+    os_version = UnicodeAttribute(null=True)
+    branch_version = UnicodeAttribute(null=True)
+    processor = UnicodeAttribute(null=True)
+    build_type = UnicodeAttribute(null=True)
+    test_name = UnicodeAttribute(null=True)
+    page_names = ListAttribute(of=UnicodeAttribute, null=True)
+
+    # Sparse index keys (present only while the row belongs to the index).
+    branch_key = UnicodeAttribute(null=True)
+    revision_key = UnicodeAttribute(null=True)
+    error_project = UnicodeAttribute(null=True)
+    pending_flag = UnicodeAttribute(null=True)
+
+    by_revision = ByRevision()
+    errors_by_date = ErrorsByDate()
+    pending_by_date = PendingByDate()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": int(self.id),
+            "date_loaded": int(self.date_loaded),
+            "processed_flag": self.processed_flag,
+            "error_flag": self.error_flag,
+            "error_msg": self.error_msg,
+            "test_run_id": None if self.test_run_id is None else int(self.test_run_id),
+            "worker_id": self.worker_id,
+        }
+
+
+def revision_key(revision: str, row_id: int) -> str:
+    return f"{revision}#{row_id:012d}"
+
+
+def create(project: str, row_id: int, s3_key: str, size: int, error_msg: str | None) -> ObjectstoreRow:
+    """Record a received blob; a blob that arrived broken is recorded with its error."""
+    now = int(time.time())
+    row = ObjectstoreRow(project, row_id, date_loaded=now, s3_key=s3_key, size=size)
+    if error_msg is None:
+        row.pending_flag = PENDING
+    else:
+        row.error_flag = "Y"
+        row.error_msg = error_msg
+        row.error_project = project
+    row.save(condition=ObjectstoreRow.id.does_not_exist())
+    return row
+
+
+def get(project: str, row_id: int) -> ObjectstoreRow | None:
+    try:
+        return ObjectstoreRow.get(project, row_id, consistent_read=True)
+    except ObjectstoreRow.DoesNotExist:
+        return None
+
+
+def claim(project: str, row_id: int, worker_id: str) -> ObjectstoreRow | None:
+    """Mark a row ``loading`` for this worker; None when it is done or errored.
+
+    A row already ``loading`` can be claimed again: its message came back after
+    the visibility timeout, so the previous worker died or timed out.
+    """
+    row = ObjectstoreRow(project, row_id)
+    try:
+        row.update(
+            actions=[
+                ObjectstoreRow.processed_flag.set(LOADING),
+                ObjectstoreRow.worker_id.set(worker_id),
+            ],
+            condition=ObjectstoreRow.id.exists()
+            & ObjectstoreRow.processed_flag.is_in(READY, LOADING)
+            & (ObjectstoreRow.error_flag == "N"),
+        )
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return row
+
+
+def _reference_actions(reference: dict[str, Any], row_id: int, project: str) -> list:
+    actions = []
+    for name, value in reference.items():
+        if value is not None:
+            actions.append(getattr(ObjectstoreRow, name).set(value))
+    if reference.get("branch") and reference.get("revision"):
+        actions.append(ObjectstoreRow.branch_key.set(f"{project}#{reference['branch']}"))
+        actions.append(ObjectstoreRow.revision_key.set(revision_key(reference["revision"], row_id)))
+    return actions
+
+
+def mark_complete(project: str, row_id: int, worker_id: str, test_run_id: int, reference: dict[str, Any]) -> None:
+    row = ObjectstoreRow(project, row_id)
+    row.update(
+        actions=[
+            ObjectstoreRow.processed_flag.set(COMPLETE),
+            ObjectstoreRow.test_run_id.set(test_run_id),
+            ObjectstoreRow.pending_flag.remove(),
+            *_reference_actions(reference, row_id, project),
+        ],
+        condition=ObjectstoreRow.worker_id == worker_id,
+    )
+
+
+def mark_error(project: str, row_id: int, worker_id: str, error_msg: str, reference: dict[str, Any]) -> None:
+    """Record why a blob could not be loaded; it is never claimed again."""
+    row = ObjectstoreRow(project, row_id)
+    row.update(
+        actions=[
+            ObjectstoreRow.processed_flag.set(COMPLETE),
+            ObjectstoreRow.error_flag.set("Y"),
+            ObjectstoreRow.error_msg.set(error_msg),
+            ObjectstoreRow.error_project.set(project),
+            ObjectstoreRow.pending_flag.remove(),
+            *_reference_actions(reference, row_id, project),
+        ],
+        condition=ObjectstoreRow.worker_id == worker_id,
+    )
+
+
+def for_revision(project: str, branch: str, revision: str) -> Iterator[ObjectstoreRow]:
+    """Loaded rows of a branch whose revision starts with ``revision``."""
+    return ObjectstoreRow.by_revision.query(
+        f"{project}#{branch}", ObjectstoreRow.revision_key.startswith(revision)
+    )
+
+
+def errors_between(project: str, start: int, end: int) -> Iterator[ObjectstoreRow]:
+    return ObjectstoreRow.errors_by_date.query(
+        project, ObjectstoreRow.date_loaded.between(start, end)
+    )
+
+
+def pending_before(before: int) -> Iterator[ObjectstoreRow]:
+    """Rows of every project not yet complete, loaded before ``before``."""
+    return ObjectstoreRow.pending_by_date.query(PENDING, ObjectstoreRow.date_loaded < before)
+
+
+def count_requeue(project: str, row_id: int) -> bool:
+    """Note one more re-queue of a pending row; False if it completed meanwhile."""
+    row = ObjectstoreRow(project, row_id)
+    try:
+        row.update(
+            actions=[ObjectstoreRow.requeues.add(1)],
+            condition=ObjectstoreRow.pending_flag.exists(),
+        )
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def abandon(project: str, row_id: int, error_msg: str) -> bool:
+    """Mark a row that repeated attempts failed to load; False if it completed meanwhile."""
+    row = ObjectstoreRow(project, row_id)
+    try:
+        row.update(
+            actions=[
+                ObjectstoreRow.processed_flag.set(COMPLETE),
+                ObjectstoreRow.error_flag.set("Y"),
+                ObjectstoreRow.error_msg.set(error_msg),
+                ObjectstoreRow.error_project.set(project),
+                ObjectstoreRow.pending_flag.remove(),
+            ],
+            condition=ObjectstoreRow.pending_flag.exists(),
+        )
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

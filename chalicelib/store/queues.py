@@ -1,0 +1,25 @@
+"""Sending messages to Shipyard's SQS queues."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from chalicelib import config
+from chalicelib.store.clients import client
+
+
+@functools.cache
+def queue_url(logical: str) -> str:
+    return client("sqs").get_queue_url(QueueName=config.queue_name(logical))["QueueUrl"]
+
+
+def send(logical: str, message: dict[str, Any]) -> str:
+    """Send a JSON message; returns its SQS message id."""
+    response = client("sqs").send_message(QueueUrl=queue_url(logical), MessageBody=json.dumps(message))
+    return response["MessageId"]
+
+
+def reset() -> None:
+    queue_url.cache_clear()

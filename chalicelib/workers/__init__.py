@@ -1,0 +1,1 @@
+"""Queue and schedule handlers: the functions Lambda (or the local pump) calls."""

@@ -1,0 +1,92 @@
+"""Datazilla's workers: queue ingest, blob loading, and the pending-row sweeper."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+
+from chalice import Blueprint, Rate
+from chalice.app import CloudWatchEvent, SQSEvent
+
+from chalicelib import config
+from chalicelib.datazilla.ingest import new_row_id, queue_for_loading, store_blob
+from chalicelib.datazilla.loading import load_row
+from chalicelib.store import deliveries, objectstore, projects
+from chalicelib.workers.messages import PoisonMessage, parse
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint(__name__)
+
+# A row still pending after this long lost its processing message.
+STALE_AFTER_SECONDS = 600
+# Re-queued this many times and still not loaded: give up and say so on the row.
+MAX_REQUEUES = 3
+
+
+def _worker_id(event: SQSEvent | CloudWatchEvent) -> str:
+    context = getattr(event, "context", None)
+    return getattr(context, "aws_request_id", None) or uuid.uuid4().hex
+
+
+@bp.on_sqs_message(queue=config.queue_name(config.INGEST_QUEUE), batch_size=10)
+def ingest(event: SQSEvent) -> None:
+    """CI harnesses that cannot reach HTTP send ``{"project", "blob"}`` here.
+
+    Every record is attempted; if any failed, the batch raises so that SQS
+    redelivers it, and the records that succeeded are recognised by their
+    message id and not stored twice.
+    """
+    failures = []
+    for record in event:
+        try:
+            _ingest_one(record.to_dict()["messageId"], record.body)
+        except Exception as err:  # noqa: BLE001 - reported below, retried by SQS
+            log.error("ingest message %s failed: %s", record.to_dict()["messageId"], err)
+            failures.append(err)
+    if failures:
+        raise failures[0]
+
+
+def _ingest_one(message_id: str, body: str) -> None:
+    message = parse(body, "project", "blob")
+    project = message["project"]
+    if not isinstance(project, str) or projects.get(project) is None:
+        raise PoisonMessage(f"unknown project {project!r}")
+    blob = message["blob"]
+    raw = blob.encode("utf-8") if isinstance(blob, str) else json.dumps(blob).encode("utf-8")
+    row_id = deliveries.row_for(config.INGEST_QUEUE, message_id)
+    if row_id is None:
+        row_id = new_row_id(project)
+        deliveries.record(config.INGEST_QUEUE, message_id, row_id)
+    store_blob(project, raw, row_id=row_id)
+
+
+@bp.on_sqs_message(queue=config.queue_name(config.PROCESSING_QUEUE), batch_size=10)
+def process(event: SQSEvent) -> None:
+    """Load stored blobs into perftest records (idempotent per row)."""
+    worker_id = _worker_id(event)
+    failures = []
+    for record in event:
+        try:
+            message = parse(record.body, "project", "id")
+            load_row(str(message["project"]), int(message["id"]), worker_id)
+        except Exception as err:  # noqa: BLE001 - reported below, retried by SQS
+            log.error("processing message failed: %s", err)
+            failures.append(err)
+    if failures:
+        raise failures[0]
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_pending(event: CloudWatchEvent) -> None:
+    """Re-queue rows whose processing message was lost; give up on hopeless ones."""
+    cutoff = int(time.time()) - STALE_AFTER_SECONDS
+    for row in objectstore.pending_before(cutoff):
+        if (row.requeues or 0) >= MAX_REQUEUES:
+            message = f"Unknown error: not loaded after {MAX_REQUEUES} re-queues (see the processing dead-letter queue)"
+            objectstore.abandon(row.project, int(row.id), message)
+        elif objectstore.count_requeue(row.project, int(row.id)):
+            queue_for_loading(row.project, int(row.id))

@@ -1,0 +1,84 @@
+"""Shared fixtures: an embedded AWS per test (moto), the app, signed uploads."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+# The store reads resource names at import time: set the world first.
+os.environ.update(
+    SHIPYARD_PREFIX="shipyard-test",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_XRAY_SDK_ENABLED="false",
+)
+for _var in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_var, None)
+
+import pytest  # noqa: E402
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib.local import resources  # noqa: E402
+from chalicelib.store import clients, projects, queues  # noqa: E402
+from tests.oauth_signing import form_body, sign_form  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DEV_KEY, DEV_SECRET = "talos-dev-key", "talos-dev-secret"
+HOST = "shipyard.test"
+
+
+@pytest.fixture
+def aws():
+    """A fresh embedded AWS with Shipyard's resources deployed from infra/."""
+    clients.reset()
+    queues.reset()
+    with mock_aws():
+        resources.deploy(visibility_timeout=1, max_receive_count=3)
+        yield
+    clients.reset()
+    queues.reset()
+
+
+@pytest.fixture
+def talos(aws):
+    """Project ``talos`` with the development OAuth credentials."""
+    return projects.create("talos", DEV_KEY, DEV_SECRET)
+
+
+@pytest.fixture
+def app_client(aws):
+    from app import app
+
+    # stage "test" is not in .chalice/config.json: no stage variables override ours
+    with Client(app, stage_name="test") as client:
+        yield client
+
+
+@pytest.fixture
+def talos_blob() -> dict:
+    return json.loads((FIXTURES / "talos_tp5n.json").read_text())
+
+
+def signed_upload(client, blob_text: str, project: str = "talos", path: str | None = None,
+                  key: str = DEV_KEY, secret: str = DEV_SECRET, **sign_options):
+    """POST a blob the way Datazilla's client does: form field ``data``, url-quoted, signed."""
+    path = path or f"/{project}/api/load_test"
+    fields = sign_form(f"http://{HOST}{path}", {"data": quote(blob_text), "user": project}, key, secret,
+                       **sign_options)
+    return client.http.post(
+        path,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Host": HOST},
+        body=form_body(fields),
+    )
+
+
+@pytest.fixture
+def upload(app_client, talos):
+    def _upload(blob_text: str, **kwargs):
+        return signed_upload(app_client, blob_text, **kwargs)
+
+    return _upload
