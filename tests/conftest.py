@@ -82,3 +82,23 @@ def upload(app_client, talos):
         return signed_upload(app_client, blob_text, **kwargs)
 
     return _upload
+
+
+@pytest.fixture
+def pump(aws):
+    """Delivers queued messages to the app's real handlers, as Lambda would."""
+    from app import app
+    from chalicelib.local.pump import Pump
+
+    return Pump(app, schedules=False)
+
+
+@pytest.fixture
+def loaded(upload, pump, talos_blob):
+    """The fixture blob uploaded and loaded by the processing worker."""
+    from chalicelib import config
+
+    response = upload(json.dumps(talos_blob))
+    assert response.status_code == 200
+    pump.drain(config.queue_name(config.PROCESSING_QUEUE))
+    return talos_blob

@@ -39,7 +39,7 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
         return _fail(project, row_id, worker_id, message, partial_reference(data))
     try:
         test_runs.save(project, row_id, run.as_record())
-    except test_runs.RunTooLarge as err:
+    except test_runs.RunNotStorable as err:
         return _fail(project, row_id, worker_id, f"Unknown error: {err}", run.reference())
     objectstore.mark_complete(project, row_id, worker_id, row_id, run.reference())
     return "loaded"

@@ -20,7 +20,9 @@ def template() -> dict[str, Any]:
     return json.loads(TEMPLATE.read_text())
 
 
-def deploy(prefix: str | None = None, visibility_timeout: int | None = None, max_receive_count: int | None = None) -> str:
+def deploy(
+    prefix: str | None = None, visibility_timeout: int | None = None, max_receive_count: int | None = None
+) -> str:
     """Create (or find) the stack named after the prefix; returns its status."""
     prefix = prefix or config.prefix()
     cfn = client("cloudformation")

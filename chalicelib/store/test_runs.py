@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -56,12 +55,8 @@ class TestRunRecord(Model):
     by_revision = ByRevision()
 
 
-class RunTooLarge(Exception):
-    """The run does not fit in one DynamoDB item (400 KB)."""
-
-
-def _numeric(values: list[Any]) -> list[Any]:
-    return [Decimal(str(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in values]
+class RunNotStorable(Exception):
+    """The run cannot be written as one DynamoDB item (too large, or a value DynamoDB refuses)."""
 
 
 def save(project: str, test_run_id: int, run: dict[str, Any]) -> None:
@@ -69,18 +64,21 @@ def save(project: str, test_run_id: int, run: dict[str, Any]) -> None:
     record = TestRunRecord(
         project,
         test_run_id,
+        objectstore_id=test_run_id,
         branch_key=f"{project}#{run['branch']}",
         revision_key=f"{run['revision']}#{test_run_id:012d}",
         **{k: v for k, v in run.items() if k not in ("pages", "aux_data")},
     )
-    record.pages = {page: _numeric(values) for page, values in run["pages"].items()}
-    record.aux_data = {name: _numeric(values) for name, values in run["aux_data"].items()}
+    record.pages = dict(run["pages"])
+    record.aux_data = dict(run["aux_data"])
     try:
         record.save()
     except PutError as err:
-        if err.cause_response_code == "ValidationException" and "size" in str(err.cause_response_message):
-            raise RunTooLarge(f"RunTooLarge: {err.cause_response_message}") from err
+        if err.cause_response_code == "ValidationException":
+            raise RunNotStorable(f"RunNotStorable: {err.cause_response_message}") from err
         raise
+    except (ValueError, TypeError) as err:  # a value PynamoDB cannot serialise
+        raise RunNotStorable(f"RunNotStorable: {err}") from err
 
 
 def get(project: str, test_run_id: int) -> TestRunRecord | None:

@@ -1,0 +1,89 @@
+"""Reading a Talos blob into a perftest run."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
+
+
+def test_a_complete_blob_yields_its_reference_data_and_replicates(talos_blob):
+    run = parse_run(talos_blob)
+    assert (run.test_name, run.test_version, run.product, run.branch) == ("Talos tp5n", 1, "Firefox", "Mozilla-Inbound")
+    assert (run.os_name, run.os_version, run.processor, run.machine) == ("linux", "Fedora 12", "x86_64", "talos-r3-fed-001")
+    assert (run.branch_version, run.build_id, run.revision, run.build_type) == ("17.0a1", "20120730123456", "8a3d4b6e7c21", "opt")
+    assert run.date_run == 1343674800
+    assert len(run.pages) == 10 and all(len(v) == 25 for v in run.pages.values())
+    assert run.options["tpcycles"] == 10
+    assert len(run.aux_data["totals"]) == 25
+
+
+@pytest.mark.parametrize(
+    "remove, message",
+    [
+        (("testrun", "suite"), "Missing data: ['testrun']['suite']."),
+        (("test_build", "revision"), "Missing data: ['test_build']['revision']."),
+        (("test_machine", "os"), "Missing data: ['test_machine']['os']."),
+        (("testrun",), "Missing data: ['testrun']."),
+        (("results",), "Missing data: ['results']."),
+    ],
+)
+def test_a_missing_key_is_named_by_its_path(talos_blob, remove, message):
+    blob = copy.deepcopy(talos_blob)
+    node = blob
+    for key in remove[:-1]:
+        node = node[key]
+    del node[remove[-1]]
+    with pytest.raises(TestDataError) as err:
+        parse_run(blob)
+    assert str(err.value) == message
+
+
+def test_a_non_integer_suite_version_is_refused(talos_blob):
+    talos_blob["testrun"]["suite_version"] = "two"
+    with pytest.raises(TestDataError, match=r"\['testrun'\]\['suite_version'\] is not an integer"):
+        parse_run(talos_blob)
+
+
+def test_a_non_integer_date_is_refused(talos_blob):
+    talos_blob["testrun"]["date"] = "yesterday"
+    with pytest.raises(TestDataError, match=r"\['testrun'\]\['date'\] is not an integer"):
+        parse_run(talos_blob)
+
+
+def test_replicates_must_be_numbers(talos_blob):
+    talos_blob["results"]["cnn.com"] = [1, "two", 3]
+    with pytest.raises(TestDataError, match=r"\['results'\]\['cnn.com'\]"):
+        parse_run(talos_blob)
+
+
+def test_revision_is_kept_to_sixteen_characters(talos_blob):
+    talos_blob["test_build"]["revision"] = "0123456789abcdef0123456789abcdef01234567"
+    assert parse_run(talos_blob).revision == "0123456789abcdef"
+
+
+def test_build_type_comes_from_the_blob_when_given(talos_blob):
+    talos_blob["test_build"]["type"] = "debug"
+    assert parse_run(talos_blob).build_type == "debug"
+
+
+def test_a_json_array_is_not_a_test_run():
+    with pytest.raises(TestDataError):
+        parse_run([1, 2, 3])
+
+
+def test_malformed_json_reports_the_parser_message():
+    with pytest.raises(MalformedJson, match="Expecting"):
+        decode(b'{"a": ')
+
+
+def test_invalid_utf8_is_malformed():
+    with pytest.raises(MalformedJson):
+        decode(b"\xff\xfe{}")
+
+
+def test_partial_reference_names_branch_and_revision_of_a_broken_blob():
+    assert partial_reference({"test_build": {"branch": "Try", "revision": "abc"}}) == {"branch": "Try", "revision": "abc"}
+    assert partial_reference({"test_build": "nonsense"}) == {}

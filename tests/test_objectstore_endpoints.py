@@ -1,0 +1,74 @@
+"""Objectstore reference endpoints: json_blob, error_count, error_list, db_size."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_json_blob_returns_the_stored_bytes(app_client, upload, talos_blob):
+    text = json.dumps(talos_blob, indent=3)
+    upload(text)
+    response = app_client.http.get("/talos/refdata/objectstore/json_blob/1")
+    assert response.status_code == 200
+    assert response.body.decode() == text
+
+
+def test_json_blob_of_a_missing_id_is_404(app_client, talos):
+    response = app_client.http.get("/talos/refdata/objectstore/json_blob/42")
+    assert response.status_code == 404
+    assert response.json_body["status"] == "Not found"
+
+
+def test_json_blob_with_a_non_integer_id_is_400(app_client, talos):
+    response = app_client.http.get("/talos/refdata/objectstore/json_blob/abc")
+    assert response.status_code == 400
+
+
+def test_error_count_groups_malformed_and_other(app_client, upload, pump, talos_blob):
+    from chalicelib import config
+
+    upload("{broken")
+    upload("[also broken")
+    del talos_blob["results"]
+    upload(json.dumps(talos_blob))
+    pump.drain(config.queue_name(config.PROCESSING_QUEUE))
+    response = app_client.http.get("/talos/refdata/objectstore/error_count?days_ago=1")
+    assert response.status_code == 200
+    assert sorted(response.json_body, key=lambda r: r["message"]) == [
+        {"count(id)": 2, "message": "Malformed JSON"},
+        {"count(id)": 1, "message": "Other"},
+    ]
+
+
+def test_error_list_names_each_error_and_links_its_blob(app_client, upload):
+    upload("{broken")
+    body = app_client.http.get("/talos/refdata/objectstore/error_list?days_ago=1&numdays=2").json_body
+    assert len(body) == 1
+    assert body[0]["id"] == 1 and body[0]["error_flag"] == "Y"
+    assert body[0]["error_msg"].startswith("Malformed JSON: ")
+    assert body[0]["url"].endswith("/talos/refdata/objectstore/json_blob/1")
+
+
+def test_error_list_outside_the_window_is_empty(app_client, upload):
+    upload("{broken")
+    assert app_client.http.get("/talos/refdata/objectstore/error_list?days_ago=5&numdays=2").json_body == []
+
+
+def test_days_ago_is_required(app_client, talos):
+    response = app_client.http.get("/talos/refdata/objectstore/error_count")
+    assert response.status_code == 400
+    assert "days_ago" in response.json_body["message"]
+
+
+def test_days_ago_must_be_an_integer(app_client, talos):
+    response = app_client.http.get("/talos/refdata/objectstore/error_list?days_ago=soon")
+    assert response.status_code == 400
+
+
+def test_db_size_counts_stored_blob_bytes(app_client, upload, talos_blob):
+    text = json.dumps(talos_blob)
+    upload(text)
+    body = app_client.http.get("/talos/refdata/objectstore/db_size").json_body
+    objectstore_size = next(r for r in body if r["db_name"] == "talos_objectstore")
+    assert objectstore_size["blob_bytes"] == len(text.encode())
+    assert "size_mb" in objectstore_size

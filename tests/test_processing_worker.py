@@ -1,0 +1,69 @@
+"""The processing worker loads stored blobs into perftest records."""
+
+from __future__ import annotations
+
+import json
+
+from chalicelib import config
+from chalicelib.store import objectstore, queues, test_runs
+
+PROCESSING = config.queue_name(config.PROCESSING_QUEUE)
+
+
+def test_a_stored_blob_is_loaded_and_its_row_completed(loaded):
+    row = objectstore.get("talos", 1)
+    assert row.processed_flag == "complete"
+    assert row.error_flag == "N"
+    assert row.test_run_id == 1
+    run = test_runs.get("talos", 1)
+    assert run.test_name == "Talos tp5n"
+    assert run.branch == "Mozilla-Inbound" and run.revision == "8a3d4b6e7c21"
+    assert [float(v) for v in run.pages["cnn.com"]] == loaded["results"]["cnn.com"]
+    assert run.options["tpcycles"] == 10
+    assert len(run.aux_data["totals"]) == 25
+
+
+def test_the_same_message_delivered_twice_leaves_one_test_run(loaded, pump):
+    # given a loaded row, when its message arrives again
+    queues.send(config.PROCESSING_QUEUE, {"project": "talos", "id": 1})
+    result = pump.drain(PROCESSING)
+    # then it is acknowledged and nothing new is written
+    assert result.deleted == 1
+    assert len(list(test_runs.TestRunRecord.query("talos"))) == 1
+    assert objectstore.get("talos", 1).processed_flag == "complete"
+
+
+def test_a_blob_missing_a_key_is_marked_with_the_path(upload, pump, talos_blob):
+    del talos_blob["testrun"]["suite"]
+    upload(json.dumps(talos_blob))
+    pump.drain(PROCESSING)
+    row = objectstore.get("talos", 1)
+    assert row.error_flag == "Y"
+    assert row.error_msg == "Missing data: ['testrun']['suite']."
+    assert test_runs.get("talos", 1) is None
+
+
+def test_an_errored_row_is_never_claimed_again(upload, pump, talos_blob):
+    del talos_blob["results"]
+    upload(json.dumps(talos_blob))
+    pump.drain(PROCESSING)
+    queues.send(config.PROCESSING_QUEUE, {"project": "talos", "id": 1})
+    pump.drain(PROCESSING)
+    row = objectstore.get("talos", 1)
+    assert row.error_msg == "Missing data: ['results']."
+    assert row.processed_flag == "complete"
+
+
+def test_a_message_for_a_row_that_does_not_exist_changes_nothing(talos, pump):
+    queues.send(config.PROCESSING_QUEUE, {"project": "talos", "id": 99})
+    result = pump.drain(PROCESSING)
+    assert result.deleted == 1
+    assert objectstore.get("talos", 99) is None
+
+
+def test_a_message_that_is_not_json_is_left_for_the_dead_letter_queue(talos, pump):
+    from chalicelib.store.clients import client
+
+    client("sqs").send_message(QueueUrl=queues.queue_url(config.PROCESSING_QUEUE), MessageBody="not json")
+    result = pump.drain(PROCESSING)
+    assert result.failed_batches == 1 and result.deleted == 0
