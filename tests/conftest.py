@@ -102,3 +102,19 @@ def loaded(upload, pump, talos_blob):
     assert response.status_code == 200
     pump.drain(config.queue_name(config.PROCESSING_QUEUE))
     return talos_blob
+
+
+@pytest.fixture
+def aws_calls(monkeypatch):
+    """Records every AWS API call made (service, operation), through any client."""
+    import botocore.client
+
+    calls: list[tuple[str, str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        calls.append((self.meta.service_model.service_name, operation_name))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls
