@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 
-
 # Libraries whose DEBUG output includes request payloads (and so credentials):
 # never let them log below INFO, whatever the root logger says.
 _CHATTY = ("pynamodb", "botocore", "boto3", "urllib3", "oauthlib")

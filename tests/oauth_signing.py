@@ -32,7 +32,7 @@ def sign_form(url: str, fields: dict[str, str], key: str, secret: str, *, timest
         "oauth_signature_method": "HMAC-SHA1",
     })
     if body_hash:
-        params["oauth_body_hash"] = base64.b64encode(hashlib.sha1(b"").digest()).decode()
+        params["oauth_body_hash"] = base64.b64encode(hashlib.sha1(b"").digest()).decode()  # noqa: S324
     parts = urlsplit(url)
     base_url = f"{parts.scheme}://{parts.netloc.lower()}{parts.path}"
     normalized = "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted(params.items()))

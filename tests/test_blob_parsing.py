@@ -11,9 +11,10 @@ from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, pars
 
 def test_a_complete_blob_yields_its_reference_data_and_replicates(talos_blob):
     run = parse_run(talos_blob)
-    assert (run.test_name, run.test_version, run.product, run.branch) == ("Talos tp5n", 1, "Firefox", "Mozilla-Inbound")
-    assert (run.os_name, run.os_version, run.processor, run.machine) == ("linux", "Fedora 12", "x86_64", "talos-r3-fed-001")
-    assert (run.branch_version, run.build_id, run.revision, run.build_type) == ("17.0a1", "20120730123456", "8a3d4b6e7c21", "opt")
+    assert (run.test_name, run.test_version, run.product) == ("Talos tp5n", 1, "Firefox")
+    assert (run.branch, run.branch_version, run.revision) == ("Mozilla-Inbound", "17.0a1", "8a3d4b6e7c21")
+    assert (run.os_name, run.os_version, run.processor) == ("linux", "Fedora 12", "x86_64")
+    assert (run.machine, run.build_id, run.build_type) == ("talos-r3-fed-001", "20120730123456", "opt")
     assert run.date_run == 1343674800
     assert len(run.pages) == 10 and all(len(v) == 25 for v in run.pages.values())
     assert run.options["tpcycles"] == 10
@@ -85,5 +86,6 @@ def test_invalid_utf8_is_malformed():
 
 
 def test_partial_reference_names_branch_and_revision_of_a_broken_blob():
-    assert partial_reference({"test_build": {"branch": "Try", "revision": "abc"}}) == {"branch": "Try", "revision": "abc"}
+    named = {"test_build": {"branch": "Try", "revision": "abc"}}
+    assert partial_reference(named) == {"branch": "Try", "revision": "abc"}
     assert partial_reference({"test_build": "nonsense"}) == {}

@@ -39,5 +39,6 @@ def full_url(request: Request) -> str:
 def base_url(request: Request) -> str:
     """Scheme, host and stage prefix: where the app's routes start."""
     seen_path, route_path = _paths(request)
-    prefix = seen_path[: -len(route_path.rstrip("/"))] if route_path.rstrip("/") and seen_path.rstrip("/").endswith(route_path.rstrip("/")) else ""
-    return _origin(request) + prefix.rstrip("/")
+    seen, route = seen_path.rstrip("/"), route_path.rstrip("/")
+    prefix = seen[: -len(route)] if route and seen.endswith(route) else ""
+    return _origin(request) + prefix

@@ -34,7 +34,7 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
         return _fail(project, row_id, worker_id, f"Malformed JSON: {err}", {})
     except TestDataError as err:
         return _fail(project, row_id, worker_id, str(err), partial_reference(data))
-    except Exception as err:  # a blob must never crash the worker into a retry loop
+    except Exception as err:  # noqa: BLE001 - a blob must never crash the worker into a retry loop
         message = f"Unknown error: {err.__class__.__name__}: {err}"
         return _fail(project, row_id, worker_id, message, partial_reference(data))
     try:

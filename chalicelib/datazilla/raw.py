@@ -25,7 +25,7 @@ class RawFilter:
     accepted: Mapping[str, frozenset[str]]
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str] | None) -> "RawFilter":
+    def from_params(cls, params: Mapping[str, str] | None) -> RawFilter:
         accepted = {}
         for name in FILTERS:
             raw = (params or {}).get(name)

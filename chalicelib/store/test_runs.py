@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import PutError
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 

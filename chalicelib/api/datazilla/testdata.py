@@ -34,7 +34,8 @@ def raw(project: Project, branch: str, revision: str) -> Response:
     rows = [r for r in objectstore.for_revision(project.name, branch, revision) if selected.matches(_reference(r))]
     rows.sort(key=lambda r: int(r.id))
     good = [r for r in rows if r.error_flag != "Y"]
-    contents = dict(zip((int(r.id) for r in good), _FETCHERS.map(lambda r: blobs.get(r.s3_key), good)))
+    bodies = _FETCHERS.map(lambda r: blobs.get(r.s3_key), good)
+    contents = dict(zip((int(r.id) for r in good), bodies, strict=True))
     out: list[Any] = []
     for row in rows:
         if row.error_flag == "Y":

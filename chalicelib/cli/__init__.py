@@ -1,0 +1,1 @@
+"""The ``shipyard`` command: operating a Shipyard deployment (local stack or AWS)."""

@@ -1,0 +1,200 @@
+"""``shipyard``: manage a Shipyard deployment from the command line.
+
+Which world it operates on:
+
+- run in the checkout while ``make run`` is up, it operates on that local
+  stack: it reads ``.shipyard/local/stack.json`` (``$SHIPYARD_STATE_DIR/stack.json``
+  first, then ``.shipyard/local/stack.json`` in the current directory or the
+  nearest parent that has one) and points itself at the stack's
+  moto endpoint, prefix and region, with dummy credentials;
+- with ``AWS_ENDPOINT_URL`` set, or ``--no-local``, it uses whatever the
+  environment points at (``SHIPYARD_PREFIX``, region and credentials as usual:
+  real AWS when no endpoint is set).
+
+Commands::
+
+    shipyard project create NAME [--key K] [--secret S|-] [--replace]
+    shipyard project show NAME
+
+``project create`` prints the new credentials as JSON; that is the only place
+a secret is ever shown. Generate them (the default) rather than passing
+``--secret`` on the command line, where shell history and ``ps`` see it;
+``--secret -`` reads it from stdin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# The characters and length the OAuth verifier accepts for a consumer key.
+CONSUMER_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+MAX_SECRET_LENGTH = 256
+
+
+class CliError(Exception):
+    """A failure reported as ``{"error": ...}`` with exit status 1."""
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.extra = extra
+
+
+# --- which world -------------------------------------------------------------------------------
+
+
+def _stack_files() -> list[Path]:
+    candidates = []
+    override = os.environ.get("SHIPYARD_STATE_DIR")
+    if override:
+        candidates.append(Path(override).expanduser() / "stack.json")
+    cwd = Path.cwd()
+    candidates.extend(d / ".shipyard" / "local" / "stack.json" for d in (cwd, *cwd.parents))
+    return candidates
+
+
+def _pid_alive(pid: Any) -> bool:
+    if not isinstance(pid, int):
+        return True  # cannot tell: let the connection say
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def use_local_stack() -> dict[str, Any] | None:
+    """Point the environment at the running local stack, if there is one to use."""
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return None
+    for path in _stack_files():
+        if not path.is_file():
+            continue
+        try:
+            stack = json.loads(path.read_text())
+            endpoint, prefix, region = stack["endpoint_url"], stack["prefix"], stack["region"]
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise CliError(f"unreadable {path}: {err.__class__.__name__}") from None
+        if not _pid_alive(stack.get("pid")):
+            # Falling back to the environment could mean real AWS: refuse instead.
+            raise CliError(f"{path} names a local stack (pid {stack.get('pid')}) that is not running; "
+                           "start it with `make run`, delete the file, or pass --no-local")
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        os.environ["SHIPYARD_PREFIX"] = prefix
+        os.environ["AWS_DEFAULT_REGION"] = region
+        os.environ["AWS_REGION"] = region
+        os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+        os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - moto's dummy credentials
+        for var in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+            os.environ.pop(var, None)
+        return stack
+    return None
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def _check_name(name: str) -> str:
+    if not PROJECT_NAME.fullmatch(name):
+        raise CliError("project names are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'", project=name)
+    return name
+
+
+def _secret(given: str | None) -> str:
+    if given is None:
+        return secrets.token_urlsafe(32)
+    value = sys.stdin.readline().rstrip("\r\n") if given == "-" else given
+    if not value or len(value) > MAX_SECRET_LENGTH:
+        raise CliError(f"the secret must be 1-{MAX_SECRET_LENGTH} characters")
+    return value
+
+
+def project_create(args: argparse.Namespace) -> dict[str, Any]:
+    name = _check_name(args.name)
+    key = args.key if args.key is not None else secrets.token_urlsafe(16)
+    if not CONSUMER_KEY.fullmatch(key):
+        raise CliError("consumer keys are 1-128 characters of A-Z, a-z, 0-9, '.', '_', '~' and '-'")
+    secret = _secret(args.secret)
+
+    from chalicelib.store import projects
+
+    try:
+        project = projects.create(name, key, secret, replace=args.replace)
+    except projects.ProjectExists:
+        raise CliError(f"project '{name}' exists (use --replace to give it new credentials)", project=name) from None
+    return {
+        "project": project.name,
+        "oauth_consumer_key": project.oauth_consumer_key,
+        "oauth_consumer_secret": project.oauth_consumer_secret,
+    }
+
+
+def project_show(args: argparse.Namespace) -> dict[str, Any]:
+    name = _check_name(args.name)
+
+    from chalicelib.store import projects
+
+    project = projects.get(name)
+    if project is None:
+        raise CliError(f"no project '{name}'", project=name)
+    return {"project": project.name, "oauth_consumer_key": project.oauth_consumer_key}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="shipyard", description="Manage a Shipyard deployment: the running local stack, or AWS."
+    )
+    top.add_argument("--no-local", action="store_true",
+                     help="ignore a running local stack; use the environment (real AWS unless AWS_ENDPOINT_URL)")
+    groups = top.add_subparsers(dest="group", required=True, metavar="COMMAND")
+
+    project = groups.add_parser("project", help="Datazilla projects and their OAuth credentials")
+    commands = project.add_subparsers(dest="command", required=True, metavar="ACTION")
+
+    create = commands.add_parser("create", help="create a project; prints its OAuth credentials as JSON")
+    create.add_argument("name")
+    create.add_argument("--key", help="OAuth consumer key (default: generated)")
+    create.add_argument("--secret", help="OAuth consumer secret (default: generated; '-' reads it from stdin)")
+    create.add_argument("--replace", action="store_true", help="give an existing project these credentials")
+    create.set_defaults(run=project_create)
+
+    show = commands.add_parser("show", help="show a project and its consumer key (never the secret)")
+    show.add_argument("name")
+    show.set_defaults(run=project_show)
+    return top
+
+
+def _print(payload: dict[str, Any], stream: Any = None) -> None:
+    print(json.dumps(payload, indent=2), file=stream or sys.stdout, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    target = "unknown"
+    try:
+        stack = None if args.no_local else use_local_stack()
+        target = "local stack" if stack else (os.environ.get("AWS_ENDPOINT_URL") or "AWS (from the environment)")
+        _print(args.run(args))
+    except CliError as err:
+        _print({"error": str(err), **err.extra}, sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - storage faults: report the kind, never values
+        code = getattr(err, "cause_response_code", None)
+        _print({"error": "storage unavailable or refused the request", "kind": type(err).__name__,
+                **({"code": code} if code else {}), "target": target,
+                "prefix": os.environ.get("SHIPYARD_PREFIX", "")}, sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,442 @@
+"""The local event pump: SQS messages and schedule ticks, delivered as Lambda would.
+
+The pump finds its work in the Chalice app itself: every ``@on_sqs_message``
+and ``@schedule`` handler registered on the app (or its blueprints) is in
+``app.event_sources``, and the function Lambda would invoke is
+``app.handler_map[name]``, called as ``handler(event, context)``.
+
+Semantics kept from Lambda's SQS event source mapping:
+
+- one ``ReceiveMessage`` of at most ``batch_size`` messages is one invocation;
+- the batch's messages are deleted only when the handler returns; when it
+  raises, they stay, come back after the queue's visibility timeout, and the
+  queue's ``RedrivePolicy`` moves them to the dead-letter queue after
+  ``maxReceiveCount`` receives (moto does that on receive, as SQS does);
+- the event is the Lambda SQS event (``Records`` with ``messageId``,
+  ``receiptHandle``, ``body``, ``attributes``, ...), the context has
+  ``aws_request_id``, ``function_name``, ``memory_limit_in_mb`` and
+  ``get_remaining_time_in_millis()``.
+
+Differences, on purpose: one poller (so at most one invocation at a time) per
+queue; a handler running past its timeout is not killed; partial batch
+responses (``batchItemFailures``) are not honoured, as Chalice does not enable
+them. Cron schedules are checked once a minute against the expression's
+minute, hour, day-of-month, month and day-of-week fields (UTC); ``L``, ``W``
+and ``#`` are approximated as "any".
+
+Message bodies may carry credentials or whole blobs: logs name message ids and
+counts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from chalice import Chalice
+from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
+
+from chalicelib import config
+from chalicelib.store.clients import client
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+DEFAULT_MEMORY_MB = 128
+DEFAULT_TIMEOUT_SECONDS = 60
+_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+
+# --- Lambda context ---------------------------------------------------------------------------
+
+
+class LambdaContext:
+    """The parts of Lambda's context object handlers use."""
+
+    def __init__(self, function_name: str, memory_limit_in_mb: int = DEFAULT_MEMORY_MB,
+                 timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{config.region()}:{ACCOUNT_ID}:function:{function_name}"
+        self.memory_limit_in_mb = memory_limit_in_mb
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = f"local/{self.aws_request_id}"
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+# --- schedules --------------------------------------------------------------------------------
+
+
+def rate_seconds(expression: Rate | Cron | str) -> int | None:
+    """Seconds between ticks of a rate expression; None for a cron expression."""
+    if isinstance(expression, Rate):
+        return int(expression.value) * _RATE_UNITS[expression.unit.lower()]
+    if isinstance(expression, Cron):
+        return None
+    text = expression.strip()
+    match = re.fullmatch(r"rate\(\s*(\d+)\s+(minutes?|hours?|days?)\s*\)", text, re.IGNORECASE)
+    if match:
+        return int(match.group(1)) * _RATE_UNITS[match.group(2).lower()]
+    if re.fullmatch(r"cron\(.*\)", text, re.IGNORECASE):
+        return None
+    raise ValueError(f"unsupported schedule expression {expression!r}")
+
+
+_MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
+_DAYS = {d: i for i, d in enumerate("SUN MON TUE WED THU FRI SAT".split(), 1)}  # AWS: 1 = Sunday
+
+
+def _field_matches(field: str, value: int, names: dict[str, int] | None = None, first: int = 0) -> bool:
+    for part in field.upper().split(","):
+        if part in ("*", "?") or any(c in part for c in "LW#"):
+            return True
+        step = 1
+        if "/" in part:
+            part, step_text = part.split("/", 1)
+            step = int(step_text)
+        if part == "*":
+            low, high = first, 10_000
+        elif "-" in part:
+            a, b = part.split("-", 1)
+            low, high = _cron_value(a, names), _cron_value(b, names)
+        else:
+            low = _cron_value(part, names)
+            high = low if step == 1 else 10_000
+        if low <= value <= high and (value - low) % step == 0:
+            return True
+    return False
+
+
+def _cron_value(text: str, names: dict[str, int] | None) -> int:
+    return names[text] if names and text in names else int(text)
+
+
+def cron_matches(expression: Cron | str, when: dt.datetime) -> bool:
+    """Whether a cron schedule fires in the minute ``when`` (UTC)."""
+    if isinstance(expression, Cron):
+        fields = [str(f) for f in (expression.minutes, expression.hours, expression.day_of_month,
+                                   expression.month, expression.day_of_week, expression.year)]
+    else:
+        fields = expression.strip()[len("cron("):-1].split()
+    if len(fields) != 6:
+        raise ValueError(f"cron expression needs 6 fields: {expression!r}")
+    minute, hour, dom, month, dow, year = fields
+    aws_weekday = (when.isoweekday() % 7) + 1  # Sunday=1 ... Saturday=7
+    return (_field_matches(minute, when.minute) and _field_matches(hour, when.hour)
+            and _field_matches(dom, when.day, first=1) and _field_matches(month, when.month, _MONTHS, 1)
+            and _field_matches(dow, aws_weekday, _DAYS, 1) and _field_matches(year, when.year))
+
+
+def scheduled_event(rule_name: str) -> dict[str, Any]:
+    """The event EventBridge sends a scheduled Lambda."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT_ID,
+        "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": config.region(),
+        "resources": [],
+        "detail": {},
+    }
+
+
+# --- SQS --------------------------------------------------------------------------------------
+
+
+def _lambda_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """SQS API message attributes in the shape Lambda hands them to a function."""
+    out = {}
+    for name, attr in attributes.items():
+        out[name] = {
+            "stringValue": attr.get("StringValue"),
+            "binaryValue": attr.get("BinaryValue"),
+            "stringListValues": attr.get("StringListValues", []),
+            "binaryListValues": attr.get("BinaryListValues", []),
+            "dataType": attr.get("DataType"),
+        }
+    return out
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda's SQS event source mapping sends for a batch."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": dict(m.get("Attributes", {})),
+                "messageAttributes": _lambda_message_attributes(m.get("MessageAttributes", {})),
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": config.region(),
+            }
+            for m in messages
+        ]
+    }
+
+
+def _queue_name(source: SQSEventConfig) -> str:
+    if source.queue:
+        return source.queue
+    assert source.queue_arn
+    return source.queue_arn.rsplit(":", 1)[-1]
+
+
+@dataclass
+class DrainResult:
+    """What one or more polling rounds did."""
+
+    batches: int = 0
+    messages: int = 0
+    failed_batches: int = 0
+    deleted: int = 0
+
+
+@dataclass
+class _Queue:
+    url: str
+    arn: str
+
+
+class Pump:
+    """Delivers the app's SQS messages and schedule ticks to its handlers."""
+
+    def __init__(self, app: Chalice, *, wait_seconds: int = 1, stage: str = "local",
+                 function_settings: dict[str, dict[str, int]] | None = None,
+                 schedules: bool = True, sqs: Any = None,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.app = app
+        self.wait_seconds = wait_seconds
+        self.stage = stage
+        self.function_settings = function_settings or {}
+        self.run_schedules = schedules
+        self.sqs_sources = [s for s in app.event_sources if isinstance(s, SQSEventConfig)]
+        self.schedule_sources = [s for s in app.event_sources if isinstance(s, ScheduledEventConfig)]
+        self._sqs = sqs
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._queues: dict[str, _Queue] = {}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        # Messages of failed batches, by queue name then message id -> latest receipt handle.
+        self._failed: dict[str, dict[str, str]] = {}
+
+    # -- plumbing
+
+    @property
+    def sqs(self) -> Any:
+        return self._sqs or client("sqs")
+
+    def _context(self, name: str) -> LambdaContext:
+        settings = self.function_settings.get(name, {})
+        return LambdaContext(
+            f"{self.app.app_name}-{self.stage}-{name}",
+            memory_limit_in_mb=settings.get("lambda_memory_size", DEFAULT_MEMORY_MB),
+            timeout_seconds=settings.get("lambda_timeout", DEFAULT_TIMEOUT_SECONDS),
+        )
+
+    def _queue(self, name: str) -> _Queue:
+        found = self._queues.get(name)
+        if found is None:
+            url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            found = self._queues[name] = _Queue(url, arn)
+        return found
+
+    def _sources_for(self, queue_name: str) -> list[SQSEventConfig]:
+        sources = [s for s in self.sqs_sources if _queue_name(s) == queue_name]
+        if not sources:
+            known = sorted(_queue_name(s) for s in self.sqs_sources)
+            raise KeyError(f"no handler for queue {queue_name!r} (handled: {', '.join(known) or 'none'})")
+        return sources
+
+    # -- one polling round
+
+    def poll_once(self, source: SQSEventConfig, wait_seconds: int = 0) -> DrainResult:
+        """Receive one batch for ``source`` and invoke its handler with it."""
+        name = _queue_name(source)
+        queue = self._queue(name)
+        response = self.sqs.receive_message(
+            QueueUrl=queue.url,
+            MaxNumberOfMessages=max(1, min(int(source.batch_size), 10)),
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        result = DrainResult()
+        if not messages:
+            return result
+        result.batches, result.messages = 1, len(messages)
+        ids = [m["MessageId"] for m in messages]
+        context = self._context(source.name)
+        handler = self.app.handler_map[source.name]
+        started = time.monotonic()
+        try:
+            handler(sqs_event(messages, queue.arn), context)
+        except Exception as err:  # noqa: BLE001 - Lambda semantics: the batch stays for redelivery
+            result.failed_batches = 1
+            log.error("%s: batch of %d failed (request %s, messages %s): %s: %s; left for redelivery",
+                      source.name, len(messages), context.aws_request_id, ",".join(ids),
+                      type(err).__name__, err, exc_info=True)
+            with self._lock:
+                failed = self._failed.setdefault(name, {})
+                failed.update({m["MessageId"]: m["ReceiptHandle"] for m in messages})
+            return result
+        elapsed_ms = int((time.monotonic() - started) * 1000)
+        result.deleted = self._delete(name, queue, messages)
+        log.info("%s: handled %d message(s) in %d ms (request %s, messages %s)",
+                 source.name, len(messages), elapsed_ms, context.aws_request_id, ",".join(ids))
+        return result
+
+    def _delete(self, name: str, queue: _Queue, messages: list[dict[str, Any]]) -> int:
+        entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+        response = self.sqs.delete_message_batch(QueueUrl=queue.url, Entries=entries)
+        for failure in response.get("Failed", []):
+            message_id = messages[int(failure["Id"])]["MessageId"]
+            log.warning("%s: could not delete message %s: %s", name, message_id, failure.get("Code"))
+        with self._lock:
+            failed = self._failed.get(name, {})
+            for m in messages:
+                failed.pop(m["MessageId"], None)
+        return len(response.get("Successful", []))
+
+    def drain(self, queue_name: str, max_batches: int = 10) -> DrainResult:
+        """Synchronously run up to ``max_batches`` polling rounds on a queue (tests, tools).
+
+        Stops early when the queue has nothing visible. ``queue_name`` is the
+        full SQS queue name (``config.queue_name(logical)``).
+        """
+        total = DrainResult()
+        for source in self._sources_for(queue_name):
+            for _ in range(max_batches):
+                one = self.poll_once(source)
+                if not one.batches:
+                    break
+                total.batches += one.batches
+                total.messages += one.messages
+                total.failed_batches += one.failed_batches
+                total.deleted += one.deleted
+        return total
+
+    # -- schedules
+
+    def tick(self, name: str) -> bool:
+        """Invoke one scheduled handler once; True if it returned without raising."""
+        context = self._context(name)
+        try:
+            self.app.handler_map[name](scheduled_event(name), context)
+        except Exception as err:  # noqa: BLE001 - a failed tick is logged, the schedule goes on
+            log.error("%s: scheduled run failed (request %s): %s: %s", name, context.aws_request_id,
+                      type(err).__name__, err, exc_info=True)
+            return False
+        log.info("%s: scheduled run done (request %s)", name, context.aws_request_id)
+        return True
+
+    # -- threads
+
+    def start(self) -> None:
+        if self._threads:
+            raise RuntimeError("pump already started")
+        self._stop.clear()
+        for source in self.sqs_sources:
+            self._spawn(f"pump-sqs-{source.name}", self._poll_loop, source)
+        if self.run_schedules:
+            for schedule in self.schedule_sources:
+                self._spawn(f"pump-schedule-{schedule.name}", self._schedule_loop, schedule)
+        log.info("pump started: %d queue(s), %d schedule(s)", len(self.sqs_sources),
+                 len(self.schedule_sources) if self.run_schedules else 0)
+
+    def _spawn(self, name: str, target: Callable[..., None], arg: Any) -> None:
+        thread = threading.Thread(target=target, args=(arg,), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0, release: bool = True) -> None:
+        """Stop polling and ticking; waits for running handlers up to ``timeout`` seconds.
+
+        With ``release``, messages of failed batches still hidden by their
+        visibility timeout are made visible again, so that a state dump taken
+        next sees them (they would otherwise be invisible and lost).
+        """
+        self._stop.set()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                log.warning("pump thread %s still running after stop", thread.name)
+        self._threads = []
+        if release:
+            self.release_failed()
+        log.info("pump stopped")
+
+    def release_failed(self) -> int:
+        """Make failed, not yet redelivered messages visible again; returns how many."""
+        with self._lock:
+            failed, self._failed = self._failed, {}
+        released = 0
+        for name, handles in failed.items():
+            if not handles:
+                continue
+            try:
+                url = self._queue(name).url
+                items = list(handles.items())
+                for start in range(0, len(items), 10):
+                    entries = [{"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0}
+                               for i, (_, h) in enumerate(items[start:start + 10])]
+                    response = self.sqs.change_message_visibility_batch(QueueUrl=url, Entries=entries)
+                    released += len(response.get("Successful", []))
+            except Exception as err:  # noqa: BLE001 - stale handles (already redelivered) are expected
+                log.debug("releasing failed messages of %s: %s", name, err)
+        return released
+
+    def _poll_loop(self, source: SQSEventConfig) -> None:
+        backoff = 1.0
+        while not self._stop.is_set():
+            try:
+                self.poll_once(source, wait_seconds=self.wait_seconds)
+                backoff = 1.0
+            except Exception as err:  # noqa: BLE001 - the pump outlives a broken queue or network
+                log.error("%s: polling %s failed: %s: %s", source.name, _queue_name(source),
+                          type(err).__name__, err)
+                self._queues.pop(_queue_name(source), None)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+    def _schedule_loop(self, schedule: ScheduledEventConfig) -> None:
+        try:
+            interval = rate_seconds(schedule.schedule_expression)
+        except (ValueError, KeyError) as err:
+            log.error("%s: schedule not run: %s", schedule.name, err)
+            return
+        if interval is not None:
+            # EventBridge first fires one period after the rule is created.
+            while not self._stop.wait(interval):
+                self.tick(schedule.name)
+            return
+        while True:
+            now = self._clock()
+            next_minute = (now + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+            if self._stop.wait((next_minute - now).total_seconds()):
+                return
+            try:
+                due = cron_matches(schedule.schedule_expression, next_minute)
+            except ValueError as err:
+                log.error("%s: schedule not run: %s", schedule.name, err)
+                return
+            if due:
+                self.tick(schedule.name)

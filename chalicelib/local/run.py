@@ -1,0 +1,232 @@
+"""``make run``: the whole of Shipyard on one machine.
+
+1. moto (the embedded AWS) on ``127.0.0.1:$MOTO_PORT`` (default 4566);
+2. ``infra/resources.json`` deployed into it, for ``$SHIPYARD_PREFIX``
+   (default ``shipyard-local``);
+3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
+4. project ``talos`` with development OAuth credentials, if it does not exist;
+5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000);
+6. the event pump, delivering SQS messages and schedule ticks to the handlers.
+
+``.shipyard/local/stack.json`` (or ``$SHIPYARD_STATE_DIR/stack.json``) tells
+other tools, such as the ``shipyard`` command, where the running stack is.
+SIGINT or SIGTERM stops it cleanly: HTTP server, pump, state dump, moto.
+
+Everything listens on 127.0.0.1 only. The AWS credentials are dummies: the
+local stack never talks to real AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from chalicelib.local import moto_server
+
+# Not "shipyard.*": Chalice sets its app logger ("shipyard") to ERROR unless debug is on.
+log = logging.getLogger("chalicelib.local.run")
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+READY = "Shipyard local stack ready"
+DEV_PROJECT = "talos"
+# Development credentials of the local stack only; never use them anywhere real.
+DEV_KEY = "talos-dev-key"
+DEV_SECRET = "talos-dev-secret"  # noqa: S105 - documented local development credential
+
+
+def _configure_env() -> None:
+    """The local world, set before anything reads it (PynamoDB models do at import)."""
+    # Dummy credentials, always: whatever is in the shell must not reach moto's logs.
+    os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+    os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - moto accepts anything
+    for var in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+        os.environ.pop(var, None)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("SHIPYARD_PREFIX", "shipyard-local")
+    os.environ.setdefault("SHIPYARD_XRAY", "false")
+    os.environ.setdefault("AWS_XRAY_SDK_ENABLED", "false")
+
+
+def _configure_logging() -> None:
+    level = os.environ.get("SHIPYARD_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("botocore", "botocore.credentials", "boto3", "urllib3", "werkzeug", "pynamodb", "moto"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _port() -> int:
+    raw = os.environ.get("PORT", "").strip()
+    port = int(raw) if raw else DEFAULT_PORT
+    if not 0 <= port <= 65535:
+        raise ValueError(f"PORT must be 0-65535, got {port}")
+    return port
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _check_not_running(stack_file: Path) -> None:
+    try:
+        info = json.loads(stack_file.read_text())
+    except (OSError, ValueError):
+        return
+    pid = info.get("pid")
+    if isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid):
+        raise SystemExit(f"a local stack (pid {pid}) already runs with state in {stack_file.parent}; "
+                         "stop it first or set SHIPYARD_STATE_DIR")
+
+
+def _write_stack_file(stack_file: Path, info: dict[str, Any]) -> None:
+    stack_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = stack_file.with_name(f".{stack_file.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(info, indent=2) + "\n")
+    os.replace(tmp, stack_file)
+
+
+def _remove_stack_file(stack_file: Path) -> None:
+    try:
+        if json.loads(stack_file.read_text()).get("pid") == os.getpid():
+            stack_file.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def _seed_dev_project() -> str:
+    from chalicelib.store import projects
+
+    found = projects.get(DEV_PROJECT)
+    if found is None:
+        try:
+            projects.create(DEV_PROJECT, DEV_KEY, DEV_SECRET)
+        except projects.ProjectExists:
+            return "exists"
+        return "created"
+    if found.oauth_consumer_key == DEV_KEY and found.oauth_consumer_secret == DEV_SECRET:
+        return "exists"
+    return "custom"
+
+
+def _banner(api_url: str, endpoint_url: str, prefix: str, region: str, state: Path, seeded: str,
+            restored: dict[str, Any] | None) -> str:
+    if seeded == "custom":
+        creds = f"project {DEV_PROJECT}: has its own credentials (shipyard project show {DEV_PROJECT})"
+    else:
+        creds = (f"project {DEV_PROJECT}: OAuth consumer key {DEV_KEY}, secret {DEV_SECRET} "
+                 "(development only)")
+    data = "empty (FRESH=1 or first start)" if restored is None else f"restored from {state}"
+    return "\n".join([
+        READY,
+        f"  API          {api_url}   e.g. {api_url}/{DEV_PROJECT}/refdata/objectstore/json_blob/1",
+        f"  AWS (moto)   {endpoint_url}   prefix {prefix}, region {region}",
+        f"  data         {data}",
+        f"  {creds}",
+        "  CLI          shipyard project create NAME   (run in this checkout while the stack is up)",
+        "  stop         Ctrl-C (saves the data; FRESH=1 make run starts empty)",
+    ])
+
+
+def main() -> int:
+    _configure_env()
+    _configure_logging()
+
+    # Only now: modules that read the environment at import time.
+    from chalicelib.local import persistence
+
+    state = persistence.state_dir()
+    stack_file = state / "stack.json"
+    _check_not_running(stack_file)
+
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: Any) -> None:
+        log.info("%s received; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+
+    try:
+        moto, endpoint_url = moto_server.start()
+    except (RuntimeError, ValueError) as err:
+        log.error("%s", err)
+        return 1
+    os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+    http = pump = serving = None
+    exit_code = 0
+    try:
+        from chalice.config import Config
+        from chalice.local import create_local_server
+
+        from app import app
+        from chalicelib import config
+        from chalicelib.local import resources
+        from chalicelib.local.pump import Pump
+
+        resources.deploy()
+        if persistence.fresh_requested():
+            persistence.discard(state)
+        restored = persistence.restore()
+        seeded = _seed_dev_project()
+
+        try:
+            http = create_local_server(app, Config.create(chalice_stage="local", app_name="shipyard"), HOST, _port())
+        except OSError as err:
+            raise RuntimeError(f"cannot serve the API on {HOST}:{_port()}: {err.strerror} (set PORT)") from None
+        port = http.server.server_address[1]
+        api_url = f"http://{HOST}:{port}"
+        serving = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
+        serving.start()
+
+        pump = Pump(app)
+        pump.start()
+
+        _write_stack_file(stack_file, {
+            "endpoint_url": endpoint_url, "prefix": config.prefix(), "region": config.region(),
+            "api_url": api_url, "pid": os.getpid(),
+        })
+        print(_banner(api_url, endpoint_url, config.prefix(), config.region(), state, seeded, restored), flush=True)
+
+        while not stop.wait(0.5):
+            pass
+        # A second Ctrl-C during the shutdown aborts it (the previous saved state stays whole).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    except RuntimeError as err:
+        log.error("%s", err)
+        exit_code = 1
+    except Exception:
+        log.exception("the local stack failed")
+        exit_code = 1
+    finally:
+        if http is not None:
+            if serving is not None:
+                http.shutdown()  # returns once serve_forever has; it would wait forever otherwise
+            http.server.server_close()
+        if pump is not None:
+            pump.stop()
+            try:
+                persistence.dump()
+            except Exception:
+                log.exception("saving the local state failed; the previous saved state is kept")
+                exit_code = 1
+        _remove_stack_file(stack_file)
+        moto.stop()
+    log.info("local stack stopped")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
