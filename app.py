@@ -5,8 +5,11 @@ from chalice import Chalice
 from chalicelib import observability
 from chalicelib.api.datazilla import ingest as datazilla_ingest
 from chalicelib.api.datazilla import objectstore as datazilla_objectstore
+from chalicelib.api.datazilla import perftest as datazilla_perftest
+from chalicelib.api.datazilla import pushlog as datazilla_pushlog
 from chalicelib.api.datazilla import testdata as datazilla_testdata
 from chalicelib.workers import datazilla as datazilla_workers
+from chalicelib.workers import pushlog as pushlog_workers
 
 observability.configure()
 
@@ -15,4 +18,7 @@ app = Chalice(app_name="shipyard")
 app.register_blueprint(datazilla_ingest.bp)
 app.register_blueprint(datazilla_objectstore.bp)
 app.register_blueprint(datazilla_testdata.bp)
+app.register_blueprint(datazilla_pushlog.bp)
+app.register_blueprint(datazilla_perftest.bp)
 app.register_blueprint(datazilla_workers.bp)
+app.register_blueprint(pushlog_workers.bp)

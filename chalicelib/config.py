@@ -19,7 +19,7 @@ PROCESSING_QUEUE = "processing"
 QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE)
 
 # Logical names of the DynamoDB tables the template creates.
-TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs")
+TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets", "refdata")
 
 
 def prefix() -> str:
@@ -50,3 +50,13 @@ def endpoint_url() -> str | None:
 def oauth_timestamp_window() -> int:
     """Seconds a signed request stays valid; Datazilla used 300."""
     return int(os.environ.get("SHIPYARD_OAUTH_WINDOW", "300"))
+
+
+def hg_host() -> str:
+    """Where branch URIs that are not absolute URLs live (Mercurial's json-pushes)."""
+    return os.environ.get("SHIPYARD_HG_HOST", "https://hg.mozilla.org").rstrip("/")
+
+
+def hg_timeout() -> float:
+    """Seconds to wait for one json-pushes response."""
+    return float(os.environ.get("SHIPYARD_HG_TIMEOUT", "20"))

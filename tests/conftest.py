@@ -118,3 +118,33 @@ def aws_calls(monkeypatch):
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
     return calls
+
+
+def make_push(push_id: int, date: int, revisions: int = 2, seed: str = "") -> dict:
+    """A json-pushes style push with deterministic 40-hex nodes."""
+    import hashlib
+
+    nodes = [hashlib.sha1(f"{seed}{push_id}-{i}".encode()).hexdigest() for i in range(revisions)]  # noqa: S324
+    return {
+        "push_id": push_id, "date": date, "user": f"dev{push_id}@example.com",
+        "changesets": [{"node": n, "author": f"Dev {push_id} <dev@example.com>", "desc": f"Bug {push_id}{i} - change",
+                        "branch": "default", "tags": []} for i, n in enumerate(nodes)],
+    }
+
+
+@pytest.fixture
+def inbound(aws):
+    """Branch Mozilla-Inbound (alternative name Mozilla-Inbound-Non-PGO), no pushes yet."""
+    from chalicelib.store import branches
+
+    return branches.put("Mozilla-Inbound", "integration/mozilla-inbound", ["Mozilla-Inbound-Non-PGO"])
+
+
+@pytest.fixture
+def hg_server():
+    """A local json-pushes host (tests/jsonpushes_server.py) on 127.0.0.1."""
+    from tests.jsonpushes_server import JsonPushesServer
+
+    server = JsonPushesServer().start()
+    yield server
+    server.stop()

@@ -15,6 +15,18 @@ Commands::
 
     shipyard project create NAME [--key K] [--secret S|-] [--replace]
     shipyard project show NAME
+    shipyard branch add NAME --uri URI [--alt NAME ...]
+    shipyard branch list
+    shipyard branch seed
+    shipyard pushlog sync [--branch NAME ...]
+    shipyard pushlog backfill [--branch NAME ...]
+
+A branch URI is a path under the hg host (``SHIPYARD_HG_HOST``, default
+https://hg.mozilla.org), e.g. ``integration/mozilla-inbound``, or a full
+http(s) URL such as a local json-pushes fixture server. ``pushlog sync`` runs
+what the 5-minute schedule runs (bounded pages per branch); ``pushlog
+backfill`` walks to the host's last push, with a progress bar on stderr.
+A result with ``"ok": false`` exits with status 1.
 
 ``project create`` prints the new credentials as JSON; that is the only place
 a secret is ever shown. Generate them (the default) rather than passing
@@ -37,6 +49,11 @@ PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The characters and length the OAuth verifier accepts for a consumer key.
 CONSUMER_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 MAX_SECRET_LENGTH = 256
+BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+# A path under the hg host (no "..", no leading "/") or an http(s) URL.
+BRANCH_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?")
+BRANCH_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
+PROGRESS_WIDTH = 30
 
 
 class CliError(Exception):
@@ -149,6 +166,95 @@ def project_show(args: argparse.Namespace) -> dict[str, Any]:
     return {"project": project.name, "oauth_consumer_key": project.oauth_consumer_key}
 
 
+def _check_branch_name(name: str) -> str:
+    if not BRANCH_NAME.fullmatch(name):
+        raise CliError("branch names are 1-100 characters of A-Z, a-z, 0-9, '.', '_' and '-'", branch=name)
+    return name
+
+
+def _check_uri(uri: str) -> str:
+    if not (BRANCH_URL.fullmatch(uri) or BRANCH_PATH.fullmatch(uri)):
+        raise CliError("a branch URI is a path under the hg host (e.g. integration/mozilla-inbound) "
+                       "or an http(s) URL", uri=uri)
+    return uri
+
+
+def _branch_json(branch: Any) -> dict[str, Any]:
+    from chalicelib.pushlog.sync import branch_url
+
+    return {"branch": branch.name, "uri": branch.uri, "url": branch_url(branch.uri),
+            "alternatives": branch.alternatives, "last_push_id": branch.last_push_id,
+            "failures": branch.failures, "last_error": branch.last_error, "last_sync": branch.last_sync}
+
+
+def branch_add(args: argparse.Namespace) -> dict[str, Any]:
+    name = _check_branch_name(args.name)
+    uri = _check_uri(args.uri)
+    alternatives = [_check_branch_name(a) for a in dict.fromkeys(args.alt or [])]
+
+    from chalicelib.store import branches
+
+    try:
+        return _branch_json(branches.put(name, uri, alternatives))
+    except branches.BranchConflict as err:
+        raise CliError(str(err), branch=name) from None
+
+
+def branch_list(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.store import branches
+
+    return {"branches": [_branch_json(b) for b in branches.all_branches()]}
+
+
+def branch_seed(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.pushlog.reference_branches import REFERENCE_BRANCHES
+    from chalicelib.store import branches
+
+    created = branches.seed(REFERENCE_BRANCHES)
+    return {"created": created, "reference_branches": sorted(REFERENCE_BRANCHES)}
+
+
+def _names(args: argparse.Namespace) -> list[str]:
+    return [_check_branch_name(n) for n in dict.fromkeys(args.branch or [])]
+
+
+def pushlog_sync(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.pushlog import sync
+
+    try:
+        summaries = sync.sync_all(_names(args))
+    except sync.UnknownBranch as err:
+        raise CliError(str(err)) from None
+    return {"ok": not any(s.error for s in summaries), "branches": [s.as_dict() for s in summaries]}
+
+
+def progress_bar(label: str, done: int, total: int | None, width: int = PROGRESS_WIDTH) -> str:
+    """One line of plain-text progress: ``label [#####     ] 1200/2400 pushes``."""
+    if not total:
+        return f"{label} {done} pushes"
+    filled = min(width, width * done // total)
+    return f"{label} [{'#' * filled}{' ' * (width - filled)}] {done}/{total} pushes"
+
+
+def pushlog_backfill(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.pushlog import sync
+    from chalicelib.store import branches
+
+    names = _names(args) or [b.name for b in branches.all_branches()]
+    summaries = []
+    for name in names:
+        def report(done: int, total: int | None, label: str = name) -> None:
+            print("\r" + progress_bar(label, done, total), end="", file=sys.stderr, flush=True)
+
+        try:
+            summary = sync.backfill(name, report)
+        except sync.UnknownBranch as err:
+            raise CliError(str(err)) from None
+        print("", file=sys.stderr, flush=True)  # end the progress line
+        summaries.append(summary)
+    return {"ok": not any(s.error for s in summaries), "branches": [s.as_dict() for s in summaries]}
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="shipyard", description="Manage a Shipyard deployment: the running local stack, or AWS."
@@ -170,6 +276,28 @@ def parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="show a project and its consumer key (never the secret)")
     show.add_argument("name")
     show.set_defaults(run=project_show)
+
+    branch = groups.add_parser("branch", help="pushlog branches: name, hg URI, alternative names")
+    branch_commands = branch.add_subparsers(dest="command", required=True, metavar="ACTION")
+    add = branch_commands.add_parser("add", help="create or update a branch; prints it as JSON")
+    add.add_argument("name")
+    add.add_argument("--uri", required=True,
+                     help="path under the hg host (integration/mozilla-inbound) or an http(s) URL")
+    add.add_argument("--alt", action="append", metavar="NAME", help="alternative name (repeatable)")
+    add.set_defaults(run=branch_add)
+    branch_commands.add_parser("list", help="every branch with its sync position").set_defaults(run=branch_list)
+    branch_commands.add_parser("seed", help="create the reference branches that do not exist yet").set_defaults(
+        run=branch_seed)
+
+    pushlog = groups.add_parser("pushlog", help="sync pushes from Mercurial's json-pushes")
+    pushlog_commands = pushlog.add_subparsers(dest="command", required=True, metavar="ACTION")
+    for action, run, text in (
+        ("sync", pushlog_sync, "one bounded sync, as the 5-minute schedule runs it; prints a summary"),
+        ("backfill", pushlog_backfill, "fetch up to the host's last push, progress on stderr"),
+    ):
+        command = pushlog_commands.add_parser(action, help=text)
+        command.add_argument("--branch", action="append", metavar="NAME", help="only this branch (repeatable)")
+        command.set_defaults(run=run)
     return top
 
 
@@ -183,7 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack = None if args.no_local else use_local_stack()
         target = "local stack" if stack else (os.environ.get("AWS_ENDPOINT_URL") or "AWS (from the environment)")
-        _print(args.run(args))
+        payload = args.run(args)
+        _print(payload)
+        if payload.get("ok") is False:
+            return 1
     except CliError as err:
         _print({"error": str(err), **err.extra}, sys.stderr)
         return 1

@@ -114,6 +114,21 @@ class PerfRun:
             "page_names": sorted(self.pages),
         }
 
+    def reference_names(self) -> dict[str, list[str]]:
+        """Names this run adds to the project's reference data, by kind.
+
+        Operating systems and products are their parts concatenated, as
+        Datazilla's ``ref_data`` listed them (``linuxFedora 12``).
+        """
+        return {
+            "machines": [self.machine],
+            "operating_systems": [f"{self.os_name}{self.os_version}"],
+            "options": sorted(self.options),
+            "tests": [self.test_name],
+            "pages": sorted(self.pages),
+            "products": [f"{self.product}{self.branch}{self.branch_version}"],
+        }
+
     def as_record(self) -> dict[str, Any]:
         return {
             "test_name": self.test_name,

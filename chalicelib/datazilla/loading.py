@@ -11,7 +11,8 @@ import logging
 from typing import Any
 
 from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
-from chalicelib.store import blobs, objectstore, test_runs
+from chalicelib.datazilla.push_links import canonical_branch, link_for
+from chalicelib.store import blobs, objectstore, refdata, test_runs
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +38,19 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
     except Exception as err:  # noqa: BLE001 - a blob must never crash the worker into a retry loop
         message = f"Unknown error: {err.__class__.__name__}: {err}"
         return _fail(project, row_id, worker_id, message, partial_reference(data))
+    branch = canonical_branch(run.branch)
+    link = link_for(branch, run.revision)
     try:
-        test_runs.save(project, row_id, run.as_record())
+        test_runs.save(project, row_id, run.as_record(), branch, link)
     except test_runs.RunNotStorable as err:
         return _fail(project, row_id, worker_id, f"Unknown error: {err}", run.reference())
+    if link is None:
+        # The push may have been stored while this run was being written, after
+        # the sync looked for waiting runs: look once more, so neither misses it.
+        late = link_for(branch, run.revision)
+        if late is not None:
+            test_runs.link(project, row_id, late)
+    refdata.register(project, run.reference_names())
     objectstore.mark_complete(project, row_id, worker_id, row_id, run.reference())
     return "loaded"
 

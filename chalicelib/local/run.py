@@ -120,6 +120,21 @@ def _seed_dev_project() -> str:
     return "custom"
 
 
+def _seed_reference_branches() -> int:
+    """The reference branches of the pushlog sync, if they do not exist yet.
+
+    Opt-in (``SHIPYARD_SEED_BRANCHES=1``): once seeded, the 5-minute sync
+    reaches out to the Mercurial host, and a local stack should not talk to
+    the internet unless asked to. ``shipyard branch seed`` does the same later.
+    """
+    if os.environ.get("SHIPYARD_SEED_BRANCHES") != "1":
+        return 0
+    from chalicelib.pushlog.reference_branches import REFERENCE_BRANCHES
+    from chalicelib.store import branches
+
+    return branches.seed(REFERENCE_BRANCHES)
+
+
 def _banner(api_url: str, endpoint_url: str, prefix: str, region: str, state: Path, seeded: str,
             restored: dict[str, Any] | None) -> str:
     if seeded == "custom":
@@ -181,6 +196,7 @@ def main() -> int:
             persistence.discard(state)
         restored = persistence.restore()
         seeded = _seed_dev_project()
+        _seed_reference_branches()
 
         try:
             http = create_local_server(app, Config.create(chalice_stage="local", app_name="shipyard"), HOST, _port())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -10,8 +11,8 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import PutError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -24,6 +25,35 @@ class ByRevision(GlobalSecondaryIndex):
 
     branch_key = UnicodeAttribute(hash_key=True)
     revision_key = UnicodeAttribute(range_key=True)
+
+
+class ByDate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_date"
+        projection = IncludeProjection(
+            ["branch", "revision", "test_name", "product", "branch_version", "machine", "build_id",
+             "test_version", "pushlog_id"])
+
+    project = UnicodeAttribute(hash_key=True)
+    date_run = NumberAttribute(range_key=True)
+
+
+class ByPush(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_push"
+        projection = AllProjection()
+
+    push_branch_key = UnicodeAttribute(hash_key=True)
+    push_id = NumberAttribute(range_key=True)
+
+
+class Unlinked(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "unlinked"
+        projection = KeysOnlyProjection()
+
+    unlinked_branch = UnicodeAttribute(hash_key=True)
+    unlinked_key = UnicodeAttribute(range_key=True)
 
 
 class TestRunRecord(Model):
@@ -52,15 +82,48 @@ class TestRunRecord(Model):
     branch_key = UnicodeAttribute()
     revision_key = UnicodeAttribute()
 
+    # The run's push, once known; until then the run waits in ``unlinked``.
+    canonical_branch = UnicodeAttribute(null=True)
+    push_branch_key = UnicodeAttribute(null=True)
+    push_id = NumberAttribute(null=True)
+    pushlog_id = NumberAttribute(null=True)
+    push_date = NumberAttribute(null=True)
+    unlinked_branch = UnicodeAttribute(null=True)
+    unlinked_key = UnicodeAttribute(null=True)
+
     by_revision = ByRevision()
+    by_date = ByDate()
+    by_push = ByPush()
+    unlinked = Unlinked()
+
+    __test__ = False  # not a pytest class
+
+
+@dataclass(frozen=True)
+class PushLink:
+    """Where a run belongs in its branch's push order."""
+
+    branch: str  # canonical branch name
+    push_id: int
+    pushlog_id: int
+    push_date: int
 
 
 class RunNotStorable(Exception):
     """The run cannot be written as one DynamoDB item (too large, or a value DynamoDB refuses)."""
 
 
-def save(project: str, test_run_id: int, run: dict[str, Any]) -> None:
-    """Write the run; writing the same run again leaves one record (same key)."""
+def _unlinked_key(revision: str, project: str, test_run_id: int) -> str:
+    return f"{revision}#{project}#{test_run_id:012d}"
+
+
+def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: str,
+         link: PushLink | None) -> None:
+    """Write the run; writing the same run again leaves one record (same key).
+
+    ``link`` is the run's push when it is already synced; otherwise the run is
+    indexed as waiting for a push of ``canonical_branch``.
+    """
     record = TestRunRecord(
         project,
         test_run_id,
@@ -69,6 +132,12 @@ def save(project: str, test_run_id: int, run: dict[str, Any]) -> None:
         revision_key=f"{run['revision']}#{test_run_id:012d}",
         **{k: v for k, v in run.items() if k not in ("pages", "aux_data")},
     )
+    record.canonical_branch = canonical_branch
+    if link is None:
+        record.unlinked_branch = canonical_branch
+        record.unlinked_key = _unlinked_key(run["revision"], project, test_run_id)
+    else:
+        _apply_link(record, project, link)
     record.pages = dict(run["pages"])
     record.aux_data = dict(run["aux_data"])
     try:
@@ -86,3 +155,58 @@ def get(project: str, test_run_id: int) -> TestRunRecord | None:
         return TestRunRecord.get(project, test_run_id)
     except TestRunRecord.DoesNotExist:
         return None
+
+
+def _apply_link(record: TestRunRecord, project: str, link: PushLink) -> None:
+    record.push_branch_key = f"{project}#{link.branch}"
+    record.push_id = link.push_id
+    record.pushlog_id = link.pushlog_id
+    record.push_date = link.push_date
+
+
+def waiting_for(branch: str, node: str) -> Iterator[tuple[str, int]]:
+    """(project, test_run_id) of runs on ``branch`` waiting for the push of ``node``.
+
+    One Query on the ``unlinked`` index: run revisions are at least 12
+    characters, so ``node[:12]`` narrows to the candidates, and a run matches
+    when its revision is a prefix of the node.
+    """
+    for rec in TestRunRecord.unlinked.query(branch, TestRunRecord.unlinked_key.startswith(node[:12])):
+        revision, project, run_id = rec.unlinked_key.rsplit("#", 2)
+        if node.startswith(revision):
+            yield project, int(run_id)
+
+
+def link(project: str, test_run_id: int, push: PushLink) -> bool:
+    """Attach a waiting run to its push; False if it was linked meanwhile or is gone."""
+    record = TestRunRecord(project, test_run_id)
+    try:
+        record.update(
+            actions=[
+                TestRunRecord.push_branch_key.set(f"{project}#{push.branch}"),
+                TestRunRecord.push_id.set(push.push_id),
+                TestRunRecord.pushlog_id.set(push.pushlog_id),
+                TestRunRecord.push_date.set(push.push_date),
+                TestRunRecord.unlinked_branch.remove(),
+                TestRunRecord.unlinked_key.remove(),
+            ],
+            condition=TestRunRecord.unlinked_key.exists(),
+        )
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def run_between_dates(project: str, start: int, end: int) -> Iterator[TestRunRecord]:
+    """Runs of a project by run date (the ``by_date`` index's projection)."""
+    return TestRunRecord.by_date.query(project, TestRunRecord.date_run.between(start, end))
+
+
+def pushes_with_runs(project: str, branch: str, first_push_id: int, last_push_id: int) -> set[int]:
+    """Push ids in a range that have at least one run of the project (one Query)."""
+    found = TestRunRecord.by_push.query(
+        f"{project}#{branch}", TestRunRecord.push_id.between(first_push_id, last_push_id),
+        attributes_to_get=["push_id"])
+    return {int(r.push_id) for r in found}

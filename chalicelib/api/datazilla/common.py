@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from typing import Any, Callable
 
 from chalice import Response
@@ -38,16 +39,12 @@ def project_route(handler: Callable[..., Response]) -> Callable[..., Response]:
 
     @functools.wraps(handler)
     def wrapper(project: str, *args: Any, **kwargs: Any) -> Response:
-        try:
-            found = projects.get(project)
-            if found is None:
-                return unknown_project(project)
-            return handler(found, *args, **kwargs)
-        except TRANSIENT as err:
-            log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
-            return problem(503, "Service unavailable", "Storage is unavailable; retry later.")
+        found = projects.get(project)
+        if found is None:
+            return unknown_project(project)
+        return handler(found, *args, **kwargs)
 
-    return wrapper
+    return storage_guard(wrapper)
 
 
 def int_param(params: dict[str, str] | None, name: str, default: int | None = None, minimum: int = 0,
@@ -64,3 +61,37 @@ def int_param(params: dict[str, str] | None, name: str, default: int | None = No
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         raise ValueError(f"'{name}' must be {bound}, got {value}")
     return value
+
+
+DAY = 86400
+
+
+def date_window(params: dict[str, str] | None) -> tuple[int, int]:
+    """Datazilla's ``days_ago`` (required) and ``numdays`` as a [start, end] range of unix seconds."""
+    days_ago = int_param(params, "days_ago")
+    if days_ago is None:
+        raise ValueError("'days_ago' is required")
+    numdays = int_param(params, "numdays")
+    now = int(time.time())
+    start = now - days_ago * DAY
+    end = start + numdays * DAY if numdays is not None else now
+    return start, end
+
+
+def comma_list(params: dict[str, str] | None, name: str) -> list[str]:
+    raw = (params or {}).get(name) or ""
+    return [v.strip() for v in raw.split(",") if v.strip()]
+
+
+def storage_guard(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """For routes without a project: storage faults become 503, never 500."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return handler(*args, **kwargs)
+        except TRANSIENT as err:
+            log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
+            return problem(503, "Service unavailable", "Storage is unavailable; retry later.")
+
+    return wrapper

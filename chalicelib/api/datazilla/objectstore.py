@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 from chalice import Blueprint, Response
 
-from chalicelib.api.datazilla.common import answer, int_param, problem, project_route
+from chalicelib.api.datazilla.common import answer, date_window, problem, project_route
 from chalicelib.api.request_url import base_url
 from chalicelib.store import blobs, objectstore, table_sizes
 from chalicelib.store.projects import Project
 
 bp = Blueprint(__name__)
-
-DAY = 86400
 
 
 @bp.route("/{project}/refdata/objectstore/json_blob/{row_id}", methods=["GET"])
@@ -35,19 +31,9 @@ def json_blob(project: Project, row_id: str) -> Response:
     return Response(body=text, status_code=200, headers={"Content-Type": content_type})
 
 
-def _window(params: dict | None) -> tuple[int, int]:
-    days_ago = int_param(params, "days_ago")
-    if days_ago is None:
-        raise ValueError("'days_ago' is required")
-    numdays = int_param(params, "numdays")
-    start = int(time.time()) - days_ago * DAY
-    end = start + numdays * DAY if numdays is not None else int(time.time())
-    return start, end
-
-
 def _errors(project: Project) -> list[objectstore.ObjectstoreRow] | Response:
     try:
-        start, end = _window(bp.current_request.query_params)
+        start, end = date_window(bp.current_request.query_params)
     except ValueError as err:
         return problem(400, "Bad request", str(err))
     return list(objectstore.errors_between(project.name, start, end))

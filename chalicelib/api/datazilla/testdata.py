@@ -9,6 +9,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.datazilla.common import answer, project_route
+from chalicelib.datazilla.push_links import branch_names
 from chalicelib.datazilla.raw import RawFilter, bad_test_data
 from chalicelib.store import blobs, objectstore
 from chalicelib.store.projects import Project
@@ -31,7 +32,8 @@ def _reference(row: objectstore.ObjectstoreRow) -> dict[str, Any]:
 @project_route
 def raw(project: Project, branch: str, revision: str) -> Response:
     selected = RawFilter.from_params(bp.current_request.query_params)
-    rows = [r for r in objectstore.for_revision(project.name, branch, revision) if selected.matches(_reference(r))]
+    rows = [r for name in branch_names(branch) for r in objectstore.for_revision(project.name, name, revision)
+            if selected.matches(_reference(r))]
     rows.sort(key=lambda r: int(r.id))
     good = [r for r in rows if r.error_flag != "Y"]
     bodies = _FETCHERS.map(lambda r: blobs.get(r.s3_key), good)

@@ -1,0 +1,87 @@
+"""Ingest throughput: a signed upload end to end vs. the storage writes it must make.
+
+Runs in-process on moto, so absolute numbers say little about AWS; the ratio
+says how much the request path (form parsing, OAuth verification, nonce
+check, id counter, objectstore row, queue message) costs on top of the bare
+S3 put + DynamoDB put that storing a blob needs at minimum.
+
+    .venv/bin/python -m benchmarks.ingest [--count 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+os.environ.update(SHIPYARD_PREFIX="shipyard-bench", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
+                  AWS_DEFAULT_REGION="us-east-1", AWS_XRAY_SDK_ENABLED="false")
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib import config  # noqa: E402
+from chalicelib.local import resources  # noqa: E402
+from chalicelib.local.pump import Pump  # noqa: E402
+from chalicelib.store import projects  # noqa: E402
+from chalicelib.store.clients import client  # noqa: E402
+from tests.oauth_signing import form_body, sign_form  # noqa: E402
+
+BLOB = (Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "talos_tp5n.json").read_text()
+
+
+def signed_upload(http: Client, text: str):
+    fields = sign_form("http://bench/talos/api/load_test", {"data": quote(text), "user": "talos"},
+                       "talos-dev-key", "talos-dev-secret")
+    return http.http.post("/talos/api/load_test", body=form_body(fields),
+                          headers={"Content-Type": "application/x-www-form-urlencoded", "Host": "bench"})
+
+
+def _rate(durations: list[float]) -> tuple[float, float]:
+    return len(durations) / sum(durations), statistics.median(durations) * 1000
+
+
+def bench(count: int) -> None:
+    with mock_aws():
+        resources.deploy()
+        projects.create("talos", "talos-dev-key", "talos-dev-secret")
+        from app import app
+
+        text = json.dumps(json.loads(BLOB))
+        s3, ddb = client("s3"), client("dynamodb")
+        baseline = []
+        for i in range(count):
+            started = time.perf_counter()
+            s3.put_object(Bucket=config.bucket_name(), Key=f"bench/{i}.json", Body=text.encode())
+            ddb.put_item(TableName=config.table_name("counters"), Item={"name": {"S": f"bench-{i}"}})
+            baseline.append(time.perf_counter() - started)
+        uploads = []
+        with Client(app, stage_name="bench") as http:
+            for _ in range(count):
+                started = time.perf_counter()
+                response = signed_upload(http, text)
+                uploads.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.body
+        pump = Pump(app, schedules=False)
+        started = time.perf_counter()
+        drained = pump.drain(config.queue_name(config.PROCESSING_QUEUE), max_batches=count)
+        load_seconds = time.perf_counter() - started
+    base_rate, base_median = _rate(baseline)
+    up_rate, up_median = _rate(uploads)
+    print(f"blob: {len(text)} bytes, {count} uploads")
+    print(f"baseline  S3 put + DynamoDB put   {base_rate:8.1f} /s   median {base_median:6.2f} ms")
+    print(f"upload    signed load_test        {up_rate:8.1f} /s   median {up_median:6.2f} ms")
+    print(f"ratio     upload / baseline time  {up_median / base_median:8.2f}x")
+    print(f"loading   processing worker       {drained.messages / load_seconds:8.1f} runs/s "
+          f"({drained.messages} runs in {drained.batches} batches)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200)
+    bench(parser.parse_args().count)

@@ -1,0 +1,163 @@
+"""Pushes per branch, in push order, and the changesets that point at them.
+
+- ``pushes``: key (branch, hg push id). ``by_date`` serves date ranges per
+  branch; ``by_pushlog_id`` finds a push by Shipyard's own id (the id every
+  API family shows for a push).
+- ``changesets``: key (branch, 40-hex node) -> its push. A 12-character
+  revision is a ``begins_with`` Query on the node.
+
+Pushes are immutable once stored: a push stored twice is one (conditional put).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.store import counters
+from chalicelib.store.base import table_meta
+
+
+class Changeset(MapAttribute):
+    node = UnicodeAttribute()
+    author = UnicodeAttribute(default="")
+    desc = UnicodeAttribute(default="")
+    branch = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class ByDate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_date"
+        projection = AllProjection()
+
+    branch = UnicodeAttribute(hash_key=True)
+    date = NumberAttribute(range_key=True)
+
+
+class ByPushlogId(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_pushlog_id"
+        projection = AllProjection()
+
+    pushlog_id = NumberAttribute(hash_key=True)
+
+
+class PushRecord(Model):
+    Meta = table_meta("pushes")
+    branch = UnicodeAttribute(hash_key=True)
+    push_id = NumberAttribute(range_key=True)
+    pushlog_id = NumberAttribute()
+    date = NumberAttribute()
+    user = UnicodeAttribute(default="")
+    changesets = ListAttribute(of=Changeset, default=list)
+
+    by_date = ByDate()
+    by_pushlog_id = ByPushlogId()
+
+
+class ChangesetRecord(Model):
+    Meta = table_meta("changesets")
+    branch = UnicodeAttribute(hash_key=True)
+    node = UnicodeAttribute(range_key=True)
+    push_id = NumberAttribute()
+    pushlog_id = NumberAttribute()
+    date = NumberAttribute()
+
+
+@dataclass(frozen=True)
+class Push:
+    branch: str
+    push_id: int
+    pushlog_id: int
+    date: int
+    user: str
+    changesets: list[dict[str, Any]]
+
+    @property
+    def tip(self) -> str:
+        """The push's last changeset: what Datazilla called its revision."""
+        return self.changesets[-1]["node"] if self.changesets else ""
+
+
+def _push(rec: PushRecord) -> Push:
+    return Push(rec.branch, int(rec.push_id), int(rec.pushlog_id), int(rec.date), rec.user or "",
+                [{"node": c.node, "author": c.author, "desc": c.desc, "branch": c.branch, "tags": list(c.tags or [])}
+                 for c in rec.changesets or []])
+
+
+def store(branch: str, push_id: int, date: int, user: str, changesets: list[dict[str, Any]]) -> tuple[Push, bool]:
+    """Store a push unless it is already stored; returns it and whether it is new.
+
+    The changeset items are written (idempotently) before the push item, so a
+    crash between the two leaves nothing a reader can see half-done: the push
+    is stored again on the next sync.
+    """
+    existing = get(branch, push_id)
+    if existing is not None:
+        return existing, False
+    pushlog_id = counters.next_value("pushlog_id")
+    with ChangesetRecord.batch_write() as batch:
+        for cs in changesets:
+            batch.save(ChangesetRecord(branch, cs["node"], push_id=push_id, pushlog_id=pushlog_id, date=date))
+    rec = PushRecord(branch, push_id, pushlog_id=pushlog_id, date=date, user=user,
+                     changesets=[Changeset(**cs) for cs in changesets])
+    try:
+        rec.save(condition=PushRecord.push_id.does_not_exist())
+    except PutError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return get(branch, push_id), False  # type: ignore[return-value]
+        raise
+    return _push(rec), True
+
+
+def get(branch: str, push_id: int) -> Push | None:
+    try:
+        return _push(PushRecord.get(branch, push_id, consistent_read=True))
+    except PushRecord.DoesNotExist:
+        return None
+
+
+def by_pushlog_id(pushlog_id: int) -> Push | None:
+    for rec in PushRecord.by_pushlog_id.query(pushlog_id, limit=1):
+        return _push(rec)
+    return None
+
+
+def between_dates(branch: str, start: int, end: int) -> Iterator[Push]:
+    return (_push(r) for r in PushRecord.by_date.query(branch, PushRecord.date.between(start, end)))
+
+
+def before(branch: str, push_id: int, count: int) -> list[Push]:
+    """The ``count`` pushes before ``push_id``, oldest first (one Query)."""
+    if count <= 0:
+        return []
+    found = [_push(r) for r in PushRecord.query(branch, PushRecord.push_id < push_id,
+                                                  scan_index_forward=False, limit=count)]
+    return list(reversed(found))
+
+
+def after(branch: str, push_id: int, count: int) -> list[Push]:
+    """The ``count`` pushes after ``push_id``, oldest first (one Query)."""
+    if count <= 0:
+        return []
+    return [_push(r) for r in PushRecord.query(branch, PushRecord.push_id > push_id, limit=count)]
+
+
+def find_revision(branch: str, revision: str) -> ChangesetRecord | None:
+    """The changeset whose node starts with ``revision`` on ``branch`` (one Query)."""
+    if not revision:
+        return None
+    for rec in ChangesetRecord.query(branch, ChangesetRecord.node.startswith(revision.lower()), limit=1):
+        return rec
+    return None
+
+
+def push_for_revision(branch: str, revision: str) -> Push | None:
+    found = find_revision(branch, revision)
+    return None if found is None else get(branch, int(found.push_id))

@@ -1,0 +1,59 @@
+"""Reference data per project: machines, operating systems, options, tests,
+pages and products, each name with a stable integer id (as Datazilla's
+``ref_data`` endpoint shows them).
+
+Key: (``<project>#<kind>``, name). Listing a kind is one Query; registering a
+run's names is one BatchGetItem plus a conditional put per name never seen.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from chalicelib.store import counters
+from chalicelib.store.base import table_meta
+
+KINDS = ("machines", "operating_systems", "options", "tests", "pages", "products")
+_BATCH = 100  # BatchGetItem's limit
+
+
+class RefdataRecord(Model):
+    Meta = table_meta("refdata")
+    kind = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(range_key=True)
+    id = NumberAttribute()
+
+
+def _partition(project: str, kind: str) -> str:
+    return f"{project}#{kind}"
+
+
+def register(project: str, names: dict[str, Iterable[str]]) -> int:
+    """Give every new name of each kind an id; returns how many were new."""
+    wanted = {(_partition(project, kind), name) for kind, values in names.items() for name in values if name}
+    keys = sorted(wanted)
+    known: set[tuple[str, str]] = set()
+    for start in range(0, len(keys), _BATCH):
+        for rec in RefdataRecord.batch_get(keys[start:start + _BATCH], attributes_to_get=["kind", "name"]):
+            known.add((rec.kind, rec.name))
+    created = 0
+    for partition, name in keys:
+        if (partition, name) in known:
+            continue
+        new_id = counters.next_value(f"refdata#{partition}")
+        try:
+            RefdataRecord(partition, name, id=new_id).save(condition=RefdataRecord.name.does_not_exist())
+            created += 1
+        except PutError as err:
+            if err.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    return created
+
+
+def listing(project: str, kind: str) -> dict[str, int]:
+    """All names of a kind with their ids (one Query, paged by DynamoDB)."""
+    return {rec.name: int(rec.id) for rec in RefdataRecord.query(_partition(project, kind))}
