@@ -4,11 +4,13 @@ from chalice import Chalice
 
 from chalicelib import observability
 from chalicelib.api.datazilla import ingest as datazilla_ingest
+from chalicelib.api.datazilla import metrics as datazilla_metrics
 from chalicelib.api.datazilla import objectstore as datazilla_objectstore
 from chalicelib.api.datazilla import perftest as datazilla_perftest
 from chalicelib.api.datazilla import pushlog as datazilla_pushlog
 from chalicelib.api.datazilla import testdata as datazilla_testdata
 from chalicelib.workers import datazilla as datazilla_workers
+from chalicelib.workers import metrics as metrics_workers
 from chalicelib.workers import pushlog as pushlog_workers
 
 observability.configure()
@@ -20,5 +22,7 @@ app.register_blueprint(datazilla_objectstore.bp)
 app.register_blueprint(datazilla_testdata.bp)
 app.register_blueprint(datazilla_pushlog.bp)
 app.register_blueprint(datazilla_perftest.bp)
+app.register_blueprint(datazilla_metrics.bp)
 app.register_blueprint(datazilla_workers.bp)
+app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)

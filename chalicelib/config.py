@@ -16,10 +16,14 @@ DEFAULT_PREFIX = "shipyard-dev"
 # Logical names of the queues the template creates; each has a "-dlq" twin.
 INGEST_QUEUE = "ingest"
 PROCESSING_QUEUE = "processing"
-QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE)
+# FIFO: one message group per series group, so a group's runs are never
+# computed concurrently (see chalicelib/workers/metrics.py).
+METRICS_QUEUE = "metrics.fifo"
+QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE)
 
 # Logical names of the DynamoDB tables the template creates.
-TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets", "refdata")
+TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
+          "refdata", "metrics")
 
 
 def prefix() -> str:
@@ -36,6 +40,13 @@ def table_name(logical: str) -> str:
 
 def queue_name(logical: str) -> str:
     return f"{prefix()}-{logical}"
+
+
+def dead_letter_queue_name(logical: str) -> str:
+    """The DLQ of a queue: ``<name>-dlq`` (``<name>-dlq.fifo`` for a FIFO queue)."""
+    if logical.endswith(".fifo"):
+        return f"{prefix()}-{logical.removesuffix('.fifo')}-dlq.fifo"
+    return f"{prefix()}-{logical}-dlq"
 
 
 def bucket_name() -> str:

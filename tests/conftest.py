@@ -148,3 +148,18 @@ def hg_server():
     server = JsonPushesServer().start()
     yield server
     server.stop()
+
+
+def talos_run(blob: dict, revision: str, means: dict[str, float], replicates: int = 25, seed: int = 0,
+              date: int = 1343674800) -> str:
+    """The fixture blob with its pages' replicates drawn around ``means`` (deterministic)."""
+    import copy
+    import random
+
+    rng = random.Random(seed)
+    run = copy.deepcopy(blob)
+    run["test_build"]["revision"] = revision[:12]
+    run["testrun"]["date"] = date
+    run["results"] = {page: [round(rng.gauss(mean, mean * 0.02), 2) for _ in range(replicates)]
+                      for page, mean in means.items()}
+    return json.dumps(run)

@@ -11,7 +11,8 @@ import logging
 from typing import Any
 
 from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
-from chalicelib.datazilla.push_links import canonical_branch, link_for
+from chalicelib.datazilla.push_links import canonical_branch, link_for, run_group
+from chalicelib.perf.requests import request_metrics
 from chalicelib.store import blobs, objectstore, refdata, test_runs
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,15 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
     if link is None:
         # The push may have been stored while this run was being written, after
         # the sync looked for waiting runs: look once more, so neither misses it.
-        late = link_for(branch, run.revision)
-        if late is not None:
-            test_runs.link(project, row_id, late)
+        link = link_for(branch, run.revision)
+        if link is not None and not test_runs.link(project, row_id, link):
+            link = None  # the sync linked it, and asked for its metrics
     refdata.register(project, run.reference_names())
+    refdata.note_version(project, branch, run.product, run.branch_version, run.date_run)
+    if link is not None:
+        # Before the row is marked complete: if this send fails, the message
+        # comes back and the whole load (idempotent) runs again.
+        request_metrics(run_group(project, branch, run), row_id)
     objectstore.mark_complete(project, row_id, worker_id, row_id, run.reference())
     return "loaded"
 

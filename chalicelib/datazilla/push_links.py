@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 
+from chalicelib.datazilla.blob import PerfRun
+from chalicelib.perf.requests import request_metrics
+from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import branches, pushes, test_runs
 from chalicelib.store.pushes import Push
 from chalicelib.store.test_runs import PushLink
@@ -40,14 +43,25 @@ def as_link(push: Push) -> PushLink:
     return PushLink(push.branch, push.push_id, push.pushlog_id, push.date)
 
 
+def run_group(project: str, branch: str, run: PerfRun) -> SeriesGroup:
+    """The series group of a parsed run on its canonical branch."""
+    return SeriesGroup(project, branch, run.product, run.os_name, run.os_version, run.processor,
+                       run.build_type, run.test_name)
+
+
 def link_waiting_runs(push: Push) -> int:
-    """Link every run that was waiting for this push; returns how many."""
+    """Link every run that was waiting for this push, and ask for its metrics."""
     linked = 0
     link = as_link(push)
     for changeset in push.changesets:
         for project, run_id in test_runs.waiting_for(push.branch, changeset["node"]):
             if test_runs.link(project, run_id, link):
                 linked += 1
+                record = test_runs.get(project, run_id)
+                if record is not None:
+                    request_metrics(SeriesGroup(project, push.branch, record.product, record.os_name,
+                                                record.os_version, record.processor, record.build_type,
+                                                record.test_name), run_id)
     if linked:
         log.info("linked %d waiting run(s) to push %s of %s", linked, push.push_id, push.branch)
     return linked

@@ -132,7 +132,7 @@ def _queues(prefix: str) -> list[tuple[str, str]]:
         logical = _logical(url.rsplit("/", 1)[-1], prefix)
         if logical:
             found.append((logical, url))
-    return sorted(found, key=lambda q: (q[0].endswith("-dlq"), q[0]))
+    return sorted(found, key=lambda q: ("-dlq" in q[0], q[0]))
 
 
 # --- dump --------------------------------------------------------------------------------------

@@ -21,5 +21,13 @@ def send(logical: str, message: dict[str, Any]) -> str:
     return response["MessageId"]
 
 
+def send_ordered(logical: str, message: dict[str, Any], group: str, dedup_id: str) -> str:
+    """Send to a FIFO queue: messages of one ``group`` are delivered one at a time, in order."""
+    response = client("sqs").send_message(
+        QueueUrl=queue_url(logical), MessageBody=json.dumps(message),
+        MessageGroupId=group, MessageDeduplicationId=dedup_id)
+    return response["MessageId"]
+
+
 def reset() -> None:
     queue_url.cache_clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.store import counters
@@ -57,3 +57,33 @@ def register(project: str, names: dict[str, Iterable[str]]) -> int:
 def listing(project: str, kind: str) -> dict[str, int]:
     """All names of a kind with their ids (one Query, paged by DynamoDB)."""
     return {rec.name: int(rec.id) for rec in RefdataRecord.query(_partition(project, kind))}
+
+
+class LatestVersion(Model):
+    """The most recent version of a product on a branch (what metrics default to)."""
+
+    Meta = table_meta("refdata")
+    kind = UnicodeAttribute(hash_key=True)  # "<project>#latest_version"
+    name = UnicodeAttribute(range_key=True)  # "<branch>#<product>"
+    version = UnicodeAttribute()
+    date_run = NumberAttribute()
+
+
+def note_version(project: str, branch: str, product: str, version: str, date_run: int) -> None:
+    """Remember ``version`` if it is the newest run of the product on the branch."""
+    record = LatestVersion(_partition(project, "latest_version"), f"{branch}#{product}")
+    try:
+        record.update(
+            actions=[LatestVersion.version.set(version), LatestVersion.date_run.set(date_run)],
+            condition=LatestVersion.date_run.does_not_exist() | (LatestVersion.date_run <= date_run),
+        )
+    except UpdateError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def latest_version(project: str, branch: str, product: str) -> str | None:
+    try:
+        return LatestVersion.get(_partition(project, "latest_version"), f"{branch}#{product}").version
+    except LatestVersion.DoesNotExist:
+        return None

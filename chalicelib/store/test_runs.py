@@ -210,3 +210,14 @@ def pushes_with_runs(project: str, branch: str, first_push_id: int, last_push_id
         f"{project}#{branch}", TestRunRecord.push_id.between(first_push_id, last_push_id),
         attributes_to_get=["push_id"])
     return {int(r.push_id) for r in found}
+
+
+def for_revision(project: str, branch: str, revision: str) -> Iterator[TestRunRecord]:
+    """Runs of a branch name whose revision starts with ``revision`` (one paged Query)."""
+    return TestRunRecord.by_revision.query(f"{project}#{branch}", TestRunRecord.revision_key.startswith(revision))
+
+
+def on_pushes(project: str, branch: str, first_push_id: int, last_push_id: int) -> Iterator[TestRunRecord]:
+    """Runs linked to the pushes of a range on a canonical branch (one paged Query)."""
+    return TestRunRecord.by_push.query(f"{project}#{branch}",
+                                       TestRunRecord.push_id.between(first_push_id, last_push_id))
