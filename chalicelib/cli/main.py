@@ -45,6 +45,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chalicelib.local.processes import pid_alive
+
 PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The characters and length the OAuth verifier accepts for a consumer key.
 CONSUMER_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
@@ -77,18 +79,6 @@ def _stack_files() -> list[Path]:
     return candidates
 
 
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int):
-        return True  # cannot tell: let the connection say
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def use_local_stack() -> dict[str, Any] | None:
     """Point the environment at the running local stack, if there is one to use."""
     if os.environ.get("AWS_ENDPOINT_URL"):
@@ -101,7 +91,7 @@ def use_local_stack() -> dict[str, Any] | None:
             endpoint, prefix, region = stack["endpoint_url"], stack["prefix"], stack["region"]
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise CliError(f"unreadable {path}: {err.__class__.__name__}") from None
-        if not _pid_alive(stack.get("pid")):
+        if not pid_alive(stack.get("pid")):
             # Falling back to the environment could mean real AWS: refuse instead.
             raise CliError(f"{path} names a local stack (pid {stack.get('pid')}) that is not running; "
                            "start it with `make run`, delete the file, or pass --no-local")

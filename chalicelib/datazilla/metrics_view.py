@@ -23,21 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
+from chalicelib.datazilla.raw import FILTERS
+
 DEFAULT_PRODUCT = "Firefox"
 SHORT = 12  # Datazilla shows revisions as 12 hex characters
 NOT_COMPUTED = "metrics not computed yet"
 
-# Query parameter -> test run attribute.
-FILTERS = {
-    "product": "product",
-    "os_name": "os_name",
-    "os_version": "os_version",
-    "branch_version": "branch_version",
-    "processor": "processor",
-    "build_type": "build_type",
-    "test_name": "test_name",
-    "page_name": "page_names",
-}
 ONE_DECIMAL = ("mean", "stddev", "trend_mean", "trend_stddev")
 BOOLEANS = ("h0_rejected", "fdr", "test_evaluation")
 

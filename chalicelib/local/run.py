@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.local import moto_server
+from chalicelib.local.processes import pid_alive
 
 # Not "shipyard.*": Chalice sets its app logger ("shipyard") to ERROR unless debug is on.
 log = logging.getLogger("chalicelib.local.run")
@@ -69,23 +70,13 @@ def _port() -> int:
     return port
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _check_not_running(stack_file: Path) -> None:
     try:
         info = json.loads(stack_file.read_text())
     except (OSError, ValueError):
         return
     pid = info.get("pid")
-    if isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid):
+    if isinstance(pid, int) and pid != os.getpid() and pid_alive(pid):
         raise SystemExit(f"a local stack (pid {pid}) already runs with state in {stack_file.parent}; "
                          "stop it first or set SHIPYARD_STATE_DIR")
 
