@@ -3,6 +3,10 @@
 from chalice import Chalice
 
 from chalicelib import observability
+from chalicelib.api.balrog import csrf as balrog_csrf
+from chalicelib.api.balrog import releases as balrog_releases
+from chalicelib.api.balrog import rules as balrog_rules
+from chalicelib.api.balrog import users as balrog_users
 from chalicelib.api.datazilla import ingest as datazilla_ingest
 from chalicelib.api.datazilla import metrics as datazilla_metrics
 from chalicelib.api.datazilla import objectstore as datazilla_objectstore
@@ -23,6 +27,10 @@ app.register_blueprint(datazilla_testdata.bp)
 app.register_blueprint(datazilla_pushlog.bp)
 app.register_blueprint(datazilla_perftest.bp)
 app.register_blueprint(datazilla_metrics.bp)
+app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
 app.register_blueprint(datazilla_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)

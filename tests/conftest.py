@@ -163,3 +163,46 @@ def talos_run(blob: dict, revision: str, means: dict[str, float], replicates: in
     run["results"] = {page: [round(rng.gauss(mean, mean * 0.02), 2) for _ in range(replicates)]
                       for page, mean in means.items()}
     return json.dumps(run)
+
+
+@pytest.fixture
+def atomic_dynamodb(aws, monkeypatch):
+    """moto's DynamoDB with each write atomic, as DynamoDB is.
+
+    moto's in-process backend checks a condition and then writes without a
+    lock, so concurrent threads can both pass one condition; real DynamoDB
+    serialises writes to an item. Concurrency tests need the real semantics.
+    """
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, _original=original, **kwargs):
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
+@pytest.fixture
+def balrog_user(aws):
+    """Makes a Balrog user with permission rows (``rule={"products": [...]}``); returns its request headers."""
+    from chalicelib.auth import bearer
+    from chalicelib.store.balrog_permissions import permissions
+
+    def _user(username: str, **rows: dict | None) -> dict[str, str]:
+        for permission, options in rows.items():
+            permissions.insert({"username": username, "permission": permission, "options": options}, "setup")
+        return {"Authorization": f"Bearer {bearer.create_token(username)}", "Content-Type": "application/json"}
+
+    return _user
+
+
+@pytest.fixture
+def balrog_admin(balrog_user) -> dict[str, str]:
+    """Headers of user ``admin`` holding the unrestricted ``admin`` permission."""
+    return balrog_user("admin", admin=None)

@@ -20,6 +20,7 @@ Commands::
     shipyard branch seed
     shipyard pushlog sync [--branch NAME ...]
     shipyard pushlog backfill [--branch NAME ...]
+    shipyard token create USER
 
 A branch URI is a path under the hg host (``SHIPYARD_HG_HOST``, default
 https://hg.mozilla.org), e.g. ``integration/mozilla-inbound``, or a full
@@ -32,6 +33,10 @@ A result with ``"ok": false`` exits with status 1.
 a secret is ever shown. Generate them (the default) rather than passing
 ``--secret`` on the command line, where shell history and ``ps`` see it;
 ``--secret -`` reads it from stdin.
+
+``token create`` makes a bearer token for the Balrog admin API and prints it
+once, as JSON; only its SHA-256 is stored, so it cannot be shown again. The
+user's permissions are granted separately (``/users/USER/permissions/...``).
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The characters and length the OAuth verifier accepts for a consumer key.
 CONSUMER_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 MAX_SECRET_LENGTH = 256
+# Balrog usernames: LDAP names or e-mail addresses.
+USERNAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 # A path under the hg host (no "..", no leading "/") or an http(s) URL.
 BRANCH_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?")
@@ -245,6 +252,15 @@ def pushlog_backfill(args: argparse.Namespace) -> dict[str, Any]:
     return {"ok": not any(s.error for s in summaries), "branches": [s.as_dict() for s in summaries]}
 
 
+def token_create(args: argparse.Namespace) -> dict[str, Any]:
+    if not USERNAME.fullmatch(args.user):
+        raise CliError("usernames are 1-128 characters of A-Z, a-z, 0-9, '.', '_', '@', '+' and '-'", user=args.user)
+
+    from chalicelib.auth import bearer
+
+    return {"user": args.user, "token": bearer.create_token(args.user)}
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="shipyard", description="Manage a Shipyard deployment: the running local stack, or AWS."
@@ -288,6 +304,12 @@ def parser() -> argparse.ArgumentParser:
         command = pushlog_commands.add_parser(action, help=text)
         command.add_argument("--branch", action="append", metavar="NAME", help="only this branch (repeatable)")
         command.set_defaults(run=run)
+
+    token = groups.add_parser("token", help="bearer tokens of the Balrog admin API")
+    token_commands = token.add_subparsers(dest="command", required=True, metavar="ACTION")
+    token_create_cmd = token_commands.add_parser("create", help="make a token for USER; prints it once as JSON")
+    token_create_cmd.add_argument("user")
+    token_create_cmd.set_defaults(run=token_create)
     return top
 
 

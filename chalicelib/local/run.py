@@ -4,7 +4,9 @@
 2. ``infra/resources.json`` deployed into it, for ``$SHIPYARD_PREFIX``
    (default ``shipyard-local``);
 3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
-4. project ``talos`` with development OAuth credentials, if it does not exist;
+4. project ``talos`` with development OAuth credentials, if it does not exist,
+   and Balrog user ``admin`` (permission ``admin``, bearer token
+   ``shipyard-dev-token``);
 5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000);
 6. the event pump, delivering SQS messages and schedule ticks to the handlers.
 
@@ -40,6 +42,8 @@ DEV_PROJECT = "talos"
 # Development credentials of the local stack only; never use them anywhere real.
 DEV_KEY = "talos-dev-key"
 DEV_SECRET = "talos-dev-secret"  # noqa: S105 - documented local development credential
+DEV_BALROG_USER = "admin"
+DEV_BALROG_TOKEN = "shipyard-dev-token"  # noqa: S105 - documented local development credential
 
 
 def _configure_env() -> None:
@@ -111,6 +115,19 @@ def _seed_dev_project() -> str:
     return "custom"
 
 
+def _seed_balrog_admin() -> None:
+    """Balrog user ``admin`` with the ``admin`` permission and the development token."""
+    from chalicelib.auth import bearer
+    from chalicelib.store.balrog_permissions import permissions
+    from chalicelib.store.versioned import AlreadyExists
+
+    try:
+        permissions.insert({"username": DEV_BALROG_USER, "permission": "admin"}, "local-stack")
+    except AlreadyExists:
+        pass
+    bearer.register_token(DEV_BALROG_USER, DEV_BALROG_TOKEN)
+
+
 def _seed_reference_branches() -> int:
     """The reference branches of the pushlog sync, if they do not exist yet.
 
@@ -140,6 +157,8 @@ def _banner(api_url: str, endpoint_url: str, prefix: str, region: str, state: Pa
         f"  AWS (moto)   {endpoint_url}   prefix {prefix}, region {region}",
         f"  data         {data}",
         f"  {creds}",
+        f"  Balrog       {api_url}/balrog/api   user {DEV_BALROG_USER}, Authorization: Bearer {DEV_BALROG_TOKEN} "
+        "(development only)",
         "  CLI          shipyard project create NAME   (run in this checkout while the stack is up)",
         "  stop         Ctrl-C (saves the data; FRESH=1 make run starts empty)",
     ])
@@ -187,6 +206,7 @@ def main() -> int:
             persistence.discard(state)
         restored = persistence.restore()
         seeded = _seed_dev_project()
+        _seed_balrog_admin()
         _seed_reference_branches()
 
         try:

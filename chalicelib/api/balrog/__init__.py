@@ -1,0 +1,1 @@
+"""The Balrog admin API (mounted under ``/balrog/api``): rules, permissions, csrf token."""

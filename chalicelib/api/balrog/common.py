@@ -1,0 +1,139 @@
+"""What every Balrog admin route shares: problem bodies, login, permission checks, body parsing.
+
+Errors are raised as :class:`BalrogError` anywhere below a route and turned
+into Balrog's problem body ``{"title", "detail", "status", "exception"?}`` by
+:func:`balrog_route`, the one place that also maps store exceptions
+(stale ``data_version`` → 400, as Balrog answers, not 409).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from http import HTTPStatus
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from chalicelib.auth import bearer
+from chalicelib.balrog import permissions as perms
+from chalicelib.balrog.merge import MergeConflict
+from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.errors import TRANSIENT
+from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
+
+log = logging.getLogger(__name__)
+
+JSON = {"Content-Type": "application/json"}
+
+
+class BalrogError(Exception):
+    """An answer other than success, raised from deep inside a handler."""
+
+    def __init__(self, status: int, detail: str, exception: str | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.exception = status, detail, exception
+
+
+def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=body, status_code=status, headers={**JSON, **(headers or {})})
+
+
+def problem(status: int, detail: str, exception: str | None = None) -> Response:
+    """Balrog's error body: ``{"title", "detail", "status", "exception"?}``."""
+    body: dict[str, Any] = {"title": HTTPStatus(status).phrase, "detail": detail, "status": status}
+    if exception is not None:
+        body["exception"] = exception
+    return answer(body, status)
+
+
+def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Login (401), then the handler with ``changed_by``; errors become problem bodies."""
+    login = bearer.requirelogin(lambda: bp.current_request, lambda detail: problem(401, detail))
+
+    def decorator(handler: Callable[..., Response]) -> Callable[..., Response]:
+        authenticated = login(handler)
+
+        @functools.wraps(handler)
+        def guarded(*args: Any, **kwargs: Any) -> Response:
+            try:
+                return authenticated(*args, **kwargs)
+            except BalrogError as err:
+                return problem(err.status, err.detail, err.exception)
+            except MergeConflict as err:
+                return problem(400, f"Couldn't merge with the current version: {err}", "UpdateMergeError")
+            except StaleDataVersion:
+                return problem(400, "Failed to update row because data_version has changed. "
+                                    "Fetch it again and retry.", "OutdatedDataError")
+            except NotFound as err:
+                return problem(404, f"{err} does not exist")
+            except AlreadyExists as err:
+                return problem(400, f"{err} already exists")
+            except perms.InvalidPermission as err:
+                return problem(400, str(err))
+            except TRANSIENT as err:
+                log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
+                return problem(503, "Storage is unavailable; retry later.")
+
+        # The token lookup is inside the guard too: a storage fault there is a 503, not a 500.
+        return guarded
+
+    return decorator
+
+
+def require(username: str, thing: str, action: str, product: str | None = None) -> None:
+    """403 unless ``username`` may do ``action`` on ``thing`` for ``product``."""
+    if not perms.allowed(permissions.of_user(username), thing, action, product):
+        target = f" for product '{product}'" if product else ""
+        raise BalrogError(403, f"{username} is not allowed to {action} {thing}{target}", "PermissionDeniedError")
+
+
+def json_body(bp: Blueprint) -> dict[str, Any]:
+    """The request body as an object: JSON (any content type) or, as old clients send, a form."""
+    request = bp.current_request
+    raw = request.raw_body or b""
+    if not raw.strip():
+        return {}
+    content_type = (request.headers.get("content-type") or "").lower()
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        from urllib.parse import parse_qsl
+
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise BalrogError(400, "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise BalrogError(400, "The body must be a JSON object.")
+    return body
+
+
+def nested(value: Any, field: str) -> Any:
+    """A nested field that may travel as a JSON-encoded string or as the object itself."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise BalrogError(400, f"'{field}' is not valid JSON.") from None
+    return value
+
+
+def int_value(value: Any, field: str, required: bool = False) -> int | None:
+    """An integer field from a body or query string (strings of digits accepted)."""
+    if value is None or value == "":
+        if required:
+            raise BalrogError(400, f"'{field}' is required.")
+        return None
+    if isinstance(value, bool):
+        raise BalrogError(400, f"'{field}' must be an integer.")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BalrogError(400, f"'{field}' must be an integer.") from None
+
+
+def query_params(bp: Blueprint) -> dict[str, str]:
+    return bp.current_request.query_params or {}

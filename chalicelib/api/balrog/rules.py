@@ -1,0 +1,132 @@
+"""``/rules``: list, create, read, change, delete, revisions and revert, column values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.balrog import rule_fields
+from chalicelib.api.balrog.common import (
+    BalrogError,
+    answer,
+    balrog_route,
+    int_value,
+    json_body,
+    query_params,
+    require,
+)
+from chalicelib.store.balrog_rules import COLUMNS, render, rules
+
+bp = Blueprint(__name__)
+
+
+def _found(id_or_alias: str) -> dict[str, Any]:
+    rule = rules.find(id_or_alias)
+    if rule is None:
+        raise BalrogError(404, f"Requested rule wasn't found: {id_or_alias}")
+    return rule
+
+
+def _check_alias_free(alias: str | None, rule_id: int | None = None) -> None:
+    """Aliases are unique (checked before the write; the id lookup prefers the oldest rule)."""
+    if alias is None:
+        return
+    owner = rules.id_for_alias(alias)
+    if owner is not None and owner != rule_id:
+        raise BalrogError(400, f"Rule with alias '{alias}' already exists.")
+
+
+@bp.route("/rules", methods=["GET"])
+@balrog_route(bp)
+def list_rules(changed_by: str) -> Response:
+    product = query_params(bp).get("product") or None
+    found = [render(r) for r in rules.all_rules(product)]
+    return answer({"count": len(found), "rules": found})
+
+
+@bp.route("/rules", methods=["POST"])
+@balrog_route(bp)
+def create_rule(changed_by: str) -> Response:
+    fields = rule_fields.parse(json_body(bp), creating=True)
+    require(changed_by, "rule", "create", fields.get("product"))
+    _check_alias_free(fields.get("alias"))
+    rule = rules.create(fields, changed_by)
+    return Response(body=str(rule["rule_id"]), status_code=200, headers={"Content-Type": "text/plain"})
+
+
+@bp.route("/rules/{id_or_alias}", methods=["GET", "HEAD"])
+@balrog_route(bp)
+def get_rule(id_or_alias: str, changed_by: str) -> Response:
+    rule = _found(id_or_alias)
+    headers = {"X-Data-Version": str(rule["data_version"])}
+    if bp.current_request.method == "HEAD":
+        return Response(body="", status_code=200, headers=headers)
+    return answer(render(rule), headers=headers)
+
+
+def _update(rule: dict[str, Any], changes: dict[str, Any], data_version: int, changed_by: str) -> Response:
+    """A change of an existing rule; the user must be allowed for its old and its new product."""
+    require(changed_by, "rule", "modify", rule.get("product"))
+    if "product" in changes and changes["product"] != rule.get("product"):
+        require(changed_by, "rule", "modify", changes["product"])
+    if "alias" in changes:
+        _check_alias_free(changes["alias"], rule["rule_id"])
+    new = rules.update({"rule_id": rule["rule_id"]}, changes, data_version, changed_by)
+    return answer({"new_data_version": new["data_version"]})
+
+
+@bp.route("/rules/{id_or_alias}", methods=["POST", "PUT"])
+@balrog_route(bp)
+def change_rule(id_or_alias: str, changed_by: str) -> Response:
+    body = json_body(bp)
+    data_version = int_value(body.get("data_version"), "data_version", required=True)
+    rule = _found(id_or_alias)
+    return _update(rule, rule_fields.parse(body, creating=False), data_version, changed_by)
+
+
+@bp.route("/rules/{id_or_alias}", methods=["DELETE"])
+@balrog_route(bp)
+def delete_rule(id_or_alias: str, changed_by: str) -> Response:
+    data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
+    rule = _found(id_or_alias)
+    require(changed_by, "rule", "delete", rule.get("product"))
+    rules.delete({"rule_id": rule["rule_id"]}, data_version, changed_by)
+    return Response(body="", status_code=200)
+
+
+@bp.route("/rules/{id_or_alias}/revisions", methods=["GET"])
+@balrog_route(bp)
+def rule_revisions(id_or_alias: str, changed_by: str) -> Response:
+    params = query_params(bp)
+    page = int_value(params.get("page"), "page") or 1
+    limit = int_value(params.get("limit"), "limit") or 10
+    if page < 1 or limit < 1:
+        raise BalrogError(400, "'page' and 'limit' must be at least 1.")
+    rule = _found(id_or_alias)
+    count, revisions = rules.revisions({"rule_id": rule["rule_id"]}, page, limit)
+    shown = [{**render(r), "change_id": r["change_id"], "timestamp": r["timestamp"],
+              "changed_by": r["changed_by"]} for r in revisions]
+    return answer({"count": count, "rules": shown})
+
+
+@bp.route("/rules/{id_or_alias}/revisions", methods=["POST"])
+@balrog_route(bp)
+def revert_rule(id_or_alias: str, changed_by: str) -> Response:
+    """Apply an earlier revision's values as a normal update at the current data_version."""
+    rule = _found(id_or_alias)
+    change_id = int_value(json_body(bp).get("change_id"), "change_id", required=True)
+    old = rules.change({"rule_id": rule["rule_id"]}, change_id)
+    if old is None or old.get("data_version") is None:
+        raise BalrogError(400, f"Bad change_id: {change_id} is not a revision of rule {rule['rule_id']}.")
+    changes = {c: old.get(c) for c in rule_fields.WRITABLE}
+    return _update(rule, changes, rule["data_version"], changed_by)
+
+
+@bp.route("/rules/columns/{column}", methods=["GET"])
+@balrog_route(bp)
+def rule_column(column: str, changed_by: str) -> Response:
+    if column not in COLUMNS:
+        raise BalrogError(404, f"Requested column '{column}' does not exist.")
+    values = rules.distinct(column)
+    return answer({"count": len(values), column: values})

@@ -1,0 +1,101 @@
+"""``/users``: who has permissions, and each user's permission rows (versioned)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.balrog.common import (
+    BalrogError,
+    answer,
+    balrog_route,
+    int_value,
+    json_body,
+    nested,
+    query_params,
+    require,
+)
+from chalicelib.balrog.permissions import canonical, validate_options
+from chalicelib.store.balrog_permissions import permissions
+
+bp = Blueprint(__name__)
+
+
+def _key(username: str, permission: str) -> dict[str, str]:
+    return {"username": username, "permission": canonical(permission)}
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {"data_version": row["data_version"], "options": row.get("options")}
+
+
+def _options(body: dict[str, Any], permission: str) -> dict[str, list[str]] | None:
+    return validate_options(permission, nested(body.get("options"), "options"))
+
+
+@bp.route("/users", methods=["GET"])
+@balrog_route(bp)
+def list_users(changed_by: str) -> Response:
+    return answer({"users": permissions.users()})
+
+
+@bp.route("/users/{username}/permissions", methods=["GET"])
+@balrog_route(bp)
+def user_permissions(username: str, changed_by: str) -> Response:
+    return answer(permissions.of_user(username))
+
+
+@bp.route("/users/{username}/permissions/{permission}", methods=["GET"])
+@balrog_route(bp)
+def get_permission(username: str, permission: str, changed_by: str) -> Response:
+    row = permissions.get(_key(username, permission))
+    if row is None:
+        raise BalrogError(404, f"{username} has no '{permission}' permission")
+    return answer(_shown(row), headers={"X-Data-Version": str(row["data_version"])})
+
+
+@bp.route("/users/{username}/permissions/{permission}", methods=["PUT"])
+@balrog_route(bp)
+def put_permission(username: str, permission: str, changed_by: str) -> Response:
+    """Create (201) or, given the data_version, overwrite (200) a permission."""
+    key = _key(username, permission)
+    body = json_body(bp)
+    options = _options(body, key["permission"])
+    if permissions.get(key) is None:
+        require(changed_by, "permission", "create")
+        permissions.insert({**key, "options": options}, changed_by)
+        return answer({"new_data_version": 1}, 201)
+    data_version = int_value(body.get("data_version"), "data_version")
+    if data_version is None:
+        raise BalrogError(400, "'data_version' is required when updating an existing permission.")
+    require(changed_by, "permission", "modify")
+    new = permissions.update(key, {"options": options}, data_version, changed_by)
+    return answer({"new_data_version": new["data_version"]})
+
+
+@bp.route("/users/{username}/permissions/{permission}", methods=["POST"])
+@balrog_route(bp)
+def post_permission(username: str, permission: str, changed_by: str) -> Response:
+    """Overwrite an existing permission; data_version is required."""
+    key = _key(username, permission)
+    body = json_body(bp)
+    options = _options(body, key["permission"])
+    data_version = int_value(body.get("data_version"), "data_version", required=True)
+    if permissions.get(key) is None:
+        raise BalrogError(404, f"{username} has no '{permission}' permission")
+    require(changed_by, "permission", "modify")
+    new = permissions.update(key, {"options": options}, data_version, changed_by)
+    return answer({"new_data_version": new["data_version"]})
+
+
+@bp.route("/users/{username}/permissions/{permission}", methods=["DELETE"])
+@balrog_route(bp)
+def delete_permission(username: str, permission: str, changed_by: str) -> Response:
+    key = _key(username, permission)
+    data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
+    if permissions.get(key) is None:
+        raise BalrogError(404, f"{username} has no '{permission}' permission")
+    require(changed_by, "permission", "delete")
+    permissions.delete(key, data_version, changed_by)
+    return Response(body="", status_code=200)

@@ -1,0 +1,110 @@
+"""Balrog releases: the versioned record in DynamoDB, the blob (up to megabytes) in S3.
+
+A DynamoDB item is at most 400 KB and a release blob can be several MB, so
+the record (name, product, read_only, data_version) carries only ``blob_key``.
+Each version's blob is written to a fresh, never-overwritten S3 key *before*
+the conditional record write: a writer that loses the data_version race leaves
+an orphan object, never a record pointing at someone else's blob, and history
+rows keep pointing at the blob of their version (the ancestor a 3-way merge
+needs).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from chalicelib import config
+from chalicelib.balrog.merge import merge
+from chalicelib.store import blobs
+from chalicelib.store.clients import client
+from chalicelib.store.versioned import NotFound, StaleDataVersion, VersionedTable, deserialize
+
+# Rounds of "merge onto the tip, write at the tip's version" before giving up.
+# Each lost round means another writer committed in between, so every round
+# someone wins: N racing writers need at most N rounds (a nightly's ~100
+# locale uploads rarely overlap more than a few at a time).
+MERGE_ATTEMPTS = 30
+MERGE_BACKOFF_SECONDS = 0.02
+
+
+def blob_key(name: str, data_version: int) -> str:
+    return f"balrog/releases/{quote(name, safe='')}/{data_version:08d}-{uuid.uuid4().hex}.json"
+
+
+class Releases(VersionedTable):
+    table = "balrog-releases"
+    history_name = "releases"
+    keys = ("name",)
+
+    def create(self, name: str, product: str, blob: dict[str, Any], changed_by: str) -> dict[str, Any]:
+        key = blob_key(name, 1)
+        blobs.put(key, json.dumps(blob, sort_keys=True).encode())
+        return self.insert({"name": name, "product": product, "read_only": False, "blob_key": key}, changed_by)
+
+    def replace(self, name: str, changes: dict[str, Any], old_data_version: int, changed_by: str,
+                blob: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Update the record (and, given one, the blob) if still at ``old_data_version``."""
+        changes = dict(changes)
+        if blob is not None:
+            changes["blob_key"] = blob_key(name, old_data_version + 1)
+            blobs.put(changes["blob_key"], json.dumps(blob, sort_keys=True).encode())
+        return self.update({"name": name}, changes, old_data_version, changed_by)
+
+    def write_blob(self, name: str, blob: dict[str, Any], old_data_version: int, changed_by: str,
+                   changes: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Write a new blob; when stale, 3-way merge it onto the current one (version may jump).
+
+        The ancestor is the blob at ``old_data_version`` from history; a
+        conflicting change raises ``MergeConflict``; an unknown old version
+        (never existed) stays ``StaleDataVersion``.
+        """
+        changes = changes or {}
+        try:
+            return self.replace(name, changes, old_data_version, changed_by, blob=blob)
+        except StaleDataVersion:
+            pass
+        base = next((r for r in self._history({"name": name}) if r.get("data_version") == old_data_version), None)
+        if base is None or "blob_key" not in base:
+            raise StaleDataVersion(name)
+        ancestor = self.blob(base)
+        for attempt in range(MERGE_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, MERGE_BACKOFF_SECONDS))  # spread the racers out
+            tip = self.get({"name": name})
+            if tip is None:
+                raise NotFound(name)
+            merged = merge(ancestor, self.blob(tip), blob)
+            try:
+                return self.replace(name, changes, tip["data_version"], changed_by, blob=merged)
+            except StaleDataVersion:
+                continue
+        raise StaleDataVersion(name)
+
+    def blob(self, record: dict[str, Any]) -> dict[str, Any]:
+        return json.loads(blobs.get(record["blob_key"]))
+
+    def records(self, product: str | None = None, name_prefix: str | None = None) -> list[dict[str, Any]]:
+        """Release records (never blobs), by name.
+
+        A product filter is a Query on ``by_product``; unfiltered, a Query on
+        the ``listing`` index.
+        """
+        if product is None:
+            found = self.all_rows()
+        else:
+            pages = client("dynamodb").get_paginator("query").paginate(
+                TableName=config.table_name(self.table), IndexName="by_product",
+                KeyConditionExpression="product = :p", ExpressionAttributeValues={":p": {"S": product}},
+            )
+            found = [deserialize(item) for page in pages for item in page["Items"]]
+        if name_prefix:
+            found = [r for r in found if r["name"].startswith(name_prefix)]
+        return sorted(found, key=lambda r: r["name"])
+
+
+releases = Releases()
