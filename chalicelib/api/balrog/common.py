@@ -137,3 +137,13 @@ def int_value(value: Any, field: str, required: bool = False) -> int | None:
 
 def query_params(bp: Blueprint) -> dict[str, str]:
     return bp.current_request.query_params or {}
+
+
+def page_and_limit(bp: Blueprint) -> tuple[int, int]:
+    """A revisions list's ``page`` (from 1) and ``limit`` (default 10)."""
+    params = query_params(bp)
+    page = int_value(params.get("page"), "page") or 1
+    limit = int_value(params.get("limit"), "limit") or 10
+    if page < 1 or limit < 1:
+        raise BalrogError(400, "'page' and 'limit' must be at least 1.")
+    return page, limit

@@ -20,6 +20,7 @@ from chalicelib.api.balrog.common import (
     int_value,
     json_body,
     nested,
+    page_and_limit,
     query_params,
     require,
 )
@@ -264,11 +265,7 @@ def put_read_only(name: str, changed_by: str) -> Response:
 @balrog_route(bp)
 def release_revisions(name: str, changed_by: str) -> Response:
     """Versions of a release, newest first (records only: blobs stay in S3)."""
-    params = query_params(bp)
-    page = int_value(params.get("page"), "page") or 1
-    limit = int_value(params.get("limit"), "limit") or 10
-    if page < 1 or limit < 1:
-        raise BalrogError(400, "'page' and 'limit' must be at least 1.")
+    page, limit = page_and_limit(bp)
     _found(name)
     count, revisions = releases.revisions({"name": name}, page, limit)
     shown = [{**_summary(r), "change_id": r["change_id"], "timestamp": r["timestamp"],

@@ -13,6 +13,7 @@ from chalicelib.api.balrog.common import (
     balrog_route,
     int_value,
     json_body,
+    page_and_limit,
     query_params,
     require,
 )
@@ -98,11 +99,7 @@ def delete_rule(id_or_alias: str, changed_by: str) -> Response:
 @bp.route("/rules/{id_or_alias}/revisions", methods=["GET"])
 @balrog_route(bp)
 def rule_revisions(id_or_alias: str, changed_by: str) -> Response:
-    params = query_params(bp)
-    page = int_value(params.get("page"), "page") or 1
-    limit = int_value(params.get("limit"), "limit") or 10
-    if page < 1 or limit < 1:
-        raise BalrogError(400, "'page' and 'limit' must be at least 1.")
+    page, limit = page_and_limit(bp)
     rule = _found(id_or_alias)
     count, revisions = rules.revisions({"rule_id": rule["rule_id"]}, page, limit)
     shown = [{**render(r), "change_id": r["change_id"], "timestamp": r["timestamp"],
