@@ -257,7 +257,7 @@ def csv_matches(rule_value: str | None, query_value: str | None) -> bool:
 def os_version_matches(rule_os: str | None, query_os: str | None) -> bool:
     """``,`` is OR, ``&&`` is AND; every term must be a substring of the query.
 
-    Substring, not equality, because clients report e.g. ``Windows_NT 10.0.0.0 (x64)``
+    Substring, not equality, because clients report e.g. ``Windows_NT 10.0.19045 (x64)``
     and rules say ``Windows_NT 10.0``.
     """
     if rule_os is None:

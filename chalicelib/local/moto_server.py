@@ -1,7 +1,7 @@
 """moto as the embedded AWS of the local stack, served on the loopback interface only.
 
 ``start()`` runs moto's ``ThreadedMotoServer`` in this process, bound to
-127.0.0.1 (never 0.0.0.0: the fake AWS accepts any credentials), on
+127.0.0.1 (never the wildcard address: the fake AWS accepts any credentials), on
 ``MOTO_PORT`` (default 4566; 0 picks a free port), and returns its endpoint URL.
 """
 
