@@ -11,6 +11,9 @@ from chalicelib.store.clients import client
 from chalicelib.store.versioned import VersionedTable, deserialize
 
 RULE_ID_COUNTER = "balrog-rules#rule_id"
+# Bumped after every rule change: update servers cache the rules of a product
+# and re-read them only when this number moves (one GetItem per request).
+GENERATION_COUNTER = "balrog-rules#generation"
 # Every column a rule has, in Balrog's order; a missing (NULL) column matches anything.
 COLUMNS = ("rule_id", "alias", "priority", "mapping", "fallbackMapping", "backgroundRate", "update_type",
            "product", "version", "channel", "buildTarget", "buildID", "locale", "osVersion", "distribution",
@@ -23,6 +26,24 @@ class Rules(VersionedTable):
     table = "balrog-rules"
     history_name = "rules"
     keys = ("rule_id",)
+
+    def insert(self, row: dict[str, Any], changed_by: str) -> dict[str, Any]:
+        new = super().insert(row, changed_by)
+        counters.next_value(GENERATION_COUNTER)
+        return new
+
+    def update(self, key: dict[str, Any], changes: dict[str, Any], old_data_version: int,
+               changed_by: str) -> dict[str, Any]:
+        new = super().update(key, changes, old_data_version, changed_by)
+        counters.next_value(GENERATION_COUNTER)
+        return new
+
+    def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str) -> None:
+        super().delete(key, old_data_version, changed_by)
+        counters.next_value(GENERATION_COUNTER)
+
+    def generation(self) -> int:
+        return counters.current_value(GENERATION_COUNTER)
 
     def create(self, fields: dict[str, Any], changed_by: str) -> dict[str, Any]:
         """Insert a rule under a fresh ``rule_id`` (an atomic counter, never reused)."""

@@ -1,0 +1,65 @@
+"""What the update endpoint keeps between requests in one process.
+
+The update endpoint is the hot path of an update server: every Firefox asks
+it. Reading a product's rules costs a Query; instead they are kept and read
+again only when the rules' generation counter has moved (any rule write
+bumps it) or after ``RULES_TTL`` seconds, whichever comes first (the TTL
+bounds staleness should a writer die between its write and its bump).
+Release blobs are immutable per data_version, so they are kept by
+(name, data_version), a few dozen at most.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from chalicelib.store.balrog_releases import releases
+from chalicelib.store.balrog_rules import rules
+
+RULES_TTL = 60.0
+MAX_BLOBS = 32
+
+_lock = threading.Lock()
+_rules: dict[str, tuple[int, float, list[dict[str, Any]]]] = {}
+_blobs: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+
+
+def product_rules(product: str) -> list[dict[str, Any]]:
+    """The rules of ``product``: one GetItem when cached, plus one Query when not."""
+    generation = rules.generation()
+    now = time.monotonic()
+    with _lock:
+        cached = _rules.get(product)
+    if cached is not None and cached[0] == generation and now - cached[1] < RULES_TTL:
+        return cached[2]
+    found = rules.all_rules(product)
+    with _lock:
+        _rules[product] = (generation, now, found)
+    return found
+
+
+def release_blob(name: str) -> dict[str, Any] | None:
+    """A release's current blob: one GetItem, plus one S3 read the first time a version is seen."""
+    record = releases.get({"name": name})
+    if record is None:
+        return None
+    key = (name, int(record["data_version"]))
+    with _lock:
+        if key in _blobs:
+            _blobs.move_to_end(key)
+            return _blobs[key]
+    blob = releases.blob(record)
+    with _lock:
+        _blobs[key] = blob
+        while len(_blobs) > MAX_BLOBS:
+            _blobs.popitem(last=False)
+    return blob
+
+
+def clear() -> None:
+    with _lock:
+        _rules.clear()
+        _blobs.clear()
