@@ -147,3 +147,9 @@ def page_and_limit(bp: Blueprint) -> tuple[int, int]:
     if page < 1 or limit < 1:
         raise BalrogError(400, "'page' and 'limit' must be at least 1.")
     return page, limit
+
+
+def change_of(revision: dict[str, Any]) -> dict[str, Any]:
+    """Who changed a revision, and when: the fields every revisions list adds to the row."""
+    return {"change_id": revision["change_id"], "timestamp": revision["timestamp"],
+            "changed_by": revision["changed_by"]}

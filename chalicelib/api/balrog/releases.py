@@ -17,6 +17,7 @@ from chalicelib.api.balrog.common import (
     BalrogError,
     answer,
     balrog_route,
+    change_of,
     int_value,
     json_body,
     nested,
@@ -268,8 +269,7 @@ def release_revisions(name: str, changed_by: str) -> Response:
     page, limit = page_and_limit(bp)
     _found(name)
     count, revisions = releases.revisions({"name": name}, page, limit)
-    shown = [{**_summary(r), "change_id": r["change_id"], "timestamp": r["timestamp"],
-              "changed_by": r["changed_by"]} for r in revisions]
+    shown = [{**_summary(r), **change_of(r)} for r in revisions]
     return answer({"count": count, "revisions": shown})
 
 

@@ -11,6 +11,7 @@ from chalicelib.api.balrog.common import (
     BalrogError,
     answer,
     balrog_route,
+    change_of,
     int_value,
     json_body,
     page_and_limit,
@@ -102,8 +103,7 @@ def rule_revisions(id_or_alias: str, changed_by: str) -> Response:
     page, limit = page_and_limit(bp)
     rule = _found(id_or_alias)
     count, revisions = rules.revisions({"rule_id": rule["rule_id"]}, page, limit)
-    shown = [{**render(r), "change_id": r["change_id"], "timestamp": r["timestamp"],
-              "changed_by": r["changed_by"]} for r in revisions]
+    shown = [{**render(r), **change_of(r)} for r in revisions]
     return answer({"count": count, "rules": shown})
 
 
