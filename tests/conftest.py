@@ -206,3 +206,30 @@ def balrog_user(aws):
 def balrog_admin(balrog_user) -> dict[str, str]:
     """Headers of user ``admin`` holding the unrestricted ``admin`` permission."""
     return balrog_user("admin", admin=None)
+
+
+@pytest.fixture
+def live_server(aws):
+    """The app served over real HTTP on 127.0.0.1 (a free port), inside this test's moto world.
+
+    For the real clients of each API family (balrogclient, treeherder-client,
+    kernelci), which speak HTTP through ``requests``: the same Chalice local
+    server ``make run`` uses, in a thread, so the test's embedded AWS is the
+    one the app sees. Yields the base URL, ``http://127.0.0.1:<port>``.
+    """
+    import threading
+
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    from app import app
+
+    server = create_local_server(app, Config.create(chalice_stage="test", app_name="shipyard"), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server.server_close()
+        thread.join(timeout=5)
