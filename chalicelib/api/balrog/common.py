@@ -20,6 +20,8 @@ from chalicelib.auth import bearer
 from chalicelib.balrog import permissions as perms
 from chalicelib.balrog.merge import MergeConflict
 from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
+from chalicelib.store.balrog_rules import AliasTaken
 from chalicelib.store.errors import TRANSIENT
 from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
@@ -68,6 +70,12 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
                                     "Fetch it again and retry.", "OutdatedDataError")
             except NotFound as err:
                 return problem(404, f"{err} does not exist")
+            except ReleaseReadOnly as err:
+                return problem(403, f"Release '{err}' is read only.", "ReadOnlyError")
+            except ReleaseMapped as err:
+                return problem(400, f"Release '{err}' is mapped to by a rule; change the rule(s) first.")
+            except AliasTaken as err:
+                return problem(400, f"Rule with alias '{err}' already exists.")
             except AlreadyExists as err:
                 return problem(400, f"{err} already exists")
             except perms.InvalidPermission as err:

