@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from chalicelib import observability
 from chalicelib.api.balrog import csrf as balrog_csrf
+from chalicelib.api.balrog import history as balrog_history
 from chalicelib.api.balrog import releases as balrog_releases
 from chalicelib.api.balrog import rules as balrog_rules
 from chalicelib.api.balrog import update as balrog_update
@@ -32,6 +33,7 @@ app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
 app.register_blueprint(datazilla_workers.bp)
 app.register_blueprint(metrics_workers.bp)

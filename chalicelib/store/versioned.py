@@ -119,6 +119,25 @@ def _failed_condition(err: ClientError) -> int | None:
     return None
 
 
+def find_change(change_id: int) -> tuple[str, dict[str, Any]] | None:
+    """A change by its id alone, whatever it changed: (the table's history name, the revision row).
+
+    ``by_change_id`` holds keys only: one Query finds the object, one GetItem reads the row.
+    """
+    found = client("dynamodb").query(
+        TableName=config.table_name(HISTORY_TABLE), IndexName="by_change_id",
+        KeyConditionExpression="change_id = :c", ExpressionAttributeValues={":c": {"N": str(change_id)}},
+    )
+    if not found["Items"]:
+        return None
+    item = client("dynamodb").get_item(TableName=config.table_name(HISTORY_TABLE), Key={
+        "object_key": found["Items"][0]["object_key"], "change_id": found["Items"][0]["change_id"]})
+    if "Item" not in item:
+        return None
+    row = deserialize(item["Item"])
+    return row["table"], VersionedTable._history_row(row)
+
+
 class VersionedTable:
     """Insert, update and delete with ``data_version`` checks and history, for one table."""
 
@@ -174,6 +193,21 @@ class VersionedTable:
             Key=serialize({"object_key": self.object_key(key), "change_id": change_id}),
         )
         return self._history_row(deserialize(found["Item"])) if "Item" in found else None
+
+    def previous_version(self, key: dict[str, Any], change_id: int) -> dict[str, Any] | None:
+        """The newest version of this object before ``change_id`` (rows without data_version skipped)."""
+        paginator = client("dynamodb").get_paginator("query")
+        for page in paginator.paginate(
+            TableName=config.table_name(HISTORY_TABLE),
+            KeyConditionExpression="object_key = :k AND change_id < :c",
+            ExpressionAttributeValues={":k": {"S": self.object_key(key)}, ":c": {"N": str(change_id)}},
+            ScanIndexForward=False,
+        ):
+            for item in page["Items"]:
+                row = self._history_row(deserialize(item))
+                if row.get("data_version") is not None:
+                    return row
+        return None
 
     def _history(self, key: dict[str, Any]) -> list[dict[str, Any]]:
         paginator = client("dynamodb").get_paginator("query")
