@@ -7,11 +7,9 @@ enough (no salt or slow hash needed), and lookups stay one GetItem.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from chalicelib.store import balrog_tokens
 
@@ -44,27 +42,3 @@ def authenticate(headers: Mapping[str, str]) -> str | None:
     """The user a request's bearer token belongs to; None without a known token."""
     token = bearer_token(headers)
     return balrog_tokens.username_for(token_hash(token)) if token else None
-
-
-def requirelogin(current_request: Callable[[], Any],
-                 unauthorized: Callable[[str], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator: answer ``unauthorized(detail)`` without a known token, else pass ``changed_by``.
-
-    The request accessor and the error shape come from the API family, so
-    this module knows tokens, not envelopes.
-    """
-
-    def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(handler)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            headers = current_request().headers
-            if bearer_token(headers) is None:
-                return unauthorized("A bearer token is required (Authorization: Bearer <token>).")
-            username = authenticate(headers)
-            if username is None:
-                return unauthorized("Unknown bearer token.")
-            return handler(*args, changed_by=username, **kwargs)
-
-        return wrapper
-
-    return decorator
