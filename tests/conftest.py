@@ -208,6 +208,44 @@ def balrog_admin(balrog_user) -> dict[str, str]:
     return balrog_user("admin", admin=None)
 
 
+def _serve(certificate_authority=None):
+    """The app on a thread-served Chalice local server at 127.0.0.1:<free port>; TLS given a CA."""
+    import threading
+    from contextlib import contextmanager
+
+    from chalice.config import Config
+    from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
+
+    from app import app
+
+    @contextmanager
+    def serving():
+        config = Config.create(chalice_stage="test", app_name="shipyard")
+        # create_local_server re-parents the app's class; a second call in one process would loop it.
+        if isinstance(app, CustomLocalChalice):
+            server = LocalDevServer(app, config, "127.0.0.1", 0)
+        else:
+            server = create_local_server(app, config, "127.0.0.1", 0)
+        scheme = "http"
+        if certificate_authority is not None:
+            import ssl
+
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            certificate_authority.issue_cert("127.0.0.1").configure_cert(context)
+            server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+            scheme = "https"
+        thread = threading.Thread(target=server.server.serve_forever, name="live-server", daemon=True)
+        thread.start()
+        try:
+            yield f"{scheme}://127.0.0.1:{server.server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server.server_close()
+            thread.join(timeout=5)
+
+    return serving()
+
+
 @pytest.fixture
 def live_server(aws):
     """The app served over real HTTP on 127.0.0.1 (a free port), inside this test's moto world.
@@ -217,19 +255,21 @@ def live_server(aws):
     server ``make run`` uses, in a thread, so the test's embedded AWS is the
     one the app sees. Yields the base URL, ``http://127.0.0.1:<port>``.
     """
-    import threading
+    with _serve() as url:
+        yield url
 
-    from chalice.config import Config
-    from chalice.local import create_local_server
 
-    from app import app
+@pytest.fixture
+def live_tls_server(aws, tmp_path):
+    """``live_server`` over HTTPS with a certificate from a test CA: yields (base URL, CA bundle path).
 
-    server = create_local_server(app, Config.create(chalice_stage="test", app_name="shipyard"), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server.server_close()
-        thread.join(timeout=5)
+    For clients that insist on https, as balrogclient does for its token
+    endpoint (``https://<domain>/oauth/token``).
+    """
+    import trustme
+
+    authority = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    with _serve(authority) as url:
+        yield url, str(bundle)
