@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -208,42 +209,16 @@ def balrog_admin(balrog_user) -> dict[str, str]:
     return balrog_user("admin", admin=None)
 
 
-def _serve(certificate_authority=None):
-    """The app on a thread-served Chalice local server at 127.0.0.1:<free port>; TLS given a CA."""
-    import threading
-    from contextlib import contextmanager
-
-    from chalice.config import Config
-    from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
-
+@contextmanager
+def _serve(authority=None):
     from app import app
+    from chalicelib.local import http_server
 
-    @contextmanager
-    def serving():
-        config = Config.create(chalice_stage="test", app_name="shipyard")
-        # create_local_server re-parents the app's class; a second call in one process would loop it.
-        if isinstance(app, CustomLocalChalice):
-            server = LocalDevServer(app, config, "127.0.0.1", 0)
-        else:
-            server = create_local_server(app, config, "127.0.0.1", 0)
-        scheme = "http"
-        if certificate_authority is not None:
-            import ssl
-
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            certificate_authority.issue_cert("127.0.0.1").configure_cert(context)
-            server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
-            scheme = "https"
-        thread = threading.Thread(target=server.server.serve_forever, name="live-server", daemon=True)
-        thread.start()
-        try:
-            yield f"{scheme}://127.0.0.1:{server.server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server.server_close()
-            thread.join(timeout=5)
-
-    return serving()
+    running = http_server.start(app, "127.0.0.1", 0, stage="test", authority=authority)
+    try:
+        yield running.url
+    finally:
+        running.stop()
 
 
 @pytest.fixture
