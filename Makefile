@@ -22,6 +22,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto
 
+# schemathesis on every family's OpenAPI document against a fresh local stack, long profile:
+# every phase, up to 100 examples per operation, SHIPYARD_FUZZ_SECONDS per family (default 180).
+fuzz: $(STAMP)
+	SHIPYARD_FUZZ=long $(BIN)/python -m pytest tests/test_openapi_fuzz.py -p no:xdist -s -k schemathesis
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -17,6 +17,7 @@ from chalicelib.api.datazilla import objectstore as datazilla_objectstore
 from chalicelib.api.datazilla import perftest as datazilla_perftest
 from chalicelib.api.datazilla import pushlog as datazilla_pushlog
 from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import metrics as metrics_workers
 from chalicelib.workers import pushlog as pushlog_workers
@@ -39,6 +40,7 @@ app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
+app.register_blueprint(openapi_documents.bp)
 app.register_blueprint(datazilla_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)

@@ -15,7 +15,23 @@ from typing import Any
 
 from chalice import Chalice
 from chalice.config import Config
-from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+
+
+class RequestHandler(ChaliceRequestHandler):
+    """Chalice's handler, answering every method through the app.
+
+    ``BaseHTTPRequestHandler`` answers a method it has no ``do_<METHOD>`` for
+    with 501 and an HTML page, and Chalice defines only the common ones, so
+    TRACE, CONNECT or any extension method (QUERY, PROPFIND, ...) was a server
+    error. Through the app they get what any method a route does not list
+    gets: 405 with ``Allow``.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
 
 
 @dataclass
@@ -33,11 +49,12 @@ class RunningServer:
 def start(app: Chalice, host: str, port: int, stage: str, authority: Any = None) -> RunningServer:
     """Serve ``app`` on ``host:port`` (0: a free port) in a daemon thread; TLS given a ``trustme.CA``."""
     config = Config.create(chalice_stage=stage, app_name=app.app_name)
-    # create_local_server re-parents the app's class; a second call in one process would loop it.
-    if isinstance(app, CustomLocalChalice):
-        server = LocalDevServer(app, config, host, port)
-    else:
-        server = create_local_server(app, config, host, port)
+    if not isinstance(app, CustomLocalChalice):
+        # What chalice.local.create_local_server does before it builds its server (once per app: a
+        # second re-parenting would loop the class), so the server can take our handler class.
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler)
     scheme = "http"
     if authority is not None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -1,0 +1,228 @@
+"""schemathesis against the running local stack: profiles, each family's seed data and credentials, the run.
+
+Every family in ``chalicelib/api/openapi/registry.py`` is fuzzed from the
+document the stack serves (``/openapi/<family>.json``). What a family adds
+here:
+
+- ``SEEDS[family]``: a context manager that puts what its operations need
+  into the stack (over HTTP and the ``shipyard`` command, as a user would), so
+  the examples in its document (path parameter ``example`` values) reach real
+  2xx answers; it may keep helpers running (a json-pushes host) until it exits;
+- ``CREDENTIALS[family]``: the development credentials per security scheme of
+  its document, as schemathesis' ``[auth.openapi.<scheme>]`` takes them.
+
+Only the checks that prove "no 5xx, nothing the document does not say" run:
+``not_a_server_error``, ``status_code_conformance``,
+``content_type_conformance``, ``response_headers_conformance``,
+``response_schema_conformance``; positive and negative data both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.jsonpushes_server import JsonPushesServer
+from tests.local_stack import DEV_BALROG_TOKEN, LocalStack, clean_env, shipyard_cli, upload
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
+          "response_headers_conformance", "response_schema_conformance")
+SEED_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How hard to look: examples per operation, phases, and a time budget per family (None: until done)."""
+
+    name: str
+    max_examples: int
+    phases: tuple[str, ...]
+    seconds_per_family: int | None
+    seed: int | None
+
+
+# `make test`: a few cases per operation, the same ones each run (fixed seed).
+QUICK = Profile("quick", max_examples=3, phases=("examples", "fuzzing"), seconds_per_family=None, seed=1)
+# `make fuzz`: every phase, many examples, new data each run; fuzzing repeats until the budget is spent.
+LONG = Profile("long", max_examples=100, phases=("examples", "coverage", "fuzzing", "stateful"),
+               seconds_per_family=int(os.environ.get("SHIPYARD_FUZZ_SECONDS", "180")), seed=None)
+PROFILES = {p.name: p for p in (QUICK, LONG)}
+
+
+def profile() -> Profile:
+    """``SHIPYARD_FUZZ=long`` (what ``make fuzz`` sets) or the quick one."""
+    return PROFILES[os.environ.get("SHIPYARD_FUZZ", QUICK.name)]
+
+
+# --- seed data ---------------------------------------------------------------------------------
+
+HG_REPO = "integration/mozilla-inbound"
+# The revision the Datazilla document's examples name, on the third push of the seeded branch.
+DZ_REVISION = "8a3d4b6e7c21"
+
+
+def _talos_run(revision: str, date: int, means: dict[str, float]) -> str:
+    blob = json.loads((FIXTURES / "talos_tp5n.json").read_text())
+    blob["test_build"]["revision"] = revision
+    blob["testrun"]["date"] = date
+    blob["results"] = {page: [round(mean * (1 + (i % 5 - 2) / 100), 2) for i in range(25)]
+                       for page, mean in means.items()}
+    return json.dumps(blob)
+
+
+def _wait_for(what: str, probe: Callable[[], bool], stack: LocalStack) -> None:
+    deadline = time.monotonic() + SEED_TIMEOUT
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"seeding: {what} not ready within {SEED_TIMEOUT}s\n{stack.logs()}")
+
+
+def _cli(stack: LocalStack, workdir: Path, *args: str) -> dict[str, Any]:
+    done = shipyard_cli(stack.state_dir, workdir, *args)
+    assert done.returncode == 0, f"shipyard {' '.join(args)}: {done.stderr}"
+    return json.loads(done.stdout)
+
+
+@contextlib.contextmanager
+def seed_datazilla(stack: LocalStack, workdir: Path) -> Iterator[None]:
+    """Branch Mozilla-Inbound with three pushes (from a local json-pushes host), two runs with metrics, a bad blob."""
+    hg = JsonPushesServer().start()
+    try:
+        now = int(time.time())
+        hg.add_pushes(HG_REPO, 3, date=now - 3600)
+        pushes = hg.repos[HG_REPO].pushes
+        pushes[3]["changesets"][0]["node"] = DZ_REVISION + pushes[3]["changesets"][0]["node"][12:]
+        _cli(stack, workdir, "branch", "add", "Mozilla-Inbound", "--uri", hg.url(HG_REPO),
+             "--alt", "Mozilla-Inbound-Non-PGO")
+        _cli(stack, workdir, "pushlog", "sync", "--branch", "Mozilla-Inbound")
+        means = {"163.com": 500.0, "56.com": 250.0, "amazon.com": 800.0}
+        baseline = pushes[2]["changesets"][0]["node"][:12]
+        for revision, scale in ((baseline, 1.0), (DZ_REVISION, 1.3)):
+            stored = upload(stack.api, _talos_run(revision, now - 600, {p: m * scale for p, m in means.items()}))
+            assert stored.status_code == 200, stored.text
+        assert upload(stack.api, "{not json").status_code == 400
+
+        def judged() -> bool:
+            got = requests.get(f"{stack.api}/talos/testdata/metrics/Mozilla-Inbound/{DZ_REVISION}", timeout=10)
+            pages = [page for run in got.json() for page in run["pages"].values()] if got.ok else []
+            return bool(pages) and all(page.get("p") is not None for page in pages)
+
+        _wait_for("metrics of the seeded runs", judged, stack)
+        yield
+    finally:
+        hg.stop()
+
+
+BALROG_RELEASE = "Firefox-53.0-build1"
+
+
+@contextlib.contextmanager
+def seed_balrog(stack: LocalStack, workdir: Path) -> Iterator[None]:
+    """The release and rule of the document's examples, and user ``ffxbld`` with permission ``release``."""
+    from tests.test_balrog_update_xml import blob
+
+    api = f"{stack.api}/balrog/api"
+    headers = {"Authorization": f"Bearer {DEV_BALROG_TOKEN}", "Content-Type": "application/json"}
+    release = copy.deepcopy(blob())
+    assert release["name"] == BALROG_RELEASE
+    writes = [
+        ("post", f"{api}/releases", {"name": BALROG_RELEASE, "product": "Firefox", "blob": release}),
+        ("post", f"{api}/rules", {"alias": "firefox-release", "priority": 100, "backgroundRate": 100,
+                                  "update_type": "minor", "product": "Firefox", "channel": "release",
+                                  "mapping": BALROG_RELEASE}),
+        ("put", f"{api}/users/ffxbld/permissions/release", {"options": {"products": ["Firefox"]}}),
+    ]
+    for method, url, body in writes:
+        response = requests.request(method, url, headers=headers, json=body, timeout=10)
+        assert response.status_code in (200, 201), f"{method} {url}: {response.status_code} {response.text}"
+    yield
+
+
+SEEDS: dict[str, Callable[[LocalStack, Path], contextlib.AbstractContextManager[None]]] = {
+    "datazilla": seed_datazilla,
+    "balrog": seed_balrog,
+}
+CREDENTIALS: dict[str, dict[str, dict[str, str]]] = {
+    "balrog": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
+}
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FuzzResult:
+    family: str
+    cases: int
+    failures: int
+    errors: int
+    operations: dict[str, Any]
+    exit_code: int
+    output: str
+
+    @property
+    def clean(self) -> bool:
+        ops = self.operations
+        return (self.exit_code == 0 and self.failures == 0 and self.errors == 0
+                and ops.get("tested") == ops.get("total") and not ops.get("errored") and not ops.get("skipped"))
+
+    def line(self) -> str:
+        return (f"{self.family}: {self.cases} cases, {self.failures} with failures, {self.errors} errors, "
+                f"{self.operations.get('tested')}/{self.operations.get('total')} operations")
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid TOML basic string for these values
+
+
+def config_text(family: str) -> str:
+    lines = ["request-timeout = 30", "", "[checks]", "enabled = false"]
+    lines += [f"{check}.enabled = true" for check in CHECKS]
+    for scheme, settings in CREDENTIALS.get(family, {}).items():
+        lines += ["", f"[auth.openapi.{scheme}]"]
+        lines += [f"{key} = {_toml_string(value)}" for key, value in settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _schemathesis() -> list[str]:
+    script = Path(sys.executable).parent / "schemathesis"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "schemathesis.cli"]
+
+
+def run(stack: LocalStack, family: str, chosen: Profile, workdir: Path) -> FuzzResult:
+    """schemathesis on the family's served document; files (config, report, hypothesis db) stay in ``workdir``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / f"{family}.toml"
+    config.write_text(config_text(family))
+    report = workdir / f"{family}-report.json"
+    command = [*_schemathesis(), "--config-file", str(config), "run", f"{stack.api}/openapi/{family}.json",
+               "--phases", ",".join(chosen.phases), "--max-examples", str(chosen.max_examples),
+               "--report", "json", "--report-json-path", str(report), "--workers", "1"]
+    if chosen.seed is not None:
+        command += ["--seed", str(chosen.seed)]
+    if chosen.seconds_per_family is not None:
+        command += ["--max-time", str(chosen.seconds_per_family)]
+    timeout = (chosen.seconds_per_family or 300) * 2 + 60
+    done = subprocess.run(command, cwd=workdir, env=clean_env(NO_COLOR="1"), capture_output=True, text=True,
+                          timeout=timeout)
+    output = done.stdout + done.stderr
+    if not report.exists():
+        return FuzzResult(family, 0, 0, 1, {}, done.returncode, output)
+    summary = json.loads(report.read_text())
+    cases = summary["test_cases"]
+    return FuzzResult(family, cases["generated"], cases["with_failures"], len(summary["errors"]),
+                      summary["operations"], done.returncode, output)
