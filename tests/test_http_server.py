@@ -1,0 +1,14 @@
+"""The local HTTP server (``make run``, ``live_server``): every request goes through the app."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY"])
+def test_given_a_method_no_route_lists_when_requested_then_405_with_allow_not_a_server_error(live_server, method):
+    response = requests.request(method, f"{live_server}/refdata/pushlog/branches", timeout=10)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET"
+    assert response.json()["Code"] == "MethodNotAllowedError"
