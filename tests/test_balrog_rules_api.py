@@ -305,3 +305,35 @@ def test_given_rows_when_listing_everything_then_dynamodb_is_queried_not_scanned
     assert response.status_code == 200, response.body
     operations = [op for service, op in aws_calls if service == "dynamodb"]
     assert "Scan" not in operations and "Query" in operations
+
+
+@pytest.mark.parametrize("query", ["page=0", "limit=0"])
+def test_given_page_or_limit_zero_when_revisions_listed_then_400(app_client, balrog_admin, create, query):
+    rule_id = create()
+    response = _get(app_client, balrog_admin, f"/rules/{rule_id}/revisions?{query}")
+    assert response.status_code == 400
+
+
+def test_given_a_fractional_background_rate_when_creating_then_400_not_truncated(app_client, balrog_admin):
+    response = app_client.http.post(f"{API}/rules", headers=balrog_admin,
+                                    body=json.dumps({**RULE, "backgroundRate": 2.5}))
+    assert response.status_code == 400
+    assert "backgroundRate" in json.loads(response.body)["detail"]
+
+
+def test_given_an_integral_json_number_when_creating_then_it_is_the_integer(app_client, balrog_admin):
+    response = app_client.http.post(f"{API}/rules", headers=balrog_admin,
+                                    body=json.dumps({**RULE, "backgroundRate": 50.0}))
+    assert response.status_code == 200
+    rule = _get(app_client, balrog_admin, f"/rules/{int(response.body)}").json_body
+    assert rule["backgroundRate"] == 50
+
+
+@pytest.mark.parametrize("constant", ["Infinity", "NaN"])
+def test_given_a_non_json_number_constant_in_the_body_then_400_not_a_server_error(
+        app_client, balrog_admin, create, constant):
+    rule_id = create()
+    response = app_client.http.put(f"{API}/rules/{rule_id}", headers=balrog_admin,
+                                   body=f'{{"backgroundRate": 50, "data_version": {constant}}}')
+    assert response.status_code == 400
+    assert json.loads(response.body)["detail"] == "The body is not valid JSON."

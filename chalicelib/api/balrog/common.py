@@ -140,12 +140,21 @@ def json_body(bp: Blueprint) -> dict[str, Any]:
 
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     try:
-        body = json.loads(raw)
+        body = strict_json(raw)
     except ValueError:
         raise BalrogError(400, "The body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise BalrogError(400, "The body must be a JSON object.")
     return body
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def strict_json(text: str | bytes) -> Any:
+    """JSON as RFC 8259 has it: Python's parser also takes ``NaN`` and ``Infinity``, which no number field survives."""
+    return json.loads(text, parse_constant=_not_json)
 
 
 def nested(value: Any, field: str) -> Any:
@@ -154,23 +163,27 @@ def nested(value: Any, field: str) -> Any:
         if not value.strip():
             return None
         try:
-            return json.loads(value)
+            return strict_json(value)
         except ValueError:
             raise BalrogError(400, f"'{field}' is not valid JSON.") from None
     return value
 
 
 def int_value(value: Any, field: str, required: bool = False) -> int | None:
-    """An integer field from a body or query string (strings of digits accepted)."""
+    """An integer field from a body or query string (strings of digits accepted).
+
+    A JSON number with a fraction is refused, not truncated: ``backgroundRate``
+    2.5 is not 2.
+    """
     if value is None or value == "":
         if required:
             raise BalrogError(400, f"'{field}' is required.")
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise BalrogError(400, f"'{field}' must be an integer.")
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise BalrogError(400, f"'{field}' must be an integer.") from None
 
 
@@ -181,8 +194,9 @@ def query_params(bp: Blueprint) -> dict[str, str]:
 def page_and_limit(bp: Blueprint) -> tuple[int, int]:
     """A revisions list's ``page`` (from 1) and ``limit`` (default 10)."""
     params = query_params(bp)
-    page = int_value(params.get("page"), "page") or 1
-    limit = int_value(params.get("limit"), "limit") or 10
+    page = int_value(params.get("page"), "page")
+    limit = int_value(params.get("limit"), "limit")
+    page, limit = 1 if page is None else page, 10 if limit is None else limit
     if page < 1 or limit < 1:
         raise BalrogError(400, "'page' and 'limit' must be at least 1.")
     return page, limit

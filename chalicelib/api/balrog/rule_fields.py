@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.balrog.common import BalrogError
+from chalicelib.api.balrog.common import BalrogError, int_value
 from chalicelib.balrog.matching import validate_rule
 from chalicelib.store.balrog_rules import ALIAS, COLUMNS
 
@@ -33,20 +33,11 @@ def _bool(value: Any, column: str) -> bool:
     raise BalrogError(400, f"'{column}' must be true or false.")
 
 
-def _int(value: Any, column: str) -> int:
-    if isinstance(value, bool):
-        raise BalrogError(400, f"'{column}' must be an integer.")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise BalrogError(400, f"'{column}' must be an integer.") from None
-
-
 def _value(column: str, value: Any) -> Any:
     if value is None or (isinstance(value, str) and value.strip() == "" and column not in INT_COLUMNS):
         return None
     if column in INT_COLUMNS:
-        number = _int(value, column)
+        number = int_value(value, column, required=True)
         if column == "backgroundRate" and not 0 <= number <= 100:
             raise BalrogError(400, "'backgroundRate' must be between 0 and 100.")
         return number
