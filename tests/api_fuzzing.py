@@ -11,10 +11,15 @@ here:
 - ``CREDENTIALS[family]``: the development credentials per security scheme of
   its document, as schemathesis' ``[auth.openapi.<scheme>]`` takes them.
 
-Only the checks that prove "no 5xx, nothing the document does not say" run:
+The checks prove "no 5xx, nothing the document does not say":
 ``not_a_server_error``, ``status_code_conformance``,
 ``content_type_conformance``, ``response_headers_conformance``,
-``response_schema_conformance``; positive and negative data both.
+``response_schema_conformance``, on valid and invalid data; and
+``negative_data_rejection`` makes the invalid data count: a request the
+document calls invalid must get a 4xx, so a document cannot be looser or
+stricter than what the app refuses. (``positive_data_acceptance`` is left
+out: a schema-valid write is still refused for a stale ``data_version`` or a
+missing permission, which no schema can say.)
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from tests.local_stack import DEV_BALROG_TOKEN, LocalStack, clean_env, shipyard_
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_headers_conformance", "response_schema_conformance")
+          "response_headers_conformance", "response_schema_conformance", "negative_data_rejection")
 SEED_TIMEOUT = 30
 
 

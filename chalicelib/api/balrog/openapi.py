@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.api.balrog.history import TABLES as HISTORY_TABLES
+from chalicelib.api.balrog.releases import RELEASE_COLUMNS
 from chalicelib.api.openapi.parts import (
     answer,
     body,
@@ -23,7 +25,9 @@ from chalicelib.api.openapi.parts import (
     query_param,
     response_ref,
     schema_ref,
+    segment,
 )
+from chalicelib.balrog.permissions import OPTIONS
 from chalicelib.store.balrog_rules import COLUMNS
 
 FAMILY = "balrog"
@@ -36,6 +40,8 @@ STRING_OR_NULL = {"type": ["string", "null"]}
 INT_OR_NULL = {"type": ["integer", "null"]}
 BOOL_OR_NULL = {"type": ["boolean", "null"]}
 INTEGER_LIKE = {"type": ["integer", "string"], "description": "An integer, or its decimal digits as a string."}
+CSRF_FIELD = {"description": "A cookie session's CSRF token, as the `X-CSRF-Token` header may carry it; "
+                             "ignored on bearer requests."}
 NESTED_OBJECT = {"type": ["object", "string"], "description": "A JSON object, or the same JSON-encoded as a string."}
 NAME_LIST = {"type": ["array", "string"], "items": {"type": "string"},
              "description": "A list of names, or the same JSON-encoded as a string."}
@@ -47,7 +53,7 @@ RULE_INPUT_TYPES: dict[str, Any] = {
     "mig64": {"type": ["boolean", "string", "integer", "null"]},
     "jaws": {"type": ["boolean", "string", "integer", "null"]},
     "update_type": {"enum": ["minor", "major", None]},
-    "alias": {"type": ["string", "null"], "pattern": "^[a-zA-Z][a-zA-Z0-9-]*$"},
+    "alias": {"type": ["string", "null"], "pattern": "^([a-zA-Z][a-zA-Z0-9-]*)?$", "description": "Empty: none."},
     "memory": {"type": ["string", "integer", "null"]},
 }
 WRITABLE_COLUMNS = [c for c in COLUMNS if c not in ("rule_id", "data_version")]
@@ -80,14 +86,14 @@ SCHEMAS: dict[str, Any] = {
         "description": "A change merged into the blob (created first when the release does not exist).",
         "properties": {"product": {"type": "string"}, "data": NESTED_OBJECT, "data_version": INTEGER_LIKE,
                        "schema_version": INTEGER_LIKE, "hashFunction": {"type": "string"}, "copyTo": NAME_LIST,
-                       "csrf_token": {"type": "string"}},
+                       "csrf_token": CSRF_FIELD},
         "required": ["product", "data"],
     },
     "Permission": _object({"data_version": {"type": "integer"}, "options": {"type": ["object", "null"]}}),
     "PermissionChange": {"type": "object", "properties": {
         "options": {"type": ["object", "string", "null"], "description": "`{\"products\": [...], "
                                                                           "\"actions\": [...]}` or its JSON."},
-        "data_version": INTEGER_LIKE, "csrf_token": {"type": "string"}}},
+        "data_version": INTEGER_LIKE, "csrf_token": CSRF_FIELD}},
     "ColumnValues": {"type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}},
                      "additionalProperties": {"type": "array"},
                      "description": "`count` and the column's distinct values under the column's name."},
@@ -96,7 +102,8 @@ SCHEMAS: dict[str, Any] = {
                      required=["access_token", "token_type", "expires_in"]),
     "TokenRequest": {"type": "object", "properties": {
         "grant_type": {"const": "client_credentials"}, "client_id": {"type": "string"},
-        "client_secret": {"type": "string"}, "audience": {"type": "string"}},
+        "client_secret": {"type": "string"},
+        "audience": {"description": "Echoed in the answer when it is a string; anything else is ignored."}},
         "required": ["grant_type", "client_id", "client_secret"]},
 }
 
@@ -123,9 +130,11 @@ NAME = path_param("name", "A release name.", example="Firefox-53.0-build1")
 RULE = path_param("id_or_alias", "A rule id, or its alias (`^[a-zA-Z][a-zA-Z0-9-]*$`).",
                   example="firefox-release")
 USERNAME = path_param("username", "A user.", example="ffxbld")
-PERMISSION = path_param("permission", "A permission name (or a 2016 URL-style alias); an unknown one is 400.",
+PERMISSION = path_param("permission", "A permission name; another is 400.", segment(enum=sorted(OPTIONS)),
                         example="release")
-COLUMN = path_param("column", "A column name; another is 404.", example="product")
+RULE_COLUMN = path_param("column", "A rule column; another is 404.", segment(enum=list(COLUMNS)), example="product")
+RELEASE_COLUMN = path_param("column", "A release column; another is 404.", segment(enum=list(RELEASE_COLUMNS)),
+                            example="product")
 PAGE = query_param("page", "Page of the list, from 1.", {"type": "integer", "minimum": 1})
 LIMIT = query_param("limit", "Entries per page (default 10).", {"type": "integer", "minimum": 1})
 DELETE_VERSION = query_param("data_version", "The object's current data_version.", {"type": "integer"},
@@ -184,7 +193,7 @@ DELETED = answer("Deleted (no body).")
 
 def _rules() -> dict[str, Any]:
     rule_body = _json_body({"allOf": [schema_ref("RuleFields"), {"type": "object", "properties": {
-        "data_version": INTEGER_LIKE, "csrf_token": {"type": "string"}}}]}, "The columns to change and `data_version`.")
+        "data_version": INTEGER_LIKE, "csrf_token": CSRF_FIELD}}]}, "The columns to change and `data_version`.")
     change = {200: _new_version(), **WRITE_ERRORS}
     return {
         f"{API}/rules": {
@@ -203,7 +212,7 @@ def _rules() -> dict[str, Any]:
         },
         f"{API}/rules/columns/{{column}}": {"get": _admin(
             "rule_column", "The distinct values of one rule column",
-            {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [COLUMN])},
+            {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [RULE_COLUMN])},
         f"{API}/rules/{{id_or_alias}}": {
             "get": _admin("get_rule", "One rule", {200: answer("The rule.", schema_ref("Rule"), headers=DATA_VERSION),
                                                   **READ_ERRORS}, [RULE]),
@@ -243,14 +252,14 @@ def _releases() -> dict[str, Any]:
                 201: _new_version("Created (`new_data_version` 1)."),
                 **{k: v for k, v in WRITE_ERRORS.items() if k != 404}},
                 request_body=_json_body(_object({"name": {"type": "string"}, "product": {"type": "string"},
-                                                 "blob": NESTED_OBJECT, "csrf_token": {"type": "string"}},
+                                                 "blob": NESTED_OBJECT, "csrf_token": CSRF_FIELD},
                                                 required=["name", "product", "blob"]),
                                         "The release; the blob's `name` must equal `name`.", NEW_RELEASE),
                 writes=True),
         },
         f"{API}/releases/columns/{{column}}": {"get": _admin(
             "release_column", "The distinct values of one release column",
-            {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [COLUMN])},
+            {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [RELEASE_COLUMN])},
         f"{API}/releases/{{name}}": {
             "get": _admin("get_release", "A release's blob", {
                 200: answer("The blob.", {"type": "object"}, headers=DATA_VERSION), **READ_ERRORS},
@@ -259,7 +268,7 @@ def _releases() -> dict[str, Any]:
             "put": _admin("put_release", "Overwrite a release's blob, or create it", created_or_changed, [NAME],
                           _json_body(_object({"name": {"type": "string"}, "product": {"type": "string"},
                                               "blob": NESTED_OBJECT, "data_version": INTEGER_LIKE,
-                                              "csrf_token": {"type": "string"}}, required=["product", "blob"]),
+                                              "csrf_token": CSRF_FIELD}, required=["product", "blob"]),
                                      "The blob (`data_version` required when the release exists)."),
                           writes=True),
             "post": _admin("post_release", "Merge top-level fields into a release's blob", created_or_changed, [NAME],
@@ -283,7 +292,7 @@ def _releases() -> dict[str, Any]:
             "put": _admin("put_read_only", "Set or unset read only", {
                 201: _new_version("Set (or already set)."), **WRITE_ERRORS}, [NAME],
                 _json_body(_object({"read_only": {"type": ["boolean", "string"]}, "data_version": INTEGER_LIKE,
-                                    "csrf_token": {"type": "string"}}, required=["read_only", "data_version"]),
+                                    "csrf_token": CSRF_FIELD}, required=["read_only", "data_version"]),
                            "The flag and `data_version`."), writes=True),
         },
         f"{API}/releases/{{name}}/revisions": {
@@ -328,8 +337,8 @@ def _users() -> dict[str, Any]:
 
 
 def _history() -> dict[str, Any]:
-    params = [path_param("table", "`release`, `rule` or `permission` (or the plural); another is 404.",
-                         example="rule"),
+    tables = sorted(name + plural for name in HISTORY_TABLES for plural in ("", "s"))
+    params = [path_param("table", "A versioned table; another is 404.", segment(enum=tables), example="rule"),
               path_param("change_id", "A change of that table.", {"type": "integer", "minimum": 1}, example=1),
               path_param("field", "A field of that table; another is 400.", example="priority")]
     errors = {400: response_ref("BadRequest"), **READ_ERRORS}

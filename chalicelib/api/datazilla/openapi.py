@@ -20,7 +20,9 @@ from chalicelib.api.openapi.parts import (
     query_param,
     response_ref,
     schema_ref,
+    segment,
 )
+from chalicelib.store import refdata
 
 FAMILY = "datazilla"
 TAG = ["datazilla"]
@@ -30,6 +32,7 @@ STRING_OR_NULL = {"type": ["string", "null"]}
 INT_OR_NULL = {"type": ["integer", "null"]}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 BOOL_OR_NULL = {"type": ["boolean", "null"]}
+NOT_BLANK = {"type": "string", "pattern": r"\S"}
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
@@ -264,8 +267,8 @@ def _paths() -> dict[str, Any]:
             "ref_data", "Reference data of one kind: name → id",
             {200: _ok("Names and their ids.", {"type": "object", "additionalProperties": {"type": "integer"}}),
              404: _error("No such project, or not one of the kinds."), 503: response_ref("ServiceUnavailable")},
-            [PROJECT, path_param("data_type", "The kind: machines, operating_systems, options, tests, pages or "
-                                              "products; another is 404.", example="operating_systems")]),
+            [PROJECT, path_param("data_type", "The kind of reference data; another is 404.",
+                                 segment(enum=list(refdata.KINDS)), example="operating_systems")]),
         f"{perftest}/db_size": _get(
             "perftest_db_size", "Stored bytes of the project's perftest data",
             {200: _ok("Sizes in MB.", _list(schema_ref("DbSize"))), **PROJECT_ERRORS}, [PROJECT]),
@@ -304,8 +307,8 @@ def _paths() -> dict[str, Any]:
              503: response_ref("ServiceUnavailable")},
             [PROJECT, BRANCH, REVISION,
              *(f for f in FILTERS if f["name"] not in ("test_name", "page_name")),
-             query_param("test_name", "The test.", required=True),
-             query_param("page_name", "The page.", required=True),
+             query_param("test_name", "The test.", NOT_BLANK, required=True),
+             query_param("page_name", "The page.", NOT_BLANK, required=True),
              query_param("pushes_before", "Pushes before (default 5).", {"type": "integer", "minimum": 0,
                                                                         "maximum": 1000}),
              query_param("pushes_after", "Pushes after (default 5).", {"type": "integer", "minimum": 0,
