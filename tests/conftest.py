@@ -224,6 +224,9 @@ def live_server(aws):
 
     from app import app
 
+    # create_local_server re-parents the app's class onto a local subclass; a second call in the
+    # same process would make that an inheritance cycle, so the app gets its own class back after.
+    original_class = app.__class__
     server = create_local_server(app, Config.create(chalice_stage="test", app_name="shipyard"), "127.0.0.1", 0)
     thread = threading.Thread(target=server.server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -233,6 +236,7 @@ def live_server(aws):
         server.shutdown()
         server.server.server_close()
         thread.join(timeout=5)
+        app.__class__ = original_class
 
 
 # --- KernelCI -----------------------------------------------------------------------------------

@@ -322,7 +322,7 @@ def find(coll: str, query: Query) -> tuple[list[dict[str, Any]], int]:
 def latest_in_series(group: dict[str, Any], other_kernel_than: str) -> dict[str, Any] | None:
     """The series' newest group created before ``group`` on another kernel (the run to compare with)."""
     where = Partition("by_series", "series_key", series_key(group), ())
-    query = Query(created_to=int(group["created_on"]) - 1, descending=True)
+    query = Query(created_to=int(group["created_on"]), descending=True)
     for response in _pages(where, query, limit=10, ProjectionExpression="doc"):
         for item in response["Items"]:
             doc = _decode(item)
