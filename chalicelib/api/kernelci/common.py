@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
@@ -152,6 +152,8 @@ def wanted_version(accept: str | None) -> str | None:
 
 def storage_status(err: Exception) -> int:
     """503 when the store may recover (retry), 500 when it refused the request outright."""
+    if isinstance(err, ParamValidationError):
+        return 500
     if isinstance(err, BotoCoreError):
         return 503
     if isinstance(err, ClientError):
