@@ -3,7 +3,10 @@
 from chalice import Chalice
 
 from chalicelib import observability
+from chalicelib.api import head_requests
 from chalicelib.api.balrog import csrf as balrog_csrf
+from chalicelib.api.balrog import history as balrog_history
+from chalicelib.api.balrog import oauth as balrog_oauth
 from chalicelib.api.balrog import releases as balrog_releases
 from chalicelib.api.balrog import rules as balrog_rules
 from chalicelib.api.balrog import update as balrog_update
@@ -26,6 +29,7 @@ from chalicelib.workers import pushlog as pushlog_workers
 observability.configure()
 
 app = Chalice(app_name="shipyard")
+app.register_middleware(head_requests.strip_body, "http")
 # KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
 app.api.binary_types.append("multipart/form-data")
 
@@ -39,6 +43,8 @@ app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
