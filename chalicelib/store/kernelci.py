@@ -38,7 +38,7 @@ from chalicelib.kernelci import keys
 from chalicelib.kernelci.query import Query, matcher, ordered, page
 from chalicelib.kernelci.regressions import series
 from chalicelib.store.clients import client
-from chalicelib.store.versioned import _condition_failed
+from chalicelib.store.errors import failed_condition
 
 TABLE = "kernelci"
 COUNTERS = "counters"
@@ -174,7 +174,8 @@ def insert(docs: Iterable[Written]) -> None:
         try:
             client("dynamodb").transact_write_items(TransactItems=items)
         except ClientError as err:
-            if any(_condition_failed(err, i) for i in range(len(chunk))):
+            failed = failed_condition(err)
+            if failed is not None and failed < len(chunk):
                 raise AlreadyExists(", ".join(f"{c}#{d['_id']}" for c, d in chunk)) from None
             raise
 
@@ -190,7 +191,7 @@ def replace(coll: str, doc: dict[str, Any], expected: dict[str, Any]) -> None:
                                     ExpressionAttributeNames={"#d": "doc"},
                                     ExpressionAttributeValues={":old": {"S": old}})
     except ClientError as err:
-        if _condition_failed(err, 0):
+        if failed_condition(err) is not None:
             raise Conflict(f"{coll}#{doc['_id']}") from None
         raise
 
@@ -365,7 +366,7 @@ def put_token(token_hash: str, record: dict[str, Any]) -> bool:
     try:
         client("dynamodb").transact_write_items(TransactItems=items)
     except ClientError as err:
-        if _condition_failed(err, 0) or _condition_failed(err, 1):
+        if failed_condition(err) is not None:
             return False
         raise
     return True
@@ -402,7 +403,7 @@ def delete_token(token_hash: str, token_id: str) -> bool:
     try:
         client("dynamodb").transact_write_items(TransactItems=items)
     except ClientError as err:
-        if _condition_failed(err, 0):
+        if failed_condition(err) is not None:
             return False
         raise
     return True
