@@ -348,6 +348,17 @@ def counter_values(names: list[str]) -> dict[str, int]:
 # --- tokens --------------------------------------------------------------------------------------
 
 
+def _transact_unless_refused(items: list[dict[str, Any]]) -> bool:
+    """One all-or-nothing write; False when one of its conditions refused it (nothing written)."""
+    try:
+        client("dynamodb").transact_write_items(TransactItems=items)
+    except ClientError as err:
+        if failed_condition(err) is not None:
+            return False
+        raise
+    return True
+
+
 def _token_item(token_hash: str, record: dict[str, Any]) -> dict[str, Any]:
     return {"pk": {"S": f"token#{token_hash}"}, "coll": {"S": keys.TOKEN}, "created": {"S": _created(record)},
             "doc": {"S": json.dumps(record, separators=(",", ":"), sort_keys=True)}}
@@ -363,13 +374,7 @@ def put_token(token_hash: str, record: dict[str, Any]) -> bool:
                  "ConditionExpression": "attribute_not_exists(pk)"}},
         _counter_update(TOKEN_COUNTER, 1),
     ]
-    try:
-        client("dynamodb").transact_write_items(TransactItems=items)
-    except ClientError as err:
-        if failed_condition(err) is not None:
-            return False
-        raise
-    return True
+    return _transact_unless_refused(items)
 
 
 def token_by_hash(token_hash: str) -> dict[str, Any] | None:
@@ -400,13 +405,7 @@ def delete_token(token_hash: str, token_id: str) -> bool:
         {"Delete": {"TableName": _table(), "Key": {"pk": {"S": f"token-id#{token_id}"}}}},
         _counter_update(TOKEN_COUNTER, -1),
     ]
-    try:
-        client("dynamodb").transact_write_items(TransactItems=items)
-    except ClientError as err:
-        if failed_condition(err) is not None:
-            return False
-        raise
-    return True
+    return _transact_unless_refused(items)
 
 
 def tokens(query: Query) -> tuple[list[dict[str, Any]], int]:
