@@ -80,3 +80,12 @@ def kernelci_storage_url() -> str:
     """Where KernelCI upload URLs point: a file server in front of the artifacts, or the bucket itself."""
     configured = os.environ.get("SHIPYARD_KERNELCI_STORAGE_URL", "").strip()
     return configured.rstrip("/") if configured else f"s3://{bucket_name()}/kernelci/storage"
+
+
+def gateway_compresses() -> bool:
+    """Whether API Gateway gzips responses itself (``minimum_compression_size`` in the stage config).
+
+    Then the app must not: a Lambda proxy response gzipped in the app would
+    reach the client as base64 text. Locally, and in tests, the app does it.
+    """
+    return os.environ.get("SHIPYARD_GATEWAY_COMPRESSION", "").lower() == "true"

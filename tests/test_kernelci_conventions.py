@@ -110,6 +110,23 @@ def test_a_gzip_client_gets_a_compressed_body(app_client, kernelci_admin):
     assert json.loads(gzip.decompress(response.body))["code"] == 200
 
 
+def test_behind_a_compressing_gateway_the_app_leaves_gzip_to_it(app_client, kernelci_admin, monkeypatch):
+    # given the stage config that has API Gateway compress (minimum_compression_size)
+    monkeypatch.setenv("SHIPYARD_GATEWAY_COMPRESSION", "true")
+    # when a gzip client asks
+    response = app_client.http.get("/job", headers={"Authorization": kernelci_admin, "Accept-Encoding": "gzip"})
+    # then the app answers plain JSON (the gateway compresses it)
+    assert "Content-Encoding" not in response.headers and json.loads(response.body)["code"] == 200
+
+
+def test_the_deployed_stage_has_the_gateway_compress():
+    from pathlib import Path
+
+    stage = json.loads((Path(__file__).parents[1] / ".chalice" / "config.json").read_text())["stages"]["dev"]
+    assert stage["minimum_compression_size"] >= 0
+    assert stage["environment_variables"]["SHIPYARD_GATEWAY_COMPRESSION"] == "true"
+
+
 def test_without_accept_encoding_the_body_is_plain(app_client, kernelci_admin):
     response = app_client.http.get("/job", headers={"Authorization": kernelci_admin})
     assert "Content-Encoding" not in response.headers and json.loads(response.body)["code"] == 200

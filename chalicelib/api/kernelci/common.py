@@ -37,6 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib import config
 from chalicelib.auth import kernelci_token
 from chalicelib.kernelci import keys
 from chalicelib.kernelci import tokens as token_rules
@@ -136,7 +137,8 @@ def _accepts_gzip(request: Request) -> bool:
 def render(answer: Answer, request: Request | None) -> Response:
     text = json.dumps(answer.envelope(), ensure_ascii=False, separators=(",", ":"))
     headers = {"Content-Type": CONTENT_TYPE, "Vary": "Accept-Encoding", **answer.headers}
-    if request is not None and request.method != "HEAD" and _accepts_gzip(request):
+    if request is not None and request.method != "HEAD" and _accepts_gzip(request) \
+            and not config.gateway_compresses():
         return GzipResponse(gzip.compress(text.encode("utf-8")), {**headers, "Content-Encoding": "gzip"},
                             answer.code)
     return Response(text, headers, answer.code)
