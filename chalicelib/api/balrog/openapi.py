@@ -144,6 +144,7 @@ READ_ERRORS = {401: response_ref("Unauthorized"), 404: response_ref("NotFound"),
                503: response_ref("ServiceUnavailable")}
 WRITE_ERRORS = {400: response_ref("BadRequest"), 401: response_ref("Unauthorized"), 403: response_ref("Forbidden"),
                 404: response_ref("NotFound"), 503: response_ref("ServiceUnavailable")}
+CREATE_ERRORS = {k: v for k, v in WRITE_ERRORS.items() if k != 404}
 
 
 def _admin(operation_id: str, summary: str, responses: dict[Any, Any], parameters: list[Any] | None = None,
@@ -191,6 +192,11 @@ def _new_version(description: str = "Written.") -> dict[str, Any]:
 DELETED = answer("Deleted (no body).")
 
 
+def _column(operation_id: str, what: str, column: dict[str, Any]) -> dict[str, Any]:
+    return {"get": _admin(operation_id, f"The distinct values of one {what} column",
+                          {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [column])}
+
+
 def _rules() -> dict[str, Any]:
     rule_body = _json_body({"allOf": [schema_ref("RuleFields"), {"type": "object", "properties": {
         "data_version": INTEGER_LIKE, "csrf_token": CSRF_FIELD}}]}, "The columns to change and `data_version`.")
@@ -204,15 +210,13 @@ def _rules() -> dict[str, Any]:
                           [query_param("product", "Only this product's rules.")]),
             "post": _admin("create_rule", "Create a rule", {
                 200: answer("The new rule's id.", {"type": "string", "pattern": "^[0-9]+$"}, media="text/plain"),
-                **{k: v for k, v in WRITE_ERRORS.items() if k != 404}},
+                **CREATE_ERRORS},
                 request_body=_json_body({"allOf": [schema_ref("RuleFields"), {
                     "required": ["priority", "backgroundRate", "update_type"]}]},
                     "The rule's columns; `priority`, `backgroundRate` and `update_type` are required.", NEW_RULE),
                 writes=True),
         },
-        f"{API}/rules/columns/{{column}}": {"get": _admin(
-            "rule_column", "The distinct values of one rule column",
-            {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [RULE_COLUMN])},
+        f"{API}/rules/columns/{{column}}": _column("rule_column", "rule", RULE_COLUMN),
         f"{API}/rules/{{id_or_alias}}": {
             "get": _admin("get_rule", "One rule", {200: answer("The rule.", schema_ref("Rule"), headers=DATA_VERSION),
                                                   **READ_ERRORS}, [RULE]),
@@ -250,16 +254,14 @@ def _releases() -> dict[str, Any]:
                  query_param("names_only", "`1` or `true`: names only.")]),
             "post": _admin("create_release", "Create a release", {
                 201: _new_version("Created (`new_data_version` 1)."),
-                **{k: v for k, v in WRITE_ERRORS.items() if k != 404}},
+                **CREATE_ERRORS},
                 request_body=_json_body(_object({"name": {"type": "string"}, "product": {"type": "string"},
                                                  "blob": NESTED_OBJECT, "csrf_token": CSRF_FIELD},
                                                 required=["name", "product", "blob"]),
                                         "The release; the blob's `name` must equal `name`.", NEW_RELEASE),
                 writes=True),
         },
-        f"{API}/releases/columns/{{column}}": {"get": _admin(
-            "release_column", "The distinct values of one release column",
-            {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [RELEASE_COLUMN])},
+        f"{API}/releases/columns/{{column}}": _column("release_column", "release", RELEASE_COLUMN),
         f"{API}/releases/{{name}}": {
             "get": _admin("get_release", "A release's blob", {
                 200: answer("The blob.", {"type": "object"}, headers=DATA_VERSION), **READ_ERRORS},
