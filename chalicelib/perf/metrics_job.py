@@ -75,7 +75,7 @@ def _column(state: dict[str, dict[str, Any]], names: list[str], field: str) -> n
     return np.array([np.nan if state.get(n, {}).get(field) is None else float(state[n][field]) for n in names])
 
 
-def _fold(summary: RunSummary, state: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+def fold(summary: RunSummary, state: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Judge one run against the state before it; returns (page results, state after)."""
     from chalicelib.perf.statistics import evaluate_run
 
@@ -132,7 +132,7 @@ def compute(project: str, test_run_id: int) -> int:
     chain = [current, *(_summary_of(r) for r in metrics_store.following(group.key, current.order_key))]
     records = []
     for summary in chain:
-        results, state = _fold(summary, state)
+        results, state = fold(summary, state)
         records.append(MetricsRecord(
             group.key, summary.order_key, project=project, test_run_id=summary.test_run_id,
             revision=summary.revision, push_id=summary.push_id, pushlog_id=summary.pushlog_id,
