@@ -19,9 +19,10 @@ from benchmarks.alerts import match
 from chalicelib.perf.detectors import shipyard
 
 GRID = {
-    "z_min": [3.0, 3.3, 3.6, 3.9],
-    "min_pct": [0.5, 1.0, 1.5],
-    "min_effect": [0.6, 0.8, 1.0, 1.3],
+    "window": [20, 30, 40],
+    "z_min": [2.0, 2.5, 3.0],
+    "min_effect": [0.5, 0.8, 1.2],
+    "min_pct": [0.5, 1.0],
 }
 
 
@@ -32,7 +33,7 @@ def main() -> None:
         for page, truth in case.shifts.items():
             pushes = case.values_per_push(page)
             y = shipyard._points(pushes)
-            series.append((y, shipyard.candidates(pushes, y, shipyard.DEFAULT), truth))
+            series.append((y, shipyard.candidates(pushes, y), truth))
     results = []
     names = list(GRID)
     for values in itertools.product(*(GRID[n] for n in names)):

@@ -122,9 +122,14 @@ def compute(project: str, test_run_id: int) -> int:
     0 when the run is gone or not yet linked to a push (it is computed when
     it is linked).
     """
+    return compute_run(project, test_run_id)[1]
+
+
+def compute_run(project: str, test_run_id: int) -> tuple[SeriesGroup | None, int]:
+    """As ``compute``, also naming the run's group (None when nothing was computed)."""
     run = test_runs.get(project, test_run_id)
     if run is None or run.push_id is None:
-        return 0
+        return None, 0
     group = group_of(run)
     current = summarize(run, group)
     before = metrics_store.previous(group.key, current.order_key)
@@ -138,4 +143,4 @@ def compute(project: str, test_run_id: int) -> int:
             revision=summary.revision, push_id=summary.push_id, pushlog_id=summary.pushlog_id,
             push_date=summary.push_date, pages=results, state=state))
     metrics_store.save_all(records)
-    return len(records)
+    return group, len(records)

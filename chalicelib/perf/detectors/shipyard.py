@@ -49,12 +49,8 @@ RANKED_EDIVISIVE = "edivisive-ranks"
 @dataclass(frozen=True)
 class Parameters:
     window: int = 30  # pushes on each side a step is judged on, at most
-    scan_window: int = 16  # pushes on each side of the rank scan
     min_side: int = 5  # pushes on each side, at least
-    scan_z: float = 2.5  # rank-scan local maxima above this become candidates
-    ttest_t: float = 3.0  # Perfherder t above this becomes a candidate
-    z_min: float = 2.5  # the confirming rank test, for a change e-divisive found (its test controls the scan)
-    z_scan: float = 4.0  # the confirming rank test, for a change only the local scans found
+    z_min: float = 2.5  # the confirming rank test (the proposing detector already passed its own test)
     min_pct: float = 1.0
     min_effect: float = 0.8  # step / robust sigma of the detrended sides
     separation: int = 4
@@ -118,42 +114,26 @@ def judge(y: np.ndarray, index: int, start: int, end: int, params: Parameters = 
     return Verdict(z, prev_value, prev_value + step, effect)
 
 
-def _accepted(v: Verdict | None, params: Parameters, proven: bool) -> bool:
-    z_min = params.z_min if proven else params.z_scan
-    return v is not None and abs(v.z) >= z_min and v.pct >= params.min_pct and v.effect >= params.min_effect
+def _accepted(v: Verdict | None, params: Parameters) -> bool:
+    return v is not None and abs(v.z) >= params.z_min and v.pct >= params.min_pct and v.effect >= params.min_effect
 
 
-def _scan(y: np.ndarray, params: Parameters) -> list[tuple[int, float]]:
-    """Local maxima of the rank-scan |z| (raw values, windows of ``window`` pushes)."""
-    n = y.size
-    z = np.zeros(n)
-    for i in range(params.min_side, n - params.min_side + 1):
-        z[i] = abs(_rank_z(y[max(0, i - params.scan_window):i], y[i:i + params.scan_window]))
-    peaks = []
-    for i in range(1, n):
-        if z[i] >= params.scan_z and z[i] >= z[i - 1] and (i + 1 >= n or z[i] >= z[i + 1]):
-            peaks.append((i, float(z[i])))
-    return peaks
+def candidates(pushes: Sequence[Sequence[float]], y: np.ndarray) -> dict[int, set[str]]:
+    """Positions proposed by the detectors, each having passed its own test, and who proposed them.
 
-
-def candidates(pushes: Sequence[Sequence[float]], y: np.ndarray, params: Parameters) -> dict[int, set[str]]:
-    """Candidate positions and which detectors proposed them."""
+    e-divisive runs twice: on the values and on their ranks (which no outlier
+    can dominate: energy distances grow with the size of a difference, ranks
+    do not). The t-test proposes what Perfherder itself would alert on.
+    """
     found: dict[int, set[str]] = {}
-    for i, _ in _scan(y, params):
-        found.setdefault(i, set()).add("rankscan")
-    for change in perfherder.detect(pushes, t_threshold=params.ttest_t, alert_threshold_pct=0.0):
+    for change in perfherder.detect(pushes):
         found.setdefault(change.index, set()).add(perfherder.NAME)
-    for change in edivisive.detect(pushes):
-        found.setdefault(change.index, set()).add(edivisive.NAME)
+    for index, _, _ in edivisive.change_points(y):
+        found.setdefault(index, set()).add(edivisive.NAME)
     ranks = y.argsort(kind="stable").argsort().astype(float)
     for index, _, _ in edivisive.change_points(ranks):
         found.setdefault(index, set()).add(RANKED_EDIVISIVE)
     return found
-
-
-def _global(sources: set[str]) -> bool:
-    """Whether a segment-wide test (e-divisive's permutations) proposed it."""
-    return bool(sources & {edivisive.NAME, RANKED_EDIVISIVE})
 
 
 def detect(pushes: Sequence[Sequence[float]], params: Parameters = DEFAULT) -> list[Change]:
@@ -161,7 +141,7 @@ def detect(pushes: Sequence[Sequence[float]], params: Parameters = DEFAULT) -> l
     y = _points(pushes)
     if y.size < 2 * params.min_side:
         return []
-    return confirm(y, candidates(pushes, y, params), params)
+    return confirm(y, candidates(pushes, y), params)
 
 
 def confirm(y: np.ndarray, proposed: dict[int, set[str]], params: Parameters = DEFAULT) -> list[Change]:
@@ -169,20 +149,18 @@ def confirm(y: np.ndarray, proposed: dict[int, set[str]], params: Parameters = D
     # strongest first (each judged alone, on its whole window), each then judged between the changes kept so far
     alone = {i: judge(y, i, 0, y.size, params) for i in proposed}
     kept: list[int] = []
-    proven = {i: _global(sources) for i, sources in proposed.items()}
-    accepted_alone = [i for i, v in alone.items() if _accepted(v, params, proven[i])]
-    for index in sorted(accepted_alone, key=lambda i: (-proven[i], -abs(alone[i].z))):
+    for index in sorted((i for i, v in alone.items() if _accepted(v, params)), key=lambda i: -abs(alone[i].z)):
         if any(abs(index - other) < params.separation for other in kept):
             continue
         start = max((k for k in kept if k < index), default=0)
         end = min((k for k in kept if k > index), default=y.size)
-        if _accepted(judge(y, index, start, end, params), params, proven[index]):
+        if _accepted(judge(y, index, start, end, params), params):
             kept = sorted([*kept, index])
     # a later, nearer change can undermine an earlier one: drop the weakest failure until all pass
     while True:
         bounds = [0, *kept, y.size]
         verdicts = {index: judge(y, index, bounds[k], bounds[k + 2], params) for k, index in enumerate(kept)}
-        failing = [i for i in kept if not _accepted(verdicts[i], params, proven[i])]
+        failing = [i for i in kept if not _accepted(verdicts[i], params)]
         if not failing:
             break
         kept.remove(min(failing, key=lambda i: abs(verdicts[i].z) if verdicts[i] is not None else 0.0))
