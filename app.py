@@ -14,6 +14,8 @@ from chalicelib.api.datazilla import objectstore as datazilla_objectstore
 from chalicelib.api.datazilla import perftest as datazilla_perftest
 from chalicelib.api.datazilla import pushlog as datazilla_pushlog
 from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.perf import alerts as perf_alerts
+from chalicelib.api.perf import graphs as perf_graphs
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import metrics as metrics_workers
 from chalicelib.workers import pushlog as pushlog_workers
@@ -28,6 +30,8 @@ app.register_blueprint(datazilla_testdata.bp)
 app.register_blueprint(datazilla_pushlog.bp)
 app.register_blueprint(datazilla_perftest.bp)
 app.register_blueprint(datazilla_metrics.bp)
+app.register_blueprint(perf_alerts.bp)
+app.register_blueprint(perf_graphs.bp)
 app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
