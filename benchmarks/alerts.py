@@ -22,12 +22,21 @@ regressions alone, where it can).
 Seeds: ``--set evaluation`` (the default) and ``--set tuning`` share no seed
 (benchmarks/alert_data.py); Shipyard's detector was tuned on the tuning set only.
 
+The last lines are the cost the metrics worker pays: Shipyard's detector on
+one page of ``alerts_job.WINDOW_RUNS`` runs, times 100 pages (a tp5 run's
+size) for one group's job, against the Perfherder t-test on the same page
+(measured in the same run); and the import of the detectors in a fresh
+interpreter (cold start; numpy only, no scipy).
+
     .venv/bin/python -m benchmarks.alerts [--set evaluation|tuning] [--tolerance 2] [--by-kind]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -164,6 +173,30 @@ def report(scores: dict[str, Score], cases: list[Case], label: str, tolerance: i
         print(f"best F1: {best}; shipyard − best other row: {margin:+.3f}")
 
 
+def report_job_cost() -> None:
+    from chalicelib.perf.alerts_job import WINDOW_RUNS
+
+    case = next(c for c in alert_data.cases(range(900, 901)) if c.kind == "gaussian")
+    page = max(case.shifts, key=lambda p: len(case.shifts[p]))
+    pushes = case.values_per_push(page)[-WINDOW_RUNS:]
+
+    def median_seconds(detect: Callable[[list[list[float]]], list], repeat: int = 7) -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            detect(pushes)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    ours, baseline = median_seconds(shipyard.detect), median_seconds(perfherder.detect)
+    code = ("import time; t = time.perf_counter(); import chalicelib.perf.detectors.shipyard; "
+            "import sys; print((time.perf_counter() - t) * 1000, 'scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    print(f"one page, {len(pushes)} pushes: shipyard {ours * 1e3:.1f} ms, perfherder t-test {baseline * 1e3:.1f} ms "
+          f"(ratio {ours / baseline:.1f}x); a 100-page group's job ≈ {ours * 100:.1f} s of detection")
+    print(f"cold import of the detectors: {float(out[0]):.0f} ms (scipy imported: {out[1]})")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=("evaluation", "tuning"), default="evaluation")
@@ -176,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     np.seterr(all="ignore")
     scores = evaluate(cases, args.tolerance, [r for r in args.rows.split(",") if r])
     report(scores, cases, args.set, args.tolerance, args.by_kind)
+    report_job_cost()
 
 
 if __name__ == "__main__":

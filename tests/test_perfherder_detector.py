@@ -56,3 +56,15 @@ def test_two_constant_windows_that_differ_have_infinite_t_and_equal_ones_zero():
     assert perfherder._t([[1.0], [1.0]], [[2.0], [2.0]]) == math.inf
     assert perfherder._t([[1.0], [1.0]], [[1.0], [1.0]]) == 0.0
     assert perfherder._t([], [[1.0]]) == 0.0
+
+
+def test_the_prefix_sum_windows_equal_the_reference_windows():
+    rng = np.random.default_rng(3)
+    pushes = [list(rng.normal(100, 5, int(rng.integers(1, 4)))) for _ in range(40)]
+    sums = perfherder._Sums(pushes)
+    for a, b in [(0, 12), (5, 6), (10, 34), (20, 40)]:
+        for linear in (True, False):
+            back = sums.stats(a, b, b - 1, linear)
+            fore = sums.stats(a, b, a, linear)
+            assert back == pytest.approx(perfherder._window_stats(pushes[a:b][::-1], linear), rel=1e-9)
+            assert fore == pytest.approx(perfherder._window_stats(pushes[a:b], linear), rel=1e-9)

@@ -29,7 +29,7 @@ NAME = "ttest"
 
 
 def _window_stats(window: Sequence[Sequence[float]], linear: bool) -> tuple[float, int, float]:
-    """(weighted mean, value count, variance) of pushes listed nearest-first."""
+    """(weighted mean, value count, variance) of pushes listed nearest-first (the reference form)."""
     count = len(window)
     weighted_sum = weight_total = 0.0
     for k, values in enumerate(window):
@@ -47,6 +47,10 @@ def _t(back: Sequence[Sequence[float]], fore: Sequence[Sequence[float]]) -> floa
         return 0.0
     m1, n1, v1 = _window_stats(back, linear=True)
     m2, n2, v2 = _window_stats(fore, linear=True)
+    return _t_of(m1, n1, v1, m2, n2, v2)
+
+
+def _t_of(m1: float, n1: int, v1: float, m2: float, n2: int, v2: float) -> float:
     delta = m2 - m1
     if delta == 0:
         return 0.0
@@ -55,31 +59,75 @@ def _t(back: Sequence[Sequence[float]], fore: Sequence[Sequence[float]]) -> floa
     return abs(delta) / math.sqrt(v1 / n1 + v2 / n2)
 
 
+class _Sums:
+    """Prefix sums over pushes, so any run of whole pushes is summarised in O(1).
+
+    For pushes a..b−1 seen from an edge e (the push nearest the change has
+    weight 1, the farthest 1/count): Σ w·sum and Σ w·count need Σ j·sum_j and
+    Σ j·count_j besides the plain sums; the variance around any mean m is
+    Σv² − 2mΣv + Nm². Same arithmetic as the reference form, in another order.
+    """
+
+    def __init__(self, pushes: Sequence[Sequence[float]]) -> None:
+        self.count, self.total, self.squares, self.j_count, self.j_total = [0.0], [0.0], [0.0], [0.0], [0.0]
+        for j, values in enumerate(pushes):
+            c, t = float(len(values)), float(sum(values))
+            self.count.append(self.count[-1] + c)
+            self.total.append(self.total[-1] + t)
+            self.squares.append(self.squares[-1] + float(sum(v * v for v in values)))
+            self.j_count.append(self.j_count[-1] + j * c)
+            self.j_total.append(self.j_total[-1] + j * t)
+
+    def stats(self, a: int, b: int, nearest: int, linear: bool) -> tuple[float, int, float]:
+        """(mean, values, variance) of pushes [a, b); ``nearest`` is the push weighted 1."""
+        n = self.count[b] - self.count[a]
+        if b <= a or n == 0:
+            return 0.0, 0, 0.0
+        total = self.total[b] - self.total[a]
+        if linear:
+            pushes = b - a
+            # weight of push j: (pushes − |j − nearest|)/pushes
+            jc, jt = self.j_count[b] - self.j_count[a], self.j_total[b] - self.j_total[a]
+            if nearest == a:  # fore window: distance j − a
+                wc, wt = pushes * n - (jc - a * n), pushes * total - (jt - a * total)
+            else:  # back window, nearest = b − 1: distance (b − 1) − j
+                wc, wt = pushes * n - ((b - 1) * n - jc), pushes * total - ((b - 1) * total - jt)
+            mean = wt / wc
+        else:
+            mean = total / n
+        squares = self.squares[b] - self.squares[a]
+        variance = (squares - 2 * mean * total + n * mean * mean) / (n - 1) if n > 1 else 0.0
+        return mean, int(n), max(variance, 0.0)
+
+
 def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int = 24, fore: int = 12,
            t_threshold: float = 7.0, alert_threshold_pct: float = 2.0) -> list[Change]:
     """The alerts Perfherder raises on the series (one list of values per push, in push order)."""
     size = len(pushes)
+    sums = _Sums(pushes)
+    lengths = [len(v) for v in pushes]
     t = [0.0] * size
     back_count = [0] * size
     fore_count = [0] * size
     means: list[tuple[float, float]] = [(0.0, 0.0)] * size
     since_last = 0
     for i in range(1, size):
-        back: list[Sequence[float]] = []
         reach = min(max(since_last, min_back), max_back)
         j = i - 1
         while back_count[i] < max_back and j >= 0 and i - j <= reach:
-            back.append(pushes[j])
-            back_count[i] += len(pushes[j])
+            back_count[i] += lengths[j]
             j -= 1
-        ahead: list[Sequence[float]] = []
+        start = j + 1
         j = i
         while fore_count[i] < fore and j < size:
-            ahead.append(pushes[j])
-            fore_count[i] += len(pushes[j])
+            fore_count[i] += lengths[j]
             j += 1
-        means[i] = (_window_stats(back, linear=False)[0], _window_stats(ahead, linear=False)[0])
-        t[i] = _t(back, ahead)
+        end = j
+        if start < i and end > i:
+            m1, n1, v1 = sums.stats(start, i, i - 1, linear=True)
+            m2, n2, v2 = sums.stats(i, end, i, linear=True)
+            t[i] = _t_of(m1, n1, v1, m2, n2, v2)
+        means[i] = (sums.stats(start, i, i - 1, linear=False)[0], sums.stats(i, end, i, linear=False)[0])
         since_last = 0 if t[i] > t_threshold else since_last + 1
 
     changes = []
