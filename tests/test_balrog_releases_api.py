@@ -268,9 +268,115 @@ def test_given_a_change_id_of_a_rule_when_reverting_a_release_then_400(app_clien
     assert response.status_code == 400
 
 
-def test_given_copy_to_when_putting_a_locale_then_400_rather_than_a_silent_partial_write(app_client, balrog_admin):
+def _blob_of(client, headers, name=NAME) -> dict:
+    return json.loads(client.http.get(f"{API}/releases/{name}", headers=headers).body)
+
+
+def test_given_copy_to_a_missing_release_when_a_locale_is_put_then_both_releases_get_it(app_client, balrog_admin):
+    # given
     body = json.loads(_locale_body())
+    # when
     response = app_client.http.put(f"{API}/releases/{NAME}/builds/linux/de", headers=balrog_admin,
-                                   body=json.dumps({**body, "copyTo": json.dumps(["Other"])}))
-    assert response.status_code == 400
+                                   body=json.dumps({**body, "copyTo": json.dumps(["Firefox-52.0-latest"])}))
+    # then
+    assert response.status_code == 201
+    for name in (NAME, "Firefox-52.0-latest"):
+        blob = _blob_of(app_client, balrog_admin, name)
+        assert blob["name"] == name
+        assert blob["platforms"]["linux"]["locales"]["de"] == {"buildID": "20170101000000"}
+
+
+def test_given_copy_to_an_existing_release_then_it_is_written_at_its_own_current_version(app_client, balrog_admin):
+    # given: the copy target is at version 2, the primary at 1
+    _put_locale(app_client, balrog_admin, "en-US")
+    app_client.http.put(f"{API}/releases/Firefox-latest/builds/linux-x86_64/fr", headers=balrog_admin,
+                        body=_locale_body())
+    app_client.http.put(f"{API}/releases/Firefox-latest/builds/linux-x86_64/it", headers=balrog_admin,
+                        body=_locale_body(data_version=2))
+    # when
+    response = app_client.http.put(f"{API}/releases/{NAME}/builds/linux-x86_64/de", headers=balrog_admin,
+                                   body=json.dumps({**json.loads(_locale_body(data_version=2)),
+                                                    "copyTo": ["Firefox-latest"]}))
+    # then
+    assert response.status_code == 201 and json.loads(response.body) == {"new_data_version": 3}
+    locales = _blob_of(app_client, balrog_admin, "Firefox-latest")["platforms"]["linux-x86_64"]["locales"]
+    assert sorted(locales) == ["de", "fr", "it"]
+
+
+def test_given_copy_to_a_read_only_release_then_403_and_nothing_is_written(app_client, balrog_admin):
+    # given
+    _put_locale(app_client, balrog_admin, "en-US")
+    app_client.http.put(f"{API}/releases/Frozen/builds/linux-x86_64/en-US", headers=balrog_admin, body=_locale_body())
+    app_client.http.put(f"{API}/releases/Frozen/read_only", headers=balrog_admin,
+                        body=json.dumps({"read_only": True, "data_version": 2}))
+    # when
+    response = app_client.http.put(f"{API}/releases/{NAME}/builds/linux-x86_64/de", headers=balrog_admin,
+                                   body=json.dumps({**json.loads(_locale_body(data_version=2)), "copyTo": ["Frozen"]}))
+    # then
+    assert response.status_code == 403
+    assert "de" not in _blob_of(app_client, balrog_admin)["platforms"]["linux-x86_64"]["locales"]
+
+
+def test_given_copy_to_a_product_the_user_may_not_change_then_403_and_nothing_is_written(
+        app_client, balrog_admin, balrog_user):
+    # given
+    app_client.http.put(f"{API}/releases/Tb-52/builds/linux/en-US", headers=balrog_admin,
+                        body=_locale_body(product="Thunderbird"))
+    firefox_only = balrog_user("ff", release={"products": ["Firefox"]})
+    # when
+    response = app_client.http.put(f"{API}/releases/{NAME}/builds/linux/de", headers=firefox_only,
+                                   body=json.dumps({**json.loads(_locale_body()), "copyTo": ["Tb-52"]}))
+    # then
+    assert response.status_code == 403
     assert app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).status_code == 404
+
+
+def test_given_aliases_when_a_locale_is_put_then_new_alias_platforms_point_at_the_platform(app_client, balrog_admin):
+    # given
+    _put_locale(app_client, balrog_admin, "en-US", platform="WINNT_x86-msvc")
+    body = {**json.loads(_locale_body(data_version=1)), "alias": json.dumps(["WINNT_x86-msvc-x86", "WINNT_x86-msvc"])}
+    # when
+    app_client.http.put(f"{API}/releases/{NAME}/builds/WINNT_x86-msvc/de", headers=balrog_admin, body=json.dumps(body))
+    # then
+    platforms = _blob_of(app_client, balrog_admin)["platforms"]
+    assert platforms["WINNT_x86-msvc-x86"] == {"alias": "WINNT_x86-msvc"}
+    assert sorted(platforms["WINNT_x86-msvc"]["locales"]) == ["de", "en-US"]  # not redefined as an alias
+
+
+def test_given_an_aliased_platform_when_a_locale_is_put_to_it_then_the_data_goes_to_its_target(
+        app_client, balrog_admin):
+    # given
+    _put_locale(app_client, balrog_admin, "en-US", platform="WINNT_x86-msvc")
+    app_client.http.put(f"{API}/releases/{NAME}/builds/WINNT_x86-msvc/fr", headers=balrog_admin, body=json.dumps(
+        {**json.loads(_locale_body(data_version=1)), "alias": ["WINNT_x86-msvc-x86"]}))
+    # when
+    app_client.http.put(f"{API}/releases/{NAME}/builds/WINNT_x86-msvc-x86/de", headers=balrog_admin,
+                        body=_locale_body(data_version=2))
+    # then
+    platforms = _blob_of(app_client, balrog_admin)["platforms"]
+    assert platforms["WINNT_x86-msvc-x86"] == {"alias": "WINNT_x86-msvc"}
+    assert sorted(platforms["WINNT_x86-msvc"]["locales"]) == ["de", "en-US", "fr"]
+
+
+def test_given_copy_to_that_is_not_a_list_then_400(app_client, balrog_admin):
+    response = app_client.http.put(f"{API}/releases/{NAME}/builds/linux/de", headers=balrog_admin,
+                                   body=json.dumps({**json.loads(_locale_body()), "copyTo": "{\"a\": 1}"}))
+    assert response.status_code == 400
+
+
+def test_given_releases_when_a_column_is_asked_then_its_distinct_values_and_count(app_client, balrog_admin):
+    _create(app_client, balrog_admin)
+    _create(app_client, balrog_admin, name="Thunderbird-52.0", product="Thunderbird")
+    _create(app_client, balrog_admin, name="Firefox-53.0", product="Firefox")
+    response = json.loads(app_client.http.get(f"{API}/releases/columns/product", headers=balrog_admin).body)
+    assert response["count"] == 2 and sorted(response["product"]) == ["Firefox", "Thunderbird"]
+
+
+def test_given_an_unknown_release_column_then_404(app_client, balrog_admin):
+    assert app_client.http.get(f"{API}/releases/columns/data", headers=balrog_admin).status_code == 404
+
+
+def test_given_a_locale_when_head_requested_then_the_release_data_version(app_client, balrog_admin):
+    _put_locale(app_client, balrog_admin, "de")
+    response = app_client.http.request("HEAD", f"{API}/releases/{NAME}/builds/linux-x86_64/de", headers=balrog_admin)
+    assert response.status_code == 200 and response.headers["X-Data-Version"] == "2"  # created, then the locale

@@ -255,14 +255,16 @@ def test_given_a_csrf_token_request_then_empty_200_with_the_header(app_client, b
     assert response.status_code == 200 and response.headers["X-CSRF-Token"]
 
 
-def test_given_a_rule_when_read_by_id_or_alias_then_no_scan_is_made(app_client, balrog_admin, create, aws_calls):
+def test_given_a_rule_when_read_by_id_or_alias_then_it_costs_only_getitems(app_client, balrog_admin, create, aws_calls):
     rule_id = create(alias="nightly")
     aws_calls.clear()
     _get(app_client, balrog_admin, f"/rules/{rule_id}")
+    by_id = [op for _, op in aws_calls]
+    aws_calls.clear()
     _get(app_client, balrog_admin, "/rules/nightly")
-    operations = [op for _, op in aws_calls]
-    assert "Scan" not in operations
-    assert operations.count("Query") == 1  # the alias index
+    by_alias = [op for _, op in aws_calls]
+    assert by_id == ["GetItem", "GetItem"]  # the token, the rule
+    assert by_alias == ["GetItem", "GetItem", "GetItem"]  # the token, the alias claim, the rule
 
 
 def test_given_a_body_that_is_not_json_when_creating_then_400_problem(app_client, balrog_admin):

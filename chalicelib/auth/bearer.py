@@ -7,11 +7,10 @@ enough (no salt or slow hash needed), and lookups stay one GetItem.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping
-from typing import Any
+import time
+from collections.abc import Mapping
 
 from chalicelib.store import balrog_tokens
 
@@ -25,6 +24,19 @@ def create_token(username: str) -> str:
     token = secrets.token_urlsafe(32)
     balrog_tokens.put(token_hash(token), username)
     return token
+
+
+def issue_access_token(username: str, lifetime_seconds: int) -> str:
+    """A short-lived bearer token (what the OAuth token endpoint hands out)."""
+    token = secrets.token_urlsafe(32)
+    expires_at = int(time.time()) + lifetime_seconds
+    balrog_tokens.put(token_hash(token), username, kind=balrog_tokens.ACCESS, expires_at=expires_at)
+    return token
+
+
+def owner_of_long_lived(token: str) -> str | None:
+    """The user of a ``shipyard token create`` token; never an access token (they would renew themselves)."""
+    return balrog_tokens.username_for(token_hash(token), kinds=(balrog_tokens.BEARER,))
 
 
 def register_token(username: str, token: str) -> None:
@@ -43,28 +55,6 @@ def bearer_token(headers: Mapping[str, str]) -> str | None:
 def authenticate(headers: Mapping[str, str]) -> str | None:
     """The user a request's bearer token belongs to; None without a known token."""
     token = bearer_token(headers)
-    return balrog_tokens.username_for(token_hash(token)) if token else None
-
-
-def requirelogin(current_request: Callable[[], Any],
-                 unauthorized: Callable[[str], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator: answer ``unauthorized(detail)`` without a known token, else pass ``changed_by``.
-
-    The request accessor and the error shape come from the API family, so
-    this module knows tokens, not envelopes.
-    """
-
-    def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(handler)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            headers = current_request().headers
-            if bearer_token(headers) is None:
-                return unauthorized("A bearer token is required (Authorization: Bearer <token>).")
-            username = authenticate(headers)
-            if username is None:
-                return unauthorized("Unknown bearer token.")
-            return handler(*args, changed_by=username, **kwargs)
-
-        return wrapper
-
-    return decorator
+    if not token:
+        return None
+    return balrog_tokens.username_for(token_hash(token), kinds=(balrog_tokens.BEARER, balrog_tokens.ACCESS))

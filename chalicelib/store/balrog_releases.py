@@ -7,6 +7,11 @@ the conditional record write: a writer that loses the data_version race leaves
 an orphan object, never a record pointing at someone else's blob, and history
 rows keep pointing at the blob of their version (the ancestor a 3-way merge
 needs).
+
+Two refusals are conditions of the write itself, not checks before it: a
+read-only release is not changed (only its flag may be), and a release that a
+rule maps to is not deleted (the rules' reference count, kept by
+``balrog_rules``, must be 0 in the delete's transaction).
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from urllib.parse import quote
 from chalicelib import config
 from chalicelib.balrog.merge import merge
 from chalicelib.store import blobs
+from chalicelib.store.balrog_rules import mapped_count
 from chalicelib.store.clients import client
-from chalicelib.store.versioned import NotFound, StaleDataVersion, VersionedTable, deserialize
+from chalicelib.store.versioned import NotFound, SideEffect, StaleDataVersion, VersionedTable, deserialize
 
 # Rounds of "merge onto the tip, write at the tip's version" before giving up.
 # Each lost round means another writer committed in between, so every round
@@ -30,6 +36,14 @@ from chalicelib.store.versioned import NotFound, StaleDataVersion, VersionedTabl
 # locale uploads rarely overlap more than a few at a time).
 MERGE_ATTEMPTS = 30
 MERGE_BACKOFF_SECONDS = 0.02
+
+
+class ReleaseReadOnly(Exception):
+    """The release is marked read only: only the flag itself may change."""
+
+
+class ReleaseMapped(Exception):
+    """A rule still maps to the release (as mapping or fallbackMapping)."""
 
 
 def blob_key(name: str, data_version: int) -> str:
@@ -40,6 +54,41 @@ class Releases(VersionedTable):
     table = "balrog-releases"
     history_name = "releases"
     keys = ("name",)
+
+    def write_condition(self, current: dict[str, Any], changes: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if "read_only" in changes:
+            return "", {}
+        return "attribute_not_exists(read_only) OR read_only = :writable", {":writable": {"BOOL": False}}
+
+    def side_effects(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[SideEffect]:
+        if new is not None or old is None:
+            return []
+        return [SideEffect({"ConditionCheck": {
+            "TableName": config.table_name("counters"), "Key": {"name": {"S": mapped_count(old["name"])}},
+            "ConditionExpression": "attribute_not_exists(#v) OR #v = :none",
+            "ExpressionAttributeNames": {"#v": "value"}, "ExpressionAttributeValues": {":none": {"N": "0"}},
+        }}, ReleaseMapped(old["name"]))]
+
+    def update(self, key: dict[str, Any], changes: dict[str, Any], old_data_version: int,
+               changed_by: str) -> dict[str, Any]:
+        try:
+            return super().update(key, changes, old_data_version, changed_by)
+        except StaleDataVersion:
+            self._refuse_if_read_only(key)
+            raise
+
+    def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str) -> None:
+        try:
+            super().delete(key, old_data_version, changed_by)
+        except StaleDataVersion:
+            self._refuse_if_read_only(key)
+            raise
+
+    def _refuse_if_read_only(self, key: dict[str, Any]) -> None:
+        """A refused write names the real reason: read-only wins over a stale data_version."""
+        current = self.get(key)
+        if current is not None and current.get("read_only"):
+            raise ReleaseReadOnly(key["name"]) from None
 
     def create(self, name: str, product: str, blob: dict[str, Any], changed_by: str) -> dict[str, Any]:
         key = blob_key(name, 1)

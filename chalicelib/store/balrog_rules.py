@@ -1,4 +1,17 @@
-"""Balrog rules: a versioned table keyed by ``rule_id``, found by id or alias."""
+"""Balrog rules: a versioned table keyed by ``rule_id``, found by id or alias.
+
+Three invariants span items, so they are written in the rule's own
+transaction (``side_effects``), never checked first and written after:
+
+- an alias belongs to one rule: a claim item ``balrog-rules#alias#<alias>``
+  in the counters table, put only if absent (or already this rule's);
+- a release is not deleted while a rule maps to it: each release a rule
+  names (``mapping``, ``fallbackMapping``) has a reference count
+  ``balrog-releases#mapped#<name>`` that the rule's write moves and the
+  release's delete requires to be 0 (see ``balrog_releases``);
+- update servers re-read a product's rules only when the generation counter
+  moves, so every rule write bumps it in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +21,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.store import counters
 from chalicelib.store.clients import client
-from chalicelib.store.versioned import VersionedTable, deserialize
+from chalicelib.store.versioned import SideEffect, VersionedTable, deserialize
 
 RULE_ID_COUNTER = "balrog-rules#rule_id"
 # Bumped after every rule change: update servers cache the rules of a product
@@ -22,25 +35,62 @@ COLUMNS = ("rule_id", "alias", "priority", "mapping", "fallbackMapping", "backgr
 ALIAS = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*$")
 
 
+class AliasTaken(Exception):
+    """Another rule holds that alias."""
+
+
+def alias_claim(alias: str) -> str:
+    return f"balrog-rules#alias#{alias}"
+
+
+def mapped_count(release: str) -> str:
+    """The counter of rules mapping to a release (``mapping`` or ``fallbackMapping``)."""
+    return f"balrog-releases#mapped#{release}"
+
+
+def _mapped(rule: dict[str, Any] | None) -> set[str]:
+    return {rule[c] for c in ("mapping", "fallbackMapping") if rule and rule.get(c)}
+
+
+def _counter_key(name: str) -> dict[str, Any]:
+    return {"name": {"S": name}}
+
+
+def _add(name: str, step: int) -> SideEffect:
+    return SideEffect({"Update": {
+        "TableName": config.table_name("counters"), "Key": _counter_key(name),
+        "UpdateExpression": "ADD #v :step", "ExpressionAttributeNames": {"#v": "value"},
+        "ExpressionAttributeValues": {":step": {"N": str(step)}},
+    }})
+
+
 class Rules(VersionedTable):
     table = "balrog-rules"
     history_name = "rules"
     keys = ("rule_id",)
 
-    def insert(self, row: dict[str, Any], changed_by: str) -> dict[str, Any]:
-        new = super().insert(row, changed_by)
-        counters.next_value(GENERATION_COUNTER)
-        return new
-
-    def update(self, key: dict[str, Any], changes: dict[str, Any], old_data_version: int,
-               changed_by: str) -> dict[str, Any]:
-        new = super().update(key, changes, old_data_version, changed_by)
-        counters.next_value(GENERATION_COUNTER)
-        return new
-
-    def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str) -> None:
-        super().delete(key, old_data_version, changed_by)
-        counters.next_value(GENERATION_COUNTER)
+    def side_effects(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[SideEffect]:
+        rule_id = (new or old or {})["rule_id"]
+        effects = [_add(GENERATION_COUNTER, 1)]
+        old_alias, new_alias = (old or {}).get("alias"), (new or {}).get("alias")
+        if new_alias and new_alias != old_alias:
+            effects.append(SideEffect({"Put": {
+                "TableName": config.table_name("counters"),
+                "Item": {**_counter_key(alias_claim(new_alias)), "value": {"N": str(rule_id)}},
+                "ConditionExpression": "attribute_not_exists(#n) OR #v = :id",
+                "ExpressionAttributeNames": {"#n": "name", "#v": "value"},
+                "ExpressionAttributeValues": {":id": {"N": str(rule_id)}},
+            }}, AliasTaken(new_alias)))
+        if old_alias and old_alias != new_alias:
+            effects.append(SideEffect({"Delete": {
+                "TableName": config.table_name("counters"), "Key": _counter_key(alias_claim(old_alias)),
+                "ConditionExpression": "#v = :id", "ExpressionAttributeNames": {"#v": "value"},
+                "ExpressionAttributeValues": {":id": {"N": str(rule_id)}},
+            }}))
+        before, after = _mapped(old), _mapped(new)
+        effects += [_add(mapped_count(name), 1) for name in sorted(after - before)]
+        effects += [_add(mapped_count(name), -1) for name in sorted(before - after)]
+        return effects
 
     def generation(self) -> int:
         return counters.current_value(GENERATION_COUNTER)
@@ -61,12 +111,10 @@ class Rules(VersionedTable):
             return None
 
     def id_for_alias(self, alias: str) -> int | None:
-        found = client("dynamodb").query(
-            TableName=config.table_name(self.table), IndexName="by_alias",
-            KeyConditionExpression="alias = :a", ExpressionAttributeValues={":a": {"S": alias}},
-        )
-        ids = sorted(int(item["rule_id"]["N"]) for item in found["Items"])
-        return ids[0] if ids else None
+        """The rule holding an alias: its claim item, read strongly consistent (one GetItem)."""
+        found = client("dynamodb").get_item(TableName=config.table_name("counters"),
+                                            Key=_counter_key(alias_claim(alias)), ConsistentRead=True)
+        return int(found["Item"]["value"]["N"]) if "Item" in found else None
 
     def all_rules(self, product: str | None = None) -> list[dict[str, Any]]:
         """Every rule (or one product's), ordered as Balrog lists them: priority desc, version, mapping.

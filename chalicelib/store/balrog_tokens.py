@@ -1,4 +1,12 @@
-"""Bearer tokens of the Balrog admin API, stored only as their SHA-256 hash."""
+"""Credentials of the Balrog admin API, stored only as their SHA-256 hash.
+
+Three kinds share the table: ``bearer`` tokens (created with ``shipyard
+token create``; no expiry), ``access`` tokens (short-lived bearer tokens the
+OAuth token endpoint issues in exchange for a ``bearer`` token, as
+balrogclient asks Auth0 for one) and ``session`` tokens (a browser's cookie
+session). Expiring kinds are removed by DynamoDB's TTL, and a lookup refuses
+them as soon as ``expires_at`` has passed, since TTL deletion can lag by hours.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,10 @@ from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
 
+BEARER = "bearer"
+ACCESS = "access"
+SESSION = "session"
+
 
 class TokenRecord(Model):
     Meta = table_meta("balrog-tokens")
@@ -16,15 +28,27 @@ class TokenRecord(Model):
     token_hash = UnicodeAttribute(hash_key=True)
     username = UnicodeAttribute()
     created_at = NumberAttribute()
+    kind = UnicodeAttribute(default=BEARER)
+    expires_at = NumberAttribute(null=True)
 
 
-def put(token_hash: str, username: str) -> None:
+def put(token_hash: str, username: str, kind: str = BEARER, expires_at: int | None = None) -> None:
     """Record (or re-point) a token hash to a user."""
-    TokenRecord(token_hash, username=username, created_at=int(time.time())).save()
+    TokenRecord(token_hash, username=username, created_at=int(time.time()), kind=kind, expires_at=expires_at).save()
 
 
-def username_for(token_hash: str) -> str | None:
+def username_for(token_hash: str, kinds: tuple[str, ...] = (BEARER,)) -> str | None:
+    """The user of a live token of one of ``kinds`` (a session token is not a bearer token, nor the reverse)."""
     try:
-        return TokenRecord.get(token_hash).username
+        record = TokenRecord.get(token_hash)
     except TokenRecord.DoesNotExist:
         return None
+    if (record.kind or BEARER) not in kinds:
+        return None
+    if record.expires_at is not None and record.expires_at <= time.time():
+        return None
+    return record.username
+
+
+def remove(token_hash: str) -> None:
+    TokenRecord(token_hash).delete()

@@ -15,12 +15,16 @@ refused. Every change appends a history row with an increasing ``change_id``,
   Balrog does, so a revision list can show when an object came and went.
 
 Subclasses say which table, which key columns and how to name the object in
-history; they add only their own queries.
+history; they add only their own queries, and the invariants that span items
+(an alias claimed once, a release not deleted while a rule maps to it) as
+:meth:`VersionedTable.side_effects`: more items of the same transaction, each
+with the error its failed condition means.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -48,6 +52,14 @@ class NotFound(Exception):
 
 class AlreadyExists(Exception):
     """An insert found a row with that key."""
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    """One more item of a row's write transaction, and what its failed condition means."""
+
+    item: dict[str, Any]  # a TransactWriteItems entry: {"Put"|"Update"|"Delete"|"ConditionCheck": {...}}
+    refused: Exception | None = None  # raised when this item's condition fails
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -91,17 +103,39 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _condition_failed(err: ClientError, index: int) -> bool:
-    """Whether transaction item ``index`` failed its condition (the write was refused, not broken)."""
+def _failed_condition(err: ClientError) -> int | None:
+    """Which transaction item failed its condition (the write was refused, not broken), if one did."""
     code = err.response.get("Error", {}).get("Code")
     if code == "ConditionalCheckFailedException":
-        return True
+        return 0
     if code != "TransactionCanceledException":
-        return False
+        return None
     reasons = err.response.get("CancellationReasons") or []
-    if len(reasons) > index:
-        return reasons[index].get("Code") == "ConditionalCheckFailed"
-    return "ConditionalCheckFailed" in err.response.get("Error", {}).get("Message", "")
+    for index, reason in enumerate(reasons):
+        if reason.get("Code") == "ConditionalCheckFailed":
+            return index
+    if not reasons and "ConditionalCheckFailed" in err.response.get("Error", {}).get("Message", ""):
+        return 0
+    return None
+
+
+def find_change(change_id: int) -> tuple[str, dict[str, Any]] | None:
+    """A change by its id alone, whatever it changed: (the table's history name, the revision row).
+
+    ``by_change_id`` holds keys only: one Query finds the object, one GetItem reads the row.
+    """
+    found = client("dynamodb").query(
+        TableName=config.table_name(HISTORY_TABLE), IndexName="by_change_id",
+        KeyConditionExpression="change_id = :c", ExpressionAttributeValues={":c": {"N": str(change_id)}},
+    )
+    if not found["Items"]:
+        return None
+    item = client("dynamodb").get_item(TableName=config.table_name(HISTORY_TABLE), Key={
+        "object_key": found["Items"][0]["object_key"], "change_id": found["Items"][0]["change_id"]})
+    if "Item" not in item:
+        return None
+    row = deserialize(item["Item"])
+    return row["table"], VersionedTable._history_row(row)
 
 
 class VersionedTable:
@@ -160,6 +194,21 @@ class VersionedTable:
         )
         return self._history_row(deserialize(found["Item"])) if "Item" in found else None
 
+    def previous_version(self, key: dict[str, Any], change_id: int) -> dict[str, Any] | None:
+        """The newest version of this object before ``change_id`` (rows without data_version skipped)."""
+        paginator = client("dynamodb").get_paginator("query")
+        for page in paginator.paginate(
+            TableName=config.table_name(HISTORY_TABLE),
+            KeyConditionExpression="object_key = :k AND change_id < :c",
+            ExpressionAttributeValues={":k": {"S": self.object_key(key)}, ":c": {"N": str(change_id)}},
+            ScanIndexForward=False,
+        ):
+            for item in page["Items"]:
+                row = self._history_row(deserialize(item))
+                if row.get("data_version") is not None:
+                    return row
+        return None
+
     def _history(self, key: dict[str, Any]) -> list[dict[str, Any]]:
         paginator = client("dynamodb").get_paginator("query")
         rows: list[dict[str, Any]] = []
@@ -180,6 +229,14 @@ class VersionedTable:
 
     # --- writes --------------------------------------------------------------------------------
 
+    def side_effects(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[SideEffect]:
+        """Items written in the same transaction as a change from ``old`` to ``new`` (None: absent)."""
+        return []
+
+    def write_condition(self, current: dict[str, Any], changes: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A condition the current row must meet besides its data_version, as (expression, values)."""
+        return "", {}
+
     def insert(self, row: dict[str, Any], changed_by: str) -> dict[str, Any]:
         """Create the row at data_version 1; AlreadyExists if its key is taken."""
         new = {**row, "data_version": 1}
@@ -191,7 +248,7 @@ class VersionedTable:
             self._history_put(key, last - 1, changed_by, ts - 1, key),
             self._history_put(key, last, changed_by, ts, new),
         ]
-        self._transact(items, AlreadyExists, self.object_key(key))
+        self._transact(items, AlreadyExists(self.object_key(key)), self.side_effects(None, new))
         return new
 
     def update(self, key: dict[str, Any], changes: dict[str, Any], old_data_version: int,
@@ -205,25 +262,33 @@ class VersionedTable:
         new = {**current, **changes, **key, "data_version": old_data_version + 1}
         new = {k: v for k, v in new.items() if v is not None}
         change_id = counters.next_value(CHANGE_COUNTER)
+        condition, values = self._version_condition(old_data_version, self.write_condition(current, changes))
         items = [
-            self._put(new, "data_version = :old", values={":old": {"N": str(old_data_version)}}),
+            self._put(new, condition, values=values),
             self._history_put(key, change_id, changed_by, now_ms(), new),
         ]
-        self._transact(items, StaleDataVersion, self.object_key(key))
+        self._transact(items, StaleDataVersion(self.object_key(key)), self.side_effects(current, new))
         return new
 
     def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str) -> None:
         """Remove the row if it is still at ``old_data_version``; history keeps a keys-only row."""
-        if self.get(key) is None:
+        current = self.get(key)
+        if current is None:
             raise NotFound(self.object_key(key))
         change_id = counters.next_value(CHANGE_COUNTER)
+        condition, values = self._version_condition(old_data_version, self.write_condition(current, {}))
         items = [
             {"Delete": {"TableName": self._table_name(), "Key": serialize(key),
-                        "ConditionExpression": "data_version = :old",
-                        "ExpressionAttributeValues": {":old": {"N": str(old_data_version)}}}},
+                        "ConditionExpression": condition, "ExpressionAttributeValues": values}},
             self._history_put(key, change_id, changed_by, now_ms(), key),
         ]
-        self._transact(items, StaleDataVersion, self.object_key(key))
+        self._transact(items, StaleDataVersion(self.object_key(key)), self.side_effects(current, None))
+
+    @staticmethod
+    def _version_condition(old_data_version: int, extra: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        expression, values = extra
+        condition = "data_version = :old" + (f" AND ({expression})" if expression else "")
+        return condition, {":old": {"N": str(old_data_version)}, **values}
 
     def _put(self, row: dict[str, Any], condition: str, names: dict[str, str] | None = None,
              values: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -246,11 +311,17 @@ class VersionedTable:
                         "ConditionExpression": "attribute_not_exists(change_id)"}}
 
     @staticmethod
-    def _transact(items: list[dict[str, Any]], refused: type[Exception], what: str) -> None:
-        """One all-or-nothing write; the first item's failed condition raises ``refused``."""
+    def _transact(items: list[dict[str, Any]], refused: Exception, side_effects: list[SideEffect]) -> None:
+        """One all-or-nothing write: the row's item first, its history, then its side effects.
+
+        The row's failed condition raises ``refused``; a side effect's, its own error.
+        """
         try:
-            client("dynamodb").transact_write_items(TransactItems=items)
+            client("dynamodb").transact_write_items(TransactItems=[*items, *(e.item for e in side_effects)])
         except ClientError as err:
-            if _condition_failed(err, 0):
-                raise refused(what) from None
-            raise
+            failed = _failed_condition(err)
+            if failed is None:
+                raise
+            if failed >= len(items) and side_effects[failed - len(items)].refused is not None:
+                raise side_effects[failed - len(items)].refused from None
+            raise refused from None

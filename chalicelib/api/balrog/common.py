@@ -16,10 +16,12 @@ from typing import Any, Callable
 
 from chalice import Blueprint, Response
 
-from chalicelib.auth import bearer
+from chalicelib.auth import bearer, sessions
 from chalicelib.balrog import permissions as perms
 from chalicelib.balrog.merge import MergeConflict
 from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
+from chalicelib.store.balrog_rules import AliasTaken
 from chalicelib.store.errors import TRANSIENT
 from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
@@ -48,17 +50,48 @@ def problem(status: int, detail: str, exception: str | None = None) -> Response:
     return answer(body, status)
 
 
+def login(bp: Blueprint) -> str:
+    """Who makes the request: a bearer token, or a session cookie plus its CSRF token on a write.
+
+    A request with an ``Authorization`` header is judged by it alone (API
+    clients; no CSRF, a browser never sends the header by itself).
+    """
+    request = bp.current_request
+    if bearer.bearer_token(request.headers) is not None:
+        username = bearer.authenticate(request.headers)
+        if username is None:
+            raise BalrogError(401, "Unknown bearer token.")
+        return username
+    session = sessions.from_cookies(request.headers)
+    if session is None:
+        raise BalrogError(401, "A bearer token (Authorization: Bearer <token>) or a session cookie is required.")
+    username = sessions.user_of(session)
+    if username is None:
+        raise BalrogError(401, "The session is unknown or has expired; sign in again.")
+    if request.method not in sessions.SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token") or _body_field(bp, "csrf_token")
+        if not sessions.csrf_valid(session, sent):
+            raise BalrogError(400, "Missing or invalid CSRF token: a session's writes must send the "
+                                   "X-CSRF-Token header from GET /csrf_token.", "CSRFError")
+    return username
+
+
+def _body_field(bp: Blueprint, field: str) -> str | None:
+    try:
+        value = json_body(bp).get(field)
+    except BalrogError:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Login (401), then the handler with ``changed_by``; errors become problem bodies."""
-    login = bearer.requirelogin(lambda: bp.current_request, lambda detail: problem(401, detail))
+    """Login (401; CSRF for cookie sessions), then the handler with ``changed_by``; errors become problems."""
 
     def decorator(handler: Callable[..., Response]) -> Callable[..., Response]:
-        authenticated = login(handler)
-
         @functools.wraps(handler)
         def guarded(*args: Any, **kwargs: Any) -> Response:
             try:
-                return authenticated(*args, **kwargs)
+                return handler(*args, changed_by=login(bp), **kwargs)
             except BalrogError as err:
                 return problem(err.status, err.detail, err.exception)
             except MergeConflict as err:
@@ -68,6 +101,12 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
                                     "Fetch it again and retry.", "OutdatedDataError")
             except NotFound as err:
                 return problem(404, f"{err} does not exist")
+            except ReleaseReadOnly as err:
+                return problem(403, f"Release '{err}' is read only.", "ReadOnlyError")
+            except ReleaseMapped as err:
+                return problem(400, f"Release '{err}' is mapped to by a rule; change the rule(s) first.")
+            except AliasTaken as err:
+                return problem(400, f"Rule with alias '{err}' already exists.")
             except AlreadyExists as err:
                 return problem(400, f"{err} already exists")
             except perms.InvalidPermission as err:

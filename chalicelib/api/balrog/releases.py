@@ -2,7 +2,6 @@
 
 Every blob write with a stale data_version goes through the store's 3-way
 merge (``Releases.write_blob``), so concurrent locale uploads both land.
-Not yet: ``copyTo`` (refused with 400) and ``alias`` of the partial writes.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from chalicelib.api.balrog.common import (
     require,
 )
 from chalicelib.store.balrog_releases import releases
-from chalicelib.store.balrog_rules import rules
 
 bp = Blueprint(__name__)
 MAX_NAME = 200
@@ -127,51 +125,83 @@ def put_release(name: str, changed_by: str) -> Response:
     return answer({"new_data_version": new["data_version"]})
 
 
+def _names(body: dict[str, Any], field: str) -> list[str]:
+    """A list of names (``copyTo``, ``alias``), sent as a JSON string or a list."""
+    value = nested(body.get(field), field)
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise BalrogError(400, f"'{field}' must be a JSON list of names.")
+    return list(dict.fromkeys(value))
+
+
 def _partial(name: str, body: dict[str, Any], apply: Any, is_new: Any, changed_by: str,
              locale_change: bool = False) -> Response:
-    """Balrog's ``changeRelease``: create the release if missing, then apply a change to its blob.
+    """Balrog's ``changeRelease``: apply one change to the named release and to each of ``copyTo``.
 
-    ``apply(blob, data)`` returns the new blob; ``is_new(blob)`` says whether
-    the change adds something (201) or modifies (200).
+    A release that does not exist yet is created first (from ``schema_version``
+    and ``hashFunction``). The release in the URL is the primary one: its
+    ``data_version`` is required and checked (a stale one goes through the
+    3-way merge), its product must match, and its answer decides the status
+    (201 when ``is_new(blob)`` says the change adds something, or the release
+    was created; else 200). ``copyTo`` releases are written at their current
+    version. Every permission and product check of every target is made
+    before the first write, so a refusal writes nothing.
+    ``apply(blob, data)`` returns the new blob.
     """
-    for unsupported in ("copyTo", "alias"):
-        if body.get(unsupported) not in (None, "", [], "[]", "null"):
-            raise BalrogError(400, f"'{unsupported}' is not supported yet.")
     product = _product(body)
     data = nested(body.get("data"), "data")
     if not isinstance(data, dict):
         raise BalrogError(400, "'data' is required and must be a JSON object.")
+    copy_to = [n for n in _names(body, "copyTo") if n != name]
     schema_version = body.get("schema_version") or data.get("schema_version")
     hash_function = body.get("hashFunction") or data.get("hashFunction")
-    record = releases.get({"name": name})
-    if record is None:
-        require(changed_by, "release", "create", product)
-        if not schema_version:
-            raise BalrogError(400, "schema_version is required")
-        start = {"name": name, "schema_version": int_value(schema_version, "schema_version")}
-        if hash_function:
-            start["hashFunction"] = hash_function
-        record = releases.create(name, product, start, changed_by)
-        data_version, new = 1, True
-    else:
-        data_version = int_value(body.get("data_version"), "data_version")
-        if data_version is None:
-            raise BalrogError(400, "Release exists, data_version must be provided")
-        if product != record.get("product"):
-            raise BalrogError(400, f"Product name '{product}' doesn't match the release's ('{record.get('product')}')")
-        if locale_change:
-            _require_any(changed_by, ("release", "release_locale"), "modify", product)
+    targets: list[tuple[str, dict[str, Any] | None, int | None]] = []
+    for target in [name, *copy_to]:
+        _name(target)
+        record = releases.get({"name": target})
+        if record is None:
+            require(changed_by, "release", "create", product)
+            if not schema_version:
+                raise BalrogError(400, "schema_version is required")
+            targets.append((target, None, None))
+            continue
+        if target == name:
+            data_version = int_value(body.get("data_version"), "data_version")
+            if data_version is None:
+                raise BalrogError(400, "Release exists, data_version must be provided")
+            if product != record.get("product"):
+                raise BalrogError(400, f"Product name '{product}' doesn't match the release's "
+                                       f"('{record.get('product')}')")
         else:
-            require(changed_by, "release", "modify", product)
+            data_version = record["data_version"]
+        if locale_change:
+            _require_any(changed_by, ("release", "release_locale"), "modify", record.get("product"))
+        else:
+            require(changed_by, "release", "modify", record.get("product"))
         _writable(record)
-        new = None
-    current = releases.blob(record)
-    if hash_function and current.get("hashFunction") not in (None, hash_function):
-        raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
-    if new is None:
-        new = is_new(current)
-    written = releases.write_blob(name, apply(copy.deepcopy(current), data), data_version, changed_by)
-    return answer({"new_data_version": written["data_version"]}, 201 if new else 200)
+        targets.append((target, record, data_version))
+
+    status = 200
+    primary_version = 0
+    for target, record, data_version in targets:
+        if record is None:
+            start = {"name": target, "schema_version": int_value(schema_version, "schema_version")}
+            if hash_function:
+                start["hashFunction"] = hash_function
+            record, data_version = releases.create(target, product, start, changed_by), 1
+            new = True
+        else:
+            new = None
+        current = releases.blob(record)
+        if hash_function and current.get("hashFunction") not in (None, hash_function):
+            raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
+        if new is None:
+            new = is_new(current)
+        written = releases.write_blob(target, apply(copy.deepcopy(current), data), data_version, changed_by)
+        if target == name:
+            status, primary_version = (201 if new else 200), written["data_version"]
+    return answer({"new_data_version": primary_version}, status)
 
 
 def _require_any(username: str, things: tuple[str, ...], action: str, product: str | None) -> None:
@@ -199,7 +229,7 @@ def _locale(blob: dict[str, Any], platform: str, locale: str) -> Any:
     return ((blob.get("platforms") or {}).get(platform) or {}).get("locales", {}).get(locale)
 
 
-@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["GET"])
+@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["GET", "HEAD"])
 @balrog_route(bp)
 def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     record = _found(name)
@@ -213,12 +243,19 @@ def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
 @balrog_route(bp)
 def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     """Set one locale's entry in the blob (201 if the locale was new, else 200)."""
+    body = json_body(bp)
+    aliases = _names(body, "alias")
+
     def apply(blob: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         platforms = blob.setdefault("platforms", {})
-        platforms.setdefault(platform, {}).setdefault("locales", {})[locale] = data
+        # An aliased platform's data lives in its target: write there, or it would be ignored.
+        resolved = (platforms.get(platform) or {}).get("alias") or platform
+        platforms.setdefault(resolved, {}).setdefault("locales", {})[locale] = data
+        for alias in aliases:  # new platforms only: an existing one is never redefined
+            platforms.setdefault(alias, {"alias": resolved})
         return blob
 
-    return _partial(name, json_body(bp), apply, lambda blob: _locale(blob, platform, locale) is None, changed_by,
+    return _partial(name, body, apply, lambda blob: _locale(blob, platform, locale) is None, changed_by,
                     locale_change=True)
 
 
@@ -229,10 +266,7 @@ def delete_release(name: str, changed_by: str) -> Response:
     record = _found(name)
     require(changed_by, "release", "delete", record.get("product"))
     _writable(record)
-    mapped = [r["rule_id"] for r in rules.all_rules() if name in (r.get("mapping"), r.get("fallbackMapping"))]
-    if mapped:
-        raise BalrogError(400, f"Release '{name}' is mapped to by rule(s) {mapped}; change them first.")
-    releases.delete({"name": name}, data_version, changed_by)
+    releases.delete({"name": name}, data_version, changed_by)  # refused while a rule maps to it
     return Response(body="", status_code=200)
 
 
@@ -260,6 +294,19 @@ def put_read_only(name: str, changed_by: str) -> Response:
         return answer({"new_data_version": data_version}, 201)  # already set: Balrog writes nothing
     new = releases.replace(name, {"read_only": flag}, data_version, changed_by)
     return answer({"new_data_version": new["data_version"]}, 201)
+
+
+RELEASE_COLUMNS = ("name", "product", "data_version", "read_only")
+
+
+@bp.route("/releases/columns/{column}", methods=["GET"])
+@balrog_route(bp)
+def release_column(column: str, changed_by: str) -> Response:
+    """The distinct values of one column of the release records (never of blobs)."""
+    if column not in RELEASE_COLUMNS:
+        raise BalrogError(404, f"Requested column '{column}' does not exist.")
+    values = list(dict.fromkeys(_summary(r)[column] for r in releases.records()))
+    return answer({"count": len(values), column: values})
 
 
 @bp.route("/releases/{name}/revisions", methods=["GET"])

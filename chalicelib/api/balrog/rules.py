@@ -31,7 +31,7 @@ def _found(id_or_alias: str) -> dict[str, Any]:
 
 
 def _check_alias_free(alias: str | None, rule_id: int | None = None) -> None:
-    """Aliases are unique (checked before the write; the id lookup prefers the oldest rule)."""
+    """A friendly early answer; the rule's write transaction is what keeps an alias unique."""
     if alias is None:
         return
     owner = rules.id_for_alias(alias)

@@ -1,0 +1,95 @@
+"""``/history/view|diff/<table>/<change_id>/<field>``: one field of one change, or its diff.
+
+The admin UI shows what a change did: ``view`` answers the field's value at
+that change as text (objects as indented JSON, NULL as ``NULL``), ``diff`` a
+unified diff against the same object's previous version. Balrog served these
+for releases, whose ``data`` (the blob) is what reviewers read; Shipyard
+serves rules and permissions the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.balrog.common import BalrogError, balrog_route, int_value
+from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.balrog_releases import releases
+from chalicelib.store.balrog_rules import COLUMNS, rules
+from chalicelib.store.versioned import VersionedTable, find_change
+
+bp = Blueprint(__name__)
+
+CHANGE_FIELDS = ("change_id", "changed_by", "timestamp", "data_version")
+# URL name → (table, the fields a change of it shows)
+TABLES: dict[str, tuple[VersionedTable, tuple[str, ...]]] = {
+    "release": (releases, ("name", "product", "read_only", "data", *CHANGE_FIELDS)),
+    "rule": (rules, tuple(dict.fromkeys((*COLUMNS, *CHANGE_FIELDS)))),
+    "permission": (permissions, ("username", "permission", "options", *CHANGE_FIELDS)),
+}
+
+
+def _table(name: str) -> tuple[VersionedTable, tuple[str, ...]]:
+    found = TABLES.get(name.removesuffix("s"))
+    if found is None:
+        raise BalrogError(404, f"No history of '{name}': one of {', '.join(sorted(TABLES))}.")
+    return found
+
+
+def _revision(table: VersionedTable, raw_change_id: str) -> dict[str, Any]:
+    change_id = int_value(raw_change_id, "change_id", required=True)
+    found = find_change(change_id)
+    if found is None or found[0] != table.history_name:
+        raise BalrogError(400, f"Bad change_id: no change {change_id} of a {table.history_name[:-1]}.")
+    return found[1]
+
+
+def _value(table: VersionedTable, revision: dict[str, Any], field: str) -> Any:
+    if field == "data" and table is releases:
+        return releases.blob(revision) if "blob_key" in revision else None
+    return revision.get(field)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, dict | list):
+        return json.dumps(value, indent=2, sort_keys=True)
+    return str(value)
+
+
+def _field(fields: tuple[str, ...], field: str) -> str:
+    if field not in fields:
+        raise BalrogError(400, f"Bad field '{field}': one of {', '.join(fields)}.")
+    return field
+
+
+def _plain(text: str) -> Response:
+    return Response(body=text, status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
+
+
+@bp.route("/history/view/{table}/{change_id}/{field}", methods=["GET"])
+@balrog_route(bp)
+def view_field(table: str, change_id: str, field: str, changed_by: str) -> Response:
+    versioned, fields = _table(table)
+    revision = _revision(versioned, change_id)
+    return _plain(_text(_value(versioned, revision, _field(fields, field))))
+
+
+@bp.route("/history/diff/{table}/{change_id}/{field}", methods=["GET"])
+@balrog_route(bp)
+def diff_field(table: str, change_id: str, field: str, changed_by: str) -> Response:
+    versioned, fields = _table(table)
+    revision = _revision(versioned, change_id)
+    _field(fields, field)
+    previous = versioned.previous_version(versioned.key_of(revision), revision["change_id"])
+    before = _text(_value(versioned, previous, field)) if previous else ""
+    lines = difflib.unified_diff(
+        before.splitlines(), _text(_value(versioned, revision, field)).splitlines(),
+        fromfile=f"Data Version {previous['data_version'] if previous else ''}",
+        tofile=f"Data Version {revision.get('data_version') or ''}", lineterm="",
+    )
+    return _plain("\n".join(lines))
