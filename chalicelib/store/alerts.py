@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from pynamodb.models import Model
 from chalicelib.perf.alerts import UNTRIAGED, Detection, alert_id
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store.base import table_meta
+from chalicelib.store.series_fields import SeriesGroupFields, group_fields, platform
 
 
 def _index(name: str, hash_name: str, range_name: str) -> type[GlobalSecondaryIndex]:
@@ -41,19 +43,12 @@ def _index(name: str, hash_name: str, range_name: str) -> type[GlobalSecondaryIn
         "Meta": meta, hash_name: UnicodeAttribute(hash_key=True), range_name: UnicodeAttribute(range_key=True)})
 
 
-class AlertRecord(Model):
+class AlertRecord(SeriesGroupFields, Model):
     Meta = table_meta("alerts")
     project = UnicodeAttribute(hash_key=True)
     alert_id = UnicodeAttribute(range_key=True)
     group_key = UnicodeAttribute()
     page = UnicodeAttribute()
-    branch = UnicodeAttribute()
-    product = UnicodeAttribute()
-    os_name = UnicodeAttribute()
-    os_version = UnicodeAttribute()
-    processor = UnicodeAttribute()
-    build_type = UnicodeAttribute()
-    test_name = UnicodeAttribute()
     push_id = NumberAttribute()
     prev_push_id = NumberAttribute()
     pushlog_id = NumberAttribute()
@@ -104,8 +99,7 @@ def as_dict(rec: AlertRecord) -> dict[str, Any]:
     return {
         "id": rec.alert_id, "alert_id": rec.alert_id, "project": rec.project, "series": rec.group_key,
         "page": rec.page, "branch": rec.branch, "product": rec.product, "test": rec.test_name,
-        "platform": {"os": rec.os_name, "osversion": rec.os_version, "processor": rec.processor,
-                     "build_type": rec.build_type},
+        "platform": platform(rec),
         "push_id": int(rec.push_id), "prev_push_id": int(rec.prev_push_id), "pushlog_id": int(rec.pushlog_id),
         "push_date": int(rec.push_date), "revision": rec.revision,
         "prev_value": float(rec.prev_value), "new_value": float(rec.new_value),
@@ -116,26 +110,30 @@ def as_dict(rec: AlertRecord) -> dict[str, Any]:
     }
 
 
+def _unless_condition_fails(write: Callable[[], object]) -> bool:
+    """Make a conditional write; False when its condition did not hold (nothing was written)."""
+    try:
+        write()
+    except (PutError, UpdateError, DeleteError) as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def create(group: SeriesGroup, detection: Detection, now: int | None = None) -> bool:
     """Store a new untriaged alert; False if it exists already (then nothing changes)."""
     now = int(time.time()) if now is None else now
     ident = alert_id(group.key, detection.page, detection.push_id)
     rec = AlertRecord(
-        group.project, ident, group_key=group.key, page=detection.page, branch=group.branch,
-        product=group.product, os_name=group.os_name, os_version=group.os_version, processor=group.processor,
-        build_type=group.build_type, test_name=group.test_name, push_id=detection.push_id,
+        group.project, ident, group_key=group.key, page=detection.page, **group_fields(group),
+        push_id=detection.push_id,
         prev_push_id=detection.prev_push_id, pushlog_id=detection.pushlog_id, push_date=detection.push_date,
         revision=detection.revision, status=UNTRIAGED, created=now, updated=now,
         push_key=_push_key(detection.push_id, ident), date_key=_date_key(detection.push_date, ident),
         test_key=f"{group.project}#{group.branch}#{group.test_name}", branch_key=f"{group.project}#{group.branch}",
         status_key=f"{group.project}#{UNTRIAGED}", **_numbers(detection))
-    try:
-        rec.save(condition=AlertRecord.alert_id.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return _unless_condition_fails(lambda: rec.save(condition=AlertRecord.alert_id.does_not_exist()))
 
 
 def refresh(project: str, ident: str, detection: Detection, now: int | None = None) -> bool:
@@ -144,24 +142,13 @@ def refresh(project: str, ident: str, detection: Detection, now: int | None = No
     numbers = _numbers(detection)
     actions = [getattr(AlertRecord, name).set(value) for name, value in numbers.items()]
     actions.append(AlertRecord.updated.set(int(time.time()) if now is None else now))
-    try:
-        rec.update(actions=actions, condition=AlertRecord.alert_id.exists())
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return _unless_condition_fails(lambda: rec.update(actions=actions, condition=AlertRecord.alert_id.exists()))
 
 
 def withdraw(project: str, ident: str) -> bool:
     """Delete an alert the detector no longer finds, unless someone triaged it meanwhile."""
-    try:
-        AlertRecord(project, ident).delete(condition=AlertRecord.status == UNTRIAGED)
-    except DeleteError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    rec = AlertRecord(project, ident)
+    return _unless_condition_fails(lambda: rec.delete(condition=AlertRecord.status == UNTRIAGED))
 
 
 def of_group(group_key: str, first_push_id: int = 0) -> list[dict[str, Any]]:
@@ -186,12 +173,8 @@ def triage(project: str, ident: str, status: str, user: str, note: str | None,
                AlertRecord.triaged_by.set(user), AlertRecord.triaged_at.set(now), AlertRecord.updated.set(now)]
     if note is not None:
         actions.append(AlertRecord.note.set(note))
-    try:
-        rec.update(actions=actions, condition=AlertRecord.alert_id.exists())
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not _unless_condition_fails(lambda: rec.update(actions=actions, condition=AlertRecord.alert_id.exists())):
+        return None
     return as_dict(rec)
 
 

@@ -15,19 +15,13 @@ from pynamodb.models import Model
 
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store.base import table_meta
+from chalicelib.store.series_fields import SeriesGroupFields, group_fields, platform
 
 
-class SeriesEntry(Model):
+class SeriesEntry(SeriesGroupFields, Model):
     Meta = table_meta("refdata")
     kind = UnicodeAttribute(hash_key=True)  # "<project>#series"
     name = UnicodeAttribute(range_key=True)  # the group key
-    branch = UnicodeAttribute()
-    product = UnicodeAttribute()
-    os_name = UnicodeAttribute()
-    os_version = UnicodeAttribute()
-    processor = UnicodeAttribute()
-    build_type = UnicodeAttribute()
-    test_name = UnicodeAttribute()
     pages = ListAttribute(of=UnicodeAttribute, default=list)
 
 
@@ -40,9 +34,7 @@ def note(group: SeriesGroup, pages: list[str], known: list[str] | None) -> bool:
     pages = sorted(set(pages) | set(known or ()))
     if known is not None and pages == sorted(known):
         return False
-    entry = SeriesEntry(_kind(group.project), group.key, branch=group.branch, product=group.product,
-                        os_name=group.os_name, os_version=group.os_version, processor=group.processor,
-                        build_type=group.build_type, test_name=group.test_name, pages=pages)
+    entry = SeriesEntry(_kind(group.project), group.key, pages=pages, **group_fields(group))
     entry.save()
     return True
 
@@ -57,16 +49,13 @@ def pages_of(group: SeriesGroup) -> list[str] | None:
 def groups(project: str) -> list[dict[str, Any]]:
     """Every group of the project with its pages (one paged Query)."""
     return [{"series": e.name, "branch": e.branch, "product": e.product, "test": e.test_name,
-             "platform": {"os": e.os_name, "osversion": e.os_version, "processor": e.processor,
-                          "build_type": e.build_type},
-             "pages": list(e.pages or [])}
+             "platform": platform(e), "pages": list(e.pages or [])}
             for e in SeriesEntry.query(_kind(project))]
 
 
 def group_of(project: str, key: str) -> SeriesGroup | None:
     """The group a key names, if the project has it (one GetItem)."""
     try:
-        e = SeriesEntry.get(_kind(project), key)
+        return SeriesEntry.get(_kind(project), key).series_group(project)
     except SeriesEntry.DoesNotExist:
         return None
-    return SeriesGroup(project, e.branch, e.product, e.os_name, e.os_version, e.processor, e.build_type, e.test_name)

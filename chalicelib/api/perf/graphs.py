@@ -21,6 +21,7 @@ from chalicelib.api.request_url import base_url
 from chalicelib.perf import graph_view
 from chalicelib.store import alerts, metrics, pushes, series_catalog
 from chalicelib.store.projects import Project
+from chalicelib.store.series_fields import platform
 
 bp = Blueprint(__name__)
 
@@ -76,8 +77,7 @@ def series(project: Project) -> Response:
     found = [a for a in alerts.of_group(group.key, first_push) if a["page"] == page]
     return answer({
         "series": group.key, "branch": group.branch, "product": group.product, "test": group.test_name,
-        "platform": {"os": group.os_name, "osversion": group.os_version, "processor": group.processor,
-                     "build_type": group.build_type},
+        "platform": platform(group),
         "page": page,
         "points": graph_view.points(project.name, group.branch, page, rows, known),
         "alerts": sorted(found, key=lambda a: a["push_id"]),

@@ -14,17 +14,21 @@ Why the originals miss and cry wolf on Talos data:
 
 So Shipyard:
 
-1. takes candidates from a local rank scan (Mann–Whitney z between the pushes
-   before and after each push), from the Perfherder t-test at a low threshold
-   and from e-divisive, so a shift any of them sees is considered;
-2. judges each candidate on the pushes between its neighbouring candidates
-   (at most ``window`` on each side), after removing the common linear trend of
+1. takes as candidates what the Perfherder t-test alerts on and the change
+   points e-divisive finds, on the per-push values and on their ranks (which
+   no outlier can dominate), each having passed its own detector's test;
+2. judges each candidate alone (strongest first), then between the changes
+   already kept (at most ``window`` pushes on each side), after removing the common linear trend of
    both sides (a Theil–Sen slope from pairs *within* a side, so the step itself
    does not tilt it): a Mann–Whitney test on the detrended values must be
    significant (z ≥ ``z_min``) and the step, a Hodges–Lehmann shift, must be at
    least ``min_pct`` of the level and ``min_effect`` robust standard deviations;
 3. keeps the strongest of candidates closer than ``separation`` pushes, and
-   re-judges the survivors against each other until nothing changes.
+   re-judges the survivors against each other, dropping the weakest failure,
+   until all pass.
+
+(A local rank scan and a t-test at a lower threshold were tried as further
+candidate sources; on the tuning seeds they added false alarms, not hits.)
 
 Ranks make the test's false-alarm rate independent of the noise's shape
 (outliers and modes move a rank by at most one); the effect size keeps
