@@ -79,3 +79,18 @@ def test_a_clicked_point_leads_to_a_summary_that_exists(app_client, graphed):
                                            (f"?series={quote(INBOUND.key)}&page=a.com&runs=0", 400)])
 def test_a_bad_series_request_is_an_error_in_datazillas_format(app_client, talos, query, status):
     assert "status" in json.loads(_get(app_client, f"/talos/graphs/series{query}", status).body)
+
+
+def test_a_series_costs_the_same_calls_whatever_else_the_tables_hold(app_client, graphed, aws_calls):
+    from chalicelib.perf.series import SeriesGroup
+
+    def calls() -> int:
+        aws_calls.clear()
+        _get(app_client, f"/talos/graphs/series?series={quote(INBOUND.key)}&page=a.com")
+        return len([op for service, op in aws_calls if service == "dynamodb"])
+
+    small = calls()
+    other = SeriesGroup("talos", "Try", "Firefox", "linux", "Fedora 12", "x86_64", "opt", "Talos tp5n")
+    seed(other, steps={"a.com": 1.3, "b.com": 0.7})
+    alerts_job.detect(other)
+    assert calls() == small
