@@ -19,12 +19,14 @@ PROCESSING_QUEUE = "processing"
 # FIFO: one message group per series group, so a group's runs are never
 # computed concurrently (see chalicelib/workers/metrics.py).
 METRICS_QUEUE = "metrics.fifo"
-QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE)
+# KernelCI: POST /build is answered 202 and imported from here (chalicelib/workers/kernelci.py).
+KERNELCI_IMPORT_QUEUE = "kernelci-import"
+QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, KERNELCI_IMPORT_QUEUE)
 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
           "refdata", "metrics", "alerts", "balrog-rules", "balrog-permissions", "balrog-releases",
-          "balrog-history", "balrog-tokens")
+          "balrog-history", "balrog-tokens", "kernelci")
 
 
 def prefix() -> str:
@@ -72,3 +74,18 @@ def hg_host() -> str:
 def hg_timeout() -> float:
     """Seconds to wait for one json-pushes response."""
     return float(os.environ.get("SHIPYARD_HG_TIMEOUT", "20"))
+
+
+def kernelci_storage_url() -> str:
+    """Where KernelCI upload URLs point: a file server in front of the artifacts, or the bucket itself."""
+    configured = os.environ.get("SHIPYARD_KERNELCI_STORAGE_URL", "").strip()
+    return configured.rstrip("/") if configured else f"s3://{bucket_name()}/kernelci/storage"
+
+
+def gateway_compresses() -> bool:
+    """Whether API Gateway gzips responses itself (``minimum_compression_size`` in the stage config).
+
+    Then the app must not: a Lambda proxy response gzipped in the app would
+    reach the client as base64 text. Locally, and in tests, the app does it.
+    """
+    return os.environ.get("SHIPYARD_GATEWAY_COMPRESSION", "").lower() == "true"

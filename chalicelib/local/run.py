@@ -6,7 +6,7 @@
 3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
 4. project ``talos`` with development OAuth credentials, if it does not exist,
    and Balrog user ``admin`` (permission ``admin``, bearer token
-   ``shipyard-dev-token``);
+   ``shipyard-dev-token``), and the KernelCI admin token ``kernelci-dev-token``;
 5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000), and over
    HTTPS on ``$TLS_PORT`` (default 8443; ``TLS_PORT=off`` skips it) with a
    certificate of a local CA whose bundle is ``<state dir>/ca.pem``: for
@@ -48,6 +48,8 @@ DEV_KEY = "talos-dev-key"
 DEV_SECRET = "talos-dev-secret"  # noqa: S105 - documented local development credential
 DEV_BALROG_USER = "admin"
 DEV_BALROG_TOKEN = "shipyard-dev-token"  # noqa: S105 - documented local development credential
+DEV_KERNELCI_TOKEN = "kernelci-dev-token"  # noqa: S105 - documented local development credential
+DEV_KERNELCI_EMAIL = "admin@kernelci.localhost"
 
 
 def _configure_env() -> None:
@@ -152,6 +154,13 @@ def _seed_balrog_admin() -> None:
     bearer.register_token(DEV_BALROG_USER, DEV_BALROG_TOKEN)
 
 
+def _seed_kernelci_admin() -> None:
+    """The KernelCI admin token ``kernelci-dev-token`` (manages other tokens through /token)."""
+    from chalicelib.auth import kernelci_token
+
+    kernelci_token.create({"email": DEV_KERNELCI_EMAIL, "username": "admin", "admin": True}, DEV_KERNELCI_TOKEN)
+
+
 def _seed_reference_branches() -> int:
     """The reference branches of the pushlog sync, if they do not exist yet.
 
@@ -184,6 +193,7 @@ def _banner(api_url: str, https_url: str | None, endpoint_url: str, prefix: str,
         f"  {creds}",
         f"  Balrog       {api_url}/balrog/api   user {DEV_BALROG_USER}, Authorization: Bearer {DEV_BALROG_TOKEN} "
         "(development only)",
+        f"  KernelCI     {api_url}/job   Authorization: {DEV_KERNELCI_TOKEN} (admin token, development only)",
         "  CLI          shipyard project create NAME   (run in this checkout while the stack is up)",
         "  stop         Ctrl-C (saves the data; FRESH=1 make run starts empty)",
     ])
@@ -229,6 +239,7 @@ def main() -> int:
         restored = persistence.restore()
         seeded = _seed_dev_project()
         _seed_balrog_admin()
+        _seed_kernelci_admin()
         _seed_reference_branches()
 
         try:
