@@ -161,3 +161,13 @@ def find_revision(branch: str, revision: str) -> ChangesetRecord | None:
 def push_for_revision(branch: str, revision: str) -> Push | None:
     found = find_revision(branch, revision)
     return None if found is None else get(branch, int(found.push_id))
+
+
+def get_many(branch: str, push_ids: list[int]) -> dict[int, Push]:
+    """The pushes of a branch by push id (BatchGetItem, 100 keys a call)."""
+    found: dict[int, Push] = {}
+    keys = [(branch, push_id) for push_id in sorted(set(push_ids))]
+    for start in range(0, len(keys), 100):
+        for rec in PushRecord.batch_get(keys[start:start + 100]):
+            found[int(rec.push_id)] = _push(rec)
+    return found
