@@ -15,9 +15,14 @@ from chalicelib.api.datazilla import objectstore as datazilla_objectstore
 from chalicelib.api.datazilla import perftest as datazilla_perftest
 from chalicelib.api.datazilla import pushlog as datazilla_pushlog
 from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.treeherder import jobs as treeherder_jobs
+from chalicelib.api.treeherder import perfherder as treeherder_perfherder
+from chalicelib.api.treeherder import pushes as treeherder_pushes
+from chalicelib.api.treeherder import reference as treeherder_reference
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import metrics as metrics_workers
 from chalicelib.workers import pushlog as pushlog_workers
+from chalicelib.workers import treeherder as treeherder_workers
 
 observability.configure()
 
@@ -38,3 +43,9 @@ app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
 app.register_blueprint(datazilla_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)
+# Treeherder / Perfherder: TreeherderClient(server_url="<base>/treeherder")
+app.register_blueprint(treeherder_pushes.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_workers.bp)

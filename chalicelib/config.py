@@ -19,12 +19,14 @@ PROCESSING_QUEUE = "processing"
 # FIFO: one message group per series group, so a group's runs are never
 # computed concurrently (see chalicelib/workers/metrics.py).
 METRICS_QUEUE = "metrics.fifo"
-QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE)
+# Treeherder job messages from CI systems (see chalicelib/treeherder/job_schema.py).
+TREEHERDER_JOBS_QUEUE = "treeherder-jobs"
+QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE)
 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
           "refdata", "metrics", "balrog-rules", "balrog-permissions", "balrog-releases",
-          "balrog-history", "balrog-tokens")
+          "balrog-history", "balrog-tokens", "treeherder")
 
 
 def prefix() -> str:
@@ -72,3 +74,8 @@ def hg_host() -> str:
 def hg_timeout() -> float:
     """Seconds to wait for one json-pushes response."""
     return float(os.environ.get("SHIPYARD_HG_TIMEOUT", "20"))
+
+
+def hawk_timestamp_skew() -> int:
+    """Seconds a Hawk-signed request may be away from our clock; Treeherder used 60."""
+    return int(os.environ.get("SHIPYARD_HAWK_SKEW", "60"))
