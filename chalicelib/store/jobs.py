@@ -258,6 +258,7 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
             _write_children(guid, job_id, branch, pushlog_id, "log", logs, 0)
             return "created", _job(item)
         job_id = int(existing.job_id)
+        stored_details, stored_logs = int(existing.detail_count or 0), int(existing.log_count or 0)
         actions = [JobItem.data.set(fields), JobItem.state_rank.set(rank), JobItem.last_modified.set(now)]
         if details is not None:
             actions.append(JobItem.detail_count.set(len(details)))
@@ -270,8 +271,8 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
                 return "stale", by_guid(guid)
             raise
         stored_branch, stored_push = existing.job_repository or branch, int(existing.push_id)
-        _write_children(guid, job_id, stored_branch, stored_push, "detail", details, int(existing.detail_count or 0))
-        _write_children(guid, job_id, stored_branch, stored_push, "log", logs, int(existing.log_count or 0))
+        _write_children(guid, job_id, stored_branch, stored_push, "detail", details, stored_details)
+        _write_children(guid, job_id, stored_branch, stored_push, "log", logs, stored_logs)
         return "updated", _job(existing)
     raise RuntimeError(f"job {guid}: could not be created or updated")  # pragma: no cover - 3 lost races
 
