@@ -3,8 +3,10 @@
 from chalice import Chalice
 
 from chalicelib import observability
+from chalicelib.api import head_requests
 from chalicelib.api.balrog import csrf as balrog_csrf
 from chalicelib.api.balrog import history as balrog_history
+from chalicelib.api.balrog import oauth as balrog_oauth
 from chalicelib.api.balrog import releases as balrog_releases
 from chalicelib.api.balrog import rules as balrog_rules
 from chalicelib.api.balrog import update as balrog_update
@@ -27,6 +29,7 @@ from chalicelib.workers import treeherder as treeherder_workers
 observability.configure()
 
 app = Chalice(app_name="shipyard")
+app.register_middleware(head_requests.strip_body, "http")
 
 app.register_blueprint(datazilla_ingest.bp)
 app.register_blueprint(datazilla_objectstore.bp)
@@ -39,6 +42,7 @@ app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
 app.register_blueprint(datazilla_workers.bp)
 app.register_blueprint(metrics_workers.bp)

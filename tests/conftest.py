@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -208,6 +209,18 @@ def balrog_admin(balrog_user) -> dict[str, str]:
     return balrog_user("admin", admin=None)
 
 
+@contextmanager
+def _serve(authority=None):
+    from app import app
+    from chalicelib.local import http_server
+
+    running = http_server.start(app, "127.0.0.1", 0, stage="test", authority=authority)
+    try:
+        yield running.url
+    finally:
+        running.stop()
+
+
 @pytest.fixture
 def live_server(aws):
     """The app served over real HTTP on 127.0.0.1 (a free port), inside this test's moto world.
@@ -217,22 +230,24 @@ def live_server(aws):
     server ``make run`` uses, in a thread, so the test's embedded AWS is the
     one the app sees. Yields the base URL, ``http://127.0.0.1:<port>``.
     """
-    import threading
+    with _serve() as url:
+        yield url
 
-    from chalice.config import Config
-    from chalice.local import create_local_server
 
-    from app import app
+@pytest.fixture
+def live_tls_server(aws, tmp_path):
+    """``live_server`` over HTTPS with a certificate from a test CA: yields (base URL, CA bundle path).
 
-    server = create_local_server(app, Config.create(chalice_stage="test", app_name="shipyard"), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server.server_close()
-        thread.join(timeout=5)
+    For clients that insist on https, as balrogclient does for its token
+    endpoint (``https://<domain>/oauth/token``).
+    """
+    import trustme
+
+    authority = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    with _serve(authority) as url:
+        yield url, str(bundle)
 
 
 # --- Treeherder / Perfherder --------------------------------------------------------------------

@@ -362,3 +362,21 @@ def test_given_copy_to_that_is_not_a_list_then_400(app_client, balrog_admin):
     response = app_client.http.put(f"{API}/releases/{NAME}/builds/linux/de", headers=balrog_admin,
                                    body=json.dumps({**json.loads(_locale_body()), "copyTo": "{\"a\": 1}"}))
     assert response.status_code == 400
+
+
+def test_given_releases_when_a_column_is_asked_then_its_distinct_values_and_count(app_client, balrog_admin):
+    _create(app_client, balrog_admin)
+    _create(app_client, balrog_admin, name="Thunderbird-52.0", product="Thunderbird")
+    _create(app_client, balrog_admin, name="Firefox-53.0", product="Firefox")
+    response = json.loads(app_client.http.get(f"{API}/releases/columns/product", headers=balrog_admin).body)
+    assert response["count"] == 2 and sorted(response["product"]) == ["Firefox", "Thunderbird"]
+
+
+def test_given_an_unknown_release_column_then_404(app_client, balrog_admin):
+    assert app_client.http.get(f"{API}/releases/columns/data", headers=balrog_admin).status_code == 404
+
+
+def test_given_a_locale_when_head_requested_then_the_release_data_version(app_client, balrog_admin):
+    _put_locale(app_client, balrog_admin, "de")
+    response = app_client.http.request("HEAD", f"{API}/releases/{NAME}/builds/linux-x86_64/de", headers=balrog_admin)
+    assert response.status_code == 200 and response.headers["X-Data-Version"] == "2"  # created, then the locale

@@ -62,7 +62,7 @@ def test_given_storage_down_during_the_token_lookup_then_503_problem(app_client,
 
     from chalicelib.store import balrog_tokens
 
-    def down(token_hash):
+    def down(token_hash, kinds=()):
         raise EndpointConnectionError(endpoint_url="http://dynamodb")
 
     monkeypatch.setattr(balrog_tokens, "username_for", down)

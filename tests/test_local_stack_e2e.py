@@ -50,7 +50,7 @@ def _blob() -> dict:
 def _clean_env(**extra: str) -> dict[str, str]:
     """The test process's environment without the test world's AWS and Shipyard settings."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "SHIPYARD_", "MOTO_")) and k not in ("PORT", "FRESH")}
+           if not k.startswith(("AWS_", "SHIPYARD_", "MOTO_")) and k not in ("PORT", "TLS_PORT", "FRESH")}
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
@@ -63,12 +63,15 @@ class LocalStack:
         self.state_dir = state_dir
         self.port = _free_port()
         self.moto_port = _free_port()
+        self.tls_port = _free_port()
         self.api = f"http://127.0.0.1:{self.port}"
+        self.https = f"https://127.0.0.1:{self.tls_port}"
         state_dir.mkdir(parents=True, exist_ok=True)
         n = len(list(state_dir.glob("run-*.out")))
         self.out_path = state_dir / f"run-{n}.out"
         self.err_path = state_dir / f"run-{n}.err"
-        env = _clean_env(PORT=str(self.port), MOTO_PORT=str(self.moto_port), SHIPYARD_STATE_DIR=str(state_dir))
+        env = _clean_env(PORT=str(self.port), MOTO_PORT=str(self.moto_port), TLS_PORT=str(self.tls_port),
+                         SHIPYARD_STATE_DIR=str(state_dir))
         if fresh:
             env["FRESH"] = "1"
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
@@ -150,6 +153,24 @@ def test_stack_file_says_where_the_stack_is(stack):
     assert info["endpoint_url"] == f"http://127.0.0.1:{stack.moto_port}"
     assert info["prefix"] == "shipyard-local" and info["region"] == "us-east-1"
     assert info["pid"] == stack.proc.pid
+
+
+def test_balrogclient_works_against_the_local_stack_with_the_development_token(stack):
+    """The README's example: balrogclient 2.0, unmodified, over the stack's HTTPS with its CA bundle."""
+    from balrogclient import Release, SingleLocale
+
+    bundle = str(stack.state_dir / "ca.pem")
+    session = requests.Session()
+    session.verify, session.trust_env = bundle, False
+    kwargs = {"auth0_secrets": {"domain": f"127.0.0.1:{stack.tls_port}/balrog", "client_id": "admin",
+                                "client_secret": "shipyard-dev-token", "audience": "balrog"},
+              "api_root": f"{stack.https}/balrog/api", "ca_certs": bundle, "session": session}
+    SingleLocale("Firefox-99.0-build1", "linux-x86_64", "en-US", **kwargs).update_build(
+        product="Firefox", hashFunction="sha512", buildData={"buildID": "20990101000000"}, schemaVersion=1)
+    blob, data_version = Release("Firefox-99.0-build1", **kwargs).get_data()
+    assert blob["platforms"]["linux-x86_64"]["locales"]["en-US"] == {"buildID": "20990101000000"}
+    assert data_version == 2
+    assert json.loads((stack.state_dir / "stack.json").read_text())["https_url"] == stack.https
 
 
 def test_signed_upload_is_stored_and_processed_by_the_pump(stack):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Mapping
 
 from chalicelib.store import balrog_tokens
@@ -23,6 +24,19 @@ def create_token(username: str) -> str:
     token = secrets.token_urlsafe(32)
     balrog_tokens.put(token_hash(token), username)
     return token
+
+
+def issue_access_token(username: str, lifetime_seconds: int) -> str:
+    """A short-lived bearer token (what the OAuth token endpoint hands out)."""
+    token = secrets.token_urlsafe(32)
+    expires_at = int(time.time()) + lifetime_seconds
+    balrog_tokens.put(token_hash(token), username, kind=balrog_tokens.ACCESS, expires_at=expires_at)
+    return token
+
+
+def owner_of_long_lived(token: str) -> str | None:
+    """The user of a ``shipyard token create`` token; never an access token (they would renew themselves)."""
+    return balrog_tokens.username_for(token_hash(token), kinds=(balrog_tokens.BEARER,))
 
 
 def register_token(username: str, token: str) -> None:
@@ -41,4 +55,6 @@ def bearer_token(headers: Mapping[str, str]) -> str | None:
 def authenticate(headers: Mapping[str, str]) -> str | None:
     """The user a request's bearer token belongs to; None without a known token."""
     token = bearer_token(headers)
-    return balrog_tokens.username_for(token_hash(token)) if token else None
+    if not token:
+        return None
+    return balrog_tokens.username_for(token_hash(token), kinds=(balrog_tokens.BEARER, balrog_tokens.ACCESS))

@@ -57,7 +57,7 @@ def from_cookies(headers: Mapping[str, str]) -> str | None:
 
 def user_of(token: str) -> str | None:
     """Who a live session belongs to (None when unknown or expired)."""
-    return balrog_tokens.username_for(token_hash(token), kind=balrog_tokens.SESSION)
+    return balrog_tokens.username_for(token_hash(token), kinds=(balrog_tokens.SESSION,))
 
 
 def csrf_token(token: str) -> str:

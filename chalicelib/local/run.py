@@ -7,7 +7,10 @@
 4. project ``talos`` with development OAuth credentials, if it does not exist,
    and Balrog user ``admin`` (permission ``admin``, bearer token
    ``shipyard-dev-token``);
-5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000);
+5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000), and over
+   HTTPS on ``$TLS_PORT`` (default 8443; ``TLS_PORT=off`` skips it) with a
+   certificate of a local CA whose bundle is ``<state dir>/ca.pem``: for
+   clients that insist on https, such as balrogclient's token request;
 6. the event pump, delivering SQS messages and schedule ticks to the handlers.
 
 ``.shipyard/local/stack.json`` (or ``$SHIPYARD_STATE_DIR/stack.json``) tells
@@ -37,6 +40,7 @@ log = logging.getLogger("chalicelib.local.run")
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_TLS_PORT = 8443
 READY = "Shipyard local stack ready"
 DEV_PROJECT = "talos"
 # Development credentials of the local stack only; never use them anywhere real.
@@ -72,6 +76,26 @@ def _port() -> int:
     if not 0 <= port <= 65535:
         raise ValueError(f"PORT must be 0-65535, got {port}")
     return port
+
+
+def _tls_port() -> int | None:
+    raw = os.environ.get("TLS_PORT", "").strip().lower()
+    if raw == "off":
+        return None
+    port = int(raw) if raw else DEFAULT_TLS_PORT
+    if not 0 <= port <= 65535:
+        raise ValueError(f"TLS_PORT must be 0-65535 or off, got {port}")
+    return port
+
+
+def _local_authority(state: Path) -> Any:
+    """A CA for this run's certificate; its bundle goes to ``<state>/ca.pem`` for clients to trust."""
+    import trustme
+
+    authority = trustme.CA(organization_name="Shipyard local stack")
+    state.mkdir(parents=True, exist_ok=True)
+    authority.cert_pem.write_to_path(str(state / "ca.pem"))
+    return authority
 
 
 def _check_not_running(stack_file: Path) -> None:
@@ -143,7 +167,7 @@ def _seed_reference_branches() -> int:
     return branches.seed(REFERENCE_BRANCHES)
 
 
-def _banner(api_url: str, endpoint_url: str, prefix: str, region: str, state: Path, seeded: str,
+def _banner(api_url: str, https_url: str | None, endpoint_url: str, prefix: str, region: str, state: Path, seeded: str,
             restored: dict[str, Any] | None) -> str:
     if seeded == "custom":
         creds = f"project {DEV_PROJECT}: has its own credentials (shipyard project show {DEV_PROJECT})"
@@ -154,6 +178,7 @@ def _banner(api_url: str, endpoint_url: str, prefix: str, region: str, state: Pa
     return "\n".join([
         READY,
         f"  API          {api_url}   e.g. {api_url}/{DEV_PROJECT}/refdata/objectstore/json_blob/1",
+        f"  HTTPS        {https_url}   (CA bundle {state / 'ca.pem'})" if https_url else "  HTTPS        off",
         f"  AWS (moto)   {endpoint_url}   prefix {prefix}, region {region}",
         f"  data         {data}",
         f"  {creds}",
@@ -190,15 +215,12 @@ def main() -> int:
         log.error("%s", err)
         return 1
     os.environ["AWS_ENDPOINT_URL"] = endpoint_url
-    http = pump = serving = None
+    http = https = pump = None
     exit_code = 0
     try:
-        from chalice.config import Config
-        from chalice.local import create_local_server
-
         from app import app
         from chalicelib import config
-        from chalicelib.local import resources
+        from chalicelib.local import http_server, resources
         from chalicelib.local.pump import Pump
 
         resources.deploy()
@@ -210,22 +232,27 @@ def main() -> int:
         _seed_reference_branches()
 
         try:
-            http = create_local_server(app, Config.create(chalice_stage="local", app_name="shipyard"), HOST, _port())
+            http = http_server.start(app, HOST, _port(), stage="local")
         except OSError as err:
             raise RuntimeError(f"cannot serve the API on {HOST}:{_port()}: {err.strerror} (set PORT)") from None
-        port = http.server.server_address[1]
-        api_url = f"http://{HOST}:{port}"
-        serving = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
-        serving.start()
+        api_url = http.url
+        tls_port = _tls_port()
+        if tls_port is not None:
+            try:
+                https = http_server.start(app, HOST, tls_port, stage="local", authority=_local_authority(state))
+            except OSError as err:
+                raise RuntimeError(f"cannot serve HTTPS on {HOST}:{tls_port}: {err.strerror} "
+                                   "(set TLS_PORT, or TLS_PORT=off)") from None
 
         pump = Pump(app)
         pump.start()
 
         _write_stack_file(stack_file, {
             "endpoint_url": endpoint_url, "prefix": config.prefix(), "region": config.region(),
-            "api_url": api_url, "pid": os.getpid(),
+            "api_url": api_url, "https_url": https.url if https else None, "pid": os.getpid(),
         })
-        print(_banner(api_url, endpoint_url, config.prefix(), config.region(), state, seeded, restored), flush=True)
+        print(_banner(api_url, https.url if https else None, endpoint_url, config.prefix(), config.region(), state,
+                      seeded, restored), flush=True)
 
         while not stop.wait(0.5):
             pass
@@ -238,10 +265,9 @@ def main() -> int:
         log.exception("the local stack failed")
         exit_code = 1
     finally:
-        if http is not None:
-            if serving is not None:
-                http.shutdown()  # returns once serve_forever has; it would wait forever otherwise
-            http.server.server_close()
+        for server in (http, https):
+            if server is not None:
+                server.stop()
         if pump is not None:
             pump.stop()
             try:

@@ -1,9 +1,11 @@
 """Credentials of the Balrog admin API, stored only as their SHA-256 hash.
 
-Two kinds share the table: ``bearer`` tokens (API clients such as
-balrogclient; no expiry) and ``session`` tokens (a browser's cookie session,
-which expires: DynamoDB's TTL removes it, and a lookup refuses it as soon as
-``expires_at`` has passed, since TTL deletion can lag by hours).
+Three kinds share the table: ``bearer`` tokens (created with ``shipyard
+token create``; no expiry), ``access`` tokens (short-lived bearer tokens the
+OAuth token endpoint issues in exchange for a ``bearer`` token, as
+balrogclient asks Auth0 for one) and ``session`` tokens (a browser's cookie
+session). Expiring kinds are removed by DynamoDB's TTL, and a lookup refuses
+them as soon as ``expires_at`` has passed, since TTL deletion can lag by hours.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pynamodb.models import Model
 from chalicelib.store.base import table_meta
 
 BEARER = "bearer"
+ACCESS = "access"
 SESSION = "session"
 
 
@@ -34,13 +37,13 @@ def put(token_hash: str, username: str, kind: str = BEARER, expires_at: int | No
     TokenRecord(token_hash, username=username, created_at=int(time.time()), kind=kind, expires_at=expires_at).save()
 
 
-def username_for(token_hash: str, kind: str = BEARER) -> str | None:
-    """The user of a live token of that kind (a session token is not a bearer token, nor the reverse)."""
+def username_for(token_hash: str, kinds: tuple[str, ...] = (BEARER,)) -> str | None:
+    """The user of a live token of one of ``kinds`` (a session token is not a bearer token, nor the reverse)."""
     try:
         record = TokenRecord.get(token_hash)
     except TokenRecord.DoesNotExist:
         return None
-    if (record.kind or BEARER) != kind:
+    if (record.kind or BEARER) not in kinds:
         return None
     if record.expires_at is not None and record.expires_at <= time.time():
         return None

@@ -229,7 +229,7 @@ def _locale(blob: dict[str, Any], platform: str, locale: str) -> Any:
     return ((blob.get("platforms") or {}).get(platform) or {}).get("locales", {}).get(locale)
 
 
-@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["GET"])
+@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["GET", "HEAD"])
 @balrog_route(bp)
 def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     record = _found(name)
@@ -294,6 +294,19 @@ def put_read_only(name: str, changed_by: str) -> Response:
         return answer({"new_data_version": data_version}, 201)  # already set: Balrog writes nothing
     new = releases.replace(name, {"read_only": flag}, data_version, changed_by)
     return answer({"new_data_version": new["data_version"]}, 201)
+
+
+RELEASE_COLUMNS = ("name", "product", "data_version", "read_only")
+
+
+@bp.route("/releases/columns/{column}", methods=["GET"])
+@balrog_route(bp)
+def release_column(column: str, changed_by: str) -> Response:
+    """The distinct values of one column of the release records (never of blobs)."""
+    if column not in RELEASE_COLUMNS:
+        raise BalrogError(404, f"Requested column '{column}' does not exist.")
+    values = list(dict.fromkeys(_summary(r)[column] for r in releases.records()))
+    return answer({"count": len(values), column: values})
 
 
 @bp.route("/releases/{name}/revisions", methods=["GET"])

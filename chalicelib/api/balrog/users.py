@@ -46,7 +46,7 @@ def user_permissions(username: str, changed_by: str) -> Response:
     return answer(permissions.of_user(username))
 
 
-@bp.route("/users/{username}/permissions/{permission}", methods=["GET"])
+@bp.route("/users/{username}/permissions/{permission}", methods=["GET", "HEAD"])
 @balrog_route(bp)
 def get_permission(username: str, permission: str, changed_by: str) -> Response:
     row = permissions.get(_key(username, permission))

@@ -1,0 +1,114 @@
+"""``POST /api/project/<p>/jobs/``: the job message over HTTP, signed with Hawk (mohawk)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from chalicelib.store import jobs as job_store
+from tests.treeherder_data import HAWK_ID, hawk_post, job_message, seed_pushes, tip
+
+PATH = "/api/project/mozilla-inbound/jobs/"
+
+
+@pytest.fixture
+def session():
+    with requests.Session() as s:
+        s.headers["User-Agent"] = "shipyard-tests/1.0"  # requests' own agent is refused, as Treeherder does
+        yield s
+
+
+@pytest.fixture
+def pushed(inbound, hawk_credential):
+    return seed_pushes("Mozilla-Inbound", 2)
+
+
+def test_a_signed_job_message_is_stored(pushed, session, treeherder_url):
+    response = hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0])))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["message"] == "Job successfully updated" and body["client_id"] == HAWK_ID
+    [outcome] = body["jobs"]
+    assert (outcome["status"], outcome["push_id"]) == ("created", pushed[0].pushlog_id)
+    assert job_store.by_id(outcome["id"]).state == "completed"
+
+
+def test_a_list_of_messages_is_stored_together(pushed, session, treeherder_url):
+    messages = [job_message(tip(pushed[0]), guid="a/0"), job_message(tip(pushed[1]), guid="b/0", state="running")]
+    response = hawk_post(session, treeherder_url, PATH, messages)
+    assert response.status_code == 200
+    assert [j["status"] for j in response.json()["jobs"]] == ["created", "created"]
+
+
+def test_a_job_for_a_push_not_synced_yet_is_accepted_and_waits(pushed, session, treeherder_url):
+    response = hawk_post(session, treeherder_url, PATH, job_message("b" * 40))
+    assert response.status_code == 202
+    assert response.json()["jobs"][0]["status"] == "waiting"
+
+
+def test_an_unsigned_post_is_refused(pushed, session, treeherder_url):
+    response = session.post(treeherder_url + PATH, json=job_message(tip(pushed[0])))
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+@pytest.mark.parametrize("signing, refusal", [
+    ({"secret": "wrong-secret"}, "MacMismatch"),
+    ({"client_id": "nobody"}, "CredentialsLookupError"),
+    ({"timestamp": int(time.time()) - 120}, "TokenExpired"),
+])
+def test_a_badly_signed_post_is_refused(pushed, session, treeherder_url, signing, refusal):
+    response = hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0])), **signing)
+    assert response.status_code == 403
+    assert response.json() == {"detail": f"Hawk authentication failed: {refusal}."}
+    assert job_store.by_guid(job_message("a")["job"]["job_guid"]) is None
+
+
+def test_a_timestamp_within_60_seconds_is_accepted(pushed, session, treeherder_url):
+    response = hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0])), timestamp=int(time.time()) - 50)
+    assert response.status_code == 200
+
+
+def test_a_replayed_nonce_is_refused(pushed, session, treeherder_url):
+    message = job_message(tip(pushed[0]))
+    first = hawk_post(session, treeherder_url, PATH, message, nonce="n-1")
+    again = hawk_post(session, treeherder_url, PATH, message, nonce="n-1")
+    assert first.status_code == 200
+    assert again.status_code == 403
+    assert again.json() == {"detail": "Hawk authentication failed: AlreadyProcessed."}
+
+
+def test_a_body_changed_after_signing_is_refused(pushed, session, treeherder_url):
+    import mohawk
+
+    signed = job_message(tip(pushed[0]))
+    sender = mohawk.Sender({"id": HAWK_ID, "key": "treeherder-dev-secret", "algorithm": "sha256"},
+                           treeherder_url + PATH, "POST", content=str(signed).encode(), content_type="application/json")
+    response = session.post(treeherder_url + PATH, json=signed,
+                            headers={"Authorization": sender.request_header, "Content-Type": "application/json"})
+    assert response.status_code == 403
+    assert "MisComputedContentHash" in response.json()["detail"]
+
+
+def test_an_invalid_message_is_refused_with_its_reason_and_nothing_is_stored(pushed, session, treeherder_url):
+    good = job_message(tip(pushed[0]), guid="good/0")
+    bad = job_message(tip(pushed[0]), guid="bad/0", state="done")
+    response = hawk_post(session, treeherder_url, PATH, [good, bad])
+    assert response.status_code == 400
+    assert response.json() == {"detail": "message 1: $.job.state: must be one of pending, running, completed"}
+    assert job_store.by_guid("good/0") is None
+
+
+def test_a_message_for_another_repository_is_refused(pushed, session, treeherder_url):
+    response = hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0]), project="try"))
+    assert response.status_code == 400
+    assert "is not 'mozilla-inbound'" in response.json()["detail"]
+
+
+def test_the_secret_is_never_logged(pushed, session, treeherder_url, caplog):
+    caplog.set_level("DEBUG")
+    hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0])), secret="wrong-secret")
+    hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0])))
+    assert "treeherder-dev-secret" not in caplog.text
