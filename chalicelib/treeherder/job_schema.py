@@ -112,9 +112,10 @@ SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
             "allOf": [
-                {"if": {"properties": {"state": {"const": "completed"}}},
-                 "then": {"required": ["result"]},
-                 "else": {"properties": {"result": {"const": "unknown"}}}},
+                {"if": {"required": ["state"], "properties": {"state": {"const": "completed"}}},
+                 "then": {"required": ["result"]}},
+                {"if": {"required": ["state"], "properties": {"state": {"enum": ["pending", "running"]}}},
+                 "then": {"properties": {"result": {"const": "unknown"}}}},
             ],
         },
     },
