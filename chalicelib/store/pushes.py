@@ -203,17 +203,41 @@ def _id_condition(attribute: Any, low: int | None, high: int | None) -> Any:
     return None
 
 
+# Enough of an item to resume a Query after it on any of the table's indexes.
+_KEY_ATTRIBUTES = ["branch", "push_id", "pushlog_id", "date", "branch_user"]
+
+
+def _newest_page(index: Any, key: str, range_condition: Any, filter_condition: Any, offset: int,
+                 count: int) -> list[Push]:
+    """One page of a descending Query: ``offset`` items skipped, then ``count`` items.
+
+    The skipped items are read with only their keys (a second, smaller
+    response), and the page resumes after the last of them.
+    """
+    if count <= 0:
+        return []
+    options = {"filter_condition": filter_condition, "scan_index_forward": False}
+    start = None
+    if offset > 0:
+        skip = index.query(key, range_condition, attributes_to_get=_KEY_ATTRIBUTES, limit=offset,
+                           page_size=min(offset, 1000), **options)
+        if sum(1 for _ in skip) < offset:
+            return []
+        start = skip.last_evaluated_key
+    found = index.query(key, range_condition, limit=count, page_size=min(count, 1000), last_evaluated_key=start,
+                        **options)
+    return [_push(r) for r in found]
+
+
 def newest_by_id(branch: str, *, low: int | None = None, high: int | None = None, author: str | None = None,
                  date_low: int | None = None, date_high: int | None = None, exclude_author: str | None = None,
-                 limit: int) -> list[Push]:
-    """A branch's pushes with ``low <= pushlog_id <= high``, newest first, at most ``limit``.
+                 offset: int = 0, count: int) -> list[Push]:
+    """A branch's pushes with ``low <= pushlog_id <= high``, newest first: ``count`` after ``offset``.
 
-    One Query on ``by_branch_pushlog_id`` (or ``by_author`` for one pusher):
-    the id range is the key condition; a date range or an excluded pusher,
-    when given too, filters within it.
+    A Query on ``by_branch_pushlog_id`` (or ``by_author`` for one pusher): the
+    id range is the key condition; a date range or an excluded pusher, when
+    given too, filters within it.
     """
-    if limit <= 0:
-        return []
     if author is None:
         index, key = PushRecord.by_branch_pushlog_id, branch
     else:
@@ -222,20 +246,14 @@ def newest_by_id(branch: str, *, low: int | None = None, high: int | None = None
     if exclude_author is not None:
         other = PushRecord.user != exclude_author
         condition = other if condition is None else condition & other
-    found = index.query(key, _id_condition(PushRecord.pushlog_id, low, high), filter_condition=condition,
-                        scan_index_forward=False, limit=limit, page_size=min(limit, 1000))
-    return [_push(r) for r in found]
+    return _newest_page(index, key, _id_condition(PushRecord.pushlog_id, low, high), condition, offset, count)
 
 
-def newest_by_date(branch: str, date_low: int | None, date_high: int | None, *, low: int | None = None,
-                   high: int | None = None, limit: int) -> list[Push]:
-    """A branch's pushes in a date range, newest first (one Query on ``by_date``)."""
-    if limit <= 0:
-        return []
-    found = PushRecord.by_date.query(branch, _id_condition(PushRecord.date, date_low, date_high),
-                                     filter_condition=_id_condition(PushRecord.pushlog_id, low, high),
-                                     scan_index_forward=False, limit=limit, page_size=min(limit, 1000))
-    return [_push(r) for r in found]
+def newest_by_date(branch: str, date_low: int | None, date_high: int | None, *, offset: int = 0,
+                   count: int) -> list[Push]:
+    """A branch's pushes in a date range, newest first (a Query on ``by_date``)."""
+    return _newest_page(PushRecord.by_date, branch, _id_condition(PushRecord.date, date_low, date_high), None,
+                        offset, count)
 
 
 def on_branch_by_pushlog_id(branch: str, pushlog_id: int) -> Push | None:

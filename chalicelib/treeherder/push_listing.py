@@ -73,15 +73,15 @@ def find(branch: str, query: PushQuery) -> list[Push]:
         chosen.sort(key=lambda p: p.pushlog_id, reverse=True)
         return chosen[query.offset:wanted]
 
+    page = {"offset": query.offset, "count": query.count}
     if query.author is not None and not query.exclude_author:
         found = pushes.newest_by_id(branch, low=query.id_low, high=query.id_high, author=query.author,
-                                    date_low=query.date_low, date_high=query.date_high, limit=wanted)
+                                    date_low=query.date_low, date_high=query.date_high, **page)
     elif query.id_low is None and query.id_high is None and (query.date_low is not None
                                                                or query.date_high is not None):
-        found = pushes.newest_by_date(branch, query.date_low, query.date_high, limit=wanted)
+        found = pushes.newest_by_date(branch, query.date_low, query.date_high, **page)
     else:
         found = pushes.newest_by_id(branch, low=query.id_low, high=query.id_high, date_low=query.date_low,
-                                    date_high=query.date_high, limit=wanted,
-                                    exclude_author=query.author if query.exclude_author else None)
-    found.sort(key=lambda p: p.pushlog_id, reverse=True)
-    return found[query.offset:wanted]
+                                    date_high=query.date_high,
+                                    exclude_author=query.author if query.exclude_author else None, **page)
+    return sorted(found, key=lambda p: p.pushlog_id, reverse=True)
