@@ -112,3 +112,41 @@ def test_the_secret_is_never_logged(pushed, session, treeherder_url, caplog):
     hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0])), secret="wrong-secret")
     hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0])))
     assert "treeherder-dev-secret" not in caplog.text
+
+
+# --- `shipyard hawk create` ------------------------------------------------------------------------
+
+
+def shipyard(capsys, *argv: str) -> tuple[int, dict]:
+    """Runs the command; returns its status and what it printed (stdout, or stderr on failure)."""
+    import json
+
+    from chalicelib.cli.main import main
+
+    status = main(["--no-local", *argv])
+    out, err = capsys.readouterr()
+    printed = out if out.strip() else err
+    return status, (json.loads(printed) if printed.strip() else {})
+
+
+def test_hawk_create_prints_credentials_once_and_stores_the_secret_for_hmac(aws, capsys):
+    from chalicelib.store import hawk_credentials
+
+    status, out = shipyard(capsys, "hawk", "create", "ci-system")
+    assert status == 0 and out["client_id"] == "ci-system" and len(out["secret"]) >= 32
+    assert hawk_credentials.get("ci-system").secret == out["secret"]
+
+
+def test_hawk_create_refuses_an_existing_client_without_replace(aws, capsys):
+    shipyard(capsys, "hawk", "create", "ci-system")
+    status, out = shipyard(capsys, "hawk", "create", "ci-system")
+    assert status == 1 and "exists" in out["error"] and "secret" not in out
+    status, _ = shipyard(capsys, "hawk", "create", "ci-system", "--replace")
+    assert status == 0
+
+
+def test_branch_add_names_the_treeherder_repository(aws, capsys):
+    status, out = shipyard(capsys, "branch", "add", "Fx-Team", "--uri", "integration/fx-team")
+    assert status == 0 and out["repository"] == "fx-team" and isinstance(out["repository_id"], int)
+    status, out = shipyard(capsys, "branch", "add", "My-Branch", "--uri", "integration/x", "--repository", "mine")
+    assert out["repository"] == "mine"

@@ -5,8 +5,9 @@
    (default ``shipyard-local``);
 3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
 4. project ``talos`` with development OAuth credentials, if it does not exist,
-   and Balrog user ``admin`` (permission ``admin``, bearer token
-   ``shipyard-dev-token``);
+   Balrog user ``admin`` (permission ``admin``, bearer token
+   ``shipyard-dev-token``) and the Treeherder Hawk client ``treeherder-dev``
+   (secret ``treeherder-dev-secret``);
 5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000), and over
    HTTPS on ``$TLS_PORT`` (default 8443; ``TLS_PORT=off`` skips it) with a
    certificate of a local CA whose bundle is ``<state dir>/ca.pem``: for
@@ -48,6 +49,9 @@ DEV_KEY = "talos-dev-key"
 DEV_SECRET = "talos-dev-secret"  # noqa: S105 - documented local development credential
 DEV_BALROG_USER = "admin"
 DEV_BALROG_TOKEN = "shipyard-dev-token"  # noqa: S105 - documented local development credential
+# Treeherder job submission (POST /treeherder/api/project/<p>/jobs/), Hawk-signed.
+DEV_HAWK_CLIENT_ID = "treeherder-dev"
+DEV_HAWK_SECRET = "treeherder-dev-secret"  # noqa: S105 - documented local development credential
 
 
 def _configure_env() -> None:
@@ -137,6 +141,16 @@ def _seed_dev_project() -> str:
     if found.oauth_consumer_key == DEV_KEY and found.oauth_consumer_secret == DEV_SECRET:
         return "exists"
     return "custom"
+
+
+def _seed_treeherder_hawk() -> None:
+    """The Hawk client ``treeherder-dev`` (development only; a deployment makes its own)."""
+    from chalicelib.store import hawk_credentials
+
+    try:
+        hawk_credentials.create(DEV_HAWK_CLIENT_ID, DEV_HAWK_SECRET)
+    except hawk_credentials.CredentialExists:
+        pass
 
 
 def _seed_balrog_admin() -> None:
@@ -229,6 +243,7 @@ def main() -> int:
         restored = persistence.restore()
         seeded = _seed_dev_project()
         _seed_balrog_admin()
+        _seed_treeherder_hawk()
         _seed_reference_branches()
 
         try:
