@@ -56,6 +56,12 @@ def test_a_missing_field_is_named():
         validate(message)
 
 
+def test_every_missing_field_is_named_once():
+    with pytest.raises(InvalidJobMessage) as refused:
+        validate({"project": "mozilla-inbound", "revision": TIP, "job": {}})
+    assert str(refused.value) == "$.job: missing job_guid, name, job_symbol, state, machine_platform, submit_timestamp"
+
+
 def test_a_completed_job_must_say_its_result():
     message = job_message(TIP)
     del message["job"]["result"]

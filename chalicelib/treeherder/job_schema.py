@@ -160,6 +160,6 @@ def validate(message: Any) -> dict[str, Any]:
     """The message if it follows the schema; :class:`InvalidJobMessage` with every reason otherwise."""
     errors = sorted(_VALIDATOR.iter_errors(message), key=lambda e: (list(e.absolute_path), e.validator))
     if errors:
-        reasons = [f"{_where(e.absolute_path)}: {_message(e)}" for e in errors[:10]]
-        raise InvalidJobMessage("; ".join(reasons))
+        reasons = dict.fromkeys(f"{_where(e.absolute_path)}: {_message(e)}" for e in errors)
+        raise InvalidJobMessage("; ".join(list(reasons)[:10]))
     return message
