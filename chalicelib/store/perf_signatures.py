@@ -3,21 +3,27 @@
 In the ``treeherder`` table:
 
 - ``sig#<branch>`` / ``<signature hash>``: the series (its group's fields and
-  page, so the series can be read from the metrics table), its stable integer
-  id and ``last_updated`` (the newest push time with a value). A repository's
-  signatures are one Query; a set of hashes one BatchGetItem;
+  page, so the series can be read from the metrics table) and its stable
+  integer id. A set of hashes is one BatchGetItem;
+- ``sig#<branch>`` / ``group#<sha1 of the group key>``: the group's pages
+  already registered and ``last_updated`` (the newest push time of the
+  group's runs), kept per group so that a run costs one GetItem and one
+  UpdateItem however many pages it has;
 - ``sigid#<id>`` / ``signature``: which (branch, hash) an id names.
 
-Written by the metrics worker after each run's metrics. The metrics FIFO
-queue hands a series group's runs to one worker at a time and a signature
-belongs to exactly one group, so the read-then-write here never races.
+A repository's signatures are two Queries on its partition (signatures,
+whose sort keys are hex, and groups). Written by the metrics worker after
+each run's metrics. The metrics FIFO queue hands a series group's runs to one
+worker at a time and a signature belongs to exactly one group, so the
+read-then-write here never races.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 from chalicelib.perf.series import SeriesGroup
@@ -44,6 +50,14 @@ class SignatureRecord(Model):
     build_type = UnicodeAttribute()
     test_name = UnicodeAttribute()
     page = UnicodeAttribute()
+    group_sk = UnicodeAttribute()
+
+
+class SeriesGroupRecord(Model):
+    Meta = table_meta("treeherder")
+    pk = UnicodeAttribute(hash_key=True)  # sig#<branch>
+    sk = UnicodeAttribute(range_key=True)  # group#<sha1 of the group key>
+    pages = UnicodeSetAttribute(default=set)
     last_updated = NumberAttribute()
 
 
@@ -67,33 +81,48 @@ def _pk(branch: str) -> str:
     return f"sig#{branch}"
 
 
-def _stored(rec: SignatureRecord) -> StoredSignature:
+def _group_sk(group: SeriesGroup) -> str:
+    return "group#" + hashlib.sha1(group.key.encode("utf-8")).hexdigest()  # noqa: S324 - an identifier
+
+
+def _stored(rec: SignatureRecord, last_updated: int = 0) -> StoredSignature:
     group = SeriesGroup(rec.project, rec.branch, rec.product, rec.os_name, rec.os_version, rec.processor,
                         rec.build_type, rec.test_name)
-    return StoredSignature(int(rec.signature_id), rec.sk, Signature(group, rec.page), int(rec.last_updated))
+    return StoredSignature(int(rec.signature_id), rec.sk, Signature(group, rec.page), last_updated)
 
 
 def register(group: SeriesGroup, pages: list[str], push_date: int) -> int:
-    """Record the group's pages as series with data up to ``push_date``; returns how many are new."""
-    by_hash = {Signature(group, page).hash: page for page in pages}
-    if not by_hash:
+    """Record the group's pages as series with data up to ``push_date``; returns how many are new.
+
+    ``push_date`` is the newest push of the group's runs (the metrics job
+    replays a group up to its newest run), so it never moves backwards.
+    """
+    if not pages:
         return 0
-    known = {h: rec for h, rec in _get_records(group.branch, list(by_hash)).items()}
-    new = [h for h in by_hash if h not in known]
-    first_id = counters.next_value(ID_COUNTER, len(new)) - len(new) + 1 if new else 0
-    with SignatureRecord.batch_write() as batch:
-        for offset, h in enumerate(new):
-            new_id = first_id + offset
-            batch.save(SignatureRecord(
-                _pk(group.branch), h, signature_id=new_id, project=group.project, branch=group.branch,
-                product=group.product, os_name=group.os_name, os_version=group.os_version,
-                processor=group.processor, build_type=group.build_type, test_name=group.test_name,
-                page=by_hash[h], last_updated=push_date))
-            batch.save(SignatureIdRecord(f"sigid#{new_id}", ID_SORT, branch=group.branch, signature_hash=h))
-        for rec in known.values():
-            if int(rec.last_updated) < push_date:
-                rec.last_updated = push_date
-                batch.save(rec)
+    try:
+        known = SeriesGroupRecord.get(_pk(group.branch), _group_sk(group), consistent_read=True)
+    except SeriesGroupRecord.DoesNotExist:
+        known = None
+    registered = set(known.pages or ()) if known is not None else set()
+    new = sorted(set(pages) - registered)
+    if new:
+        first_id = counters.next_value(ID_COUNTER, len(new)) - len(new) + 1
+        with SignatureRecord.batch_write() as batch:
+            for offset, page in enumerate(new):
+                new_id, signature_hash = first_id + offset, Signature(group, page).hash
+                batch.save(SignatureRecord(
+                    _pk(group.branch), signature_hash, signature_id=new_id, project=group.project,
+                    branch=group.branch, product=group.product, os_name=group.os_name, os_version=group.os_version,
+                    processor=group.processor, build_type=group.build_type, test_name=group.test_name, page=page,
+                    group_sk=_group_sk(group)))
+                batch.save(SignatureIdRecord(f"sigid#{new_id}", ID_SORT, branch=group.branch,
+                                             signature_hash=signature_hash))
+    if new or known is None or int(known.last_updated) != push_date:
+        record = SeriesGroupRecord(_pk(group.branch), _group_sk(group))
+        actions = [SeriesGroupRecord.last_updated.set(push_date)]
+        if new:
+            actions.append(SeriesGroupRecord.pages.add(set(new)))
+        record.update(actions=actions)
     return len(new)
 
 
@@ -107,8 +136,11 @@ def _get_records(branch: str, hashes: list[str]) -> dict[str, SignatureRecord]:
 
 
 def in_repository(branch: str) -> list[StoredSignature]:
-    """Every signature of a repository (one paged Query)."""
-    return [_stored(r) for r in SignatureRecord.query(_pk(branch))]
+    """Every signature of a repository, with its group's ``last_updated`` (two paged Queries)."""
+    updated = {r.sk: int(r.last_updated)
+               for r in SeriesGroupRecord.query(_pk(branch), SeriesGroupRecord.sk.startswith("group#"))}
+    signatures = SignatureRecord.query(_pk(branch), SignatureRecord.sk < "g")  # hex hashes sort before "group#"
+    return [_stored(r, updated.get(r.group_sk, 0)) for r in signatures]
 
 
 def by_hashes(branch: str, hashes: list[str]) -> list[StoredSignature]:
