@@ -194,3 +194,13 @@ def test_signature_properties_describe_suite_test_platform_and_options():
                                                                          "linux-Ubuntu 12.04-x86_64")
     assert props["option_collection_hash"] == option_collection_hash(["opt"])
     assert props["framework_id"] == 1 and props["lower_is_better"] is True
+
+
+def test_the_signature_interval_keeps_series_with_recent_data():
+    from chalicelib.store.perf_signatures import StoredSignature
+    from chalicelib.treeherder.perf_series import signature_filter
+
+    recent = StoredSignature(1, "a" * 40, Signature(GROUP, "cnn.com"), last_updated=1_000_000)
+    old = StoredSignature(2, "b" * 40, Signature(GROUP, "bbc.co.uk"), last_updated=1_000_000 - 90_000)
+    keep = signature_filter(Params({"interval": "86400"}), now=1_000_100)
+    assert [keep(recent), keep(old)] == [True, False]
