@@ -32,16 +32,28 @@ DEV_KEY, DEV_SECRET = "talos-dev-key", "talos-dev-secret"
 HOST = "shipyard.test"
 
 
+@contextmanager
+def embedded_aws():
+    """A fresh embedded AWS (moto) with Shipyard's resources deployed from infra/.
+
+    Queues hide a failed message for 1 s and move it to its DLQ after 3 receives.
+    """
+    clients.reset()
+    queues.reset()
+    try:
+        with mock_aws():
+            resources.deploy(visibility_timeout=1, max_receive_count=3)
+            yield
+    finally:
+        clients.reset()
+        queues.reset()
+
+
 @pytest.fixture
 def aws():
     """A fresh embedded AWS with Shipyard's resources deployed from infra/."""
-    clients.reset()
-    queues.reset()
-    with mock_aws():
-        resources.deploy(visibility_timeout=1, max_receive_count=3)
+    with embedded_aws():
         yield
-    clients.reset()
-    queues.reset()
 
 
 @pytest.fixture

@@ -71,6 +71,9 @@ class ObjectstoreRow(Model):
     test_run_id = NumberAttribute(null=True)
     worker_id = UnicodeAttribute(null=True)
     requeues = NumberAttribute(null=True)
+    # Why the last failed delivery of its processing message failed, and how many failed.
+    last_error = UnicodeAttribute(null=True)
+    failed_deliveries = NumberAttribute(null=True)
     s3_key = UnicodeAttribute()
     size = NumberAttribute()
 
@@ -229,6 +232,19 @@ def count_requeue(project: str, row_id: int) -> bool:
             return False
         raise
     return True
+
+
+def note_failed_delivery(project: str, row_id: int, reason: str) -> None:
+    """Say on a pending row why its processing failed this time (SQS will deliver it again)."""
+    row = ObjectstoreRow(project, row_id)
+    try:
+        row.update(
+            actions=[ObjectstoreRow.last_error.set(reason[:1000]), ObjectstoreRow.failed_deliveries.add(1)],
+            condition=ObjectstoreRow.pending_flag.exists(),
+        )
+    except UpdateError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def abandon(project: str, row_id: int, error_msg: str) -> bool:

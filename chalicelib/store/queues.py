@@ -15,6 +15,18 @@ def queue_url(logical: str) -> str:
     return client("sqs").get_queue_url(QueueName=config.queue_name(logical))["QueueUrl"]
 
 
+@functools.cache
+def max_receive_count(logical: str) -> int | None:
+    """Deliveries before SQS moves a message of this queue to its DLQ (its redrive policy), if it has one.
+
+    A worker reads it once per process, to know a delivery is the last one.
+    """
+    attributes = client("sqs").get_queue_attributes(QueueUrl=queue_url(logical),
+                                                    AttributeNames=["RedrivePolicy"])["Attributes"]
+    policy = attributes.get("RedrivePolicy")
+    return int(json.loads(policy)["maxReceiveCount"]) if policy else None
+
+
 def send(logical: str, message: dict[str, Any]) -> str:
     """Send a JSON message; returns its SQS message id."""
     response = client("sqs").send_message(QueueUrl=queue_url(logical), MessageBody=json.dumps(message))
@@ -41,3 +53,4 @@ def dead_letter(logical: str, body: str, reason: str, source_message_id: str | N
 
 def reset() -> None:
     queue_url.cache_clear()
+    max_receive_count.cache_clear()

@@ -13,7 +13,7 @@ from chalice.app import CloudWatchEvent, SQSEvent
 from chalicelib import config
 from chalicelib.datazilla.ingest import new_row_id, queue_for_loading, store_blob
 from chalicelib.datazilla.loading import load_row
-from chalicelib.store import deliveries, objectstore, projects
+from chalicelib.store import deliveries, objectstore, projects, queues
 from chalicelib.workers.messages import PoisonMessage, parse
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,37 @@ def process(event: SQSEvent) -> None:
     worker_id = _worker_id(event)
     failures = []
     for record in event:
+        message: dict | None = None
         try:
             message = parse(record.body, "project", "id")
             load_row(str(message["project"]), int(message["id"]), worker_id)
         except Exception as err:  # noqa: BLE001 - reported below, retried by SQS
-            log.error("processing message failed: %s", err)
+            log.error("processing message %s failed: %s: %s", record.to_dict()["messageId"], type(err).__name__, err)
+            if message is not None:
+                _note_failure(message, record.to_dict(), err)
             failures.append(err)
     if failures:
         raise failures[0]
+
+
+def _note_failure(message: dict, record: dict, err: Exception) -> None:
+    """The row says why its load failed; on the delivery after which SQS gives up, it becomes an error.
+
+    The message itself still fails and moves to the dead-letter queue, where
+    it can be inspected or redriven; the blob stays readable in S3.
+    """
+    try:
+        project, row_id = str(message["project"]), int(message["id"])
+        reason = f"{type(err).__name__}: {err}"
+        received = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 0)
+        limit = queues.max_receive_count(config.PROCESSING_QUEUE)
+        if limit is not None and received >= limit:
+            objectstore.abandon(project, row_id, f"Unknown error: not loaded after {received} deliveries "
+                                                 f"(see the processing dead-letter queue): {reason}")
+        else:
+            objectstore.note_failed_delivery(project, row_id, reason)
+    except Exception as note_err:  # noqa: BLE001 - the storage that failed the load may fail this too
+        log.error("could not record the failure on the row: %s", type(note_err).__name__)
 
 
 @bp.schedule(Rate(5, unit=Rate.MINUTES))
@@ -87,6 +110,8 @@ def sweep_pending(event: CloudWatchEvent) -> None:
     for row in objectstore.pending_before(cutoff):
         if (row.requeues or 0) >= MAX_REQUEUES:
             message = f"Unknown error: not loaded after {MAX_REQUEUES} re-queues (see the processing dead-letter queue)"
+            if row.last_error:
+                message += f"; last failure: {row.last_error}"
             objectstore.abandon(row.project, int(row.id), message)
         elif objectstore.count_requeue(row.project, int(row.id)):
             queue_for_loading(row.project, int(row.id))

@@ -1,0 +1,246 @@
+"""Load: K signed blobs posted concurrently to a running local stack while metrics are read.
+
+Then every blob is checked: stored exactly once (its objectstore row serves
+the bytes that were sent) and loaded exactly once (its revision's raw data
+holds one run). The baseline is the same uploads one at a time, measured in
+the same run against the same stack, so the ratio says what concurrency buys.
+
+    .venv/bin/python -m benchmarks.load [--count 200] [--concurrency 8] [--timeout 300]
+    .venv/bin/python -m benchmarks.load --api http://127.0.0.1:8000   # against `make run`
+
+Without ``--api`` it starts its own stack (``python -m chalicelib.local.run``,
+empty, on free loopback ports) and stops it at the end. Everything is bounded:
+the count, the concurrency and an overall deadline; the script stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+from requests_oauthlib import OAuth1
+
+REPO = Path(__file__).resolve().parents[1]
+BLOB = json.loads((REPO / "tests" / "fixtures" / "talos_tp5n.json").read_text())
+KEY, SECRET, BRANCH = "talos-dev-key", "talos-dev-secret", "Mozilla-Inbound"
+READY = "Shipyard local stack ready"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnStack:
+    """A fresh local stack in a temporary folder, on free ports; stopped with SIGINT."""
+
+    def __init__(self, deadline: float) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="shipyard-load-"))
+        port, moto_port = _free_port(), _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SHIPYARD_", "MOTO_"))}
+        env.update(PORT=str(port), MOTO_PORT=str(moto_port), TLS_PORT="off", FRESH="1",
+                   SHIPYARD_STATE_DIR=str(self.folder), SHIPYARD_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+        self.log = (self.folder / "stack.log").open("wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local.run"], cwd=REPO, env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        while READY not in (self.folder / "stack.log").read_text(errors="replace"):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"local stack did not start:\n{(self.folder / 'stack.log').read_text()[-3000:]}")
+            time.sleep(0.2)
+        self.info = json.loads((self.folder / "stack.json").read_text())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+def _stack_info(api: str) -> dict:
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / ".shipyard" / "local" / "stack.json"
+        if candidate.exists():
+            info = json.loads(candidate.read_text())
+            if info.get("api_url") == api:
+                return info
+    raise SystemExit(f"no .shipyard/local/stack.json for {api}: run this in the checkout where `make run` runs")
+
+
+def _seed_pushes(info: dict, revisions: list[str]) -> None:
+    """One push per revision on the branch, written through the store as the pushlog sync would."""
+    os.environ.update(AWS_ENDPOINT_URL=info["endpoint_url"], SHIPYARD_PREFIX=info["prefix"],
+                      AWS_DEFAULT_REGION=info["region"], AWS_ACCESS_KEY_ID="testing",
+                      AWS_SECRET_ACCESS_KEY="testing")  # noqa: S105 - the local stack's moto accepts anything
+    from chalicelib.store import branches, pushes
+
+    if branches.resolve(BRANCH) is None:
+        # A loopback URI that refuses connections: the stack's scheduled sync must not reach the internet.
+        branches.put(BRANCH, "http://127.0.0.1:9/integration/mozilla-inbound", [])
+    start = int(time.time()) - 86400
+    for i, revision in enumerate(revisions, start=1):
+        node = revision + hashlib.sha1(revision.encode()).hexdigest()[:28]  # noqa: S324 - an id, not a digest
+        pushes.store(BRANCH, 10_000 + i, start + i * 60, "load@example.com",
+                     [{"node": node, "author": "Load <load@example.com>", "desc": f"load {i}", "branch": "default",
+                       "tags": []}])
+
+
+def _blob(revision: str, i: int) -> str:
+    run = copy.deepcopy(BLOB)
+    run["test_build"]["revision"] = revision
+    run["testrun"]["date"] = int(time.time()) - 3600 + i
+    rng = random.Random(i)
+    run["results"] = {page: [round(v * rng.uniform(0.97, 1.03), 2) for v in values]
+                      for page, values in BLOB["results"].items()}
+    return json.dumps(run)
+
+
+@dataclass
+class Upload:
+    revision: str
+    text: str
+    status: int = 0
+    url: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Reads:
+    count: int = 0
+    server_errors: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+
+def _upload(api: str, item: Upload) -> Upload:
+    started = time.monotonic()
+    try:
+        response = requests.post(f"{api}/talos/api/load_test", data={"data": quote(item.text)},
+                                 auth=OAuth1(KEY, client_secret=SECRET, signature_type="body"), timeout=60)
+        item.status = response.status_code
+        item.url = response.json().get("url") if response.ok else None
+    except requests.RequestException:
+        item.status = -1
+    item.seconds = time.monotonic() - started
+    return item
+
+
+def _read_metrics(api: str, revisions: list[str], stop: threading.Event, reads: Reads) -> None:
+    rng = random.Random(1)
+    while not stop.is_set():
+        revision = rng.choice(revisions)
+        view = rng.choice(["", "summary", "pushlog"])
+        started = time.monotonic()
+        try:
+            status = requests.get(f"{api}/talos/testdata/metrics/{BRANCH}/{revision}/{view}", timeout=30).status_code
+        except requests.RequestException:
+            status = -1
+        reads.seconds.append(time.monotonic() - started)
+        reads.count += 1
+        reads.server_errors += status >= 500 or status < 0
+
+
+def _phase(api: str, items: list[Upload], concurrency: int) -> float:
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(lambda item: _upload(api, item), items))
+    return time.monotonic() - started
+
+
+def _verify(api: str, items: list[Upload], deadline: float) -> tuple[int, int, int, float]:
+    """(lost, duplicated, not loaded, seconds until every blob was loaded) for the uploads."""
+    started = time.monotonic()
+    urls = [item.url for item in items if item.url]
+    lost = len(items) - len(urls)
+    duplicated = len(urls) - len(set(urls))
+    for item in items:
+        if item.url and requests.get(item.url, timeout=30).text != item.text:
+            lost += 1
+    pending = {item.revision for item in items if item.url}
+    runs: dict[str, int] = {}
+    while pending and time.monotonic() < deadline:
+        for revision in sorted(pending):
+            got = requests.get(f"{api}/talos/testdata/raw/{BRANCH}/{revision}/", timeout=30)
+            if got.ok and got.json():
+                runs[revision] = len(got.json())
+                pending.discard(revision)
+        if pending:
+            time.sleep(1)
+    duplicated += sum(n - 1 for n in runs.values() if n > 1)
+    return lost, duplicated, len(pending), time.monotonic() - started
+
+
+def _p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) >= 2 else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=200, help="blobs in the concurrent phase")
+    parser.add_argument("--baseline", type=int, default=20, help="blobs posted one at a time first")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=300, help="overall deadline, seconds")
+    parser.add_argument("--api", help="a running stack's URL (default: start a fresh one)")
+    args = parser.parse_args()
+    if not (0 < args.count <= 5000 and 0 < args.baseline <= 1000 and 0 < args.concurrency <= 64):
+        parser.error("count 1-5000, baseline 1-1000, concurrency 1-64")
+    deadline = time.monotonic() + args.timeout
+
+    own = None if args.api else OwnStack(deadline)
+    try:
+        api = args.api or own.info["api_url"]
+        info = own.info if own else _stack_info(api)
+        tag = hashlib.sha1(str(time.time()).encode()).hexdigest()[:4]  # noqa: S324 - a run tag
+        revisions = [f"{tag}{i:08x}" for i in range(args.baseline + args.count)]
+        _seed_pushes(info, revisions)
+        items = [Upload(r, _blob(r, i)) for i, r in enumerate(revisions)]
+        baseline, loaded = items[:args.baseline], items[args.baseline:]
+
+        baseline_seconds = _phase(api, baseline, 1)
+        stop, reads = threading.Event(), Reads()
+        reader = threading.Thread(target=_read_metrics, args=(api, revisions[:args.baseline], stop, reads),
+                                  daemon=True)
+        reader.start()
+        load_seconds = _phase(api, loaded, args.concurrency)
+        stop.set()
+        reader.join(30)
+        lost, duplicated, not_loaded, settle = _verify(api, items, deadline)
+    finally:
+        if own:
+            own.stop()
+
+    base_rate, load_rate = len(baseline) / baseline_seconds, len(loaded) / load_seconds
+    refused = sum(1 for item in items if item.status != 200)
+    latencies = [item.seconds for item in loaded]
+    print(f"baseline   {len(baseline):5d} blobs one at a time      {base_rate:7.1f} blobs/s")
+    print(f"load       {len(loaded):5d} blobs, {args.concurrency} concurrent     {load_rate:7.1f} blobs/s   "
+          f"p50 {_p(latencies, 50):.0f} ms  p95 {_p(latencies, 95):.0f} ms")
+    print(f"ratio      {load_rate / base_rate:7.2f}x the baseline's throughput")
+    print(f"reads      {reads.count:5d} metrics reads during the load, {reads.server_errors} 5xx, "
+          f"p50 {_p(reads.seconds, 50):.0f} ms")
+    print(f"verified   refused {refused}, lost {lost}, duplicated {duplicated}, not loaded {not_loaded} "
+          f"(all loaded {settle:.1f} s after the load)")
+    return 0 if refused == lost == duplicated == not_loaded == reads.server_errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
