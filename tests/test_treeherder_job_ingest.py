@@ -170,3 +170,26 @@ def test_a_job_parked_while_its_push_was_being_stored_lands_at_once(pushed, monk
     outcome = job_ingest.ingest(job_message(tip(pushed[0])))
     assert outcome.status == "created"
     assert job_store.waiting_for("Mozilla-Inbound", tip(pushed[0])) == []
+
+
+def test_job_messages_redelivered_after_a_crash_leave_the_same_job(pushed, monkeypatch):
+    from app import app
+    from chalicelib.local.pump import Pump
+    from chalicelib.store import counters
+    from tests.delivery import CrashBeforeDelete, drain_until_quiet
+
+    # given each message's first delivery dies between its writes and SQS's delete
+    crash = CrashBeforeDelete().install(monkeypatch)
+    revision = tip(pushed[0])
+    for state in ("pending", "running", "completed"):
+        send(job_message(revision, state=state))
+
+    # when the queue is delivered until quiet
+    drain_until_quiet(Pump(app, schedules=False), (config.TREEHERDER_JOBS_QUEUE,))
+
+    # then every message came twice, and there is one job, completed, with one id ever taken
+    assert len(crash.redelivered) == 3
+    [job] = job_store.for_push("Mozilla-Inbound", pushed[0].pushlog_id)
+    assert (job.state, job.id) == ("completed", 1)
+    assert counters.current_value(job_store.JOB_ID_COUNTER) == 1
+    assert len(job_store.details_of_job(job.id)) == 2
