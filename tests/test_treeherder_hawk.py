@@ -71,13 +71,21 @@ def test_a_timestamp_within_60_seconds_is_accepted(pushed, session, treeherder_u
     assert response.status_code == 200
 
 
-def test_a_replayed_nonce_is_refused(pushed, session, treeherder_url):
-    message = job_message(tip(pushed[0]))
-    first = hawk_post(session, treeherder_url, PATH, message, nonce="n-1")
-    again = hawk_post(session, treeherder_url, PATH, message, nonce="n-1")
+def test_a_replayed_request_is_refused(pushed, session, treeherder_url):
+    # the same signed request (header, timestamp, nonce and body) sent twice
+    message, now = job_message(tip(pushed[0])), int(time.time())
+    first = hawk_post(session, treeherder_url, PATH, message, nonce="n-1", timestamp=now)
+    again = hawk_post(session, treeherder_url, PATH, message, nonce="n-1", timestamp=now)
     assert first.status_code == 200
     assert again.status_code == 403
     assert again.json() == {"detail": "Hawk authentication failed: AlreadyProcessed."}
+
+
+def test_a_nonce_signed_again_with_a_new_timestamp_is_refused(pushed, session, treeherder_url):
+    message, now = job_message(tip(pushed[0])), int(time.time())
+    assert hawk_post(session, treeherder_url, PATH, message, nonce="n-2", timestamp=now - 5).status_code == 200
+    again = hawk_post(session, treeherder_url, PATH, message, nonce="n-2", timestamp=now)
+    assert again.status_code == 403
 
 
 def test_a_body_changed_after_signing_is_refused(pushed, session, treeherder_url):

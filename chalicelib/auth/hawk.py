@@ -44,7 +44,12 @@ def _credentials(client_id: str) -> dict[str, str]:
 
 
 def _seen_nonce(client_id: str, nonce: str, timestamp: str) -> bool:
-    return not nonces.remember(f"hawk:{client_id}", f"{timestamp}:{nonce}", config.hawk_timestamp_skew())
+    """A nonce is used once per client while any timestamp it could carry is still fresh.
+
+    Stricter than Hawk's (client, timestamp, nonce): a re-signed request with an
+    old nonce is refused too.
+    """
+    return not nonces.remember(f"hawk:{client_id}", nonce, config.hawk_timestamp_skew())
 
 
 def authenticate(request: HawkRequest) -> str:
