@@ -20,7 +20,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadscope  # a module's tests on one worker: its module-scoped world is built once
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
