@@ -17,11 +17,16 @@ from chalicelib.api.datazilla import objectstore as datazilla_objectstore
 from chalicelib.api.datazilla import perftest as datazilla_perftest
 from chalicelib.api.datazilla import pushlog as datazilla_pushlog
 from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.kernelci import resources as kernelci_resources
+from chalicelib.api.kernelci import tokens as kernelci_tokens
+from chalicelib.api.kernelci import upload as kernelci_upload
+from chalicelib.api.kernelci import version as kernelci_version
 from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
 from chalicelib.api.treeherder import pushes as treeherder_pushes
 from chalicelib.api.treeherder import reference as treeherder_reference
 from chalicelib.workers import datazilla as datazilla_workers
+from chalicelib.workers import kernelci as kernelci_workers
 from chalicelib.workers import metrics as metrics_workers
 from chalicelib.workers import pushlog as pushlog_workers
 from chalicelib.workers import treeherder as treeherder_workers
@@ -30,6 +35,8 @@ observability.configure()
 
 app = Chalice(app_name="shipyard")
 app.register_middleware(head_requests.strip_body, "http")
+# KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
+app.api.binary_types.append("multipart/form-data")
 
 app.register_blueprint(datazilla_ingest.bp)
 app.register_blueprint(datazilla_objectstore.bp)
@@ -44,7 +51,13 @@ app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
+# KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
+app.register_blueprint(kernelci_resources.bp)
+app.register_blueprint(kernelci_tokens.bp)
+app.register_blueprint(kernelci_upload.bp)
+app.register_blueprint(kernelci_version.bp)
 app.register_blueprint(datazilla_workers.bp)
+app.register_blueprint(kernelci_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)
 # Treeherder / Perfherder: TreeherderClient(server_url="<base>/treeherder")

@@ -21,12 +21,14 @@ PROCESSING_QUEUE = "processing"
 METRICS_QUEUE = "metrics.fifo"
 # Treeherder job messages from CI systems (see chalicelib/treeherder/job_schema.py).
 TREEHERDER_JOBS_QUEUE = "treeherder-jobs"
-QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE)
+# KernelCI: POST /build is answered 202 and imported from here (chalicelib/workers/kernelci.py).
+KERNELCI_IMPORT_QUEUE = "kernelci-import"
+QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE, KERNELCI_IMPORT_QUEUE)
 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
           "refdata", "metrics", "balrog-rules", "balrog-permissions", "balrog-releases",
-          "balrog-history", "balrog-tokens", "treeherder")
+          "balrog-history", "balrog-tokens", "treeherder", "kernelci")
 
 
 def prefix() -> str:
@@ -79,3 +81,16 @@ def hg_timeout() -> float:
 def hawk_timestamp_skew() -> int:
     """Seconds a Hawk-signed request may be away from our clock; Treeherder used 60."""
     return int(os.environ.get("SHIPYARD_HAWK_SKEW", "60"))
+def kernelci_storage_url() -> str:
+    """Where KernelCI upload URLs point: a file server in front of the artifacts, or the bucket itself."""
+    configured = os.environ.get("SHIPYARD_KERNELCI_STORAGE_URL", "").strip()
+    return configured.rstrip("/") if configured else f"s3://{bucket_name()}/kernelci/storage"
+
+
+def gateway_compresses() -> bool:
+    """Whether API Gateway gzips responses itself (``minimum_compression_size`` in the stage config).
+
+    Then the app must not: a Lambda proxy response gzipped in the app would
+    reach the client as base64 text. Locally, and in tests, the app does it.
+    """
+    return os.environ.get("SHIPYARD_GATEWAY_COMPRESSION", "").lower() == "true"

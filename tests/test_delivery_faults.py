@@ -223,7 +223,7 @@ def test_given_dynamodb_failing_while_a_run_loads_then_nothing_is_visible_until_
     with Fault("dynamodb", operation, when=when) as injected:
         pump.drain(config.queue_name(config.PROCESSING_QUEUE))
         # then: nothing of the run is visible, the row is not complete
-        assert injected.hits == 1, step
+        assert injected.hits >= 1, step  # more than once if a slow machine redelivers meanwhile
         assert _visible_runs(app_client) == []
         assert objectstore.get("talos", 1).processed_flag != "complete"
     # when the redelivery comes after the fault cleared

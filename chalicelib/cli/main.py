@@ -22,6 +22,11 @@ Commands::
     shipyard pushlog backfill [--branch NAME ...]
     shipyard token create USER
     shipyard hawk create CLIENT_ID [--secret S|-] [--replace]
+    shipyard kernelci token create --email E [--admin|--superuser] [--get] [--post] [--delete]
+                                   [--upload] [--lab] [--test-lab] [--ip ADDR ...]
+                                   [--expires-on YYYY-MM-DD] [--username U]
+    shipyard kernelci token list
+    shipyard kernelci token delete ID
 
 A branch URI is a path under the hg host (``SHIPYARD_HG_HOST``, default
 https://hg.mozilla.org), e.g. ``integration/mozilla-inbound``, or a full
@@ -43,6 +48,12 @@ secret itself (never logged, never shown again).
 ``token create`` makes a bearer token for the Balrog admin API and prints it
 once, as JSON; only its SHA-256 is stored, so it cannot be shown again. The
 user's permissions are granted separately (``/users/USER/permissions/...``).
+
+``kernelci token create`` makes a KernelCI API token (``Authorization:
+<token>``) with the properties given and prints its value once with its id;
+only a hash is stored. ``--admin`` tokens manage other tokens through
+``/token``; ``--ip`` (repeatable, addresses or networks) restricts where it may
+be used from. ``list`` shows ids and properties, never values.
 """
 
 from __future__ import annotations
@@ -152,6 +163,8 @@ def project_create(args: argparse.Namespace) -> dict[str, Any]:
 
     try:
         project = projects.create(name, key, secret, replace=args.replace)
+    except projects.ReservedName as err:
+        raise CliError(str(err), project=name) from None
     except projects.ProjectExists:
         raise CliError(f"project '{name}' exists (use --replace to give it new credentials)", project=name) from None
     return {
@@ -288,6 +301,63 @@ def hawk_create(args: argparse.Namespace) -> dict[str, Any]:
         raise CliError(f"Hawk client '{args.client_id}' exists (use --replace to give it a new secret)",
                        client_id=args.client_id) from None
     return {"client_id": credential.client_id, "secret": credential.secret, "algorithm": "sha256"}
+KERNELCI_FLAGS = ("admin", "superuser", "get", "post", "delete", "upload", "lab", "test_lab")
+
+
+def kernelci_token_create(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.auth import kernelci_token
+    from chalicelib.kernelci.tokens import InvalidToken
+
+    body: dict[str, Any] = {"email": args.email, **{f: True for f in KERNELCI_FLAGS if getattr(args, f)}}
+    if args.username:
+        body["username"] = args.username
+    if args.expires_on:
+        body["expires_on"] = args.expires_on
+    if args.ip:
+        body.update(ip_restricted=True, ip_address=list(dict.fromkeys(args.ip)))
+    try:
+        value, record = kernelci_token.create(body)
+    except InvalidToken as err:
+        raise CliError(str(err)) from None
+    return {"token": value, "_id": record["_id"], "email": record["email"], "properties": record["properties"]}
+
+
+def kernelci_token_list(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.kernelci.query import Query
+    from chalicelib.store import kernelci
+
+    docs, _ = kernelci.tokens(Query())
+    return {"tokens": [{k: d.get(k) for k in ("_id", "email", "username", "properties", "expired", "expires_on",
+                                              "ip_address", "created_on")} for d in docs]}
+
+
+def kernelci_token_delete(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.store import kernelci
+
+    found = kernelci.token_by_id(args.id)
+    if found is None or not kernelci.delete_token(found[0], args.id):
+        raise CliError(f"no KernelCI token with id '{args.id}'")
+    return {"deleted": args.id}
+
+
+def _kernelci_commands(groups: Any) -> None:
+    kernelci = groups.add_parser("kernelci", help="KernelCI API tokens")
+    kernelci_groups = kernelci.add_subparsers(dest="command", required=True, metavar="WHAT")
+    token = kernelci_groups.add_parser("token", help="tokens of the KernelCI API (Authorization: <token>)")
+    actions = token.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="make a token; prints its value once, with its id, as JSON")
+    create.add_argument("--email", required=True)
+    create.add_argument("--username")
+    create.add_argument("--expires-on", metavar="YYYY-MM-DD")
+    create.add_argument("--ip", action="append", metavar="ADDR", help="allowed address or network (repeatable)")
+    for flag in KERNELCI_FLAGS:
+        create.add_argument(f"--{flag.replace('_', '-')}", dest=flag, action="store_true")
+    create.set_defaults(run=kernelci_token_create)
+    actions.add_parser("list", help="every token: id and properties, never the value").set_defaults(
+        run=kernelci_token_list)
+    delete = actions.add_parser("delete", help="remove a token by id")
+    delete.add_argument("id")
+    delete.set_defaults(run=kernelci_token_delete)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -349,6 +419,7 @@ def parser() -> argparse.ArgumentParser:
     hawk_create_cmd.add_argument("--secret", help="the secret (default: generated; '-' reads it from stdin)")
     hawk_create_cmd.add_argument("--replace", action="store_true", help="give an existing client this secret")
     hawk_create_cmd.set_defaults(run=hawk_create)
+    _kernelci_commands(groups)
     return top
 
 

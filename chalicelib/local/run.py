@@ -5,9 +5,10 @@
    (default ``shipyard-local``);
 3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
 4. project ``talos`` with development OAuth credentials, if it does not exist,
-   Balrog user ``admin`` (permission ``admin``, bearer token
-   ``shipyard-dev-token``) and the Treeherder Hawk client ``treeherder-dev``
-   (secret ``treeherder-dev-secret``);
+   and Balrog user ``admin`` (permission ``admin``, bearer token
+   ``shipyard-dev-token``), the KernelCI admin token ``kernelci-dev-token``,
+   and the Treeherder Hawk client ``treeherder-dev`` (secret
+   ``treeherder-dev-secret``);
 5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000), and over
    HTTPS on ``$TLS_PORT`` (default 8443; ``TLS_PORT=off`` skips it) with a
    certificate of a local CA whose bundle is ``<state dir>/ca.pem``: for
@@ -52,6 +53,8 @@ DEV_BALROG_TOKEN = "shipyard-dev-token"  # noqa: S105 - documented local develop
 # Treeherder job submission (POST /treeherder/api/project/<p>/jobs/), Hawk-signed.
 DEV_HAWK_CLIENT_ID = "treeherder-dev"
 DEV_HAWK_SECRET = "treeherder-dev-secret"  # noqa: S105 - documented local development credential
+DEV_KERNELCI_TOKEN = "kernelci-dev-token"  # noqa: S105 - documented local development credential
+DEV_KERNELCI_EMAIL = "admin@kernelci.localhost"
 
 
 def _configure_env() -> None:
@@ -166,6 +169,13 @@ def _seed_balrog_admin() -> None:
     bearer.register_token(DEV_BALROG_USER, DEV_BALROG_TOKEN)
 
 
+def _seed_kernelci_admin() -> None:
+    """The KernelCI admin token ``kernelci-dev-token`` (manages other tokens through /token)."""
+    from chalicelib.auth import kernelci_token
+
+    kernelci_token.create({"email": DEV_KERNELCI_EMAIL, "username": "admin", "admin": True}, DEV_KERNELCI_TOKEN)
+
+
 def _seed_reference_branches() -> int:
     """The reference branches of the pushlog sync, if they do not exist yet.
 
@@ -198,6 +208,7 @@ def _banner(api_url: str, https_url: str | None, endpoint_url: str, prefix: str,
         f"  {creds}",
         f"  Balrog       {api_url}/balrog/api   user {DEV_BALROG_USER}, Authorization: Bearer {DEV_BALROG_TOKEN} "
         "(development only)",
+        f"  KernelCI     {api_url}/job   Authorization: {DEV_KERNELCI_TOKEN} (admin token, development only)",
         "  CLI          shipyard project create NAME   (run in this checkout while the stack is up)",
         "  stop         Ctrl-C (saves the data; FRESH=1 make run starts empty)",
     ])
@@ -244,6 +255,7 @@ def main() -> int:
         seeded = _seed_dev_project()
         _seed_balrog_admin()
         _seed_treeherder_hawk()
+        _seed_kernelci_admin()
         _seed_reference_branches()
 
         try:

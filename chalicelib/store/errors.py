@@ -7,3 +7,20 @@ from pynamodb.exceptions import PynamoDBException
 
 # An AWS service refused or failed a call: the request may succeed later.
 TRANSIENT: tuple[type[Exception], ...] = (BotoCoreError, ClientError, PynamoDBException)
+
+
+def failed_condition(err: ClientError) -> int | None:
+    """Which item of a write failed its condition (0 for a single write); None if the write failed otherwise.
+
+    A refused condition is an answer (the item exists, or changed), not a fault.
+    """
+    error = err.response.get("Error", {})
+    if error.get("Code") == "ConditionalCheckFailedException":
+        return 0
+    if error.get("Code") != "TransactionCanceledException":
+        return None
+    reasons = err.response.get("CancellationReasons") or []
+    for index, reason in enumerate(reasons):
+        if reason.get("Code") == "ConditionalCheckFailed":
+            return index
+    return 0 if not reasons and "ConditionalCheckFailed" in error.get("Message", "") else None

@@ -9,6 +9,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
+from chalicelib.kernelci.keys import RESERVED_ROOT_NAMES
 from chalicelib.store.base import table_meta
 
 
@@ -36,6 +37,17 @@ class ProjectExists(Exception):
     pass
 
 
+class ReservedName(ValueError):
+    """A name the KernelCI resources own at the host root (``/job``, ``/build``, ...)."""
+
+
+def check_name(name: str) -> None:
+    """Datazilla serves ``/<project>/...``: a project may not be named like a root resource."""
+    if name.lower() in RESERVED_ROOT_NAMES:
+        raise ReservedName(f"'{name}' is reserved: the KernelCI API answers at /{name.lower()}; "
+                           f"reserved names: {', '.join(sorted(RESERVED_ROOT_NAMES))}")
+
+
 def get(name: str) -> Project | None:
     try:
         rec = ProjectRecord.get(name)
@@ -45,6 +57,7 @@ def get(name: str) -> Project | None:
 
 
 def create(name: str, consumer_key: str, consumer_secret: str, replace: bool = False) -> Project:
+    check_name(name)
     rec = ProjectRecord(
         name,
         oauth_consumer_key=consumer_key,

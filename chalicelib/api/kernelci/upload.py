@@ -1,0 +1,71 @@
+"""``/upload``: build artifacts into S3, as ``kernelci.storage.upload_files`` sends them.
+
+A ``multipart/form-data`` POST with the destination directory in the form
+field ``path`` (or, without it, ``job``, ``kernel``, ``arch``,
+``defconfig``/``defconfig_full`` and optionally ``lab_name`` to make one) and
+the files in any other fields (``file0``, ``file1``...). File names may hold
+subdirectories (``dtbs/x.dtb``); nothing may climb out of the path. The
+answer lists each file: status (201 new, 200 replaced), bytes, name, URL.
+GET and DELETE are not implemented, as in the backend.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from chalice import Blueprint
+
+from chalicelib.api.kernelci.common import Answer, Call, KernelciError, paths, reason_for, resource
+from chalicelib.api.kernelci.multipart import MalformedForm, parse
+from chalicelib.kernelci import tokens as rules
+from chalicelib.store import kernelci_storage as storage
+
+bp = Blueprint(__name__)
+
+FORM = "multipart/form-data"
+
+
+def clean_path(raw: str, what: str) -> str:
+    """A relative path with no ``..``, ``.`` or empty parts (400 otherwise)."""
+    parts = [p for p in raw.replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts) or any(ord(c) < 32 for c in raw):
+        raise KernelciError(400, f"Provided {what} is not a valid relative path: {raw!r}")
+    return posixpath.join(*parts)
+
+
+def _directory(form_value, call_path: str | None) -> str:
+    if call_path:
+        return clean_path(call_path, "path")
+    missing = [k for k in ("job", "kernel", "arch") if not form_value(k)]
+    defconfig = form_value("defconfig_full") or form_value("defconfig")
+    if missing or not defconfig:
+        raise KernelciError(400, f"Missing argument: {(missing or ['defconfig'])[0]}")
+    parts = [form_value("job"), form_value("kernel"), f"{form_value('arch')}-{defconfig}"]
+    if form_value("lab_name"):
+        parts.append(form_value("lab_name"))
+    return clean_path("/".join(parts), "path")
+
+
+def post_upload(call: Call) -> Answer:
+    content_type = call.request.headers.get("content-type") or ""
+    if not content_type.lower().startswith(FORM):
+        raise KernelciError(415, f"{reason_for(415)}: use {FORM} as the content type")
+    try:
+        form = parse(content_type, call.request.raw_body or b"")
+    except MalformedForm as err:
+        raise KernelciError(400, str(err)) from None
+    directory = _directory(form.value, form.value("path"))
+    if not form.files:
+        raise KernelciError(400, "No files provided")
+    stored = []
+    for upload in form.files:
+        name = clean_path(upload.filename, "file name")
+        path = f"{directory}/{name}"
+        replaced = storage.exists(path)
+        storage.put(path, upload.body, upload.content_type)
+        stored.append({"status": 200 if replaced else 201, "error": None, "bytes": len(upload.body),
+                       "filename": name, "url": storage.url(path)})
+    return Answer(200, result=stored, reason=f"{len(stored)} file(s) stored under '{directory}/'")
+
+
+resource(bp, paths("upload", with_id=False), {"POST": post_upload}, rules.upload)

@@ -1,0 +1,1 @@
+"""KernelCI backend API, domain side: documents, queries, tokens, regressions. No boto3 here."""
