@@ -215,20 +215,26 @@ def _log(rec: JobItem) -> dict[str, Any]:
 # --- writes --------------------------------------------------------------------------------------
 
 
-def _write_children(guid: str, job_id: int, branch: str, pushlog_id: int, kind: str,
-                    rows: list[dict[str, Any]] | None, stored_count: int) -> None:
-    """Replace a job's details or logs by the message's (None: keep the stored ones)."""
-    if rows is None:
+def _write_children(guid: str, job_id: int, branch: str, pushlog_id: int,
+                    rows_by_kind: dict[str, tuple[list[dict[str, Any]] | None, int]]) -> None:
+    """Replace a job's details and/or logs by the message's, in one batch (None: keep the stored ones).
+
+    ``rows_by_kind``: kind ("detail" | "log") -> (the message's rows, how many are stored).
+    """
+    if all(rows is None for rows, _ in rows_by_kind.values()):
         return
     with JobItem.batch_write() as batch:
-        for i, row in enumerate(rows):
-            item = JobItem(_pk(guid), f"{kind}#{i:04d}", job_id=job_id, data={**row, "repository": branch})
-            if kind == "detail":
-                item.push_key = push_key(branch, pushlog_id)
-                item.push_sort = f"detail#{job_id:012d}#{i:04d}"
-            batch.save(item)
-        for i in range(len(rows), stored_count):
-            batch.delete(JobItem(_pk(guid), f"{kind}#{i:04d}"))
+        for kind, (rows, stored_count) in rows_by_kind.items():
+            if rows is None:
+                continue
+            for i, row in enumerate(rows):
+                item = JobItem(_pk(guid), f"{kind}#{i:04d}", job_id=job_id, data={**row, "repository": branch})
+                if kind == "detail":
+                    item.push_key = push_key(branch, pushlog_id)
+                    item.push_sort = f"detail#{job_id:012d}#{i:04d}"
+                batch.save(item)
+            for i in range(len(rows), stored_count):
+                batch.delete(JobItem(_pk(guid), f"{kind}#{i:04d}"))
 
 
 def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
@@ -254,8 +260,7 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
                 if err.cause_response_code == "ConditionalCheckFailedException":
                     continue  # created meanwhile by another delivery: update it instead
                 raise
-            _write_children(guid, job_id, branch, pushlog_id, "detail", details, 0)
-            _write_children(guid, job_id, branch, pushlog_id, "log", logs, 0)
+            _write_children(guid, job_id, branch, pushlog_id, {"detail": (details, 0), "log": (logs, 0)})
             return "created", _job(item)
         job_id = int(existing.job_id)
         stored_details, stored_logs = int(existing.detail_count or 0), int(existing.log_count or 0)
@@ -271,8 +276,8 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
                 return "stale", by_guid(guid)
             raise
         stored_branch, stored_push = existing.job_repository or branch, int(existing.push_id)
-        _write_children(guid, job_id, stored_branch, stored_push, "detail", details, stored_details)
-        _write_children(guid, job_id, stored_branch, stored_push, "log", logs, stored_logs)
+        _write_children(guid, job_id, stored_branch, stored_push,
+                        {"detail": (details, stored_details), "log": (logs, stored_logs)})
         return "updated", _job(existing)
     raise RuntimeError(f"job {guid}: could not be created or updated")  # pragma: no cover - 3 lost races
 
