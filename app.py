@@ -21,6 +21,8 @@ from chalicelib.api.kernelci import resources as kernelci_resources
 from chalicelib.api.kernelci import tokens as kernelci_tokens
 from chalicelib.api.kernelci import upload as kernelci_upload
 from chalicelib.api.kernelci import version as kernelci_version
+from chalicelib.api.perf import alerts as perf_alerts
+from chalicelib.api.perf import graphs as perf_graphs
 from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
 from chalicelib.api.treeherder import pushes as treeherder_pushes
@@ -44,6 +46,8 @@ app.register_blueprint(datazilla_testdata.bp)
 app.register_blueprint(datazilla_pushlog.bp)
 app.register_blueprint(datazilla_perftest.bp)
 app.register_blueprint(datazilla_metrics.bp)
+app.register_blueprint(perf_alerts.bp)
+app.register_blueprint(perf_graphs.bp)
 app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")

@@ -27,7 +27,7 @@ QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE, 
 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
-          "refdata", "metrics", "balrog-rules", "balrog-permissions", "balrog-releases",
+          "refdata", "metrics", "alerts", "balrog-rules", "balrog-permissions", "balrog-releases",
           "balrog-history", "balrog-tokens", "treeherder", "kernelci")
 
 

@@ -75,7 +75,7 @@ def _column(state: dict[str, dict[str, Any]], names: list[str], field: str) -> n
     return np.array([np.nan if state.get(n, {}).get(field) is None else float(state[n][field]) for n in names])
 
 
-def _fold(summary: RunSummary, state: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+def fold(summary: RunSummary, state: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Judge one run against the state before it; returns (page results, state after)."""
     from chalicelib.perf.statistics import evaluate_run
 
@@ -122,9 +122,14 @@ def compute(project: str, test_run_id: int) -> int:
     0 when the run is gone or not yet linked to a push (it is computed when
     it is linked).
     """
+    return compute_run(project, test_run_id)[1]
+
+
+def compute_run(project: str, test_run_id: int) -> tuple[SeriesGroup | None, int]:
+    """As ``compute``, also naming the run's group (None when nothing was computed)."""
     run = test_runs.get(project, test_run_id)
     if run is None or run.push_id is None:
-        return 0
+        return None, 0
     group = group_of(run)
     current = summarize(run, group)
     before = metrics_store.previous(group.key, current.order_key)
@@ -132,7 +137,7 @@ def compute(project: str, test_run_id: int) -> int:
     chain = [current, *(_summary_of(r) for r in metrics_store.following(group.key, current.order_key))]
     records = []
     for summary in chain:
-        results, state = _fold(summary, state)
+        results, state = fold(summary, state)
         records.append(MetricsRecord(
             group.key, summary.order_key, project=project, test_run_id=summary.test_run_id,
             revision=summary.revision, push_id=summary.push_id, pushlog_id=summary.pushlog_id,
@@ -140,4 +145,4 @@ def compute(project: str, test_run_id: int) -> int:
     metrics_store.save_all(records)
     # The Perfherder face: the series of these pages, with data up to the newest push of the chain.
     perf_signatures.register(group, sorted(current.pages), max(s.push_date for s in chain))
-    return len(records)
+    return group, len(records)

@@ -75,3 +75,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def latest(group: str, count: int) -> list[MetricsRecord]:
+    """The group's last ``count`` runs, oldest first (one Query, newest first, read back to front)."""
+    found = list(MetricsRecord.query(group, scan_index_forward=False, limit=count, page_size=count))
+    return list(reversed(found))

@@ -277,11 +277,11 @@ def last_on_or_before(branch: str, date: int) -> Push | None:
     return None
 
 
-def get_many(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Push]:
-    """Pushes by (branch, hg push id): BatchGetItem, 100 keys a call."""
-    found: dict[tuple[str, int], Push] = {}
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), 100):
-        for rec in PushRecord.batch_get(unique[start:start + 100]):
-            found[(rec.branch, int(rec.push_id))] = _push(rec)
+def get_many(branch: str, push_ids: list[int]) -> dict[int, Push]:
+    """The pushes of a branch by push id (BatchGetItem, 100 keys a call)."""
+    found: dict[int, Push] = {}
+    keys = [(branch, push_id) for push_id in sorted(set(push_ids))]
+    for start in range(0, len(keys), 100):
+        for rec in PushRecord.batch_get(keys[start:start + 100]):
+            found[int(rec.push_id)] = _push(rec)
     return found

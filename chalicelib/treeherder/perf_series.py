@@ -123,10 +123,10 @@ def series(branch: str, stored: StoredSignature, query: DataQuery) -> list[dict[
             continue
         position = sorted(pages).index(page)
         points.append((rec, value, position))
-    tips = pushes.get_many([(branch, int(rec.push_id)) for rec, _, _ in points])
+    tips = pushes.get_many(branch, [int(rec.push_id) for rec, _, _ in points])
     out = []
     for rec, value, position in points:
-        push = tips.get((branch, int(rec.push_id)))
+        push = tips.get(int(rec.push_id))
         out.append({
             "signature_id": stored.id,
             "id": int(rec.test_run_id) * POINT_ID_STRIDE + position,

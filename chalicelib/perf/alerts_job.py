@@ -1,0 +1,66 @@
+"""Alert detection for a series group, run by the metrics worker after the group's metrics.
+
+It reads the group's last ``WINDOW_RUNS`` runs (one Query on the metrics
+table: each item holds every page's run mean), runs the detector on each page
+(``chalicelib.perf.alerts``), and brings the group's stored alerts in line
+(one Query, then one conditional write per alert that is new, changed or
+withdrawn; none when nothing changed). Running it twice leaves the same
+alerts: ids derive from (group, page, push), and the detector is
+deterministic.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from chalicelib.perf import alerts
+from chalicelib.perf.alerts import Point
+from chalicelib.perf.series import SeriesGroup
+from chalicelib.store import alerts as alerts_store
+from chalicelib.store import metrics as metrics_store
+from chalicelib.store import series_catalog
+
+log = logging.getLogger(__name__)
+
+# About two weeks of a busy branch's pushes, Perfherder's horizon; bounded so a job's cost is too.
+WINDOW_RUNS = 128
+
+
+@dataclass(frozen=True)
+class Outcome:
+    created: int
+    refreshed: int
+    withdrawn: int
+
+
+def series_points(records: list[metrics_store.MetricsRecord]) -> dict[str, list[Point]]:
+    """Each page's points in push order, from the group's metrics records (oldest first)."""
+    points: dict[str, list[Point]] = {}
+    for rec in records:
+        for page, result in metrics_store.plain(rec.pages).items():
+            mean = result.get("mean")
+            if mean is None:
+                continue
+            points.setdefault(page, []).append(
+                Point(int(rec.push_id), int(rec.pushlog_id), int(rec.push_date), rec.revision, float(mean)))
+    return points
+
+
+def detect(group: SeriesGroup) -> Outcome:
+    records = metrics_store.latest(group.key, WINDOW_RUNS)
+    if not records:
+        return Outcome(0, 0, 0)
+    points = series_points(records)
+    detections = [d for page, page_points in sorted(points.items()) for d in alerts.detect_series(page, page_points)]
+    examined = {page: span for page, page_points in points.items()
+                if (span := alerts.examined_span(page_points)) is not None}
+    stored = alerts_store.of_group(group.key, int(records[0].push_id))
+    plan = alerts.reconcile(group.key, detections, stored, examined)
+    created = sum(alerts_store.create(group, d) for d in plan.create)
+    refreshed = sum(alerts_store.refresh(group.project, ident, d) for ident, d in plan.refresh)
+    withdrawn = sum(alerts_store.withdraw(group.project, ident) for ident in plan.withdraw)
+    series_catalog.note(group, sorted(points), series_catalog.pages_of(group))
+    if created or refreshed or withdrawn:
+        log.info("alerts of %s: %d new, %d refreshed, %d withdrawn", group.key, created, refreshed, withdrawn)
+    return Outcome(created, refreshed, withdrawn)

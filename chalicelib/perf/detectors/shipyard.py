@@ -1,0 +1,178 @@
+"""Shipyard's change detector: candidates from every detector, kept only when a robust step test agrees.
+
+Why the originals miss and cry wolf on Talos data:
+
+- Datazilla tests a run's replicates against the trend, but runs differ from
+  each other by more than their replicates scatter (machines, warm caches),
+  so a fixed p threshold fires on noise and the trend freezes after a failure;
+- Perfherder's t-test uses means and variances: one slow run inflates the
+  variance and hides a shift, bimodal series never reach t > 7 for a few
+  percent, and a slow drift looks like a step to a mean difference;
+- e-divisive's permutation test is distribution-free, but it splits a drift
+  into steps and, without an effect size, splits noise clusters of bimodal
+  series.
+
+So Shipyard:
+
+1. takes as candidates what the Perfherder t-test alerts on and the change
+   points e-divisive finds, on the per-push values and on their ranks (which
+   no outlier can dominate), each having passed its own detector's test;
+2. judges each candidate alone (strongest first), then between the changes
+   already kept (at most ``window`` pushes on each side), after removing the common linear trend of
+   both sides (a Theil–Sen slope from pairs *within* a side, so the step itself
+   does not tilt it): a Mann–Whitney test on the detrended values must be
+   significant (z ≥ ``z_min``) and the step, a Hodges–Lehmann shift, must be at
+   least ``min_pct`` of the level and ``min_effect`` robust standard deviations;
+3. keeps the strongest of candidates closer than ``separation`` pushes, and
+   re-judges the survivors against each other, dropping the weakest failure,
+   until all pass.
+
+(A local rank scan and a t-test at a lower threshold were tried as further
+candidate sources; on the tuning seeds they added false alarms, not hits.)
+
+Ranks make the test's false-alarm rate independent of the noise's shape
+(outliers and modes move a rank by at most one); the effect size keeps
+statistically real but meaningless wiggles out. The parameters were tuned on
+the benchmark's tuning seeds only (benchmarks/alert_data.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from chalicelib.perf.detectors import Change, edivisive, perfherder
+
+NAME = "shipyard"
+RANKED_EDIVISIVE = "edivisive-ranks"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    window: int = 30  # pushes on each side a step is judged on, at most
+    min_side: int = 5  # pushes on each side, at least
+    z_min: float = 2.5  # the confirming rank test (the proposing detector already passed its own test)
+    min_pct: float = 1.0
+    min_effect: float = 0.8  # step / robust sigma of the detrended sides
+    separation: int = 4
+
+
+DEFAULT = Parameters()
+
+
+def _points(pushes: Sequence[Sequence[float]]) -> np.ndarray:
+    """One value per push: the median of its runs (a retrigger cannot drag it)."""
+    return np.array([float(np.median(v)) for v in pushes], dtype=float)
+
+
+def _rank_z(before: np.ndarray, after: np.ndarray) -> float:
+    """Mann–Whitney z of ``after`` against ``before`` (normal approximation, ties count ½)."""
+    n1, n2 = before.size, after.size
+    greater = (after[:, None] > before[None, :]).sum() + 0.5 * (after[:, None] == before[None, :]).sum()
+    mean = n1 * n2 / 2.0
+    sd = math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12.0)
+    return float((greater - mean) / sd)
+
+
+def _theil_sen_slope(*sides: tuple[np.ndarray, np.ndarray]) -> float:
+    """Median of the pairwise slopes within each (positions, values) side, pooled."""
+    slopes = []
+    for x, y in sides:
+        i, j = np.triu_indices(x.size, k=1)
+        if i.size:
+            slopes.append((y[j] - y[i]) / (x[j] - x[i]))
+    pooled = np.concatenate(slopes) if slopes else np.array([])
+    return float(np.median(pooled)) if pooled.size else 0.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    z: float
+    prev_value: float
+    new_value: float
+    effect: float  # |step| / robust sigma
+
+    @property
+    def pct(self) -> float:
+        return 100.0 * abs(self.new_value - self.prev_value) / abs(self.prev_value) if self.prev_value else 0.0
+
+
+def judge(y: np.ndarray, index: int, start: int, end: int, params: Parameters = DEFAULT) -> Verdict | None:
+    """The step test at ``index`` on y[start:end] (the neighbours' bounds), None with too few points."""
+    lo, hi = max(start, index - params.window), min(end, index + params.window)
+    if index - lo < params.min_side or hi - index < params.min_side:
+        return None
+    xb, xa = np.arange(lo, index, dtype=float), np.arange(index, hi, dtype=float)
+    yb, ya = y[lo:index], y[index:hi]
+    slope = _theil_sen_slope((xb, yb), (xa, ya))
+    rb, ra = yb - slope * (xb - index), ya - slope * (xa - index)  # both sides as seen at the change
+    z = _rank_z(rb, ra)
+    step = float(np.median(ra[:, None] - rb[None, :]))  # Hodges–Lehmann
+    prev_value = float(np.median(rb))
+    spread = np.concatenate([rb - np.median(rb), ra - np.median(ra)])
+    sigma = 1.4826 * float(np.median(np.abs(spread)))
+    effect = abs(step) / sigma if sigma > 0 else math.inf
+    return Verdict(z, prev_value, prev_value + step, effect)
+
+
+def _accepted(v: Verdict | None, params: Parameters) -> bool:
+    return v is not None and abs(v.z) >= params.z_min and v.pct >= params.min_pct and v.effect >= params.min_effect
+
+
+def candidates(pushes: Sequence[Sequence[float]], y: np.ndarray) -> dict[int, set[str]]:
+    """Positions proposed by the detectors, each having passed its own test, and who proposed them.
+
+    e-divisive runs twice: on the values and on their ranks (which no outlier
+    can dominate: energy distances grow with the size of a difference, ranks
+    do not). The t-test proposes what Perfherder itself would alert on.
+    """
+    found: dict[int, set[str]] = {}
+    for change in perfherder.detect(pushes):
+        found.setdefault(change.index, set()).add(perfherder.NAME)
+    for index, _, _ in edivisive.change_points(y):
+        found.setdefault(index, set()).add(edivisive.NAME)
+    ranks = y.argsort(kind="stable").argsort().astype(float)
+    for index, _, _ in edivisive.change_points(ranks):
+        found.setdefault(index, set()).add(RANKED_EDIVISIVE)
+    return found
+
+
+def detect(pushes: Sequence[Sequence[float]], params: Parameters = DEFAULT) -> list[Change]:
+    """Confirmed changes of the series (one list of values per push, in push order)."""
+    y = _points(pushes)
+    if y.size < 2 * params.min_side:
+        return []
+    return confirm(y, candidates(pushes, y), params)
+
+
+def confirm(y: np.ndarray, proposed: dict[int, set[str]], params: Parameters = DEFAULT) -> list[Change]:
+    """The proposed positions that pass the step test, judged against each other."""
+    # strongest first (each judged alone, on its whole window), each then judged between the changes kept so far
+    alone = {i: judge(y, i, 0, y.size, params) for i in proposed}
+    kept: list[int] = []
+    for index in sorted((i for i, v in alone.items() if _accepted(v, params)), key=lambda i: -abs(alone[i].z)):
+        if any(abs(index - other) < params.separation for other in kept):
+            continue
+        start = max((k for k in kept if k < index), default=0)
+        end = min((k for k in kept if k > index), default=y.size)
+        if _accepted(judge(y, index, start, end, params), params):
+            kept = sorted([*kept, index])
+    # a later, nearer change can undermine an earlier one: drop the weakest failure until all pass
+    while True:
+        bounds = [0, *kept, y.size]
+        verdicts = {index: judge(y, index, bounds[k], bounds[k + 2], params) for k, index in enumerate(kept)}
+        failing = [i for i in kept if not _accepted(verdicts[i], params)]
+        if not failing:
+            break
+        kept.remove(min(failing, key=lambda i: abs(verdicts[i].z) if verdicts[i] is not None else 0.0))
+    changes = []
+    for index in kept:
+        v = verdicts[index]
+        assert v is not None
+        confidence = 1.0 - math.erfc(abs(v.z) / math.sqrt(2.0))
+        changes.append(Change(index, v.prev_value, v.new_value, confidence, v.z,
+                              tuple(sorted(proposed.get(index, {NAME})))))
+    return changes

@@ -1,0 +1,238 @@
+"""Performance alerts: one item per (series, push) change, with its triage status.
+
+Key: (``project``, ``alert_id``), so triage is one GetItem/UpdateItem. Every
+listing is a Query on an index made for it, newest push first
+(``date_key`` = push date then id):
+
+- ``by_group`` (series group key, ``push_key``): the worker's view of a group;
+  the graph's view of one page (the page is filtered, a group has few alerts);
+- ``by_test`` (``<project>#<branch>#<test>``), ``by_branch``
+  (``<project>#<branch>``), ``by_status`` (``<project>#<status>``) and
+  ``by_date`` (``project``): the listing filters; the rest of a request's
+  filters narrow the chosen index's partition.
+
+The worker creates with a condition (never over an existing alert), refreshes
+only the detector's numbers (never the status), and withdraws only an alert
+that is still untriaged: a person's triage always wins a race with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.perf.alerts import UNTRIAGED, Detection, alert_id
+from chalicelib.perf.series import SeriesGroup
+from chalicelib.store.base import table_meta
+from chalicelib.store.series_fields import SeriesGroupFields, group_fields, platform
+
+
+def _index(name: str, hash_name: str, range_name: str) -> type[GlobalSecondaryIndex]:
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    return type(f"Index_{name}", (GlobalSecondaryIndex,), {
+        "Meta": meta, hash_name: UnicodeAttribute(hash_key=True), range_name: UnicodeAttribute(range_key=True)})
+
+
+class AlertRecord(SeriesGroupFields, Model):
+    Meta = table_meta("alerts")
+    project = UnicodeAttribute(hash_key=True)
+    alert_id = UnicodeAttribute(range_key=True)
+    group_key = UnicodeAttribute()
+    page = UnicodeAttribute()
+    push_id = NumberAttribute()
+    prev_push_id = NumberAttribute()
+    pushlog_id = NumberAttribute()
+    push_date = NumberAttribute()
+    revision = UnicodeAttribute()
+    prev_value = NumberAttribute()
+    new_value = NumberAttribute()
+    magnitude = NumberAttribute()
+    direction = UnicodeAttribute()
+    confidence = NumberAttribute()
+    detectors = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(default=UNTRIAGED)
+    note = UnicodeAttribute(null=True)
+    created = NumberAttribute()
+    updated = NumberAttribute()
+    triaged_by = UnicodeAttribute(null=True)
+    triaged_at = NumberAttribute(null=True)
+    # index keys
+    push_key = UnicodeAttribute()
+    date_key = UnicodeAttribute()
+    test_key = UnicodeAttribute()
+    branch_key = UnicodeAttribute()
+    status_key = UnicodeAttribute()
+
+    by_group = _index("by_group", "group_key", "push_key")()
+    by_test = _index("by_test", "test_key", "date_key")()
+    by_branch = _index("by_branch", "branch_key", "date_key")()
+    by_status = _index("by_status", "status_key", "date_key")()
+    by_date = _index("by_date", "project", "date_key")()
+
+
+def _push_key(push_id: int, ident: str) -> str:
+    return f"{push_id:012d}#{ident}"
+
+
+def _date_key(push_date: int, ident: str) -> str:
+    return f"{push_date:012d}#{ident}"
+
+
+def _numbers(detection: Detection) -> dict[str, Any]:
+    return {"prev_value": detection.prev_value, "new_value": detection.new_value,
+            "magnitude": detection.magnitude, "direction": detection.direction,
+            "confidence": detection.confidence, "detectors": list(detection.detectors)}
+
+
+def as_dict(rec: AlertRecord) -> dict[str, Any]:
+    """An alert as plain values (what the API shows and the reconciliation reads)."""
+    return {
+        "id": rec.alert_id, "alert_id": rec.alert_id, "project": rec.project, "series": rec.group_key,
+        "page": rec.page, "branch": rec.branch, "product": rec.product, "test": rec.test_name,
+        "platform": platform(rec),
+        "push_id": int(rec.push_id), "prev_push_id": int(rec.prev_push_id), "pushlog_id": int(rec.pushlog_id),
+        "push_date": int(rec.push_date), "revision": rec.revision,
+        "prev_value": float(rec.prev_value), "new_value": float(rec.new_value),
+        "magnitude": float(rec.magnitude), "direction": rec.direction, "confidence": float(rec.confidence),
+        "detectors": list(rec.detectors or []), "status": rec.status, "note": rec.note,
+        "created": int(rec.created), "updated": int(rec.updated),
+        "triaged_by": rec.triaged_by, "triaged_at": None if rec.triaged_at is None else int(rec.triaged_at),
+    }
+
+
+def _unless_condition_fails(write: Callable[[], object]) -> bool:
+    """Make a conditional write; False when its condition did not hold (nothing was written)."""
+    try:
+        write()
+    except (PutError, UpdateError, DeleteError) as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def create(group: SeriesGroup, detection: Detection, now: int | None = None) -> bool:
+    """Store a new untriaged alert; False if it exists already (then nothing changes)."""
+    now = int(time.time()) if now is None else now
+    ident = alert_id(group.key, detection.page, detection.push_id)
+    rec = AlertRecord(
+        group.project, ident, group_key=group.key, page=detection.page, **group_fields(group),
+        push_id=detection.push_id,
+        prev_push_id=detection.prev_push_id, pushlog_id=detection.pushlog_id, push_date=detection.push_date,
+        revision=detection.revision, status=UNTRIAGED, created=now, updated=now,
+        push_key=_push_key(detection.push_id, ident), date_key=_date_key(detection.push_date, ident),
+        test_key=f"{group.project}#{group.branch}#{group.test_name}", branch_key=f"{group.project}#{group.branch}",
+        status_key=f"{group.project}#{UNTRIAGED}", **_numbers(detection))
+    return _unless_condition_fails(lambda: rec.save(condition=AlertRecord.alert_id.does_not_exist()))
+
+
+def refresh(project: str, ident: str, detection: Detection, now: int | None = None) -> bool:
+    """Update the detector's numbers of an existing alert (its status is untouched)."""
+    rec = AlertRecord(project, ident)
+    numbers = _numbers(detection)
+    actions = [getattr(AlertRecord, name).set(value) for name, value in numbers.items()]
+    actions.append(AlertRecord.updated.set(int(time.time()) if now is None else now))
+    return _unless_condition_fails(lambda: rec.update(actions=actions, condition=AlertRecord.alert_id.exists()))
+
+
+def withdraw(project: str, ident: str) -> bool:
+    """Delete an alert the detector no longer finds, unless someone triaged it meanwhile."""
+    rec = AlertRecord(project, ident)
+    return _unless_condition_fails(lambda: rec.delete(condition=AlertRecord.status == UNTRIAGED))
+
+
+def of_group(group_key: str, first_push_id: int = 0) -> list[dict[str, Any]]:
+    """The group's alerts on pushes from ``first_push_id`` on (one paged Query)."""
+    found = AlertRecord.by_group.query(group_key, AlertRecord.push_key >= f"{first_push_id:012d}")
+    return [as_dict(r) for r in found]
+
+
+def get(project: str, ident: str) -> dict[str, Any] | None:
+    try:
+        return as_dict(AlertRecord.get(project, ident, consistent_read=True))
+    except AlertRecord.DoesNotExist:
+        return None
+
+
+def triage(project: str, ident: str, status: str, user: str, note: str | None,
+           now: int | None = None) -> dict[str, Any] | None:
+    """Set an alert's status (one conditional UpdateItem); None if there is no such alert."""
+    now = int(time.time()) if now is None else now
+    rec = AlertRecord(project, ident)
+    actions = [AlertRecord.status.set(status), AlertRecord.status_key.set(f"{project}#{status}"),
+               AlertRecord.triaged_by.set(user), AlertRecord.triaged_at.set(now), AlertRecord.updated.set(now)]
+    if note is not None:
+        actions.append(AlertRecord.note.set(note))
+    if not _unless_condition_fails(lambda: rec.update(actions=actions, condition=AlertRecord.alert_id.exists())):
+        return None
+    return as_dict(rec)
+
+
+@dataclass(frozen=True)
+class AlertQuery:
+    project: str
+    branch: str | None = None
+    test: str | None = None
+    status: str | None = None
+    since: int | None = None  # push date, unix seconds
+    limit: int = 100
+    cursor: str | None = None
+
+
+def _encode_cursor(key: dict[str, Any] | None) -> str | None:
+    return None if not key else base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    """A listing cursor back into DynamoDB's start key; ValueError when it is not one of ours."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("'cursor' is not a cursor this service returned") from None
+    if not isinstance(key, dict) or not all(isinstance(v, dict) and set(v) == {"S"} for v in key.values()):
+        raise ValueError("'cursor' is not a cursor this service returned")
+    return key
+
+
+def listing(q: AlertQuery) -> tuple[list[dict[str, Any]], str | None]:
+    """Alerts matching the filters, newest push first, at most ``limit``, and the cursor of the next page.
+
+    The index is the one whose partition holds the most of the filters; the
+    remaining ones are a filter expression on that partition.
+    """
+    residual: list[Condition] = []
+    if q.branch and q.test:
+        index, partition = AlertRecord.by_test, f"{q.project}#{q.branch}#{q.test}"
+        if q.status:
+            residual.append(AlertRecord.status == q.status)
+    elif q.status:
+        index, partition = AlertRecord.by_status, f"{q.project}#{q.status}"
+        if q.branch:
+            residual.append(AlertRecord.branch == q.branch)
+        if q.test:
+            residual.append(AlertRecord.test_name == q.test)
+    elif q.branch:
+        index, partition = AlertRecord.by_branch, f"{q.project}#{q.branch}"
+    else:
+        index, partition = AlertRecord.by_date, q.project
+        if q.test:
+            residual.append(AlertRecord.test_name == q.test)
+    range_condition = AlertRecord.date_key >= f"{q.since:012d}" if q.since is not None else None
+    filter_condition = None
+    for condition in residual:
+        filter_condition = condition if filter_condition is None else filter_condition & condition
+    start = decode_cursor(q.cursor) if q.cursor else None
+    results = index.query(partition, range_condition, filter_condition=filter_condition, scan_index_forward=False,
+                          limit=q.limit, page_size=q.limit, last_evaluated_key=start)
+    found = [as_dict(r) for r in results]
+    return found, _encode_cursor(results.last_evaluated_key) if len(found) >= q.limit else None

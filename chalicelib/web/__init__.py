@@ -1,0 +1,1 @@
+"""Static assets the app serves itself (no CDN): the graph page."""

@@ -1,0 +1,97 @@
+"""Alerts as pure data: detections placed on pushes, stored alerts reconciled with them, triage parsed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.perf import alerts
+from chalicelib.perf.alerts import Detection, Point
+from chalicelib.perf.detectors import Change
+
+GROUP = "talos#Mozilla-Inbound#Firefox#linux#Fedora 12#x86_64#opt#Talos tp5n"
+
+
+def _detection(push_id: int = 40, page: str = "a.com", **changes) -> Detection:
+    base = Detection(page, push_id, push_id + 1000, 1_300_000_000 + push_id, f"rev{push_id}", push_id - 1,
+                     100.0, 110.0, 10.0, "regression", 0.999, ("edivisive",))
+    return replace(base, **changes)
+
+
+def _stored(detection: Detection, status: str = "untriaged") -> dict:
+    return {"alert_id": alerts.alert_id(GROUP, detection.page, detection.push_id), "page": detection.page,
+            "push_id": detection.push_id, "status": status, "prev_value": detection.prev_value,
+            "new_value": detection.new_value, "magnitude": detection.magnitude, "direction": detection.direction,
+            "confidence": detection.confidence, "detectors": list(detection.detectors)}
+
+
+def test_an_alert_id_is_the_same_for_the_same_series_and_push_only():
+    assert alerts.alert_id(GROUP, "a.com", 40) == alerts.alert_id(GROUP, "a.com", 40)
+    assert len({alerts.alert_id(GROUP, "a.com", 40), alerts.alert_id(GROUP, "b.com", 40),
+                alerts.alert_id(GROUP, "a.com", 41)}) == 3
+
+
+def test_slower_is_a_regression_and_faster_an_improvement():
+    assert alerts.direction_of(100.0, 110.0) == "regression"
+    assert alerts.direction_of(100.0, 90.0) == "improvement"
+    assert alerts.direction_of(100.0, 110.0, lower_is_better=False) == "improvement"
+
+
+def test_a_detection_lands_on_the_first_push_at_the_new_level():
+    points = [Point(10 + i, 100 + i, 1000 + i, f"r{i}", 1.0) for i in range(6)]
+    points.insert(4, Point(13, 103, 1003, "r3-retrigger", 1.0))  # a retriggered run of push 13
+
+    def detector(pushes):
+        assert [len(p) for p in pushes] == [1, 1, 1, 2, 1, 1]
+        return [Change(3, 100.0, 90.0, 0.97, -4.1, ("shipyard",))]
+
+    [found] = alerts.detect_series("a.com", points, detect=detector)
+    assert (found.push_id, found.prev_push_id, found.pushlog_id, found.revision) == (13, 12, 103, "r3")
+    assert found.direction == "improvement" and found.magnitude == 10.0
+
+
+def test_a_new_detection_is_created_and_a_known_one_left_alone():
+    known, new = _detection(40), _detection(70)
+    plan = alerts.reconcile(GROUP, [known, new], [_stored(known)], {"a.com": (30, 90)})
+    assert plan.create == [new] and plan.refresh == [] and plan.withdraw == []
+
+
+def test_changed_numbers_refresh_the_alert():
+    old = _detection(40)
+    better = replace(old, new_value=111.0, magnitude=11.0)
+    plan = alerts.reconcile(GROUP, [better], [_stored(old)], {"a.com": (30, 90)})
+    assert plan.refresh == [(alerts.alert_id(GROUP, "a.com", 40), better)] and plan.create == []
+
+
+def test_an_untriaged_alert_no_longer_found_where_the_detector_looked_is_withdrawn():
+    gone = _detection(40)
+    plan = alerts.reconcile(GROUP, [], [_stored(gone)], {"a.com": (30, 90)})
+    assert plan.withdraw == [alerts.alert_id(GROUP, "a.com", 40)]
+
+
+@pytest.mark.parametrize("status, span", [("acknowledged", (30, 90)), ("untriaged", (41, 90)),
+                                          ("untriaged", None)])
+def test_triaged_alerts_and_alerts_outside_the_examined_span_stay(status, span):
+    kept = _detection(40)
+    examined = {} if span is None else {"a.com": span}
+    assert alerts.reconcile(GROUP, [], [_stored(kept, status)], examined).withdraw == []
+
+
+def test_the_examined_span_starts_a_judging_window_into_the_points():
+    points = [Point(i, i, i, "r", 1.0) for i in range(1, 51)]
+    assert alerts.examined_span(points, window=30) == (31, 50)
+    assert alerts.examined_span(points[:30], window=30) is None
+
+
+@pytest.mark.parametrize("body, message", [
+    ([], "JSON object"), ({"status": "done"}, "must be one of"), ({}, "must be one of"),
+    ({"status": "fixed", "colour": "red"}, "unknown field"), ({"status": "fixed", "note": 5}, "'note'"),
+])
+def test_a_triage_body_must_name_a_known_status(body, message):
+    with pytest.raises(ValueError, match=message):
+        alerts.parse_status(body)
+
+
+def test_every_status_can_be_set():
+    assert [alerts.parse_status({"status": s}) for s in alerts.STATUSES] == list(alerts.STATUSES)

@@ -1,0 +1,70 @@
+"""Shipyard's detector on plain arrays: steps found where they are, the originals' false alarms not raised."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chalicelib.perf.detectors import shipyard
+
+
+def _pushes(level: np.ndarray) -> list[list[float]]:
+    return [[float(v)] for v in level]
+
+
+def _noisy(levels: list[tuple[float, int]], cv: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    level = np.concatenate([np.full(count, value) for value, count in levels])
+    return level * (1.0 + rng.normal(0.0, cv, level.size))
+
+
+def test_a_five_percent_step_is_found_on_its_push_with_its_size():
+    series = _noisy([(200.0, 40), (210.0, 40)], 0.01, seed=1)
+    [change] = shipyard.detect(_pushes(series))
+    assert abs(change.index - 40) <= 1
+    assert 3.5 < change.amount_pct < 6.5
+    assert change.new_value > change.prev_value and change.confidence > 0.99
+
+
+def test_slow_outlier_runs_neither_hide_a_step_nor_raise_alerts():
+    series = _noisy([(200.0, 40), (210.0, 40)], 0.01, seed=2)
+    series[[5, 17, 33, 41, 60, 71]] *= 1.5  # a bad machine now and then
+    assert [abs(c.index - 40) <= 1 for c in shipyard.detect(_pushes(series))] == [True]
+
+
+def test_a_linear_drift_without_a_step_is_no_change():
+    drift = _noisy([(200.0, 100)], 0.01, seed=3) * np.linspace(1.0, 1.08, 100)
+    assert shipyard.detect(_pushes(drift)) == []
+
+
+def test_a_stable_bimodal_series_is_no_change():
+    rng = np.random.default_rng(4)
+    series = 200.0 * (1 + rng.normal(0, 0.005, 120) + np.where(rng.random(120) < 0.35, 0.06, 0.0))
+    assert shipyard.detect(_pushes(series)) == []
+
+
+def test_two_steps_fifteen_pushes_apart_are_two_changes():
+    series = _noisy([(200.0, 40), (230.0, 15), (200.0, 40)], 0.01, seed=5)
+    found = [c.index for c in shipyard.detect(_pushes(series))]
+    assert len(found) == 2 and abs(found[0] - 40) <= 1 and abs(found[1] - 55) <= 1
+
+
+def test_a_real_but_tiny_step_is_below_the_alert_threshold():
+    series = _noisy([(200.0, 60), (200.0 * 1.005, 60)], 0.0005, seed=6)
+    assert shipyard.detect(_pushes(series)) == []
+
+
+def test_retriggered_runs_of_a_push_count_as_one_push():
+    series = _noisy([(200.0, 40), (220.0, 40)], 0.01, seed=7)
+    pushes = _pushes(series)
+    pushes[50].append(pushes[50][0] * 1.01)
+    [change] = shipyard.detect(pushes)
+    assert abs(change.index - 40) <= 1
+
+
+def test_the_same_series_gives_the_same_changes():
+    series = _pushes(_noisy([(200.0, 40), (203.0, 40)], 0.01, seed=8))
+    assert shipyard.detect(series) == shipyard.detect(series)
+
+
+def test_a_short_series_has_no_change():
+    assert shipyard.detect([[1.0], [2.0], [3.0]]) == []
