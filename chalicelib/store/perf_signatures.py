@@ -30,25 +30,19 @@ from chalicelib.perf.series import SeriesGroup
 from chalicelib.perf.signatures import Signature
 from chalicelib.store import counters
 from chalicelib.store.base import table_meta
+from chalicelib.store.series_fields import SeriesGroupFields, group_fields
 
 ID_COUNTER = "perf_signature_id"
 ID_SORT = "signature"
 _BATCH = 100
 
 
-class SignatureRecord(Model):
+class SignatureRecord(SeriesGroupFields, Model):
     Meta = table_meta("treeherder")
     pk = UnicodeAttribute(hash_key=True)  # sig#<branch>
     sk = UnicodeAttribute(range_key=True)  # signature hash
     signature_id = NumberAttribute()
     project = UnicodeAttribute()
-    branch = UnicodeAttribute()
-    product = UnicodeAttribute()
-    os_name = UnicodeAttribute()
-    os_version = UnicodeAttribute()
-    processor = UnicodeAttribute()
-    build_type = UnicodeAttribute()
-    test_name = UnicodeAttribute()
     page = UnicodeAttribute()
     group_sk = UnicodeAttribute()
 
@@ -86,9 +80,8 @@ def _group_sk(group: SeriesGroup) -> str:
 
 
 def _stored(rec: SignatureRecord, last_updated: int = 0) -> StoredSignature:
-    group = SeriesGroup(rec.project, rec.branch, rec.product, rec.os_name, rec.os_version, rec.processor,
-                        rec.build_type, rec.test_name)
-    return StoredSignature(int(rec.signature_id), rec.sk, Signature(group, rec.page), last_updated)
+    return StoredSignature(int(rec.signature_id), rec.sk, Signature(rec.series_group(rec.project), rec.page),
+                           last_updated)
 
 
 def register(group: SeriesGroup, pages: list[str], push_date: int) -> int:
@@ -111,10 +104,8 @@ def register(group: SeriesGroup, pages: list[str], push_date: int) -> int:
             for offset, page in enumerate(new):
                 new_id, signature_hash = first_id + offset, Signature(group, page).hash
                 batch.save(SignatureRecord(
-                    _pk(group.branch), signature_hash, signature_id=new_id, project=group.project,
-                    branch=group.branch, product=group.product, os_name=group.os_name, os_version=group.os_version,
-                    processor=group.processor, build_type=group.build_type, test_name=group.test_name, page=page,
-                    group_sk=_group_sk(group)))
+                    _pk(group.branch), signature_hash, signature_id=new_id, project=group.project, page=page,
+                    group_sk=_group_sk(group), **group_fields(group)))
                 batch.save(SignatureIdRecord(f"sigid#{new_id}", ID_SORT, branch=group.branch,
                                              signature_hash=signature_hash))
     if new or known is None or int(known.last_updated) != push_date:
