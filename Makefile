@@ -21,7 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadscope  # a module's tests on one worker: its module-scoped world is built once
 
 # schemathesis on every family's OpenAPI document against a fresh local stack, long profile:
 # every phase, up to 100 examples per operation, SHIPYARD_FUZZ_SECONDS per family (default 180).

@@ -24,10 +24,15 @@ from chalicelib.api.kernelci import version as kernelci_version
 from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
+from chalicelib.api.treeherder import jobs as treeherder_jobs
+from chalicelib.api.treeherder import perfherder as treeherder_perfherder
+from chalicelib.api.treeherder import pushes as treeherder_pushes
+from chalicelib.api.treeherder import reference as treeherder_reference
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import kernelci as kernelci_workers
 from chalicelib.workers import metrics as metrics_workers
 from chalicelib.workers import pushlog as pushlog_workers
+from chalicelib.workers import treeherder as treeherder_workers
 
 observability.configure()
 
@@ -61,3 +66,9 @@ app.register_blueprint(datazilla_workers.bp)
 app.register_blueprint(kernelci_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)
+# Treeherder / Perfherder: TreeherderClient(server_url="<base>/treeherder")
+app.register_blueprint(treeherder_pushes.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_workers.bp)

@@ -19,14 +19,16 @@ PROCESSING_QUEUE = "processing"
 # FIFO: one message group per series group, so a group's runs are never
 # computed concurrently (see chalicelib/workers/metrics.py).
 METRICS_QUEUE = "metrics.fifo"
+# Treeherder job messages from CI systems (see chalicelib/treeherder/job_schema.py).
+TREEHERDER_JOBS_QUEUE = "treeherder-jobs"
 # KernelCI: POST /build is answered 202 and imported from here (chalicelib/workers/kernelci.py).
 KERNELCI_IMPORT_QUEUE = "kernelci-import"
-QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, KERNELCI_IMPORT_QUEUE)
+QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE, KERNELCI_IMPORT_QUEUE)
 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
           "refdata", "metrics", "alerts", "balrog-rules", "balrog-permissions", "balrog-releases",
-          "balrog-history", "balrog-tokens", "kernelci")
+          "balrog-history", "balrog-tokens", "treeherder", "kernelci")
 
 
 def prefix() -> str:
@@ -76,6 +78,9 @@ def hg_timeout() -> float:
     return float(os.environ.get("SHIPYARD_HG_TIMEOUT", "20"))
 
 
+def hawk_timestamp_skew() -> int:
+    """Seconds a Hawk-signed request may be away from our clock; Treeherder used 60."""
+    return int(os.environ.get("SHIPYARD_HAWK_SKEW", "60"))
 def kernelci_storage_url() -> str:
     """Where KernelCI upload URLs point: a file server in front of the artifacts, or the bucket itself."""
     configured = os.environ.get("SHIPYARD_KERNELCI_STORAGE_URL", "").strip()

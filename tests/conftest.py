@@ -262,6 +262,22 @@ def live_tls_server(aws, tmp_path):
         yield url, str(bundle)
 
 
+# --- Treeherder / Perfherder --------------------------------------------------------------------
+
+
+@pytest.fixture
+def treeherder_url(live_server) -> str:
+    """Where TreeherderClient's ``server_url`` points: the app's ``/treeherder`` mount."""
+    return f"{live_server}/treeherder"
+
+
+@pytest.fixture
+def hawk_credential(aws):
+    """The development Hawk client (``treeherder-dev`` / ``treeherder-dev-secret``)."""
+    from chalicelib.store import hawk_credentials
+    from tests.treeherder_data import HAWK_ID, HAWK_SECRET
+
+    return hawk_credentials.create(HAWK_ID, HAWK_SECRET)
 # --- KernelCI -----------------------------------------------------------------------------------
 
 

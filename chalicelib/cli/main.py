@@ -21,6 +21,7 @@ Commands::
     shipyard pushlog sync [--branch NAME ...]
     shipyard pushlog backfill [--branch NAME ...]
     shipyard token create USER
+    shipyard hawk create CLIENT_ID [--secret S|-] [--replace]
     shipyard kernelci token create --email E [--admin|--superuser] [--get] [--post] [--delete]
                                    [--upload] [--lab] [--test-lab] [--ip ADDR ...]
                                    [--expires-on YYYY-MM-DD] [--username U]
@@ -38,6 +39,11 @@ A result with ``"ok": false`` exits with status 1.
 a secret is ever shown. Generate them (the default) rather than passing
 ``--secret`` on the command line, where shell history and ``ps`` see it;
 ``--secret -`` reads it from stdin.
+
+``hawk create`` makes Hawk credentials for a CI system that posts Treeherder
+job messages over HTTP (``POST /treeherder/api/project/<p>/jobs/``) and prints
+them once, as JSON. Hawk's MAC is keyed with the secret, so Shipyard stores the
+secret itself (never logged, never shown again).
 
 ``token create`` makes a bearer token for the Balrog admin API and prints it
 once, as JSON; only its SHA-256 is stored, so it cannot be shown again. The
@@ -69,6 +75,9 @@ CONSUMER_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 MAX_SECRET_LENGTH = 256
 # Balrog usernames: LDAP names or e-mail addresses.
 USERNAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
+# Hawk client ids: what Treeherder's credentials allowed.
+HAWK_CLIENT_ID = re.compile(r"[A-Za-z0-9._@-]{1,100}")
+REPOSITORY_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 # A path under the hg host (no "..", no leading "/") or an http(s) URL.
 BRANCH_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?")
@@ -194,18 +203,22 @@ def _branch_json(branch: Any) -> dict[str, Any]:
 
     return {"branch": branch.name, "uri": branch.uri, "url": branch_url(branch.uri),
             "alternatives": branch.alternatives, "last_push_id": branch.last_push_id,
-            "failures": branch.failures, "last_error": branch.last_error, "last_sync": branch.last_sync}
+            "failures": branch.failures, "last_error": branch.last_error, "last_sync": branch.last_sync,
+            "repository": branch.repository, "repository_id": branch.repository_id}
 
 
 def branch_add(args: argparse.Namespace) -> dict[str, Any]:
     name = _check_branch_name(args.name)
     uri = _check_uri(args.uri)
     alternatives = [_check_branch_name(a) for a in dict.fromkeys(args.alt or [])]
+    if args.repository is not None and not REPOSITORY_NAME.fullmatch(args.repository):
+        raise CliError("repository names are 1-100 characters of a-z, 0-9, '.', '_' and '-'",
+                       repository=args.repository)
 
     from chalicelib.store import branches
 
     try:
-        return _branch_json(branches.put(name, uri, alternatives))
+        return _branch_json(branches.put(name, uri, alternatives, repository=args.repository))
     except branches.BranchConflict as err:
         raise CliError(str(err), branch=name) from None
 
@@ -274,6 +287,20 @@ def token_create(args: argparse.Namespace) -> dict[str, Any]:
     return {"user": args.user, "token": bearer.create_token(args.user)}
 
 
+def hawk_create(args: argparse.Namespace) -> dict[str, Any]:
+    if not HAWK_CLIENT_ID.fullmatch(args.client_id):
+        raise CliError("Hawk client ids are 1-100 characters of A-Z, a-z, 0-9, '.', '_', '@' and '-'",
+                       client_id=args.client_id)
+    secret = _secret(args.secret)
+
+    from chalicelib.store import hawk_credentials
+
+    try:
+        credential = hawk_credentials.create(args.client_id, secret, replace=args.replace)
+    except hawk_credentials.CredentialExists:
+        raise CliError(f"Hawk client '{args.client_id}' exists (use --replace to give it a new secret)",
+                       client_id=args.client_id) from None
+    return {"client_id": credential.client_id, "secret": credential.secret, "algorithm": "sha256"}
 KERNELCI_FLAGS = ("admin", "superuser", "get", "post", "delete", "upload", "lab", "test_lab")
 
 
@@ -362,6 +389,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--uri", required=True,
                      help="path under the hg host (integration/mozilla-inbound) or an http(s) URL")
     add.add_argument("--alt", action="append", metavar="NAME", help="alternative name (repeatable)")
+    add.add_argument("--repository", metavar="NAME",
+                     help="its Treeherder repository name (default: the URI's last segment, lower case)")
     add.set_defaults(run=branch_add)
     branch_commands.add_parser("list", help="every branch with its sync position").set_defaults(run=branch_list)
     branch_commands.add_parser("seed", help="create the reference branches that do not exist yet").set_defaults(
@@ -382,6 +411,14 @@ def parser() -> argparse.ArgumentParser:
     token_create_cmd = token_commands.add_parser("create", help="make a token for USER; prints it once as JSON")
     token_create_cmd.add_argument("user")
     token_create_cmd.set_defaults(run=token_create)
+
+    hawk_group = groups.add_parser("hawk", help="Hawk credentials for Treeherder job submission")
+    hawk_commands = hawk_group.add_subparsers(dest="command", required=True, metavar="ACTION")
+    hawk_create_cmd = hawk_commands.add_parser("create", help="make credentials for CLIENT_ID; prints them once")
+    hawk_create_cmd.add_argument("client_id")
+    hawk_create_cmd.add_argument("--secret", help="the secret (default: generated; '-' reads it from stdin)")
+    hawk_create_cmd.add_argument("--replace", action="store_true", help="give an existing client this secret")
+    hawk_create_cmd.set_defaults(run=hawk_create)
     _kernelci_commands(groups)
     return top
 

@@ -6,7 +6,9 @@
 3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
 4. project ``talos`` with development OAuth credentials, if it does not exist,
    and Balrog user ``admin`` (permission ``admin``, bearer token
-   ``shipyard-dev-token``), and the KernelCI admin token ``kernelci-dev-token``;
+   ``shipyard-dev-token``), the KernelCI admin token ``kernelci-dev-token``,
+   and the Treeherder Hawk client ``treeherder-dev`` (secret
+   ``treeherder-dev-secret``);
 5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000), and over
    HTTPS on ``$TLS_PORT`` (default 8443; ``TLS_PORT=off`` skips it) with a
    certificate of a local CA whose bundle is ``<state dir>/ca.pem``: for
@@ -48,6 +50,9 @@ DEV_KEY = "talos-dev-key"
 DEV_SECRET = "talos-dev-secret"  # noqa: S105 - documented local development credential
 DEV_BALROG_USER = "admin"
 DEV_BALROG_TOKEN = "shipyard-dev-token"  # noqa: S105 - documented local development credential
+# Treeherder job submission (POST /treeherder/api/project/<p>/jobs/), Hawk-signed.
+DEV_HAWK_CLIENT_ID = "treeherder-dev"
+DEV_HAWK_SECRET = "treeherder-dev-secret"  # noqa: S105 - documented local development credential
 DEV_KERNELCI_TOKEN = "kernelci-dev-token"  # noqa: S105 - documented local development credential
 DEV_KERNELCI_EMAIL = "admin@kernelci.localhost"
 
@@ -139,6 +144,16 @@ def _seed_dev_project() -> str:
     if found.oauth_consumer_key == DEV_KEY and found.oauth_consumer_secret == DEV_SECRET:
         return "exists"
     return "custom"
+
+
+def _seed_treeherder_hawk() -> None:
+    """The Hawk client ``treeherder-dev`` (development only; a deployment makes its own)."""
+    from chalicelib.store import hawk_credentials
+
+    try:
+        hawk_credentials.create(DEV_HAWK_CLIENT_ID, DEV_HAWK_SECRET)
+    except hawk_credentials.CredentialExists:
+        pass
 
 
 def _seed_balrog_admin() -> None:
@@ -239,6 +254,7 @@ def main() -> int:
         restored = persistence.restore()
         seeded = _seed_dev_project()
         _seed_balrog_admin()
+        _seed_treeherder_hawk()
         _seed_kernelci_admin()
         _seed_reference_branches()
 

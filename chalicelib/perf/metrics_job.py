@@ -19,7 +19,7 @@ import numpy as np
 
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import metrics as metrics_store
-from chalicelib.store import test_runs
+from chalicelib.store import perf_signatures, test_runs
 from chalicelib.store.metrics import MetricsRecord, plain
 
 
@@ -143,4 +143,6 @@ def compute_run(project: str, test_run_id: int) -> tuple[SeriesGroup | None, int
             revision=summary.revision, push_id=summary.push_id, pushlog_id=summary.pushlog_id,
             push_date=summary.push_date, pages=results, state=state))
     metrics_store.save_all(records)
+    # The Perfherder face: the series of these pages, with data up to the newest push of the chain.
+    perf_signatures.register(group, sorted(current.pages), max(s.push_date for s in chain))
     return group, len(records)

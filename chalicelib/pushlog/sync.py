@@ -34,6 +34,7 @@ from chalicelib.pushlog.hg_client import HgError
 from chalicelib.pushlog.json_pushes import PushlogFormatError
 from chalicelib.store import branches, pushes
 from chalicelib.store.branches import Branch
+from chalicelib.treeherder import job_ingest
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def _walk(branch: Branch, summary: BranchSummary, *, page_size: int, max_pages: 
                                         [cs.as_stored() for cs in record.changesets])
             # Also for a push stored by an earlier, interrupted run: linking is idempotent.
             push_links.link_waiting_runs(push)
+            job_ingest.land_waiting(push)  # Treeherder job messages that arrived before their push
             summary.stored += is_new
             summary.duplicates += not is_new
             newest = max(newest, record.push_id)

@@ -48,6 +48,11 @@ def following(group: str, order: str) -> list[MetricsRecord]:
     return list(MetricsRecord.query(group, MetricsRecord.order_key > order))
 
 
+def between(group: str, low: str, high: str) -> Iterator[MetricsRecord]:
+    """The group's runs with ``low <= order_key <= high``, oldest first (one paged Query)."""
+    return MetricsRecord.query(group, MetricsRecord.order_key.between(low, high))
+
+
 def save_all(records: Iterable[MetricsRecord]) -> None:
     """BatchWriteItem, 25 items a call."""
     with MetricsRecord.batch_write() as batch:

@@ -41,6 +41,16 @@ def send_ordered(logical: str, message: dict[str, Any], group: str, dedup_id: st
     return response["MessageId"]
 
 
+def dead_letter(logical: str, body: str, reason: str, source_message_id: str | None = None) -> str:
+    """Put a message no retry can fix on the queue's DLQ, as received, with why (message attributes)."""
+    url = client("sqs").get_queue_url(QueueName=config.dead_letter_queue_name(logical))["QueueUrl"]
+    attributes = {"reason": {"DataType": "String", "StringValue": reason[:2000] or "unknown"}}
+    if source_message_id:
+        attributes["source_message_id"] = {"DataType": "String", "StringValue": source_message_id}
+    response = client("sqs").send_message(QueueUrl=url, MessageBody=body or "(empty)", MessageAttributes=attributes)
+    return response["MessageId"]
+
+
 def reset() -> None:
     queue_url.cache_clear()
     max_receive_count.cache_clear()

@@ -87,3 +87,20 @@ def latest_version(project: str, branch: str, product: str) -> str | None:
         return LatestVersion.get(_partition(project, "latest_version"), f"{branch}#{product}").version
     except LatestVersion.DoesNotExist:
         return None
+
+
+def ids_for(project: str, names: dict[str, str]) -> dict[str, int]:
+    """The ids of one name per kind (``{kind: name}`` -> ``{kind: id}``), registering new ones.
+
+    One BatchGetItem; a name never seen costs a counter update, a conditional
+    put and (after a lost race) one GetItem.
+    """
+    keys = {kind: (_partition(project, kind), name) for kind, name in names.items()}
+    found = {(rec.kind, rec.name): int(rec.id) for rec in RefdataRecord.batch_get(list(set(keys.values())))}
+    missing = {kind: key for kind, key in keys.items() if key not in found}
+    if missing:
+        register(project, {kind: [name] for kind, (_, name) in missing.items()})
+        for key in set(missing.values()):
+            rec = RefdataRecord.get(*key, consistent_read=True)
+            found[key] = int(rec.id)
+    return {kind: found[key] for kind, key in keys.items()}
