@@ -201,3 +201,92 @@ def test_tokens_are_stored_only_as_hashes(app_client, balrog_admin, table):
     for secret in (token, access, session):
         assert secret not in stored and bearer.token_hash(secret) in stored
     assert balrog_tokens.username_for(bearer.token_hash(token)) == "admin"
+
+
+# --- Treeherder (Hawk) and KernelCI (tokens) ---------------------------------------------------
+
+JOBS_PATH = "/api/project/mozilla-inbound/jobs/"
+
+
+@pytest.fixture
+def hawk_world(inbound, hawk_credential, treeherder_url):
+    import requests
+
+    from tests.treeherder_data import seed_pushes, tip
+
+    [push] = seed_pushes("Mozilla-Inbound", 1)
+    with requests.Session() as session:
+        session.headers["User-Agent"] = "shipyard-tests/1.0"
+        yield session, treeherder_url, tip(push)
+
+
+def _jobs_stored() -> int:
+    from chalicelib.store import jobs as job_store
+
+    return sum(1 for _ in job_store.in_repository("Mozilla-Inbound"))
+
+
+def test_forged_hawk_signatures_are_all_refused(hawk_world):
+    import mohawk
+
+    from tests.treeherder_data import HAWK_ID, hawk_post, job_message
+
+    session, url, revision = hawk_world
+    outcomes = []
+    for i in range(N):
+        message = job_message(revision, guid=f"forged-{i}/0")
+        if i % 3 == 0:  # a guessed secret
+            response = hawk_post(session, url, JOBS_PATH, message, secret=f"guess-{i}")
+        elif i % 3 == 1:  # an unknown client
+            response = hawk_post(session, url, JOBS_PATH, message, client_id=f"intruder-{i}")
+        else:  # a genuine signature over another body
+            signed = json.dumps(job_message(revision, guid="genuine/0")).encode()
+            sender = mohawk.Sender({"id": HAWK_ID, "key": "treeherder-dev-secret", "algorithm": "sha256"},
+                                   url + JOBS_PATH, "POST", content=signed, content_type="application/json")
+            response = session.post(url + JOBS_PATH, data=json.dumps(message).encode(),
+                                    headers={"Authorization": sender.request_header,
+                                             "Content-Type": "application/json"})
+        outcomes.append(response.status_code)
+    accepted = sum(1 for status in outcomes if status < 400)
+    _report("forged Hawk signatures", N, accepted)
+    assert accepted == 0 and set(outcomes) == {403}
+    assert _jobs_stored() == 0
+
+
+def test_replayed_hawk_nonces_are_all_refused(hawk_world):
+    from tests.treeherder_data import hawk_post, job_message
+
+    session, url, revision = hawk_world
+    nonce, now = uuid.uuid4().hex[:8], int(time.time())
+    first = hawk_post(session, url, JOBS_PATH, job_message(revision), nonce=nonce, timestamp=now)
+    replays = [hawk_post(session, url, JOBS_PATH, job_message(revision), nonce=nonce, timestamp=now).status_code
+               for _ in range(N)]
+    accepted = sum(1 for status in replays if status < 400)
+    _report("replayed Hawk nonces", N, accepted)
+    assert first.status_code == 200 and accepted == 0
+
+
+def test_kernelci_tokens_of_the_wrong_scope_are_all_refused(kernelci, kernelci_token):
+    # given tokens that exist but do not allow a build POST from here
+    build = {"job": "mainline", "kernel": "v6.1", "git_branch": "master", "arch": "x86_64", "defconfig": "defconfig",
+             "build_environment": "gcc-12", "file_server_resource": "mainline/v6.1"}
+    wrong = [kernelci_token(get=True), kernelci_token(get=True, expired=True),
+             kernelci_token(post=True, ip_restricted=True, ip_address=["192.0.2.7"]),
+             kernelci_token(delete=True)]
+    tokens = [wrong[i % len(wrong)] if i % 5 else f"unknown-{uuid.uuid4().hex}" for i in range(N)]
+    # when each posts a build
+    outcomes = [kernelci("POST", "/build", build, token=token)[0] for token in tokens]
+    # then
+    accepted = sum(1 for status in outcomes if status < 400)
+    _report("KernelCI tokens of the wrong scope (read-only, expired, other IP, delete-only, unknown)", N, accepted)
+    assert accepted == 0 and set(outcomes) == {403}
+    assert kernelci("GET", "/count/build")[1]["result"][0]["count"] == 0
+
+
+def test_kernelci_token_management_needs_an_admin_token(kernelci, kernelci_token):
+    non_admin = [kernelci_token(get=True, post=True, delete=True), kernelci_token(superuser=True)]
+    outcomes = [kernelci("POST", "/token", {"email": f"x{i}@example.com", "get": 1},
+                         token=non_admin[i % 2])[0] for i in range(N)]
+    accepted = sum(1 for status in outcomes if status < 400)
+    _report("KernelCI token creation without admin", N, accepted)
+    assert accepted == 0

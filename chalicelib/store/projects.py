@@ -9,7 +9,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from chalicelib.kernelci.keys import RESERVED_ROOT_NAMES
+from chalicelib import root_paths
 from chalicelib.store.base import table_meta
 
 
@@ -38,14 +38,15 @@ class ProjectExists(Exception):
 
 
 class ReservedName(ValueError):
-    """A name the KernelCI resources own at the host root (``/job``, ``/build``, ...)."""
+    """A name another API family owns as a first path segment (``/job``, ``/balrog``, ...)."""
 
 
 def check_name(name: str) -> None:
-    """Datazilla serves ``/<project>/...``: a project may not be named like a root resource."""
-    if name.lower() in RESERVED_ROOT_NAMES:
-        raise ReservedName(f"'{name}' is reserved: the KernelCI API answers at /{name.lower()}; "
-                           f"reserved names: {', '.join(sorted(RESERVED_ROOT_NAMES))}")
+    """Datazilla serves ``/<project>/...``: a project may not take a segment another family owns."""
+    owner = root_paths.owner_of(name)
+    if owner is not None:
+        raise ReservedName(f"'{name}' is reserved: {owner} answers at /{name.lower()}; "
+                           f"reserved names: {', '.join(sorted(root_paths.RESERVED))}")
 
 
 def get(name: str) -> Project | None:
