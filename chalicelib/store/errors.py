@@ -9,6 +9,19 @@ from pynamodb.exceptions import PynamoDBException
 TRANSIENT: tuple[type[Exception], ...] = (BotoCoreError, ClientError, PynamoDBException)
 
 
+def refused_values(err: Exception) -> bool:
+    """DynamoDB refused the request's values (a key over 2048 bytes, a number over 38 digits, ...).
+
+    Retrying cannot help, so callers answer 400 rather than 503. (moto does not
+    enforce these limits; AWS does.)
+    """
+    if isinstance(err, ClientError):
+        return err.response.get("Error", {}).get("Code") == "ValidationException"
+    if isinstance(err, PynamoDBException):
+        return getattr(err, "cause_response_code", None) == "ValidationException"
+    return False
+
+
 def failed_condition(err: ClientError) -> int | None:
     """Which item of a write failed its condition (0 for a single write); None if the write failed otherwise.
 

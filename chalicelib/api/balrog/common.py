@@ -22,7 +22,7 @@ from chalicelib.balrog.merge import MergeConflict
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
 from chalicelib.store.balrog_rules import AliasTaken
-from chalicelib.store.errors import TRANSIENT
+from chalicelib.store.errors import TRANSIENT, refused_values
 from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,9 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
             except perms.InvalidPermission as err:
                 return problem(400, str(err))
             except TRANSIENT as err:
+                if refused_values(err):
+                    log.warning("storage refused the values of %s: %s", handler.__name__, err)
+                    return problem(400, "A value of the request is too large or malformed for the store.")
                 log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
                 return problem(503, "Storage is unavailable; retry later.")
 

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 from chalice import Blueprint, Response
 
 from chalicelib.auth import bearer
-from chalicelib.store.errors import TRANSIENT
+from chalicelib.store.errors import TRANSIENT, refused_values
 
 log = logging.getLogger(__name__)
 bp = Blueprint(__name__)
@@ -66,6 +66,8 @@ def token() -> Response:
             return _error(401, "access_denied", "Unauthorized")
         access_token = bearer.issue_access_token(owner, ACCESS_TOKEN_SECONDS)
     except TRANSIENT as err:
+        if refused_values(err):  # a secret no stored token can hash to... or a client_id too long to be a user
+            return _error(401, "access_denied", "Unauthorized")
         log.error("storage unavailable for the token endpoint: %s", err.__class__.__name__)
         return _error(503, "temporarily_unavailable", "Storage is unavailable; retry later.")
     body = {"access_token": access_token, "token_type": "Bearer", "expires_in": ACCESS_TOKEN_SECONDS}

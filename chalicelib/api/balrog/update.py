@@ -17,7 +17,7 @@ from chalice import Blueprint, Response
 from chalicelib.balrog.matching import UpdateQuery, choose_rule, resolve_mapping
 from chalicelib.balrog.update_xml import empty_update_xml, render_update_xml
 from chalicelib.store import balrog_update_cache as cache
-from chalicelib.store.errors import TRANSIENT
+from chalicelib.store.errors import TRANSIENT, refused_values
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,9 @@ def update(**params: str) -> Response:
         body = render_update_xml(blob, query, rule.get("update_type") or "minor",
                                  lookup_release=cache.release_blob)
     except TRANSIENT as err:
+        if refused_values(err):  # an update query no rule can match: no update, as always 200
+            log.warning("storage refused the values of an update query: %s", err)
+            return Response(body=empty_update_xml(), status_code=200, headers=XML)
         log.error("update query failed on storage: %s", err.__class__.__name__)
         return Response(body=empty_update_xml(), status_code=503, headers=XML)
     return Response(body=body, status_code=200, headers=XML)

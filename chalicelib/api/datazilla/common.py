@@ -10,7 +10,7 @@ from typing import Any, Callable
 from chalice import Response
 
 from chalicelib.store import projects
-from chalicelib.store.errors import TRANSIENT
+from chalicelib.store.errors import TRANSIENT, refused_values
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,9 @@ def storage_guard(handler: Callable[..., Response]) -> Callable[..., Response]:
         try:
             return handler(*args, **kwargs)
         except TRANSIENT as err:
+            if refused_values(err):
+                log.warning("storage refused the values of %s: %s", handler.__name__, err)
+                return problem(400, "Bad request", "A value of the request is too large or malformed for the store.")
             log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
             return problem(503, "Service unavailable", "Storage is unavailable; retry later.")
 

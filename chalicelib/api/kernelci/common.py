@@ -43,7 +43,7 @@ from chalicelib.kernelci import keys
 from chalicelib.kernelci import tokens as token_rules
 from chalicelib.kernelci.query import BadQuery
 from chalicelib.store import kernelci as store
-from chalicelib.store.errors import TRANSIENT
+from chalicelib.store.errors import TRANSIENT, refused_values
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,9 @@ def wanted_version(accept: str | None) -> str | None:
 
 
 def storage_status(err: Exception) -> int:
-    """503 when the store may recover (retry), 500 when it refused the request outright."""
+    """503 when the store may recover (retry), 400 when it refused the request's values, else 500."""
+    if refused_values(err):
+        return 400
     if isinstance(err, ParamValidationError):
         return 500
     if isinstance(err, BotoCoreError):

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 
 from chalicelib.store import branches
-from chalicelib.store.errors import TRANSIENT
+from chalicelib.store.errors import TRANSIENT, refused_values
 from chalicelib.treeherder.client_policy import accept_refusal, user_agent_refusal
 from chalicelib.treeherder.params import BadParameter, Params
 
@@ -50,6 +50,9 @@ def treeherder_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Calla
             except BadParameter as err:
                 return detail(400, str(err))
             except TRANSIENT as err:
+                if refused_values(err):
+                    log.warning("storage refused the values of %s: %s", handler.__name__, err)
+                    return detail(400, "A value of the request is too large or malformed for the store.")
                 log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
                 return detail(503, "Storage is unavailable; retry later.")
 
