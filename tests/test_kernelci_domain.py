@@ -204,7 +204,7 @@ def test_wanted_version(accept, version):
     (ClientError({"Error": {"Code": "ThrottlingException"}}, "Query"), 503),
     (ClientError({"Error": {"Code": "Boom"}, "ResponseMetadata": {"HTTPStatusCode": 500}}, "Query"), 503),
     (ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "Query"), 500),
-    (ClientError({"Error": {"Code": "ValidationException"}}, "Query"), 500),
+    (ClientError({"Error": {"Code": "ValidationException"}}, "Query"), 400),  # the request's values: no retry helps
 ])
-def test_storage_failures_that_may_pass_are_503_the_others_500(error, status):
+def test_storage_failures_that_may_pass_are_503_refused_values_400_the_others_500(error, status):
     assert storage_status(error) == status
