@@ -12,7 +12,8 @@ import pytest
 
 from tests.delivery import Fault
 
-UPDATE = "/balrog/update/6/Firefox/52.0/20170301000000/WINNT_x86-msvc/en-US/release/Windows_NT/default/default/update.xml"
+UPDATE = ("/balrog/update/6/Firefox/52.0/20170301000000/WINNT_x86-msvc/en-US/release/"
+          "Windows_NT/default/default/update.xml")
 
 
 @pytest.fixture
@@ -37,8 +38,9 @@ def test_the_update_endpoint_answers_no_update(app_client, aws, refused):
 
 
 def test_the_token_endpoint_answers_access_denied(app_client, aws, refused):
-    response = app_client.http.post("/balrog/oauth/token", headers={"Content-Type": "application/json"}, body=json.dumps(
-        {"grant_type": "client_credentials", "client_id": "admin", "client_secret": "s" * 3000}))
+    body = {"grant_type": "client_credentials", "client_id": "admin", "client_secret": "s" * 3000}
+    response = app_client.http.post("/balrog/oauth/token", headers={"Content-Type": "application/json"},
+                                    body=json.dumps(body))
     assert response.status_code == 401 and json.loads(response.body)["error"] == "access_denied"
 
 
