@@ -24,6 +24,11 @@ from chalicelib.api.kernelci import version as kernelci_version
 from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
+from chalicelib.api.selfserve import branches as selfserve_branches
+from chalicelib.api.selfserve import builds as selfserve_builds
+from chalicelib.api.selfserve import jobs as selfserve_jobs
+from chalicelib.api.selfserve import requests as selfserve_requests
+from chalicelib.api.selfserve import revisions as selfserve_revisions
 from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
 from chalicelib.api.treeherder import pushes as treeherder_pushes
@@ -32,6 +37,7 @@ from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import kernelci as kernelci_workers
 from chalicelib.workers import metrics as metrics_workers
 from chalicelib.workers import pushlog as pushlog_workers
+from chalicelib.workers import selfserve as selfserve_workers
 from chalicelib.workers import treeherder as treeherder_workers
 
 observability.configure()
@@ -72,3 +78,10 @@ app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_workers.bp)
+# BuildAPI self-serve; jobs and branches before {branch}, which would otherwise match them.
+app.register_blueprint(selfserve_jobs.bp, url_prefix="/self-serve")
+app.register_blueprint(selfserve_branches.bp, url_prefix="/self-serve")
+app.register_blueprint(selfserve_builds.bp, url_prefix="/self-serve")
+app.register_blueprint(selfserve_requests.bp, url_prefix="/self-serve")
+app.register_blueprint(selfserve_revisions.bp, url_prefix="/self-serve")
+app.register_blueprint(selfserve_workers.bp)

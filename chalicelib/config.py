@@ -23,12 +23,16 @@ METRICS_QUEUE = "metrics.fifo"
 TREEHERDER_JOBS_QUEUE = "treeherder-jobs"
 # KernelCI: POST /build is answered 202 and imported from here (chalicelib/workers/kernelci.py).
 KERNELCI_IMPORT_QUEUE = "kernelci-import"
-QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE, KERNELCI_IMPORT_QUEUE)
+# BuildAPI self-serve: job requests for the CI to perform, and the CI's results (chalicelib/workers/selfserve.py).
+SELFSERVE_BUILD_REQUESTS_QUEUE = "selfserve-build-requests"
+SELFSERVE_RESULTS_QUEUE = "selfserve-results"
+QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE, KERNELCI_IMPORT_QUEUE,
+          SELFSERVE_BUILD_REQUESTS_QUEUE, SELFSERVE_RESULTS_QUEUE)
 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
           "refdata", "metrics", "alerts", "balrog-rules", "balrog-permissions", "balrog-releases",
-          "balrog-history", "balrog-tokens", "treeherder", "kernelci")
+          "balrog-history", "balrog-tokens", "treeherder", "kernelci", "selfserve")
 
 
 def prefix() -> str:
@@ -94,3 +98,13 @@ def gateway_compresses() -> bool:
     reach the client as base64 text. Locally, and in tests, the app does it.
     """
     return os.environ.get("SHIPYARD_GATEWAY_COMPRESSION", "").lower() == "true"
+
+
+def reference_ci_enabled() -> bool:
+    """Whether the local stack runs the reference CI consumer of self-serve job requests (on unless "0")."""
+    return os.environ.get("SHIPYARD_REFERENCE_CI", "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+def reference_ci_step_seconds() -> int:
+    """Seconds the reference CI waits between a build's pending, running and completed reports."""
+    return max(0, min(900, int(os.environ.get("SHIPYARD_REFERENCE_CI_STEP", "5"))))

@@ -13,7 +13,9 @@
    HTTPS on ``$TLS_PORT`` (default 8443; ``TLS_PORT=off`` skips it) with a
    certificate of a local CA whose bundle is ``<state dir>/ca.pem``: for
    clients that insist on https, such as balrogclient's token request;
-6. the event pump, delivering SQS messages and schedule ticks to the handlers.
+6. the event pump, delivering SQS messages and schedule ticks to the handlers,
+   and (unless ``SHIPYARD_REFERENCE_CI=0``) the reference CI that performs
+   self-serve job requests (``chalicelib/local/reference_ci.py``).
 
 ``.shipyard/local/stack.json`` (or ``$SHIPYARD_STATE_DIR/stack.json``) tells
 other tools, such as the ``shipyard`` command, where the running stack is.
@@ -191,6 +193,12 @@ def _seed_reference_branches() -> int:
     return branches.seed(REFERENCE_BRANCHES)
 
 
+def _reference_ci() -> bool:
+    from chalicelib import config
+
+    return config.reference_ci_enabled()
+
+
 def _banner(api_url: str, https_url: str | None, endpoint_url: str, prefix: str, region: str, state: Path, seeded: str,
             restored: dict[str, Any] | None) -> str:
     if seeded == "custom":
@@ -209,6 +217,8 @@ def _banner(api_url: str, https_url: str | None, endpoint_url: str, prefix: str,
         f"  Balrog       {api_url}/balrog/api   user {DEV_BALROG_USER}, Authorization: Bearer {DEV_BALROG_TOKEN} "
         "(development only)",
         f"  KernelCI     {api_url}/job   Authorization: {DEV_KERNELCI_TOKEN} (admin token, development only)",
+        f"  self-serve   {api_url}/self-serve   Authorization: Bearer {DEV_BALROG_TOKEN} (user {DEV_BALROG_USER}; "
+        f"reference CI {'on' if _reference_ci() else 'off'})",
         "  CLI          shipyard project create NAME   (run in this checkout while the stack is up)",
         "  stop         Ctrl-C (saves the data; FRESH=1 make run starts empty)",
     ])
@@ -240,7 +250,7 @@ def main() -> int:
         log.error("%s", err)
         return 1
     os.environ["AWS_ENDPOINT_URL"] = endpoint_url
-    http = https = pump = None
+    http = https = pump = ci_pump = None
     exit_code = 0
     try:
         from app import app
@@ -273,6 +283,11 @@ def main() -> int:
 
         pump = Pump(app)
         pump.start()
+        if config.reference_ci_enabled():
+            from chalicelib.local import reference_ci
+
+            ci_pump = Pump(reference_ci.app, schedules=False)
+            ci_pump.start()
 
         _write_stack_file(stack_file, {
             "endpoint_url": endpoint_url, "prefix": config.prefix(), "region": config.region(),
@@ -295,6 +310,8 @@ def main() -> int:
         for server in (http, https):
             if server is not None:
                 server.stop()
+        if ci_pump is not None:
+            ci_pump.stop()
         if pump is not None:
             pump.stop()
             try:

@@ -27,9 +27,10 @@ def max_receive_count(logical: str) -> int | None:
     return int(json.loads(policy)["maxReceiveCount"]) if policy else None
 
 
-def send(logical: str, message: dict[str, Any]) -> str:
-    """Send a JSON message; returns its SQS message id."""
-    response = client("sqs").send_message(QueueUrl=queue_url(logical), MessageBody=json.dumps(message))
+def send(logical: str, message: dict[str, Any], delay_seconds: int = 0) -> str:
+    """Send a JSON message (delivered after ``delay_seconds``, at most 900); returns its SQS message id."""
+    extra = {"DelaySeconds": delay_seconds} if delay_seconds else {}
+    response = client("sqs").send_message(QueueUrl=queue_url(logical), MessageBody=json.dumps(message), **extra)
     return response["MessageId"]
 
 

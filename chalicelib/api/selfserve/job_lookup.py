@@ -1,0 +1,59 @@
+"""Finding the Treeherder jobs a self-serve route is about: by id on a branch, a branch's recent ones, a push's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chalicelib.api.selfserve.common import SelfserveError
+from chalicelib.selfserve import views
+from chalicelib.store import build_requests, pushes
+from chalicelib.store import jobs as job_store
+from chalicelib.store.branches import Branch
+from chalicelib.store.build_requests import Annotation
+from chalicelib.store.jobs import StoredJob
+from chalicelib.store.pushes import Push
+
+# Newest jobs of a branch a listing reads at most: its cost is bounded whatever the table holds.
+RECENT_WINDOW = 1000
+PAGE = 200
+
+
+def on_branch(branch: Branch, job_id: int, kind: str) -> StoredJob:
+    """The job ``job_id`` if it is on ``branch`` (one Query), else 404 "<Kind> N not found on branch B"."""
+    job = job_store.by_id(job_id)
+    if job is None or job.repository != branch.name:
+        raise SelfserveError(404, f"{kind} {job_id} not found on branch {branch.name}")
+    return job
+
+
+def build_on_branch(branch: Branch, build_id: int) -> StoredJob:
+    job = on_branch(branch, build_id, "Build")
+    if not views.is_build(job):
+        raise SelfserveError(404, f"Build {build_id} not found on branch {branch.name}")
+    return job
+
+
+def recent(branch: Branch, window: int = RECENT_WINDOW) -> list[StoredJob]:
+    """The branch's newest jobs, at most ``window`` (paged Query on ``by_repository``)."""
+    found = []
+    for job in job_store.in_repository(branch.name, page_size=min(window, PAGE)):
+        found.append(job)
+        if len(found) >= window:
+            break
+    return found
+
+
+def push_of_revision(branch: Branch, revision: str) -> Push:
+    """The push whose changeset ``revision`` (a prefix of 12 or more) is, else 404."""
+    push = pushes.push_for_revision(branch.name, revision)
+    if push is None:
+        raise SelfserveError(404, f"Revision {revision} not found on branch {branch.name}")
+    return push
+
+
+def of_push(push: Push) -> list[StoredJob]:
+    return list(job_store.for_push(push.branch, push.pushlog_id))
+
+
+def annotations(jobs: Iterable[StoredJob]) -> dict[str, Annotation]:
+    return build_requests.annotations(j.job_guid for j in jobs)

@@ -1,0 +1,65 @@
+"""Self-serve build requests: one request (GET), reprioritizing (PUT) or cancelling it (DELETE), rebuilding one."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.selfserve import job_lookup
+from chalicelib.api.selfserve.common import Answer, Call, SelfserveError, route, submit
+from chalicelib.selfserve import actions, params, views
+
+bp = Blueprint(__name__)
+
+
+def get_request(call: Call) -> Answer:
+    """One build request, with its ``properties`` and ``build_ids``."""
+    assert call.branch is not None
+    request_id = params.required_id(call.params["request_id"], "Non-integer request_id")
+    job = job_lookup.on_branch(call.branch, request_id, "Request")
+    note = job_lookup.annotations([job]).get(job.job_guid)
+    return Answer(views.request_view(job, call.branch.name, note, detailed=True),
+                  title=f"self-serve: request {request_id}")
+
+
+def reprioritize(call: Call) -> Answer:
+    """Change a pending request's priority (form ``priority``, required) → job request ``reprioritize``."""
+    assert call.branch is not None
+    call.user  # noqa: B018 - 403 first
+    priority = params.priority(call.form, required=True)
+    request_id = params.required_id(call.params["request_id"], "Non-integer request id")
+    job = job_lookup.on_branch(call.branch, request_id, "Request")
+    view = views.request_view(job, call.branch.name)
+    if view["complete"]:
+        raise SelfserveError(400, "Request already complete")
+    if view["claimed_at"]:
+        raise SelfserveError(400, "Request is already running")
+    call.require_owner_or_admin(job.fields.get("who", ""), f"request {request_id}")
+    return submit(call, actions.REPRIORITIZE, {"request_id": request_id, "priority": priority},
+                  [actions.target(job.id, job.fields)])
+
+
+def cancel_request(call: Call) -> Answer:
+    """Cancel a request that has not finished (its requester or an admin) → job request ``cancel_request``."""
+    assert call.branch is not None
+    call.user  # noqa: B018 - 403 first
+    request_id = params.required_id(call.params["request_id"], "Non-integer request_id")
+    job = job_lookup.on_branch(call.branch, request_id, "Request")
+    if views.request_view(job, call.branch.name)["complete"]:
+        raise SelfserveError(400, "Request already complete")
+    call.require_owner_or_admin(job.fields.get("who", ""), f"request {request_id}")
+    return submit(call, actions.CANCEL_REQUEST, {"request_id": request_id}, [actions.target(job.id, job.fields)])
+
+
+def rebuild_request(call: Call) -> Answer:
+    """Run a request again: form ``request_id``, ``priority`` (0), ``count`` (1) → ``rebuild_request``."""
+    assert call.branch is not None
+    call.user  # noqa: B018 - 403 first
+    request_id = params.required_id(call.form.get("request_id"), "Bad request_id")
+    priority, count = params.priority(call.form), params.count(call.form)
+    job = job_lookup.on_branch(call.branch, request_id, "Request")
+    return submit(call, actions.REBUILD_REQUEST, {"request_id": request_id, "priority": priority, "count": count},
+                  [actions.target(job.id, job.fields)])
+
+
+route(bp, "/{branch}/request", {"POST": rebuild_request})
+route(bp, "/{branch}/request/{request_id}", {"GET": get_request, "PUT": reprioritize, "DELETE": cancel_request})

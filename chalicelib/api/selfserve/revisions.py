@@ -1,0 +1,78 @@
+"""Self-serve revisions: a revision's builds, whether it is done, new builds (also nightly, PGO, one builder)
+and cancelling everything on it."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.selfserve import job_lookup
+from chalicelib.api.selfserve.common import Answer, Call, SelfserveError, now, route, submit
+from chalicelib.selfserve import actions, params, views
+
+bp = Blueprint(__name__)
+
+MAX_BUILDER_NAME = 100
+
+
+def get_revision(call: Call) -> Answer:
+    """The revision's builds and pending requests (a prefix of 12 or more hex digits names it)."""
+    assert call.branch is not None
+    revision = params.revision(call.params["revision"])
+    jobs = job_lookup.of_push(job_lookup.push_of_revision(call.branch, revision))
+    return Answer(views.revision_listing(jobs, call.branch.name, job_lookup.annotations(jobs)),
+                  title=f"self-serve: {call.branch.name} {revision[:12]}")
+
+
+def is_done(call: Call) -> Answer:
+    """``{"stableDelay", "job_complete", "job_passed"}``: every build ended stableDelay seconds ago; all passed."""
+    assert call.branch is not None
+    revision = params.revision(call.params["revision"])
+    jobs = job_lookup.of_push(job_lookup.push_of_revision(call.branch, revision))
+    return Answer(views.is_done(jobs, now()), title=f"self-serve: is {revision[:12]} done")
+
+
+def _new_build(action: str):
+    def handler(call: Call) -> Answer:
+        assert call.branch is not None
+        call.user  # noqa: B018 - 403 first
+        revision = params.revision(call.params["revision"])
+        return submit(call, action, {"revision": revision, "priority": params.priority(call.form)})
+
+    handler.__name__ = action
+    handler.__doc__ = f"Job request ``{action}`` at the revision (form ``priority``, default 0)."
+    return handler
+
+
+def cancel_revision(call: Call) -> Answer:
+    """Cancel every pending or running job of the revision (its pusher or an admin) → ``cancel_revision``."""
+    assert call.branch is not None
+    call.user  # noqa: B018 - 403 first
+    revision = params.revision(call.params["revision"])[:views.SHORT_REVISION]
+    push = job_lookup.push_of_revision(call.branch, revision)
+    call.require_owner_or_admin(push.user, f"revision {revision}")
+    unfinished = [j for j in job_lookup.of_push(push) if j.fields.get("state") != "completed"]
+    if len(unfinished) > actions.MAX_TARGETS:
+        raise SelfserveError(400, f"Too many unfinished jobs ({len(unfinished)}); cancel them by request")
+    return submit(call, actions.CANCEL_REVISION, {"revision": revision},
+                  [actions.target(j.id, j.fields) for j in unfinished])
+
+
+def new_build_for_builder(call: Call) -> Answer:
+    """One builder at a revision: form ``priority``, ``properties`` (JSON object), ``files`` (JSON list)."""
+    assert call.branch is not None
+    call.user  # noqa: B018 - 403 first
+    builder = call.params["builder"]
+    if not 0 < len(builder) <= MAX_BUILDER_NAME or not builder.isprintable():
+        raise SelfserveError(400, f"Bad builder: 1 to {MAX_BUILDER_NAME} printable characters")
+    revision = params.revision(call.params["revision"])
+    what = {"builder": builder, "revision": revision, "priority": params.priority(call.form),
+            "properties": params.properties(call.form), "files": params.files(call.form)}
+    return submit(call, actions.NEW_BUILD_FOR_BUILDER, what)
+
+
+route(bp, "/{branch}/rev/{revision}", {"GET": get_revision, "POST": _new_build(actions.NEW_BUILD_AT_REVISION),
+                                      "DELETE": cancel_revision})
+route(bp, "/{branch}/rev/{revision}/is_done", {"GET": is_done})
+route(bp, "/{branch}/nightly/{revision}", {"POST": _new_build(actions.NEW_NIGHTLY_AT_REVISION)})
+route(bp, "/{branch}/pgo/{revision}", {"POST": _new_build(actions.NEW_PGOBUILD_AT_REVISION)})
+route(bp, "/{branch}/builders/{builder}/{revision}", {"POST": new_build_for_builder})
