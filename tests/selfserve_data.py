@@ -47,9 +47,10 @@ def seed(now: int) -> Jobs:
         other_revision=tip(pushes[1]),
         finished=ingest("done-1", job_symbol="b1", name="Linux x86-64 build", state="completed", result="success"),
         failed=ingest("fail-1", job_symbol="t1", name="Linux x86-64 test", state="completed", result="testfailed"),
-        running=ingest("run-1", job_symbol="t2", name="Linux x86-64 test-2", state="running", result="unknown"),
+        running=ingest("run-1", job_symbol="t2", name="Linux x86-64 test-2", state="running", result="unknown",
+                       end_timestamp=0),
         pending=ingest("pend-1", job_symbol="t3", name="Linux x86-64 test-3", state="pending", result="unknown",
-                       start_timestamp=0),
+                       start_timestamp=0, end_timestamp=0),
     )
 
 

@@ -73,7 +73,8 @@ def build_view(job: JobLike, branch: str, annotation: AnnotationLike | None = No
         "build_id": job.id, "requests": [request_view(job, branch, annotation)], "buildnumber": job.id,
         "buildername": f.get("job_type_name"), "branch": branch,
         "revision": (f.get("revision") or "")[:SHORT_REVISION],
-        "starttime": int(f.get("start_timestamp") or 0) or None, "endtime": int(f.get("end_timestamp") or 0) or None,
+        "starttime": int(f.get("start_timestamp") or 0) or None,
+        "endtime": (int(f.get("end_timestamp") or 0) or None) if f.get("state") == "completed" else None,
         "status": status(job), "claimed_by_name": f.get("machine_name"), "who": f.get("who", ""),
     }
 
