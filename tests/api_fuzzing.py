@@ -157,12 +157,42 @@ def seed_balrog(stack: LocalStack, workdir: Path) -> Iterator[None]:
     yield
 
 
+@contextlib.contextmanager
+def seed_selfserve(stack: LocalStack, workdir: Path) -> Iterator[None]:
+    """Branch Selfserve-Test whose first push's tip is the document's example revision, and a build on it
+    (asked for through self-serve, made by the local stack's reference CI)."""
+    from chalicelib.api.selfserve.openapi import EXAMPLE_BRANCH, EXAMPLE_REVISION
+
+    hg = JsonPushesServer().start()
+    try:
+        repo = "build/selfserve-test"
+        hg.add_pushes(repo, 2, date=int(time.time()) - 3600)
+        hg.repos[repo].pushes[1]["changesets"][-1]["node"] = EXAMPLE_REVISION
+        _cli(stack, workdir, "branch", "add", EXAMPLE_BRANCH, "--uri", hg.url(repo))
+        _cli(stack, workdir, "pushlog", "sync", "--branch", EXAMPLE_BRANCH)
+    finally:
+        hg.stop()
+    api = f"{stack.api}/self-serve/{EXAMPLE_BRANCH}"
+    headers = {"Authorization": f"Bearer {DEV_BALROG_TOKEN}", "Accept": "application/json"}
+    asked = requests.post(f"{api}/rev/{EXAMPLE_REVISION}", headers=headers, timeout=10)
+    assert asked.status_code == 202, asked.text
+
+    def built() -> bool:
+        got = requests.get(f"{api}/rev/{EXAMPLE_REVISION}", headers=headers, timeout=10)
+        return got.ok and any("build_id" in entry for entry in got.json())
+
+    _wait_for("a self-serve build by the reference CI", built, stack)
+    yield
+
+
 SEEDS: dict[str, Callable[[LocalStack, Path], contextlib.AbstractContextManager[None]]] = {
     "datazilla": seed_datazilla,
     "balrog": seed_balrog,
+    "selfserve": seed_selfserve,
 }
 CREDENTIALS: dict[str, dict[str, dict[str, str]]] = {
     "balrog": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
+    "selfserve": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
 }
 
 

@@ -21,8 +21,8 @@ class BadFormat(ValueError):
 
 
 def answer_format(query: Mapping[str, str], accept: str | None) -> str:
-    chosen = (query.get("format") or "").strip().lower()
-    if chosen:
+    if "format" in query:
+        chosen = query["format"]
         if chosen not in FORMATS:
             raise BadFormat(f"Bad format {chosen[:40]!r}: use json or html")
         return chosen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ MAX_COUNT = 20
 MAX_ID = 10**15
 MAX_PROPERTIES_BYTES = 8_000
 MAX_FILES = 50
+INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
 class BadParameter(ValueError):
@@ -22,13 +24,8 @@ def _int(raw: Any) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    text = str(raw).strip()
-    if not text or len(text) > 20:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    text = str(raw)
+    return int(text) if INTEGER.fullmatch(text) else None
 
 
 def required_id(raw: Any, message: str) -> int:

@@ -10,6 +10,7 @@ result code for the job's Treeherder result (None while it runs).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -20,6 +21,7 @@ STATUS_OF_RESULT = {"success": SUCCESS, "testfailed": WARNINGS, "busted": FAILUR
 PASSING = frozenset({SUCCESS, RETRY})
 STABLE_DELAY = 180  # seconds a revision's builds must have ended for it to count as done
 SHORT_REVISION = 12
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class JobLike(Protocol):
@@ -129,9 +131,9 @@ def is_done(jobs: Iterable[JobLike], now: int, stable_delay: int = STABLE_DELAY)
 
 def day_bounds(date: str | None, today: dt.date) -> tuple[int, int]:
     """The UTC day ``YYYY-MM-DD`` (default today) as [start, end) epoch seconds; ValueError if malformed."""
-    day = dt.date.fromisoformat(date) if date else today
-    if len(date or "2000-01-01") != 10:
+    if date is not None and not DATE.fullmatch(date):
         raise ValueError(date)
+    day = dt.date.fromisoformat(date) if date is not None else today
     start = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
     return start, start + 86_400
 

@@ -14,10 +14,12 @@ from typing import Any, Callable
 
 from chalicelib.api.balrog import openapi as balrog
 from chalicelib.api.datazilla import openapi as datazilla
+from chalicelib.api.selfserve import openapi as selfserve
 
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     datazilla.FAMILY: datazilla.build,
     balrog.FAMILY: balrog.build,
+    selfserve.FAMILY: selfserve.build,
 }
 
 # Families whose routes were merged before this registry existed, and whose document is owed: the route

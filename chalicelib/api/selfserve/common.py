@@ -48,6 +48,8 @@ MAX_BODY = 64_000
 JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=utf-8"
 ADMIN_PERMISSION = "admin"
+# The query parameters self-serve reads; one of them given twice is refused (others are ignored).
+KNOWN_QUERY = ("format", "date", "num", "offset", "_method")
 
 
 class SelfserveError(Exception):
@@ -113,7 +115,7 @@ def _form(request: Request) -> dict[str, Any]:
         raise SelfserveError(400, f"Bad request: body over {MAX_BODY} bytes")
     text = raw.decode("utf-8", "replace")
     content_type = (request.headers.get("content-type") or "").lower()
-    if content_type.startswith(JSON_TYPE) or (not content_type and text.lstrip().startswith("{")):
+    if content_type.startswith(JSON_TYPE):
         try:
             body = json.loads(text, parse_constant=lambda c: None)
         except ValueError:
@@ -121,7 +123,18 @@ def _form(request: Request) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise SelfserveError(400, "Bad request: the body must be a JSON object")
         return body
-    return dict(parse_qsl(text, keep_blank_values=True))
+    fields = parse_qsl(text, keep_blank_values=True)
+    _once([name for name, _ in fields], "form field")
+    return dict(fields)
+
+
+def _once(names: list[str], what: str) -> None:
+    """A parameter given twice is refused: which one counts would be a guess."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise SelfserveError(400, f"Bad request: {what} {name[:40]} given more than once")
+        seen.add(name)
 
 
 def resolve_branch(name: str) -> Branch:
@@ -151,6 +164,8 @@ def _run(request: Request, handlers: dict[str, Handler], params: dict[str, str])
     except negotiation.BadFormat as err:
         return failed(str(err), 400, negotiation.JSON)
     try:
+        if request.query_params:
+            _once([k for k in KNOWN_QUERY if k in query for _ in request.query_params.getlist(k)], "query parameter")
         form = _form(request) if request.method in ("POST", "PUT", "DELETE") else {}
         method = negotiation.effective_method(request.method, query, form)
         handler = handlers.get(method)
