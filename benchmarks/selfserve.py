@@ -14,43 +14,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import time
 
 os.environ.update(SHIPYARD_PREFIX="shipyard-bench", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                   AWS_DEFAULT_REGION="us-east-1", AWS_XRAY_SDK_ENABLED="false")
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-import botocore.client  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from benchmarks.aws_calls import calls_of, median_ms  # noqa: E402
 from chalicelib import config  # noqa: E402
 from chalicelib.auth import bearer  # noqa: E402
 from chalicelib.local import resources  # noqa: E402
 from chalicelib.store import queues  # noqa: E402
 from chalicelib.store.clients import client  # noqa: E402
 from tests.selfserve_data import BRANCH, seed  # noqa: E402
-
-
-def _median_ms(durations: list[float]) -> float:
-    return statistics.median(durations) * 1000
-
-
-def _calls_of(action) -> list[str]:
-    calls: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self, operation_name, api_params):
-        calls.append(f"{self.meta.service_model.service_name}:{operation_name}")
-        return original(self, operation_name, api_params)
-
-    botocore.client.BaseClient._make_api_call = counting
-    try:
-        action()
-    finally:
-        botocore.client.BaseClient._make_api_call = original
-    return calls
 
 
 def bench(count: int) -> None:
@@ -77,9 +56,9 @@ def bench(count: int) -> None:
             response = http.http.post(path, headers=headers, body=b"priority=1")
             submitted.append(time.perf_counter() - started)
             assert response.status_code == 202, response.body
-        submit_calls = _calls_of(lambda: http.http.post(path, headers=headers, body=b"priority=1"))
-        summary_calls = _calls_of(lambda: http.http.get(f"/self-serve/{BRANCH}", headers=headers))
-    base, route = _median_ms(baseline), _median_ms(submitted)
+        submit_calls = calls_of(lambda: http.http.post(path, headers=headers, body=b"priority=1"))
+        summary_calls = calls_of(lambda: http.http.get(f"/self-serve/{BRANCH}", headers=headers))
+    base, route = median_ms(baseline), median_ms(submitted)
     print(f"job request submission, {count} each (median):")
     print(f"  bare PutItem + SendMessage   {base:7.2f} ms")
     print(f"  POST /self-serve/.../rev     {route:7.2f} ms   ratio {route / base:.2f}")

@@ -13,16 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import time
 
 os.environ.update(SHIPYARD_PREFIX="shipyard-bench", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                   AWS_DEFAULT_REGION="us-east-1", AWS_XRAY_SDK_ENABLED="false")
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-import botocore.client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from benchmarks.aws_calls import calls_of, median_ms  # noqa: E402
 from chalicelib import config  # noqa: E402
 from chalicelib.local import resources  # noqa: E402
 from chalicelib.local.pump import Pump  # noqa: E402
@@ -30,27 +29,6 @@ from chalicelib.store import branches, queues  # noqa: E402
 from chalicelib.store.clients import client  # noqa: E402
 from chalicelib.treeherder import job_ingest  # noqa: E402
 from tests.treeherder_data import job_message, seed_pushes, tip  # noqa: E402
-
-
-def _median_ms(durations: list[float]) -> float:
-    return statistics.median(durations) * 1000
-
-
-def _calls_of(action) -> list[str]:
-    calls: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self, operation_name, api_params):
-        if self.meta.service_model.service_name == "dynamodb":
-            calls.append(operation_name)
-        return original(self, operation_name, api_params)
-
-    botocore.client.BaseClient._make_api_call = counting
-    try:
-        action()
-    finally:
-        botocore.client.BaseClient._make_api_call = original
-    return calls
 
 
 def bench(count: int) -> None:
@@ -76,8 +54,9 @@ def bench(count: int) -> None:
             started = time.perf_counter()
             job_ingest.ingest(job_message(revision, guid=f"bench-{i}/0"))
             updated.append(time.perf_counter() - started)
-        new_calls = _calls_of(lambda: job_ingest.ingest(job_message(revision, guid="calls/0", state="running")))
-        update_calls = _calls_of(lambda: job_ingest.ingest(job_message(revision, guid="calls/0")))
+        new_calls = calls_of(lambda: job_ingest.ingest(job_message(revision, guid="calls/0", state="running")),
+                             "dynamodb")
+        update_calls = calls_of(lambda: job_ingest.ingest(job_message(revision, guid="calls/0")), "dynamodb")
 
         from app import app
 
@@ -88,13 +67,13 @@ def bench(count: int) -> None:
         drained = pump.drain(config.queue_name(config.TREEHERDER_JOBS_QUEUE), max_batches=count)
         queue_seconds = time.perf_counter() - started
 
-    base = _median_ms(baseline)
+    base = median_ms(baseline)
     print(f"{count} job messages on moto (in-process)")
     print(f"baseline  one PutItem of the job       median {base:6.2f} ms")
-    print(f"ingest    new job (running)            median {_median_ms(created):6.2f} ms   "
-          f"ratio {_median_ms(created) / base:5.2f}x   DynamoDB calls {len(new_calls)}: {', '.join(new_calls)}")
-    print(f"ingest    update (completed, details)  median {_median_ms(updated):6.2f} ms   "
-          f"ratio {_median_ms(updated) / base:5.2f}x   DynamoDB calls {len(update_calls)}: {', '.join(update_calls)}")
+    print(f"ingest    new job (running)            median {median_ms(created):6.2f} ms   "
+          f"ratio {median_ms(created) / base:5.2f}x   DynamoDB calls {len(new_calls)}: {', '.join(new_calls)}")
+    print(f"ingest    update (completed, details)  median {median_ms(updated):6.2f} ms   "
+          f"ratio {median_ms(updated) / base:5.2f}x   DynamoDB calls {len(update_calls)}: {', '.join(update_calls)}")
     print(f"queue     job worker via the pump      {drained.messages / queue_seconds:8.1f} messages/s")
 
 

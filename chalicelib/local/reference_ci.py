@@ -35,6 +35,7 @@ from chalicelib import config
 from chalicelib.selfserve import actions
 from chalicelib.store import jobs as job_store
 from chalicelib.store import queues
+from chalicelib.workers.messages import each_record
 
 log = logging.getLogger(__name__)
 
@@ -160,21 +161,19 @@ def job_start(stored: job_store.StoredJob | None, now: int) -> int:
     return started or now
 
 
+def _perform_one(body: str) -> None:
+    message = json.loads(body)
+    if STEP in message:
+        advance(message[STEP])
+        return
+    perform(message)
+    log.info("reference CI: job request %s (%s) performed", message.get("request_id"), message.get("action"))
+
+
+def _drop(body: str, reason: str, message_id: str | None) -> None:
+    """A message the reference CI cannot read is dropped (the real CI would keep it; this one is a stand-in)."""
+
+
 @app.on_sqs_message(queue=config.queue_name(config.SELFSERVE_BUILD_REQUESTS_QUEUE), batch_size=10)
 def perform_job_requests(event: SQSEvent) -> None:
-    failures = []
-    for record in event:
-        try:
-            body = json.loads(record.body)
-            if STEP in body:
-                advance(body[STEP])
-            else:
-                perform(body)
-                log.info("reference CI: job request %s (%s) performed", body.get("request_id"), body.get("action"))
-        except (ValueError, KeyError, TypeError) as err:
-            log.error("reference CI: message %s cannot be performed: %s", record.to_dict().get("messageId"), err)
-        except Exception as err:  # noqa: BLE001 - retried by SQS
-            log.error("reference CI: message failed: %s: %s", type(err).__name__, err)
-            failures.append(err)
-    if failures:
-        raise failures[0]
+    each_record(event, _perform_one, (ValueError, KeyError, TypeError), _drop, "reference CI: message")

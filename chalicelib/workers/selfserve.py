@@ -24,6 +24,7 @@ from chalicelib.selfserve.results import InvalidResult, Result, check
 from chalicelib.store import build_requests, queues
 from chalicelib.store import jobs as job_store
 from chalicelib.store.build_requests import JobRequest
+from chalicelib.workers.messages import each_record
 
 log = logging.getLogger(__name__)
 
@@ -54,28 +55,23 @@ def complete(result: Result) -> bool:
     return build_requests.complete(result.request_id, result.data, result.completed_at or int(time.time()))
 
 
+def _complete_one(body: str) -> None:
+    try:
+        message = json.loads(body)
+    except json.JSONDecodeError:
+        raise InvalidResult("$: not JSON") from None
+    result = check(message)
+    done = complete(result)
+    log.info("job request %s %s", result.request_id, "completed" if done else "was already completed")
+
+
+def _dead_letter(body: str, reason: str, message_id: str | None) -> None:
+    queues.dead_letter(config.SELFSERVE_RESULTS_QUEUE, body, reason, message_id)
+
+
 @bp.on_sqs_message(queue=config.queue_name(config.SELFSERVE_RESULTS_QUEUE), batch_size=10)
 def complete_job_requests(event: SQSEvent) -> None:
-    failures = []
-    for record in event:
-        message_id = record.to_dict().get("messageId")
-        try:
-            try:
-                message = json.loads(record.body)
-            except json.JSONDecodeError:
-                raise InvalidResult("$: not JSON") from None
-            result = check(message)
-            done = complete(result)
-            log.info("result %s: job request %s %s", message_id, result.request_id,
-                     "completed" if done else "already completed")
-        except InvalidResult as err:
-            log.warning("result %s refused: %s", message_id, err)
-            queues.dead_letter(config.SELFSERVE_RESULTS_QUEUE, record.body, str(err), message_id)
-        except Exception as err:  # noqa: BLE001 - reported below, retried by SQS
-            log.error("result %s failed: %s: %s", message_id, type(err).__name__, err)
-            failures.append(err)
-    if failures:
-        raise failures[0]
+    each_record(event, _complete_one, (InvalidResult,), _dead_letter, "result")
 
 
 def sweep(now: int | None = None) -> int:

@@ -42,8 +42,8 @@ DIGITS = {"type": "string", "pattern": "^-?[0-9]+$"}
 
 
 def _int_field(low: int, high: int, description: str) -> dict[str, Any]:
-    """An integer form field: as a number, or its decimal digits."""
-    return {"type": ["integer", "string"], "pattern": "^-?[0-9]+$", "minimum": low, "maximum": high,
+    """An integer form field: as a number, or its decimal digits; empty means the default (as BuildAPI)."""
+    return {"type": ["integer", "string"], "pattern": "^(-?[0-9]+)?$", "minimum": low, "maximum": high,
             "description": description}
 
 
@@ -161,16 +161,25 @@ def _write(operation_id: str, summary: str, parameters: list[Any], form: dict[st
                      request_body=form, security=AUTHED, tags=TAG, description=description)
 
 
+def _rebuild(operation_id: str, summary: str, id_field: str) -> dict[str, Any]:
+    return _write(operation_id, summary, [BRANCH],
+                  _form({id_field: ID_FIELD, "priority": PRIORITY, "count": COUNT}, [id_field],
+                        f"`{id_field}`; `priority` (0) and `count` (1)."))
+
+
+def _branches(operation_id: str) -> dict[str, Any]:
+    return _get(operation_id, "Every branch", schema_ref("Branches"), [],
+                {400: response_ref("BadRequest"), 503: response_ref("ServiceUnavailable")})
+
+
 def _paths() -> dict[str, Any]:
     branch = f"{PREFIX}/{{branch}}"
     no_form = _form({}, [], "Nothing is needed; `_method` may stand for another method.")
     priority_form = _form({"priority": PRIORITY}, [], "`priority` (default 0).")
     summary = schema_ref("BranchSummary")
     return {
-        PREFIX: {"get": _get("selfserve_index", "Every branch", schema_ref("Branches"), [],
-                             {400: response_ref("BadRequest"), 503: response_ref("ServiceUnavailable")})},
-        f"{PREFIX}/branches": {"get": _get("selfserve_branches", "Every branch", schema_ref("Branches"), [],
-                                           {400: response_ref("BadRequest"), 503: response_ref("ServiceUnavailable")})},
+        PREFIX: {"get": _branches("selfserve_index")},
+        f"{PREFIX}/branches": {"get": _branches("selfserve_branches")},
         f"{PREFIX}/jobs": {"get": _get("selfserve_jobs", "Job requests, newest first",
                                        {"type": "array", "items": schema_ref("JobRequest")}, [NUM, OFFSET],
                                        {400: response_ref("BadRequest"), 503: response_ref("ServiceUnavailable")})},
@@ -188,10 +197,7 @@ def _paths() -> dict[str, Any]:
                                            {"type": "array", "items": {"type": "string"}}, [BRANCH])},
         f"{branch}/user/{{user}}": {"get": _get("selfserve_user", "The builds and requests a user asked for",
                                                 schema_ref("RevisionListing"), [BRANCH, USER])},
-        f"{branch}/build": {"post": _write(
-            "selfserve_rebuild_build", "Rebuild a build", [BRANCH],
-            _form({"build_id": ID_FIELD, "priority": PRIORITY, "count": COUNT}, ["build_id"],
-                  "`build_id`; `priority` (0) and `count` (1)."))},
+        f"{branch}/build": {"post": _rebuild("selfserve_rebuild_build", "Rebuild a build", "build_id")},
         f"{branch}/build/{{build_id}}": {
             "get": _get("selfserve_build", "One build", schema_ref("Build"), [BRANCH, BUILD_ID]),
             "delete": _write("selfserve_cancel_build", "Cancel a build (its requester or an admin)",
@@ -199,10 +205,7 @@ def _paths() -> dict[str, Any]:
             "post": _write("selfserve_cancel_build_post", "Cancel a build, as a POST with `_method=DELETE`",
                            [BRANCH, BUILD_ID], no_form, overridden=True),
         },
-        f"{branch}/request": {"post": _write(
-            "selfserve_rebuild_request", "Run a request again", [BRANCH],
-            _form({"request_id": ID_FIELD, "priority": PRIORITY, "count": COUNT}, ["request_id"],
-                  "`request_id`; `priority` (0) and `count` (1)."))},
+        f"{branch}/request": {"post": _rebuild("selfserve_rebuild_request", "Run a request again", "request_id")},
         f"{branch}/request/{{request_id}}": {
             "get": _get("selfserve_request", "One build request", schema_ref("RequestDetail"), [BRANCH, REQUEST_ID]),
             "put": _write("selfserve_reprioritize", "Reprioritize a pending request (its requester or an admin)",
