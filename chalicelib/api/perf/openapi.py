@@ -38,8 +38,11 @@ STRING_OR_NULL = {"type": ["string", "null"]}
 NOT_BLANK = {"type": "string", "pattern": r"\S"}
 MAX_NOTE = 1000
 
-# The alert the local stack's Datazilla seed raises (tests/api_fuzzing.py asserts it is there).
-EXAMPLE_ALERT = "0c9a3c1b6a6a4f0f2b3e"
+# What the local stack's Datazilla seed makes (tests/api_fuzzing.py waits for them): the series group of its
+# runs, and the alert of the step it puts in one of the group's pages.
+EXAMPLE_SERIES = "talos#Mozilla-Inbound#Firefox#linux#Fedora 12#x86_64#opt#Talos tp5n"
+EXAMPLE_PAGE = "amazon.com"
+EXAMPLE_ALERT = "a2049358adc0ac23977d"
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
@@ -150,8 +153,9 @@ def _graphs() -> dict[str, Any]:
             404: _error("No such project, or no such series group in it."),
             503: response_ref("ServiceUnavailable")}, [
             PROJECT,
-            query_param("series", "A series group key (`series` of `/graphs/options`).", NOT_BLANK, required=True),
-            query_param("page", "A page of the group.", NOT_BLANK, required=True),
+            query_param("series", "A series group key (`series` of `/graphs/options`).", NOT_BLANK, required=True,
+                        example=EXAMPLE_SERIES),
+            query_param("page", "A page of the group.", NOT_BLANK, required=True, example=EXAMPLE_PAGE),
             query_param("runs", f"Runs to show (default {graphs.DEFAULT_RUNS}).",
                         {"type": "integer", "minimum": 1, "maximum": graphs.MAX_RUNS}),
         ]),

@@ -36,6 +36,13 @@ PROJECT_PATH = f"{MOUNT}/api/project/{{project}}"
 TAG = ["treeherder"]
 PERF_TAG = ["perfherder"]
 NO_AUTH: list[dict[str, list[str]]] = []
+# What the local stack's Treeherder seed makes (tests/api_fuzzing.py checks they are there): repository
+# mozilla-central, its pushes (the first pushes of the stack), a job on each, and the Perfherder series of its
+# Talos runs' page amazon.com.
+EXAMPLE_PROJECT = "mozilla-central"
+EXAMPLE_PUSH = 4
+EXAMPLE_JOB = 1
+EXAMPLE_SIGNATURE = "6b79a229f6c10be1e62162a2e22c43f64a35932b"
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
@@ -148,7 +155,7 @@ POLICY = {403: response_ref("ForbiddenAgent"), 406: response_ref("NotAcceptable"
 PROJECT_ERRORS = {400: response_ref("BadRequest"), 404: response_ref("ProjectNotFound"), **POLICY}
 
 PROJECT = path_param("project", "A Treeherder repository: its name (`mozilla-inbound`) or its branch's name.",
-                     example="mozilla-central")
+                     example=EXAMPLE_PROJECT)
 
 
 def _int(name: str, description: str, **bounds: Any) -> dict[str, Any]:
@@ -186,7 +193,7 @@ def _pushes() -> dict[str, Any]:
             200: answer("The push.", schema_ref("Push")), 400: response_ref("BadRequest"),
             404: response_ref("NotFound"), **POLICY},
             [PROJECT, path_param("push_id", "The push id (`id` of the push list).", {"type": "integer"},
-                                 example=1)]),
+                                 example=EXAMPLE_PUSH)]),
     }
 
 
@@ -234,16 +241,17 @@ def _jobs() -> dict[str, Any]:
         f"{PROJECT_PATH}/jobs/{{job_id}}": _get("job_detail", "One job, with its logs", {
             200: answer("The job.", schema_ref("JobWithLogs")), 400: response_ref("BadRequest"),
             404: response_ref("NotFound"), **POLICY},
-            [PROJECT, path_param("job_id", "The job id.", {"type": "integer"}, example=1)]),
+            [PROJECT, path_param("job_id", "The job id.", {"type": "integer"}, example=EXAMPLE_JOB)]),
         f"{PROJECT_PATH}/job-log-url": _get("job_log_urls", "The log references of jobs", {
             200: answer("The logs, by job.", _list(schema_ref("JobLog"))), **PROJECT_ERRORS},
-            [PROJECT, query_param("job_id", "The jobs.", COMMA_INTEGERS, required=True)]),
+            [PROJECT, query_param("job_id", "The jobs.", COMMA_INTEGERS, required=True, example=str(EXAMPLE_JOB))]),
         f"{MOUNT}/api/jobdetail": _get("job_details", "Details of jobs or of a push's jobs, a page at a time", {
             200: answer("A page; `next`/`previous` link the neighbouring pages.", schema_ref("JobDetailPage")),
             400: _detail("No filter (one of `job_guid`, `job__guid`, `job_id`, `job_id__in`, `push_id`), or a "
                          "wrong value."), **POLICY},
             [query_param("job_guid", "A job's guid."), query_param("job__guid", "`job_guid`'s other name."),
-             query_param("job_id", "Jobs.", COMMA_INTEGERS), query_param("job_id__in", "Jobs.", COMMA_INTEGERS),
+             query_param("job_id", "Jobs.", COMMA_INTEGERS, example=str(EXAMPLE_JOB)),
+             query_param("job_id__in", "Jobs.", COMMA_INTEGERS),
              _int("push_id", "A push's jobs."), query_param("repository", "Only details of this repository."),
              _int("limit", "Details per page (0 or absent: the most, 2000).", minimum=0),
              _int("count", "`limit` when `limit` is absent.", minimum=0),
@@ -286,7 +294,8 @@ def _perfherder() -> dict[str, Any]:
                                                         "additionalProperties": _list(schema_ref("PerfDatum"))}),
                 400: _detail("Neither `signatures` nor `signature_id`, or a wrong value."),
                 404: response_ref("ProjectNotFound"), **POLICY},
-            [PROJECT, query_param("signatures", "Signature hashes (comma-separated or repeated)."),
+            [PROJECT, query_param("signatures", "Signature hashes (comma-separated or repeated).",
+                                  example=EXAMPLE_SIGNATURE),
              query_param("signature", "`signatures`' other name."),
              query_param("signature_id", "Signature ids.", COMMA_INTEGERS),
              _int("interval", "Only the last this many seconds.", minimum=1),
