@@ -40,6 +40,8 @@ import requests
 
 from tests.jsonpushes_server import JsonPushesServer
 from tests.local_stack import DEV_BALROG_TOKEN, LocalStack, clean_env, shipyard_cli, upload
+from tests.treeherder_data import HAWK_ID as DEV_HAWK_ID
+from tests.treeherder_data import HAWK_SECRET as DEV_HAWK_SECRET
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
@@ -76,11 +78,16 @@ def profile() -> Profile:
 HG_REPO = "integration/mozilla-inbound"
 # The revision the Datazilla document's examples name, on the third push of the seeded branch.
 DZ_REVISION = "8a3d4b6e7c21"
+# A run on each push; from STEP_PUSH on the pages are 30 % slower: the alert detector needs five pushes
+# on each side of a step, and the alert it raises is the one the document's triage examples name.
+DZ_PUSHES, STEP_PUSH = 12, 7
+PAGE_MEANS = {"163.com": 500.0, "56.com": 250.0, "amazon.com": 800.0}
 
 
-def _talos_run(revision: str, date: int, means: dict[str, float]) -> str:
+def _talos_run(revision: str, date: int, means: dict[str, float], branch: str = "Mozilla-Inbound") -> str:
     blob = json.loads((FIXTURES / "talos_tp5n.json").read_text())
     blob["test_build"]["revision"] = revision
+    blob["test_build"]["branch"] = branch
     blob["testrun"]["date"] = date
     blob["results"] = {page: [round(mean * (1 + (i % 5 - 2) / 100), 2) for i in range(25)]
                        for page, mean in means.items()}
@@ -102,31 +109,46 @@ def _cli(stack: LocalStack, workdir: Path, *args: str) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
+def _step_means(push_id: int) -> dict[str, float]:
+    """The seeded pages' means on a push: a little noise, and 30 % slower from STEP_PUSH on."""
+    scale = (1.3 if push_id >= STEP_PUSH else 1.0) * (1 + (push_id % 3 - 1) / 200)
+    return {page: mean * scale for page, mean in PAGE_MEANS.items()}
+
+
+def _json_get(stack: LocalStack, path: str) -> Any:
+    got = requests.get(f"{stack.api}{path}", headers={"User-Agent": "shipyard-fuzz-seed"}, timeout=10)
+    return got.json() if got.ok else None
+
+
 @contextlib.contextmanager
 def seed_datazilla(stack: LocalStack, workdir: Path) -> Iterator[None]:
-    """Branch Mozilla-Inbound with three pushes (from a local json-pushes host), two runs with metrics, a bad blob."""
+    """Branch Mozilla-Inbound with 12 pushes (from a local json-pushes host), a run on each with metrics, the
+    alert of the step at push 7, a bad blob."""
+    from chalicelib.api.perf.openapi import EXAMPLE_ALERT
+
     hg = JsonPushesServer().start()
     try:
         now = int(time.time())
-        hg.add_pushes(HG_REPO, 3, date=now - 3600)
+        hg.add_pushes(HG_REPO, DZ_PUSHES, date=now - 3600)
         pushes = hg.repos[HG_REPO].pushes
         pushes[3]["changesets"][0]["node"] = DZ_REVISION + pushes[3]["changesets"][0]["node"][12:]
         _cli(stack, workdir, "branch", "add", "Mozilla-Inbound", "--uri", hg.url(HG_REPO),
              "--alt", "Mozilla-Inbound-Non-PGO")
         _cli(stack, workdir, "pushlog", "sync", "--branch", "Mozilla-Inbound")
-        means = {"163.com": 500.0, "56.com": 250.0, "amazon.com": 800.0}
-        baseline = pushes[2]["changesets"][0]["node"][:12]
-        for revision, scale in ((baseline, 1.0), (DZ_REVISION, 1.3)):
-            stored = upload(stack.api, _talos_run(revision, now - 600, {p: m * scale for p, m in means.items()}))
+        for push_id, push in sorted(pushes.items()):
+            revision = push["changesets"][-1]["node"][:12]
+            stored = upload(stack.api, _talos_run(revision, now - 600 + push_id, _step_means(push_id)))
             assert stored.status_code == 200, stored.text
         assert upload(stack.api, "{not json").status_code == 400
 
         def judged() -> bool:
-            got = requests.get(f"{stack.api}/talos/testdata/metrics/Mozilla-Inbound/{DZ_REVISION}", timeout=10)
-            pages = [page for run in got.json() for page in run["pages"].values()] if got.ok else []
+            got = _json_get(stack, f"/talos/testdata/metrics/Mozilla-Inbound/{DZ_REVISION}") or []
+            pages = [page for run in got for page in run["pages"].values()]
             return bool(pages) and all(page.get("p") is not None for page in pages)
 
         _wait_for("metrics of the seeded runs", judged, stack)
+        _wait_for(f"alert {EXAMPLE_ALERT} of the step at push {STEP_PUSH}",
+                  lambda: _json_get(stack, f"/talos/alerts/{EXAMPLE_ALERT}") is not None, stack)
         yield
     finally:
         hg.stop()
@@ -157,6 +179,61 @@ def seed_balrog(stack: LocalStack, workdir: Path) -> Iterator[None]:
     yield
 
 
+TH_REPO = "mozilla-central"  # the Treeherder document's example project
+TH_PUSHES = 6  # push ids 1-6 when this seed runs first (SEEDS' order)
+
+
+def _hawk_post(url: str, payload: Any) -> requests.Response:
+    """A POST signed as the development Hawk client, as a CI system sends job messages."""
+    import mohawk
+
+    content = json.dumps(payload).encode()
+    sender = mohawk.Sender({"id": DEV_HAWK_ID, "key": DEV_HAWK_SECRET, "algorithm": "sha256"}, url, "POST",
+                           content=content, content_type="application/json")
+    return requests.post(url, data=content, timeout=10, headers={
+        "Authorization": sender.request_header, "Content-Type": "application/json",
+        "User-Agent": "shipyard-fuzz-seed"})
+
+
+def _job_message(revision: str, n: int) -> dict[str, Any]:
+    from tests.treeherder_data import job_message
+
+    return job_message(revision, guid=f"fuzz-seed-{n}/0", project=TH_REPO, job_symbol=f"bc{n}")
+
+
+@contextlib.contextmanager
+def seed_treeherder(stack: LocalStack, workdir: Path) -> Iterator[None]:
+    """Repository mozilla-central: six pushes (a local json-pushes host, synced), a Hawk-signed job on each,
+    two Talos runs whose series are the Perfherder signatures of the document's examples."""
+    from chalicelib.api.treeherder.openapi import EXAMPLE_JOB, EXAMPLE_PUSH, EXAMPLE_SIGNATURE
+
+    hg = JsonPushesServer().start()
+    try:
+        now = int(time.time())
+        hg.add_pushes(TH_REPO, TH_PUSHES, date=now - 7200)
+        tips = [push["changesets"][-1]["node"] for _, push in sorted(hg.repos[TH_REPO].pushes.items())]
+        _cli(stack, workdir, "branch", "add", "Mozilla-Central", "--uri", hg.url(TH_REPO))
+        _cli(stack, workdir, "pushlog", "sync", "--branch", "Mozilla-Central")
+        project = f"{stack.api}/treeherder/api/project/{TH_REPO}"
+        posted = _hawk_post(f"{project}/jobs", [_job_message(tip, n) for n, tip in enumerate(tips)])
+        assert posted.status_code == 200, posted.text
+        for n, tip in enumerate(tips[:2]):
+            stored = upload(stack.api, _talos_run(tip[:12], now - 600 + n, PAGE_MEANS, branch="Mozilla-Central"))
+            assert stored.status_code == 200, stored.text
+
+        def charted() -> bool:
+            data = _json_get(stack, f"/treeherder/api/project/{TH_REPO}/performance/data"
+                                    f"?signatures={EXAMPLE_SIGNATURE}") or {}
+            return len(data.get(EXAMPLE_SIGNATURE, [])) == 2
+
+        _wait_for(f"the points of signature {EXAMPLE_SIGNATURE}", charted, stack)
+        for path in (f"push/{EXAMPLE_PUSH}", f"jobs/{EXAMPLE_JOB}"):
+            assert _json_get(stack, f"/treeherder/api/project/{TH_REPO}/{path}") is not None, f"no {path} seeded"
+        yield
+    finally:
+        hg.stop()
+
+
 @contextlib.contextmanager
 def seed_selfserve(stack: LocalStack, workdir: Path) -> Iterator[None]:
     """Branch Selfserve-Test whose first push's tip is the document's example revision, and a build on it
@@ -185,15 +262,26 @@ def seed_selfserve(stack: LocalStack, workdir: Path) -> Iterator[None]:
     yield
 
 
+# Seeded in this order. Treeherder first: push ids count across repositories, and its examples name one.
 SEEDS: dict[str, Callable[[LocalStack, Path], contextlib.AbstractContextManager[None]]] = {
+    "treeherder": seed_treeherder,
     "datazilla": seed_datazilla,
     "balrog": seed_balrog,
     "selfserve": seed_selfserve,
 }
 CREDENTIALS: dict[str, dict[str, dict[str, str]]] = {
     "balrog": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
+    "datazilla": {"bearer": {"bearer": DEV_BALROG_TOKEN}},  # alert triage by user admin
     "selfserve": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
 }
+
+
+def families() -> list[str]:
+    """The families to fuzz, in ``SEEDS`` order: all, or those ``SHIPYARD_FUZZ_FAMILIES`` names (comma-separated)."""
+    chosen = [f.strip() for f in os.environ.get("SHIPYARD_FUZZ_FAMILIES", "").split(",") if f.strip()]
+    unknown = sorted(set(chosen) - set(SEEDS))
+    assert not unknown, f"SHIPYARD_FUZZ_FAMILIES names no such family: {unknown}"
+    return [f for f in SEEDS if not chosen or f in chosen]
 
 
 # --- the run -----------------------------------------------------------------------------------

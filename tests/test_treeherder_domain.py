@@ -9,7 +9,7 @@ from chalicelib.perf.signatures import Signature, signature_hash
 from chalicelib.treeherder import jobs, push_query
 from chalicelib.treeherder.client_policy import accept_refusal, user_agent_refusal
 from chalicelib.treeherder.job_schema import InvalidJobMessage, validate
-from chalicelib.treeherder.params import BadParameter, Params
+from chalicelib.treeherder.params import BadParameter, Params, int_value
 from chalicelib.treeherder.reference import option_collection_hash
 from tests.treeherder_data import job_message
 
@@ -137,10 +137,25 @@ def test_enddate_includes_its_whole_day():
     ({"push_timestamp__gt": "soon"}, "Invalid timestamp specified for push_timestamp__gt"),
     ({"startdate": "14/07/2017"}, "Invalid date specified for startdate"),
     ({"revision": "xyz"}, "Invalid revision"),
+    ({"offset": "1,2"}, "Invalid offset: must be an integer"),
+    ({"count": " 5"}, "Valid count value required"),
+    ({"id": "1_0"}, "Invalid value specified for id"),
+    ({"id__gte": "\u0663"}, "Invalid value specified for id__gte"),  # an Arabic-Indic 3: Python's int takes it
 ])
 def test_bad_push_parameters_are_refused_with_a_reason(params, message):
     with pytest.raises(BadParameter, match=message):
         push_query.parse(Params(params))
+
+
+@pytest.mark.parametrize("raw", ["+5", "-5", "5", "007"])
+def test_an_integer_parameter_is_ascii_digits_with_an_optional_sign(raw):
+    assert int_value(raw, "n") == int(raw)
+
+
+@pytest.mark.parametrize("raw", [" 5", "5 ", "5_0", "\u0665", "5.0", "0x5"])
+def test_anything_else_is_not_an_integer_parameter(raw):
+    with pytest.raises(BadParameter, match="Invalid n: must be an integer"):
+        int_value(raw, "n")
 
 
 # --- client policy ---------------------------------------------------------------------------------

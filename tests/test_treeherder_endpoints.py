@@ -216,6 +216,17 @@ def test_job_details_page_with_limit_and_offset(world):
     assert len(rest["results"]) == 2 and rest["next"] is None
 
 
+@pytest.mark.parametrize("query, message", [
+    ("job_guid=job-1/0&push_id=x", "Invalid push_id: must be an integer"),
+    ("job_guid=job-1/0&job_id__in=x", "Invalid job_id: must be an integer"),
+    ("push_id=1&limit=4&count=x", "Invalid count: must be an integer"),
+    ("push_id=1&limit=4&count=-1", "limit and count must be at least 0"),
+])
+def test_job_details_refuse_a_wrong_value_even_when_another_filter_answers(world, query, message):
+    response = get(world, f"/jobdetail/?{query}")
+    assert (response.status_code, response.json_body) == (400, {"detail": message})
+
+
 def test_job_log_urls_need_integer_job_ids(world):
     missing = get(world, f"/project/{PROJECT}/job-log-url/")
     wrong = get(world, f"/project/{PROJECT}/job-log-url/?job_id=abc")

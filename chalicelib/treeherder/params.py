@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 DAY = 86400
@@ -39,13 +40,21 @@ class Params:
         return {name: self.get(name) or "" for name in self.names()}
 
 
+INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def is_integer(raw: str) -> bool:
+    """ASCII digits with an optional sign: what the documents call an integer (Python's ``int`` also takes
+    spaces, ``_`` and other scripts' digits, which a client's integer never is)."""
+    return INTEGER.fullmatch(raw) is not None
+
+
 def int_value(raw: str | None, name: str) -> int | None:
     if raw is None or raw == "":
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadParameter(f"Invalid {name}: must be an integer") from None
+    if not is_integer(raw):
+        raise BadParameter(f"Invalid {name}: must be an integer")
+    return int(raw)
 
 
 def int_list(values: list[str], name: str) -> list[int]:

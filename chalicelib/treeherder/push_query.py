@@ -15,7 +15,16 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.treeherder.params import DAY, BadParameter, Params, day_start, int_list, timestamp
+from chalicelib.treeherder.params import (
+    DAY,
+    BadParameter,
+    Params,
+    day_start,
+    int_list,
+    int_value,
+    is_integer,
+    timestamp,
+)
 
 MAX_COUNT = 1000
 # treeherder-client pages lists longer than 2000 with count=2000 and offset:
@@ -81,10 +90,9 @@ class PushQuery:
 def _count(raw: str | None, paged: bool) -> int:
     if raw is None or raw == "":
         return DEFAULT_COUNT
-    try:
-        count = int(raw)
-    except ValueError:
-        raise BadParameter("Valid count value required") from None
+    if not is_integer(raw):
+        raise BadParameter("Valid count value required")
+    count = int(raw)
     if count < 0:
         raise BadParameter("Valid count value required")
     limit = MAX_PAGED_COUNT if paged else MAX_COUNT
@@ -111,11 +119,10 @@ def _timestamp_bounds(query: PushQuery, params: Params) -> None:
 
 def _id_bounds(query: PushQuery, params: Params) -> None:
     for name in ("id__lt", "id__lte", "id__gt", "id__gte", "id"):
-        raw = params.get(name)
-        try:
-            value = int(raw or 0)
-        except ValueError:
-            raise BadParameter(f"Invalid value specified for {name}") from None
+        raw = params.get(name) or "0"
+        if not is_integer(raw):
+            raise BadParameter(f"Invalid value specified for {name}")
+        value = int(raw)
         if not value:
             continue  # Treeherder ignores 0
         if name == "id__lt":
@@ -144,7 +151,7 @@ def parse(params: Params) -> PushQuery:
         value = params.get(name)
         if value:
             query.meta[name] = value
-    query.offset = int_list([params.get("offset") or "0"], "offset")[0] if params.get("offset") else 0
+    query.offset = int_value(params.get("offset"), "offset") or 0
     if query.offset < 0:
         raise BadParameter("Invalid offset: must be at least 0")
     query.count = _count(params.get("count"), paged=params.get("offset") is not None)

@@ -5,6 +5,11 @@ Errors are Datazilla's ``{"status", "message"?}``; an unknown project is 404
 on every project route, a storage outage 503. Uploads are signed with
 two-legged OAuth 1.0, which OpenAPI cannot describe beyond naming the HTTP
 scheme, so an unsigned request's 403 is part of each upload operation.
+
+Shipyard's own performance endpoints (``chalicelib/api/perf``: alerts and
+the graph page) are served under the same project paths in the same
+envelope, so this document carries them too; their paths are declared next
+to their code (``chalicelib/api/perf/openapi.py``) and merged in here.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from chalicelib.api.openapi.parts import (
     schema_ref,
     segment,
 )
+from chalicelib.api.perf import openapi as perf
 from chalicelib.store import refdata
 
 FAMILY = "datazilla"
@@ -320,12 +326,20 @@ def build() -> dict[str, Any]:
     return document(
         FAMILY, "Shipyard: Datazilla",
         "Datazilla's performance data API: Talos uploads (two-legged OAuth 1.0), the objectstore, raw data, "
-        "per-page metrics against the trend, pushlog and perftest reference data. Errors are "
+        "per-page metrics against the trend, pushlog and perftest reference data; and Shipyard's performance alerts "
+        "and graph page under the same project paths. Errors are "
         "`{\"status\", \"message\"}`.",
-        _paths(),
-        {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": {"oauth1": {
-            "type": "http", "scheme": "OAuth",
-            "description": "Two-legged OAuth 1.0 (RFC 5849), HMAC-SHA1, empty token, with the project's consumer "
-                           "key and secret; parameters in the form body or the `Authorization` header.",
-        }}},
+        {**_paths(), **perf.paths()},
+        {"schemas": {**SCHEMAS, **perf.SCHEMAS}, "responses": RESPONSES, "securitySchemes": {
+            "oauth1": {
+                "type": "http", "scheme": "OAuth",
+                "description": "Two-legged OAuth 1.0 (RFC 5849), HMAC-SHA1, empty token, with the project's "
+                               "consumer key and secret; parameters in the form body or the `Authorization` header.",
+            },
+            "bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "Alert triage only: a token of `shipyard token create` for a user holding the "
+                               "`admin` permission. Local stack: `shipyard-dev-token` (user `admin`).",
+            },
+        }},
     )

@@ -84,9 +84,13 @@ def path_param(name: str, description: str, schema: dict[str, Any] | None = None
 
 
 def query_param(name: str, description: str, schema: dict[str, Any] | None = None,
-                required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": schema or {"type": "string"}}
+                required: bool = False, example: Any = None) -> dict[str, Any]:
+    """A query parameter; ``example``, as for :func:`path_param`, is a value of the local stack's seeded data."""
+    param = {"name": name, "in": "query", "required": required, "description": description,
+             "schema": schema or {"type": "string"}}
+    if example is not None:
+        param["example"] = example
+    return param
 
 
 def answer(description: str, schema: dict[str, Any] | None = None, media: str = "application/json",

@@ -34,7 +34,9 @@ OPEN: list[dict[str, list[str]]] = []
 # Seeded by tests/api_fuzzing.py (seed_selfserve), so the examples reach real answers.
 EXAMPLE_BRANCH = "Selfserve-Test"
 EXAMPLE_REVISION = "5e1f5e1f5e1f" + "0" * 28
-EXAMPLE_JOB = "1"
+EXAMPLE_JOB_REQUEST = "1"
+# The job the seed's build request makes: the Treeherder seed, which runs first, makes jobs 1-6.
+EXAMPLE_JOB = "7"
 
 HTML = {"type": "string", "description": "A readable HTML page (tables)."}
 INT_OR_NULL = {"type": ["integer", "null"]}
@@ -121,7 +123,7 @@ BRANCH = path_param("branch", "A branch: its name, an alternative name, or its T
                     segment(200), example=EXAMPLE_BRANCH)
 BUILD_ID = path_param("build_id", "A build id (a job id).", DIGITS, example=EXAMPLE_JOB)
 REQUEST_ID = path_param("request_id", "A build request id (a job id).", DIGITS, example=EXAMPLE_JOB)
-JOB_ID = path_param("job_id", "A job request id.", DIGITS, example=EXAMPLE_JOB)
+JOB_ID = path_param("job_id", "A job request id.", DIGITS, example=EXAMPLE_JOB_REQUEST)
 REVISION = path_param("revision", "A changeset: 12 to 40 hexadecimal digits (a prefix names it).",
                       {"type": "string", "pattern": "^[0-9a-fA-F]{12,40}$"}, example=EXAMPLE_REVISION)
 BUILDER = path_param("builder", "A builder name.", segment(100), example="Linux x86-64 build")

@@ -120,15 +120,26 @@ DETAIL_FILTERS = ("job_guid", "job__guid", "job_id", "job_id__in", "push_id")
 
 
 def _details(params: Any) -> list[dict[str, Any]]:
+    """The details the first filter given selects (guid, then job ids, then push); every filter given is
+    checked first, so a wrong value is a 400 even when another filter answers."""
     guid = params.get("job_guid") or params.get("job__guid")
+    ids = int_list(params.getlist("job_id") + params.getlist("job_id__in"), "job_id")
+    push_id = int_value(params.get("push_id"), "push_id")
     if guid:
         return job_store.details_of_guid(guid)
     if params.get("job_id") or params.getlist("job_id__in"):
-        ids = int_list(params.getlist("job_id") + params.getlist("job_id__in"), "job_id")
         return [d for i in dict.fromkeys(ids[:job_listing.MAX_IDS]) for d in job_store.details_of_job(i)]
-    push_id = int_value(params.get("push_id"), "push_id")
     push = pushes.by_pushlog_id(push_id) if push_id is not None else None
     return [] if push is None else job_store.details_of_push(push.branch, push.pushlog_id)
+
+
+def _detail_page_size(params: Any) -> int:
+    """``limit``, else ``count`` (0 or neither: the largest page); both are checked when both are given."""
+    limit, count = int_value(params.get("limit"), "limit"), int_value(params.get("count"), "count")
+    if (limit is not None and limit < 0) or (count is not None and count < 0):
+        raise BadParameter("limit and count must be at least 0")
+    chosen = limit if limit is not None else count
+    return min(chosen or DETAIL_PAGE, DETAIL_PAGE)
 
 
 @bp.route("/api/jobdetail", methods=["GET"])
@@ -138,11 +149,10 @@ def job_details() -> Response:
     params = request_params(bp)
     if not any(params.get(name) for name in DETAIL_FILTERS):
         raise BadParameter(f"Must filter on one of: {', '.join(DETAIL_FILTERS)}")
-    limit = int_value(params.get("limit") or params.get("count"), "limit") or DETAIL_PAGE
+    limit = _detail_page_size(params)
     offset = int_value(params.get("offset"), "offset") or 0
-    if limit < 1 or offset < 0:
-        raise BadParameter("limit must be positive and offset at least 0")
-    limit = min(limit, DETAIL_PAGE)
+    if offset < 0:
+        raise BadParameter("offset must be at least 0")
     repository = params.get("repository")
     rows = [d for d in _details(params) if repository is None or d["repository"] == repository]
     page = rows[offset:offset + limit]
