@@ -39,7 +39,7 @@ from typing import Any
 import requests
 
 from tests.jsonpushes_server import JsonPushesServer
-from tests.local_stack import DEV_BALROG_TOKEN, LocalStack, clean_env, shipyard_cli, upload
+from tests.local_stack import DEV_BALROG_TOKEN, DEV_KERNELCI_TOKEN, LocalStack, clean_env, shipyard_cli, upload
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
@@ -69,6 +69,14 @@ PROFILES = {p.name: p for p in (QUICK, LONG)}
 def profile() -> Profile:
     """``SHIPYARD_FUZZ=long`` (what ``make fuzz`` sets) or the quick one."""
     return PROFILES[os.environ.get("SHIPYARD_FUZZ", QUICK.name)]
+
+
+def chosen_families(every: list[str]) -> list[str]:
+    """``SHIPYARD_FUZZ_FAMILIES=kernelci,balrog`` fuzzes (and seeds) only those; unset: every family."""
+    wanted = [f.strip() for f in os.environ.get("SHIPYARD_FUZZ_FAMILIES", "").split(",") if f.strip()]
+    unknown = sorted(set(wanted) - set(every))
+    assert not unknown, f"SHIPYARD_FUZZ_FAMILIES names no document: {unknown} (known: {every})"
+    return [f for f in every if f in wanted] if wanted else every
 
 
 # --- seed data ---------------------------------------------------------------------------------
@@ -157,12 +165,42 @@ def seed_balrog(stack: LocalStack, workdir: Path) -> Iterator[None]:
     yield
 
 
+@contextlib.contextmanager
+def seed_kernelci(stack: LocalStack, workdir: Path) -> Iterator[None]:
+    """The build (imported through the queue, with its job) and the regressing test results of the examples."""
+    from chalicelib.api.kernelci import openapi as kernelci
+
+    headers = {"Authorization": DEV_KERNELCI_TOKEN}
+
+    def post(path: str, body: dict[str, Any], status: int) -> None:
+        response = requests.post(f"{stack.api}{path}", json=body, headers=headers, timeout=10)
+        assert response.status_code == status, f"POST {path}: {response.status_code} {response.text}"
+
+    post("/build", kernelci.EXAMPLE_BUILD, 202)
+    baseline = {**kernelci.EXAMPLE_GROUP, "kernel": "v5.7",
+                "test_cases": [{"name": kernelci.EXAMPLE_CASE, "status": "PASS"}]}
+    post("/test/group", baseline, 201)
+    post("/test/group", kernelci.EXAMPLE_GROUP, 201)
+
+    def imported() -> bool:
+        return requests.get(f"{stack.api}/build/{kernelci.example_build_id()}", headers=headers,
+                            timeout=10).status_code == 200
+
+    _wait_for("the imported build", imported, stack)
+    regression = requests.get(f"{stack.api}/test/regression/{kernelci.example_regression_id()}", headers=headers,
+                              timeout=10)
+    assert regression.status_code == 200, regression.text
+    yield
+
+
 SEEDS: dict[str, Callable[[LocalStack, Path], contextlib.AbstractContextManager[None]]] = {
     "datazilla": seed_datazilla,
     "balrog": seed_balrog,
+    "kernelci": seed_kernelci,
 }
 CREDENTIALS: dict[str, dict[str, dict[str, str]]] = {
     "balrog": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
+    "kernelci": {"token": {"api_key": DEV_KERNELCI_TOKEN}},
 }
 
 
