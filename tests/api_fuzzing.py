@@ -202,6 +202,10 @@ CREDENTIALS: dict[str, dict[str, dict[str, str]]] = {
     "balrog": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
     "kernelci": {"token": {"api_key": DEV_KERNELCI_TOKEN}},
 }
+# A 5xx a family's document gives by design, accepted only on the operations of this tag: family → tag → statuses.
+DESIGNED_SERVER_ANSWERS: dict[str, dict[str, list[str]]] = {
+    "kernelci": {"not implemented": ["501"]},  # the backend's answer to a verb a resource does not implement
+}
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -238,6 +242,10 @@ def config_text(family: str) -> str:
     for scheme, settings in CREDENTIALS.get(family, {}).items():
         lines += ["", f"[auth.openapi.{scheme}]"]
         lines += [f"{key} = {_toml_string(value)}" for key, value in settings.items()]
+    for tag, statuses in DESIGNED_SERVER_ANSWERS.get(family, {}).items():
+        expected = ["2xx", "3xx", "4xx", *statuses]
+        lines += ["", "[[operations]]", f"include-tag = {_toml_string(tag)}",
+                  f"checks.not_a_server_error.expected-statuses = {json.dumps(expected)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.api.kernelci import common
 from chalicelib.api.kernelci.common import STATUS_MESSAGES, paths
 from chalicelib.api.openapi.parts import (
     answer,
@@ -40,6 +41,10 @@ FAMILY = "kernelci"
 TOKEN = [{"token": []}]
 NO_AUTH: list[dict[str, list[str]]] = []
 ALL = ("get", "post", "put", "delete", "patch", "head", "options")
+VERBS = tuple(v.lower() for v in common.VERBS)
+# The tag of the operations a resource does not implement: the backend answers them 501 by design, the one 5xx a
+# client gets for its own request (the fuzz tests accept it there and nowhere else).
+NOT_IMPLEMENTED_TAG = "not implemented"
 
 # The build, test results and regression the document's examples name; the local stack's seed for the fuzz tests
 # (tests/api_fuzzing.py) posts exactly these, and the ids follow from them as the import derives them.
@@ -272,10 +277,10 @@ class Route:
 
 def _op(route: Route, verb: str, summary: str, responses: dict[Any, Any], *, security: list[Any],
         parameters: list[Any] | None = None, request_body: dict[str, Any] | None = None,
-        description: str | None = None) -> dict[str, Any]:
+        description: str | None = None, tags: list[str] | None = None) -> dict[str, Any]:
     return operation(f"kernelci_{verb}_{route.stem}", summary, {**responses, **_common(406)},
                      parameters=parameters, request_body=request_body, security=security, description=description,
-                     tags=[route.resource])
+                     tags=[route.resource, *(tags or [])])
 
 
 def _unsupported(route: Route, verbs: dict[str, str], params: list[Any]) -> dict[str, Any]:
@@ -288,9 +293,9 @@ def _unsupported(route: Route, verbs: dict[str, str], params: list[Any]) -> dict
             ops[verb] = _op(route, verb, "The verbs of this resource", {
                 200: _ok("An empty envelope; the verbs are in `Allow`.", _envelope({}), ALLOW)},
                 security=NO_AUTH, parameters=params)
-        elif verb in ("put", "delete"):
+        elif verb in VERBS:
             ops[verb] = _op(route, verb, f"{verb.upper()}: not implemented here", _common(501), security=NO_AUTH,
-                            parameters=params)
+                            parameters=params, tags=[NOT_IMPLEMENTED_TAG])
         elif verb == "head":
             ops[verb] = _op(route, verb, "HEAD: not a verb of the backend", {
                 405: answer("Refused; no body.")}, security=NO_AUTH, parameters=params)
