@@ -185,8 +185,9 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "description": "The destination (`path`, or `job`, `kernel`, `arch`, `defconfig`/`defconfig_full` and "
                        "optionally `lab_name` to make one) and the files in any other fields (`file0`...).",
-        "properties": {k: {"type": "string"} for k in ("path", "job", "kernel", "arch", "defconfig",
-                                                       "defconfig_full", "lab_name")},
+        "properties": {**{k: {"type": "string"} for k in ("path", "job", "kernel", "arch", "defconfig",
+                                                          "defconfig_full", "lab_name")},
+                       "file0": {"type": "string", "format": "binary"}},
         "additionalProperties": {"type": "string", "format": "binary"},
     },
 }
@@ -423,7 +424,10 @@ def _upload(route: Route) -> dict[str, Any]:
                  _envelope(schema_ref("StoredFile"), ["result", "reason"])),
         **_common(400, 403, 415, 503)},
         security=TOKEN, request_body=body({"multipart/form-data": schema_ref("UploadForm")},
-                                          "What `kernelci.storage.upload_files` sends.", required=True))}
+                                          "What `kernelci.storage.upload_files` sends.", required=True,
+                                          examples={"multipart/form-data": {
+                                              "path": EXAMPLE_BUILD["file_server_resource"],
+                                              "file0": "CONFIG_ARM64=y\n"}}))}
 
 
 def _version(route: Route) -> dict[str, Any]:
