@@ -56,7 +56,9 @@ def group_documents(body: dict[str, Any], created_on: int) -> tuple[dict[str, An
     Raises :class:`InvalidResults` when a field or an inline case is wrong.
     """
     errors = [f"'{k}' must be a non-empty string" for k in wrong_text_values(body, GROUP_TEXT_KEYS)]
-    inline = body.get("test_cases") or []
+    inline = body.get("test_cases")
+    if inline is None:
+        inline = []
     if not isinstance(inline, list):
         errors.append("'test_cases' must be a list of test case objects")
         inline = []
