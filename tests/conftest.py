@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 # The store reads resource names at import time: set the world first.
@@ -30,6 +32,26 @@ from tests.oauth_signing import form_body, sign_form  # noqa: E402
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV_KEY, DEV_SECRET = "talos-dev-key", "talos-dev-secret"
 HOST = "shipyard.test"
+
+
+def _parse_each_template_once() -> None:
+    """moto parses a CloudFormation template with PyYAML's pure-Python loader, which took a third of
+    every test's world; infra/ is the same template for every world, so each text is parsed once per
+    process and every stack gets its own copy of the result (what a fresh parse would give)."""
+    from moto.cloudformation.models import Stack
+
+    parse = Stack.parse_template
+    parsed: dict[str, Any] = {}
+
+    def parse_once(template: str) -> dict[str, Any]:
+        if template not in parsed:
+            parsed[template] = parse(template)
+        return copy.deepcopy(parsed[template])
+
+    Stack.parse_template = staticmethod(parse_once)
+
+
+_parse_each_template_once()
 
 
 @contextmanager
