@@ -22,18 +22,7 @@ from typing import Any
 
 from chalicelib.api.kernelci import common
 from chalicelib.api.kernelci.common import STATUS_MESSAGES, paths
-from chalicelib.api.openapi.parts import (
-    answer,
-    body,
-    document,
-    header,
-    operation,
-    path_param,
-    query_param,
-    response_ref,
-    schema_ref,
-    segment,
-)
+from chalicelib.api.openapi import parts
 from chalicelib.kernelci import keys, regressions
 from chalicelib.kernelci.documents import BUILD_IDENTITY, build_fields, derived_id, job_id
 
@@ -77,6 +66,8 @@ def example_regression_id() -> str:
 
 NOT_BLANK = {"type": "string", "pattern": r"\S", "description": "A non-empty string."}
 ANY: dict[str, Any] = {"description": "Any JSON value, kept as given."}
+OID = parts.schema_ref("Oid")
+DATE = parts.schema_ref("Date")
 OID_TEXT = {"type": "string", "pattern": "^[A-Za-z0-9]{24}$"}
 FLAG = {"enum": [True, False, 0, 1, -1, None], "description": "On (`true`, `1`, `-1`) or off (`false`, `0`)."}
 
@@ -101,13 +92,13 @@ def _envelope(result: dict[str, Any], required: list[str] | None = None) -> dict
 DOCUMENT_FIELDS: dict[str, dict[str, Any]] = {
     keys.JOB: {"job": NOT_BLANK, "kernel": NOT_BLANK, "git_branch": NOT_BLANK,
                "status": {"enum": list(keys.JOB_STATUSES)}},
-    keys.BUILD: {"job_id": schema_ref("Oid"), "build_type": {"const": "kernel"},
+    keys.BUILD: {"job_id": OID, "build_type": {"const": "kernel"},
                  "status": {"enum": list(keys.BUILD_STATUSES)},
                  **{k: NOT_BLANK for k in (*keys.POST_KEYS[keys.BUILD].mandatory, "defconfig_full")}},
-    keys.TEST_GROUP: {"build_id": schema_ref("Oid"), "job_id": schema_ref("Oid"),
-                      "test_cases": _list(schema_ref("Oid")),
+    keys.TEST_GROUP: {"build_id": OID, "job_id": OID,
+                      "test_cases": _list(OID),
                       **{k: NOT_BLANK for k in keys.POST_KEYS[keys.TEST_GROUP].mandatory}},
-    keys.TEST_CASE: {"name": NOT_BLANK, "test_group_id": schema_ref("Oid"), "regression_id": schema_ref("Oid"),
+    keys.TEST_CASE: {"name": NOT_BLANK, "test_group_id": OID, "regression_id": OID,
                      "status": {"enum": list(keys.TEST_CASE_STATUSES)}, "plan": NOT_BLANK},
     keys.TEST_REGRESSION: {"kernel": NOT_BLANK, "test_case_path": {"type": "string"},
                            "hierarchy": _list({"type": "string"}), "regressions": _list({"type": "object"})},
@@ -117,7 +108,7 @@ SCHEMA_NAMES = {keys.JOB: "Job", keys.BUILD: "Build", keys.TEST_GROUP: "TestGrou
 
 
 def _stored(collection: str) -> dict[str, Any]:
-    return _object({"_id": schema_ref("Oid"), "created_on": schema_ref("Date"), **DOCUMENT_FIELDS[collection]})
+    return _object({"_id": OID, "created_on": DATE, **DOCUMENT_FIELDS[collection]})
 
 
 CASE_FIELDS = {"name": NOT_BLANK, "status": {"enum": [*keys.TEST_CASE_STATUSES, None]},
@@ -142,8 +133,8 @@ SCHEMAS: dict[str, Any] = {
     "Done": _envelope({"type": "object"}, required=["reason"]),
     **{name: _stored(coll) for coll, name in SCHEMA_NAMES.items()},
     "Token": _object({
-        "_id": schema_ref("Oid"), "created_on": schema_ref("Date"),
-        "expires_on": {"oneOf": [schema_ref("Date"), {"type": "null"}]}, "expired": {"type": "boolean"},
+        "_id": OID, "created_on": DATE,
+        "expires_on": {"oneOf": [DATE, {"type": "null"}]}, "expired": {"type": "boolean"},
         "email": {"type": "string"}, "username": {"type": ["string", "null"]},
         "ip_address": {"type": ["array", "null"], "items": {"type": "string"}},
         "properties": _list({"enum": [0, 1]}), "token": {"type": "string"},
@@ -170,7 +161,7 @@ SCHEMAS: dict[str, Any] = {
     "TestGroupImport": _object({
         **{k: NOT_BLANK for k in keys.POST_KEYS[keys.TEST_GROUP].mandatory},
         "build_id": OID_TEXT, "job_id": OID_TEXT,
-        "test_cases": {"type": ["array", "null"], "items": schema_ref("TestCaseInGroup")},
+        "test_cases": {"type": ["array", "null"], "items": parts.schema_ref("TestCaseInGroup")},
         **{k: ANY for k in sorted(keys.POST_KEYS[keys.TEST_GROUP].accepted - set(keys.POST_KEYS[keys.TEST_GROUP]
                                                                              .mandatory)
                                   - {"build_id", "job_id", "test_cases"})},
@@ -194,7 +185,7 @@ SCHEMAS: dict[str, Any] = {
 
 
 def _error(status: int, description: str) -> dict[str, Any]:
-    return answer(description, schema_ref("Error"), media="application/json")
+    return parts.answer(description, parts.schema_ref("Error"), media="application/json")
 
 
 RESPONSES: dict[str, Any] = {
@@ -211,40 +202,41 @@ RESPONSES: dict[str, Any] = {
     "WrongResponseType": _error(506, "A stored document could not be read."),
 }
 
-GZIP_HEADERS = {"Content-Encoding": header("`gzip` when the request's `Accept-Encoding` takes it.",
+GZIP_HEADERS = {"Content-Encoding": parts.header("`gzip` when the request's `Accept-Encoding` takes it.",
                                            {"const": "gzip"}, required=False)}
 
 
 def _ok(description: str, schema: dict[str, Any], status_headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    return answer(description, schema, media="application/json", headers={**GZIP_HEADERS, **(status_headers or {})})
+    return parts.answer(description, schema, media="application/json",
+                        headers={**GZIP_HEADERS, **(status_headers or {})})
 
 
 def _common(*statuses: int) -> dict[int, Any]:
     names = {400: "BadRequest", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable",
              415: "UnsupportedMediaType", 422: "UnprocessableEntity", 501: "NotImplemented",
              503: "ServiceUnavailable", 506: "WrongResponseType"}
-    return {status: response_ref(names[status]) for status in statuses}
+    return {status: parts.response_ref(names[status]) for status in statuses}
 
 
-LOCATION = {"Location": header("Where the new document is (`/<resource>/<id>`).")}
-ALLOW = {"Allow": header("`OPTIONS` and the verbs the resource implements.")}
+LOCATION = {"Location": parts.header("Where the new document is (`/<resource>/<id>`).")}
+ALLOW = {"Allow": parts.header("`OPTIONS` and the verbs the resource implements.")}
 
 # --- parameters ----------------------------------------------------------------------------------
 
 COUNT = {"type": "integer", "minimum": 0}
-PAGING = [query_param("limit", "At most this many documents (0: no limit).", COUNT),
-          query_param("skip", "Leave out this many first.", COUNT)]
-PROJECTION = [query_param("field", "Show only this field (and `_id`); repeatable."),
-              query_param("nfield", "Leave this field out; repeatable.")]
-WINDOW = [query_param("date_range", "Created from 00:00 UTC this many days before today (or `created_on`) to the "
+PAGING = [parts.query_param("limit", "At most this many documents (0: no limit).", COUNT),
+          parts.query_param("skip", "Leave out this many first.", COUNT)]
+PROJECTION = [parts.query_param("field", "Show only this field (and `_id`); repeatable."),
+              parts.query_param("nfield", "Leave this field out; repeatable.")]
+WINDOW = [parts.query_param("date_range", "Created from 00:00 UTC this many days before today (or `created_on`) to the "
                                     "end of that day; not a number: 5."),
-          query_param("created_on", "`YYYY-MM-DD`: created that day (with `date_range`, the window's last day).")]
-ORDER = [query_param("sort", "Sort by this field; repeatable."),
-         query_param("sort_order", "`1` ascending; anything else descending (the default).")]
+          parts.query_param("created_on", "`YYYY-MM-DD`: created that day (with `date_range`, the window's last day).")]
+ORDER = [parts.query_param("sort", "Sort by this field; repeatable."),
+         parts.query_param("sort_order", "`1` ascending; anything else descending (the default).")]
 
 
 def _filters(names: frozenset[str]) -> list[dict[str, Any]]:
-    return [query_param(name, f"Only documents whose `{name}` is this (repeat: any of; `null`: missing).")
+    return [parts.query_param(name, f"Only documents whose `{name}` is this (repeat: any of; `null`: missing).")
             for name in sorted(names - {"created_on", "_id"})]
 
 
@@ -253,7 +245,7 @@ def _list_params(names: frozenset[str]) -> list[dict[str, Any]]:
 
 
 def _doc_id(description: str, example: str | None = None, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return path_param("doc_id", description, schema or segment(), example=example)
+    return parts.path_param("doc_id", description, schema or parts.segment(), example=example)
 
 
 def _valid_id(example: str | None) -> dict[str, Any]:
@@ -279,7 +271,7 @@ class Route:
 def _op(route: Route, verb: str, summary: str, responses: dict[Any, Any], *, security: list[Any],
         parameters: list[Any] | None = None, request_body: dict[str, Any] | None = None,
         description: str | None = None, tags: list[str] | None = None) -> dict[str, Any]:
-    return operation(f"kernelci_{verb}_{route.stem}", summary, {**responses, **_common(406)},
+    return parts.operation(f"kernelci_{verb}_{route.stem}", summary, {**responses, **_common(406)},
                      parameters=parameters, request_body=request_body, security=security, description=description,
                      tags=[route.resource, *(tags or [])])
 
@@ -299,7 +291,7 @@ def _unsupported(route: Route, verbs: dict[str, str], params: list[Any]) -> dict
                             parameters=params, tags=[NOT_IMPLEMENTED_TAG])
         elif verb == "head":
             ops[verb] = _op(route, verb, "HEAD: not a verb of the backend", {
-                405: answer("Refused; no body.")}, security=NO_AUTH, parameters=params)
+                405: parts.answer("Refused; no body.")}, security=NO_AUTH, parameters=params)
         else:
             ops[verb] = _op(route, verb, f"{verb.upper()}: not a verb of the backend", _common(405),
                             security=NO_AUTH, parameters=params)
@@ -307,7 +299,7 @@ def _unsupported(route: Route, verbs: dict[str, str], params: list[Any]) -> dict
 
 
 def _json(schema_name: str, description: str, example: Any = None) -> dict[str, Any]:
-    return body({"application/json": schema_ref(schema_name)}, description, required=True,
+    return parts.body({"application/json": parts.schema_ref(schema_name)}, description, required=True,
                 examples=None if example is None else {"application/json": example})
 
 
@@ -315,7 +307,7 @@ WRITE_ERRORS = (400, 403, 415, 422, 503)
 
 
 def _reader(route: Route, collection: str, example: str | None) -> dict[str, Any]:
-    item = schema_ref(SCHEMA_NAMES[collection])
+    item = parts.schema_ref(SCHEMA_NAMES[collection])
     name = route.resource
     if route.with_id:
         return _op(route, "get", f"One {name} document", {
@@ -331,7 +323,7 @@ def _reader(route: Route, collection: str, example: str | None) -> dict[str, Any
 
 def _job(route: Route, params: list[Any]) -> dict[str, Any]:
     return {"post": _op(route, "post", "Set the status of an existing job", {
-        200: _ok("Marked.", schema_ref("Done")), **_common(*WRITE_ERRORS, 404)},
+        200: _ok("Marked.", parts.schema_ref("Done")), **_common(*WRITE_ERRORS, 404)},
         security=TOKEN, parameters=params, description="A path id is ignored.",
         request_body=_json("JobStatus", "The job (tree, kernel, branch) and its status.",
                            {**{k: EXAMPLE_BUILD[k] for k in ("job", "kernel", "git_branch")}, "status": "PASS"}))}
@@ -339,7 +331,7 @@ def _job(route: Route, params: list[Any]) -> dict[str, Any]:
 
 def _build(route: Route, params: list[Any]) -> dict[str, Any]:
     return {"post": _op(route, "post", "Import a build (and its job when new)", {
-        202: _ok("`Request accepted and being imported`: the import queue stores it.", schema_ref("Done")),
+        202: _ok("`Request accepted and being imported`: the import queue stores it.", parts.schema_ref("Done")),
         **_common(*WRITE_ERRORS)},
         security=TOKEN, parameters=params, description="A path id is ignored.",
         request_body=_json("BuildImport", "The build.", EXAMPLE_BUILD))}
@@ -352,7 +344,7 @@ def _created(route: Route, schema_name: str, summary: str, example: Any) -> dict
                    request_body=_json(schema_name, "Ignored."))
     return _op(route, "post", summary, {
         201: _ok("Created: its id in `result`, `messages` names new regressions.",
-                 _envelope(_object({"_id": schema_ref("Oid")}, ["_id"]), ["result"]), LOCATION),
+                 _envelope(_object({"_id": OID}, ["_id"]), ["result"]), LOCATION),
         **_common(*WRITE_ERRORS)},
         security=TOKEN, request_body=_json(schema_name, summary, example))
 
@@ -367,13 +359,13 @@ def _test_case(route: Route, params: list[Any]) -> dict[str, Any]:
 
 
 def _count(route: Route) -> dict[str, Any]:
-    result = _envelope(schema_ref("Count"), ["result"])
+    result = _envelope(parts.schema_ref("Count"), ["result"])
     filters = [*_filters(keys.COUNT_KEYS), *WINDOW]
     if route.with_id:
         return {"get": _op(route, "get", "How many documents of one collection match", {
             200: _ok("The collection's count.", result), 404: _error(404, "Not a counted collection."),
             **_common(400, 403, 503)},
-            security=TOKEN, parameters=[_doc_id("The collection.", "build", segment(enum=list(keys.COUNTED))),
+            security=TOKEN, parameters=[_doc_id("The collection.", "build", parts.segment(enum=list(keys.COUNTED))),
                                         *filters])}
     return {"get": _op(route, "get", "How many documents of each collection match", {
         200: _ok("One count per collection.", result), **_common(400, 403, 503)},
@@ -381,7 +373,7 @@ def _count(route: Route) -> dict[str, Any]:
 
 
 def _token(route: Route) -> dict[str, Any]:
-    token = schema_ref("Token")
+    token = parts.schema_ref("Token")
     token_id = _doc_id("The token's `_id` (24 letters and digits; another is 400).")
     if not route.with_id:
         return {
@@ -408,12 +400,12 @@ def _token(route: Route) -> dict[str, Any]:
                     security=TOKEN, parameters=[_doc_id("Any id: refused.")],
                     request_body=_json("NewToken", "Ignored.")),
         "put": _op(route, "put", "Change a token's properties", {
-            200: _ok("Changed: its id in `result`.", _envelope(_object({"_id": schema_ref("Oid")}, ["_id"]),
+            200: _ok("Changed: its id in `result`.", _envelope(_object({"_id": OID}, ["_id"]),
                                                              ["result", "reason"])),
             **_common(*WRITE_ERRORS, 404)},
             security=TOKEN, parameters=[token_id], request_body=_json("TokenChange", "The properties to change.")),
         "delete": _op(route, "delete", "Delete a token", {
-            200: _ok("Deleted.", schema_ref("Done")), **_common(400, 403, 404, 503)},
+            200: _ok("Deleted.", parts.schema_ref("Done")), **_common(400, 403, 404, 503)},
             security=TOKEN, parameters=[token_id]),
     }
 
@@ -421,9 +413,9 @@ def _token(route: Route) -> dict[str, Any]:
 def _upload(route: Route) -> dict[str, Any]:
     return {"post": _op(route, "post", "Store build artifacts under a path", {
         200: _ok("Each file: 201 new, 200 replaced, its size and URL.",
-                 _envelope(schema_ref("StoredFile"), ["result", "reason"])),
+                 _envelope(parts.schema_ref("StoredFile"), ["result", "reason"])),
         **_common(400, 403, 415, 503)},
-        security=TOKEN, request_body=body({"multipart/form-data": schema_ref("UploadForm")},
+        security=TOKEN, request_body=parts.body({"multipart/form-data": parts.schema_ref("UploadForm")},
                                           "What `kernelci.storage.upload_files` sends.", required=True,
                                           examples={"multipart/form-data": {
                                               "path": EXAMPLE_BUILD["file_server_resource"],
@@ -432,7 +424,7 @@ def _upload(route: Route) -> dict[str, Any]:
 
 def _version(route: Route) -> dict[str, Any]:
     return {"get": _op(route, "get", "Which backend API this is", {
-        200: _ok("The version.", _envelope(schema_ref("Version"), ["result"]))}, security=NO_AUTH)}
+        200: _ok("The version.", _envelope(parts.schema_ref("Version"), ["result"]))}, security=NO_AUTH)}
 
 
 EXAMPLE_IDS = {keys.JOB: example_job_id, keys.BUILD: example_build_id, keys.TEST_REGRESSION: example_regression_id}
@@ -466,7 +458,7 @@ def _paths() -> dict[str, Any]:
 
 
 def build() -> dict[str, Any]:
-    return document(
+    return parts.document(
         FAMILY, "Shipyard: KernelCI",
         "The KernelCI backend API (v1) at the host root: jobs, builds (imported through a queue), test groups, "
         "cases and regressions, counts, artifact uploads, tokens. Every answer is the envelope `{\"code\", "
