@@ -13,7 +13,7 @@ from chalicelib.api.kernelci.multipart import parse as parse_form
 from chalicelib.kernelci import keys, regressions, tokens
 from chalicelib.kernelci.documents import derived_id, shown
 from chalicelib.kernelci.query import BadQuery, created_window, matcher, ordered, parse, project
-from chalicelib.kernelci.test_results import InvalidResults, group_documents
+from chalicelib.kernelci.test_results import InvalidResults, case_document, group_documents
 
 DAY = 86_400_000
 TODAY = dt.date(2020, 8, 10)
@@ -234,3 +234,10 @@ def test_a_group_whose_test_cases_is_not_a_list_is_refused_even_when_empty(cases
             "build_environment": "e", "device_type": "t", "lab_name": "l", "git_commit": "c", "test_cases": cases}
     with pytest.raises(InvalidResults):
         group_documents(body, 0)
+
+
+@pytest.mark.parametrize("given", [{}, {"status": None}])
+def test_a_case_without_a_status_or_with_null_is_stored_as_unknown(given):
+    """Found by schemathesis: ``"status": null`` used to be stored as null, which no status filter finds."""
+    group = {"_id": "g" * 24, "name": "baseline", "kernel": "v1"}
+    assert case_document({"name": "login", **given}, group, 0)["status"] == "UNKNOWN"

@@ -40,7 +40,8 @@ def case_document(fields: dict[str, Any], group: dict[str, Any], created_on: int
     case = {k: group[k] for k in CASE_FROM_GROUP if group.get(k) is not None}
     case.update(fields)
     case.update({"_id": new_id(), "test_group_id": group["_id"], "plan": group["name"], "created_on": created_on})
-    case.setdefault("status", "UNKNOWN")
+    if case.get("status") is None:  # not given, or given as null
+        case["status"] = "UNKNOWN"
     return case
 
 
