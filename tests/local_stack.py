@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 READY = "Shipyard local stack ready"
 DEV_KEY, DEV_SECRET = "talos-dev-key", "talos-dev-secret"
 DEV_BALROG_TOKEN = "shipyard-dev-token"
+DEV_KERNELCI_TOKEN = "kernelci-dev-token"  # noqa: S105 - the local stack's documented development token
 START_TIMEOUT = 60
 
 

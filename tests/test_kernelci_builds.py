@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from chalicelib import config
 from chalicelib.store import kernelci as store
 from chalicelib.store.clients import client
@@ -141,3 +143,10 @@ def test_given_a_bad_job_status_then_400(kernelci):
     status, body = kernelci("POST", "/job", {"job": "mainline", "kernel": "v1", "git_branch": "master",
                                              "status": "GREEN"})
     assert status == 400 and "GREEN" in body["reason"]
+
+
+@pytest.mark.parametrize("status", [{}, "", 0, False, []])
+def test_given_a_job_status_that_is_not_a_status_name_then_400_not_the_default(kernelci, status):
+    """Found by schemathesis: an empty value used to fall back to PASS."""
+    code, _ = kernelci("POST", "/job", {"job": "mainline", "kernel": "v1", "git_branch": "master", "status": status})
+    assert code == 400

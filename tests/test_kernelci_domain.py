@@ -13,6 +13,7 @@ from chalicelib.api.kernelci.multipart import parse as parse_form
 from chalicelib.kernelci import keys, regressions, tokens
 from chalicelib.kernelci.documents import derived_id, shown
 from chalicelib.kernelci.query import BadQuery, created_window, matcher, ordered, parse, project
+from chalicelib.kernelci.test_results import InvalidResults, case_document, group_documents
 
 DAY = 86_400_000
 TODAY = dt.date(2020, 8, 10)
@@ -118,6 +119,22 @@ def test_superuser_clears_admin_and_token_creation():
     assert [i for i, v in enumerate(props) if v] == [1, 2, 3, 4, 8]
 
 
+@pytest.mark.parametrize("change", [
+    {"email": 0}, {"email": []}, {"username": 7}, {"username": {}}, {"expires_on": 0}, {"expires_on": {}},
+    {"expires_on": "2030-1-5"}, {"ip_restricted": 1, "ip_address": {}}, {"ip_restricted": 1, "ip_address": [1]},
+])
+def test_token_fields_of_the_wrong_type_are_refused_even_when_empty(change):
+    """Found by schemathesis: an empty value of the wrong type (``{}``, ``0``) used to be taken as absent."""
+    current = tokens.apply({"email": "e"})
+    with pytest.raises(tokens.InvalidToken):
+        tokens.apply(change, current)
+
+
+def test_token_fields_given_as_null_or_empty_text_leave_the_token_as_it_is():
+    current = tokens.apply({"email": "e", "username": "u"})
+    assert tokens.apply({"email": "", "username": None, "expires_on": "", "ip_address": None}, current) == current
+
+
 def test_rules_per_resource():
     lab = tokens.Token.of(tokens.apply({"email": "e", "get": 1, "delete": 1, "lab": 1, "test_lab": 1}))
     assert tokens.general(lab, "GET") and not tokens.general(lab, "DELETE") and not tokens.general(lab, "POST")
@@ -208,3 +225,19 @@ def test_wanted_version(accept, version):
 ])
 def test_storage_failures_that_may_pass_are_503_refused_values_400_the_others_500(error, status):
     assert storage_status(error) == status
+
+
+@pytest.mark.parametrize("cases", [{}, 0, "", False])
+def test_a_group_whose_test_cases_is_not_a_list_is_refused_even_when_empty(cases):
+    """Found by schemathesis: ``"test_cases": {}`` used to be taken as no cases."""
+    body = {"name": "baseline", "kernel": "v1", "job": "j", "git_branch": "b", "arch": "a", "defconfig": "d",
+            "build_environment": "e", "device_type": "t", "lab_name": "l", "git_commit": "c", "test_cases": cases}
+    with pytest.raises(InvalidResults):
+        group_documents(body, 0)
+
+
+@pytest.mark.parametrize("given", [{}, {"status": None}])
+def test_a_case_without_a_status_or_with_null_is_stored_as_unknown(given):
+    """Found by schemathesis: ``"status": null`` used to be stored as null, which no status filter finds."""
+    group = {"_id": "g" * 24, "name": "baseline", "kernel": "v1"}
+    assert case_document({"name": "login", **given}, group, 0)["status"] == "UNKNOWN"

@@ -23,6 +23,7 @@ ROOT_RESOURCES = ("job", "build", "test", "count", "token", "upload", "version")
 RESERVED_ROOT_NAMES = frozenset(name + suffix for name in ROOT_RESOURCES for suffix in ("", "s"))
 
 JOB_STATUSES = ("BUILD", "FAIL", "PASS", "UNKNOWN")
+DEFAULT_JOB_STATUS = "PASS"  # what POST /job sets when the body gives no status (or null)
 BUILD_STATUSES = JOB_STATUSES
 TEST_CASE_STATUSES = ("ERROR", "FAIL", "PASS", "SKIP", "UNKNOWN")
 

@@ -40,7 +40,8 @@ def case_document(fields: dict[str, Any], group: dict[str, Any], created_on: int
     case = {k: group[k] for k in CASE_FROM_GROUP if group.get(k) is not None}
     case.update(fields)
     case.update({"_id": new_id(), "test_group_id": group["_id"], "plan": group["name"], "created_on": created_on})
-    case.setdefault("status", "UNKNOWN")
+    if case.get("status") is None:  # not given, or given as null
+        case["status"] = "UNKNOWN"
     return case
 
 
@@ -56,7 +57,9 @@ def group_documents(body: dict[str, Any], created_on: int) -> tuple[dict[str, An
     Raises :class:`InvalidResults` when a field or an inline case is wrong.
     """
     errors = [f"'{k}' must be a non-empty string" for k in wrong_text_values(body, GROUP_TEXT_KEYS)]
-    inline = body.get("test_cases") or []
+    inline = body.get("test_cases")
+    if inline is None:
+        inline = []
     if not isinstance(inline, list):
         errors.append("'test_cases' must be a list of test case objects")
         inline = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ ADMIN, SUPERUSER, GET, POST, DELETE, IP_RESTRICTED, CREATE_TOKENS, LAB, UPLOAD, 
 # The order the backend applies body flags in: a later flag can override an earlier one's side effects.
 FLAGS = (("get", GET), ("post", POST), ("delete", DELETE), ("superuser", SUPERUSER), ("admin", ADMIN),
          ("ip_restricted", IP_RESTRICTED), ("lab", LAB), ("upload", UPLOAD), ("test_lab", TEST_LAB))
+
+
+# An expiry day, ASCII digits only (strptime would also take "2020-1-5" and other scripts' digits).
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class InvalidToken(ValueError):
@@ -67,7 +72,7 @@ def _set(properties: list[int], flag: int, value: int) -> None:
 def _expiry(value: Any) -> int | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str):
+    if not (isinstance(value, str) and DAY.fullmatch(value)):
         raise InvalidToken("Wrong field value or type in the JSON data: 'expires_on' must be YYYY-MM-DD")
     try:
         day = dt.datetime.strptime(value, "%Y-%m-%d")
@@ -96,15 +101,16 @@ def apply(body: dict[str, Any], current: dict[str, Any] | None = None) -> dict[s
     record = dict(current or {"properties": [0] * SIZE, "expired": False, "expires_on": None,
                               "ip_address": None, "username": None})
     record["properties"] = list(record["properties"])
+    for name in ("email", "username", "expires_on"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise InvalidToken(f"Wrong field value or type in the JSON data: '{name}' must be text")
     if current is None:
         if not body.get("email"):
             raise InvalidToken("New tokens require the email address field [email]")
     if body.get("email"):
-        if not isinstance(body["email"], str):
-            raise InvalidToken("Wrong field value or type in the JSON data: 'email' must be text")
         record["email"] = body["email"]
     if body.get("username"):
-        record["username"] = str(body["username"])
+        record["username"] = body["username"]
     if body.get("expires_on"):
         record["expires_on"] = _expiry(body["expires_on"])
     if body.get("expired") is not None:
@@ -114,6 +120,10 @@ def apply(body: dict[str, Any], current: dict[str, Any] | None = None) -> dict[s
             _set(record["properties"], flag, _flag(name, body[name]))
     restricted = bool(record["properties"][IP_RESTRICTED])
     given = body.get("ip_address")
+    if given is not None and not (isinstance(given, str)
+                                  or (isinstance(given, list) and all(isinstance(a, str) for a in given))):
+        raise InvalidToken("Wrong field value or type in the JSON data: 'ip_address' must be an address or a list "
+                           "of addresses")
     if restricted and not (given or record.get("ip_address")):
         raise InvalidToken("IP restricted but no IP addresses given")
     if given and not restricted:

@@ -60,8 +60,8 @@ def post_job(call: Call) -> Answer:
     checked = call.json_body(keys.POST_KEYS[keys.JOB])
     body = checked.body
     _require_text(body, keys.POST_KEYS[keys.JOB].mandatory)
-    status = body.get("status") or "PASS"
-    if status not in keys.JOB_STATUSES:
+    status = keys.DEFAULT_JOB_STATUS if body.get("status") is None else body["status"]
+    if not (isinstance(status, str) and status in keys.JOB_STATUSES):
         raise KernelciError(400, f"Status value '{status}' is not valid, should be one of: {list(keys.JOB_STATUSES)}")
     described = f"'{body['job']}-{body['kernel']}' (branch {body['git_branch']})"
     jid = job_id(body["job"], body["git_branch"], body["kernel"])
