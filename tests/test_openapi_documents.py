@@ -22,15 +22,8 @@ def _app():
     return app
 
 
-def _family_of(route) -> str | None:
-    """The API family whose package (``chalicelib.api.<family>``) serves a route."""
-    parts_ = route.view_function.__module__.split(".")
-    return parts_[2] if parts_[:2] == ["chalicelib", "api"] and len(parts_) > 2 else None
-
-
-def _registered(include_owed: bool = False) -> set[tuple[str, str]]:
-    return {(path, method) for path, methods in _app().routes.items() for method, route in methods.items()
-            if include_owed or _family_of(route) not in registry.DOCUMENT_OWED}
+def _registered() -> set[tuple[str, str]]:
+    return {(path, method) for path, methods in _app().routes.items() for method in methods}
 
 
 def _documented() -> dict[tuple[str, str], str]:
@@ -54,16 +47,8 @@ def test_every_registered_route_is_documented():
         f"openapi.py, and the family to the registry): {undocumented}")
 
 
-def test_a_family_owing_its_document_has_routes_and_no_document_yet():
-    """``registry.DOCUMENT_OWED`` only ever shrinks: an entry goes when the family's document comes."""
-    serving = {_family_of(route) for methods in _app().routes.values() for route in methods.values()}
-    for family in registry.DOCUMENT_OWED:
-        assert family in serving, f"{family} serves no route: remove it from DOCUMENT_OWED"
-        assert family not in FAMILIES, f"{family} has a document now: remove it from DOCUMENT_OWED"
-
-
 def test_every_documented_operation_is_served():
-    registered = _registered(include_owed=True)
+    registered = _registered()
     missing = sorted((path, method, family) for (path, method), family in _documented().items()
                      if (_served_by(path), method) not in registered)
     assert not missing, f"documented operations the app does not serve: {missing}"

@@ -26,11 +26,6 @@ BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     kernelci.FAMILY: kernelci.build,
 }
 
-# Families whose routes were merged before this registry existed, and whose document is owed: the route
-# test leaves their routes (those of ``chalicelib.api.<family>``) out until the document is here, and
-# fails once a family listed here has one, so the entry goes when the document comes. Add nothing here.
-DOCUMENT_OWED: frozenset[str] = frozenset()
-
 
 @functools.cache
 def document(family: str) -> dict[str, Any] | None:
