@@ -18,17 +18,23 @@ from typing import Any
 
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import rules
+from chalicelib.store.balrog_shutoffs import shutoffs
 
 RULES_TTL = 60.0
 MAX_BLOBS = 32
 
 _lock = threading.Lock()
 _rules: dict[str, tuple[int, float, list[dict[str, Any]]]] = {}
+_shutoffs: dict[str, frozenset[str]] = {}
 _blobs: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
 
 
 def product_rules(product: str) -> list[dict[str, Any]]:
-    """The rules of ``product``: one GetItem when cached, plus one Query when not."""
+    """The rules of ``product``: one GetItem when cached, plus two Queries (rules, shutoffs) when not.
+
+    A product's emergency shutoffs are read with its rules and kept with
+    them: shutoff writes bump the same generation counter as rule writes.
+    """
     generation = rules.generation()
     now = time.monotonic()
     with _lock:
@@ -36,9 +42,25 @@ def product_rules(product: str) -> list[dict[str, Any]]:
     if cached is not None and cached[0] == generation and now - cached[1] < RULES_TTL:
         return cached[2]
     found = rules.all_rules(product)
+    channels = frozenset(row["channel"] for row in shutoffs.of_product(product))
     with _lock:
         _rules[product] = (generation, now, found)
+        _shutoffs[product] = channels
     return found
+
+
+def shut_off(product: str, channel: str) -> bool:
+    """Whether updates of ``product`` on ``channel`` are shut off, as of the last :func:`product_rules` call.
+
+    No call of its own: the update endpoint asks right after reading the rules.
+    """
+    with _lock:
+        channels = _shutoffs.get(product)
+    if channels is None:
+        product_rules(product)
+        with _lock:
+            channels = _shutoffs.get(product, frozenset())
+    return channel in channels
 
 
 def release_blob(name: str) -> dict[str, Any] | None:
@@ -62,4 +84,5 @@ def release_blob(name: str) -> dict[str, Any] | None:
 def clear() -> None:
     with _lock:
         _rules.clear()
+        _shutoffs.clear()
         _blobs.clear()

@@ -18,8 +18,9 @@ from chalice import Blueprint, Response
 
 from chalicelib.auth import bearer, sessions
 from chalicelib.balrog import permissions as perms
+from chalicelib.balrog.access import require
+from chalicelib.balrog.errors import BalrogError
 from chalicelib.balrog.merge import MergeConflict
-from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
 from chalicelib.store.balrog_rules import AliasTaken
 from chalicelib.store.errors import TRANSIENT, refused_values
@@ -27,15 +28,9 @@ from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
 log = logging.getLogger(__name__)
 
+__all__ = ["BalrogError", "require"]  # raised and called by every route module
+
 JSON = {"Content-Type": "application/json"}
-
-
-class BalrogError(Exception):
-    """An answer other than success, raised from deep inside a handler."""
-
-    def __init__(self, status: int, detail: str, exception: str | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.exception = status, detail, exception
 
 
 def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -122,13 +117,6 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
         return guarded
 
     return decorator
-
-
-def require(username: str, thing: str, action: str, product: str | None = None) -> None:
-    """403 unless ``username`` may do ``action`` on ``thing`` for ``product``."""
-    if not perms.allowed(permissions.of_user(username), thing, action, product):
-        target = f" for product '{product}'" if product else ""
-        raise BalrogError(403, f"{username} is not allowed to {action} {thing}{target}", "PermissionDeniedError")
 
 
 def json_body(bp: Blueprint) -> dict[str, Any]:

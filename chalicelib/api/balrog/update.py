@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
-from chalicelib.balrog.matching import UpdateQuery, choose_rule, resolve_mapping
+from chalicelib.balrog.matching import UpdateQuery, choose_rule, fallback_channel, resolve_mapping
 from chalicelib.balrog.update_xml import empty_update_xml, render_update_xml
 from chalicelib.store import balrog_update_cache as cache
 from chalicelib.store.errors import TRANSIENT, refused_values
@@ -49,7 +49,11 @@ def _query(params: dict[str, str]) -> UpdateQuery:
 def update(**params: str) -> Response:
     query = _query(params)
     try:
-        rule = choose_rule(cache.product_rules(query.product), query)
+        product_rules = cache.product_rules(query.product)
+        if cache.shut_off(query.product, query.channel) or cache.shut_off(query.product,
+                                                                          fallback_channel(query.channel)):
+            return Response(body=empty_update_xml(), status_code=200, headers=XML)  # Balrog: updates disabled
+        rule = choose_rule(product_rules, query)
         mapping = resolve_mapping(rule, query, random.randint(0, 99)) if rule is not None else None  # noqa: S311
         blob = cache.release_blob(mapping) if mapping else None
         if blob is None:

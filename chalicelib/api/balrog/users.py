@@ -16,8 +16,10 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
+from chalicelib.balrog import errors
 from chalicelib.balrog.permissions import canonical, validate_options
 from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.balrog_roles import roles
 
 bp = Blueprint(__name__)
 
@@ -98,4 +100,37 @@ def delete_permission(username: str, permission: str, changed_by: str) -> Respon
         raise BalrogError(404, f"{username} has no '{permission}' permission")
     require(changed_by, "permission", "delete")
     permissions.delete(key, data_version, changed_by)
+    return Response(body="", status_code=200)
+
+
+# --- roles: what a user may sign off scheduled changes as ----------------------------------------
+
+@bp.route("/users/{username}/roles", methods=["GET"])
+@balrog_route(bp)
+def user_roles(username: str, changed_by: str) -> Response:
+    return answer({"roles": roles.of_user(username)})
+
+
+@bp.route("/users/{username}/roles/{role}", methods=["PUT"])
+@balrog_route(bp)
+def grant_role(username: str, role: str, changed_by: str) -> Response:
+    """Grant a role: 201 when new, 200 (a no-op) when the user holds it already, as Balrog answers."""
+    held = roles.get({"username": username, "role": role})
+    if held is not None:
+        return answer({"new_data_version": held["data_version"]})
+    require(changed_by, "permission", "create")
+    if not permissions.of_user(username):
+        raise errors.value_error("Cannot grant a role to a user without any permissions")
+    roles.insert({"username": username, "role": role}, changed_by)
+    return answer({"new_data_version": 1}, 201)
+
+
+@bp.route("/users/{username}/roles/{role}", methods=["DELETE"])
+@balrog_route(bp)
+def revoke_role(username: str, role: str, changed_by: str) -> Response:
+    data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
+    if roles.get({"username": username, "role": role}) is None:
+        raise BalrogError(404, "Role not found", f"No role '{role}' found for username '{username}'")
+    require(changed_by, "permission", "delete")
+    roles.delete({"username": username, "role": role}, data_version, changed_by)
     return Response(body="", status_code=200)
