@@ -31,7 +31,7 @@ from chalicelib.balrog import signoffs as so
 from chalicelib.balrog.errors import BalrogError
 from chalicelib.store.balrog_roles import roles
 from chalicelib.store.balrog_scheduled_changes import ChangeScheduled, ScheduledChanges, scheduled
-from chalicelib.store.balrog_signoffs import signoffs
+from chalicelib.store.balrog_signoffs import change_key, signoffs
 from chalicelib.store.versioned import SideEffect, StaleDataVersion, now_ms
 
 log = logging.getLogger(__name__)
@@ -254,6 +254,49 @@ def enact(kind: Kind, sc_id: int, username: str | None) -> None:
         kind.enact(sc, change, kind.table.completion(sc))
     except StaleDataVersion:
         raise errors.outdated() from None
+
+
+def follow_update(kind: Kind, current: Mapping[str, Any], new: Mapping[str, Any]) -> list[SideEffect]:
+    """Balrog's ``mergeUpdate``: a direct update of an object carries over into its incomplete scheduled change.
+
+    The scheduled change replaces the whole row when enacted, so the direct
+    change is copied into it (with the new ``data_version``), in the same
+    transaction as the update; a column both change is a conflict (400
+    ``UpdateMergeError``). As any modification of a scheduled change, it
+    resets the signoffs of everyone but its scheduler.
+    """
+    object_id = kind.object_id(current)
+    sc_id = kind.table.scheduled_for(object_id) if object_id is not None else None
+    sc = kind.table.find(sc_id) if sc_id is not None else None
+    if sc is None or sc.get("complete"):
+        return []
+    change = sc["change"]
+    changed = {c: new.get(c) for c in kind.columns if new.get(c) != current.get(c)}
+    if any(change.get(c) != current.get(c) for c in changed):
+        raise BalrogError(400, "UpdateMergeError", "Couldn't perform the request due to merge error. Is there a "
+                                                   "scheduled change that conflicts with yours?")
+    merged = {k: v for k, v in {**change, **changed, "data_version": new["data_version"]}.items() if v is not None}
+    items = kind.table.change_items(sc, {**sc, "change": merged, "data_version": sc["data_version"] + 1},
+                                    sc["scheduled_by"])
+    for username, role in signoffs.of_change(kind.base, sc["sc_id"]).items():
+        if username != sc["scheduled_by"]:
+            row = {"sc_key": change_key(kind.base, sc["sc_id"]), "username": username, "role": role,
+                   "data_version": 1}
+            items += signoffs.change_items(row, None, sc["scheduled_by"])
+    return items
+
+
+def refuse_if_scheduled(kind: Kind, current: Mapping[str, Any]) -> list[SideEffect]:
+    """A direct delete of an object with an incomplete change is refused (Balrog's ``ChangeScheduledError``).
+
+    Checked now for the answer, and again as a condition of the delete's transaction.
+    """
+    object_id = kind.object_id(current)
+    if object_id is None:
+        return []
+    if kind.table.scheduled_for(object_id) is not None:
+        raise errors.change_scheduled("Cannot delete rows that have changes scheduled.")
+    return [kind.table.none_pending(object_id)]
 
 
 def ready(kind: Kind, sc: Mapping[str, Any], now: int) -> bool:

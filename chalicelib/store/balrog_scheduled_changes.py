@@ -107,6 +107,13 @@ class ScheduledChanges(VersionedTable):
                "pending": self.base, "object_id": object_id}
         return self.insert(row, scheduled_by, [*self._claim(object_id, sc_id), *extra])
 
+    def none_pending(self, object_id: str) -> SideEffect:
+        """A condition for a direct delete: the object has no incomplete change (Balrog refuses it otherwise)."""
+        return SideEffect({"ConditionCheck": {
+            "TableName": config.table_name("counters"), "Key": _claim_key(self.base, object_id),
+            "ConditionExpression": "attribute_not_exists(#n)", "ExpressionAttributeNames": {"#n": "name"},
+        }}, ChangeScheduled(object_id))
+
     def write_condition(self, current: dict[str, Any], changes: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "attribute_exists(pending)", {}
 

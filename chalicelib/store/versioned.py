@@ -290,6 +290,25 @@ class VersionedTable:
         ]
         self._transact(items, StaleDataVersion(self.object_key(key)), [*self.side_effects(current, None), *extra])
 
+    def change_items(self, current: dict[str, Any], new: dict[str, Any] | None, changed_by: str) -> list[SideEffect]:
+        """The items of a change of ``current`` (to ``new``, or a delete) for another write's transaction.
+
+        For a change that must happen together with a change of another
+        object (a scheduled change following its rule's update, signoffs
+        reset with it): conditioned on ``current``'s data_version, history
+        row included.
+        """
+        key = self.key_of(current)
+        condition, values = self._version_condition(current["data_version"], ("", {}))
+        history = self._history_put(key, counters.next_value(CHANGE_COUNTER), changed_by, now_ms(),
+                                    key if new is None else new)
+        if new is None:
+            write = {"Delete": {"TableName": self._table_name(), "Key": serialize(key),
+                                "ConditionExpression": condition, "ExpressionAttributeValues": values}}
+        else:
+            write = self._put(new, condition, values=values)
+        return [SideEffect(write, StaleDataVersion(self.object_key(key))), SideEffect(history)]
+
     @staticmethod
     def _version_condition(old_data_version: int, extra: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
         expression, values = extra

@@ -20,7 +20,7 @@ from chalicelib.api.balrog.common import (
     json_body,
     query_params,
 )
-from chalicelib.balrog import errors
+from chalicelib.balrog import errors, gates
 from chalicelib.balrog.access import require
 from chalicelib.balrog.scheduled_kinds import check_holders
 from chalicelib.store.balrog_required_signoffs import (
@@ -52,7 +52,9 @@ def _text(value: object, field: str) -> str:
 @balrog_route(bp)
 def list_required_signoffs(kind: str, changed_by: str) -> Response:
     table = _table(kind)
-    rows = [table.render(r) for r in table.rows(query_params(bp).get("product") or None)]
+    params = query_params(bp)
+    rows = [table.render(r) for r in table.rows(params.get("product") or None)
+            if not params.get("channel") or r.get("channel") == params["channel"]]
     return answer({"count": len(rows), "required_signoffs": rows})
 
 
@@ -66,11 +68,11 @@ def create_required_signoff(kind: str, changed_by: str) -> Response:
     row["signoffs_required"] = int_value(body.get("signoffs_required"), "signoffs_required", required=True)
     if row["signoffs_required"] < 1:
         raise BalrogError(400, "'signoffs_required' must be at least 1.")
-    same = [r for r in table.rows(row["product"]) if all(r.get(c) == row[c] for c in table.decision_columns)]
-    if same:
+    if table.get(table.key(row)) is not None:
         raise errors.signoff_required("Required Signoffs cannot be directly modified")
     check_holders(table, row)
     require(changed_by, "required_signoff", "create", row["product"])
+    gates.verify(gates.for_required_signoff(table.kind, row), None)  # another role's requirement gates this one
     table.insert({**table.key(row), **row}, changed_by)
     return answer({"new_data_version": 1}, 201)
 
