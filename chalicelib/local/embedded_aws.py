@@ -43,6 +43,7 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 LOCK = threading.RLock()
 _local = threading.local()
 _installed = False
+_originals: list[tuple[type, str, Any | None]] = []
 _mock: Any = None
 
 
@@ -377,21 +378,37 @@ def install() -> None:
     from moto.sqs.models import Queue, SQSBackend
     from moto.sqs.responses import SQSResponse
 
-    DynamoHandler.call_action = _framed(DynamoHandler.call_action, _region_of_response)  # type: ignore
-    S3Response.key_response = _framed(S3Response.key_response, _region_of_response)  # type: ignore
-    S3Response.bucket_response = _framed(S3Response.bucket_response, _region_of_response)  # type: ignore
-    SQSResponse.call_action = _framed_sqs_call_action(SQSResponse.call_action)  # type: ignore
-    SQSBackend.receive_message = _atomic_receive(SQSBackend.receive_message)  # type: ignore
-
-    DynamoDBBackend.put_item = _noting_item(DynamoDBBackend.put_item, _key_of_put)  # type: ignore
-    DynamoDBBackend.update_item = _noting_item(DynamoDBBackend.update_item, _key_of_keyed)  # type: ignore
-    DynamoDBBackend.delete_item = _noting_item(DynamoDBBackend.delete_item, _key_of_keyed)  # type: ignore
-    S3Backend.put_object = _noting_object(S3Backend.put_object)  # type: ignore
-    S3Backend.delete_object = _noting_object(S3Backend.delete_object)  # type: ignore
-    Queue.add_message = _noting_add_message(Queue.add_message)  # type: ignore
-    Queue.delete_message = _noting_delete_message(Queue.delete_message)  # type: ignore
-    SQSBackend.purge_queue = _noting_purge(SQSBackend.purge_queue)  # type: ignore
+    for owner, name, wrap in (
+        (DynamoHandler, "call_action", lambda f: _framed(f, _region_of_response)),
+        (S3Response, "key_response", lambda f: _framed(f, _region_of_response)),
+        (S3Response, "bucket_response", lambda f: _framed(f, _region_of_response)),
+        (SQSResponse, "call_action", _framed_sqs_call_action),
+        (SQSBackend, "receive_message", _atomic_receive),
+        (DynamoDBBackend, "put_item", lambda f: _noting_item(f, _key_of_put)),
+        (DynamoDBBackend, "update_item", lambda f: _noting_item(f, _key_of_keyed)),
+        (DynamoDBBackend, "delete_item", lambda f: _noting_item(f, _key_of_keyed)),
+        (S3Backend, "put_object", _noting_object),
+        (S3Backend, "delete_object", _noting_object),
+        (Queue, "add_message", _noting_add_message),
+        (Queue, "delete_message", _noting_delete_message),
+        (SQSBackend, "purge_queue", _noting_purge),
+    ):
+        _originals.append((owner, name, owner.__dict__.get(name)))  # None: inherited
+        setattr(owner, name, wrap(getattr(owner, name)))
     _installed = True
+
+
+def uninstall() -> None:
+    """Give moto back its own methods (tests that install in a shared test process)."""
+    global _installed
+    while _originals:
+        owner, name, original = _originals.pop()
+        if original is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+    moto_guards.uninstall()
+    _installed = False
 
 
 def start_in_process() -> None:
@@ -468,7 +485,8 @@ def apply(records: Iterable[dict[str, Any]], region: str) -> dict[str, int]:
                 counts["skipped"] += 1
                 continue
             if record["body"] is None:
-                bucket.keys.pop(record["key"], None)
+                if record["key"] in bucket.keys:
+                    bucket.keys.pop(record["key"])
             else:
                 key = s3.put_object(record["bucket"], record["key"], record["body"], disable_notification=True)
                 key.set_metadata(record.get("metadata") or {}, replace=True)

@@ -25,6 +25,7 @@ import types
 from typing import Any
 
 _installed = False
+_originals: list[tuple[type, str, Any]] = []
 
 
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
@@ -135,8 +136,19 @@ def install() -> None:
     from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models.table import Table
 
-    BaseModel.__new__ = _untracked_new  # type: ignore[method-assign,assignment]
     backend = dynamodb_models.DynamoDBBackend
+    _originals.extend([(BaseModel, "__new__", BaseModel.__dict__["__new__"]),
+                       (backend, "transact_write_items", backend.__dict__["transact_write_items"])])
+    BaseModel.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign,assignment]
     backend.transact_write_items = _narrow_rollback(  # type: ignore[method-assign]
         backend.transact_write_items, dynamodb_models, Table)
     _installed = True
+
+
+def uninstall() -> None:
+    """Give moto back its own behaviour (tests that install in a shared test process)."""
+    global _installed
+    while _originals:
+        owner, name, original = _originals.pop()
+        setattr(owner, name, original)
+    _installed = False
