@@ -61,6 +61,7 @@ class Parameters:
 
 
 DEFAULT = Parameters()
+V1 = Parameters()  # the parameters before issue 23 (tuned on synthetic seeds): the real-data benchmark's baseline
 
 
 def _points(pushes: Sequence[Sequence[float]]) -> np.ndarray:
