@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.api.balrog.history import TABLES as HISTORY_TABLES
 from chalicelib.api.balrog.releases import RELEASE_COLUMNS
-from chalicelib.api.balrog.update import catch_all_route, route_for
+from chalicelib.api.balrog.update import route_for
 from chalicelib.api.openapi.parts import (
     answer,
     body,
@@ -428,7 +428,7 @@ UPDATE_QUERY_TEXT = {
 
 
 def _update() -> dict[str, Any]:
-    """One path per URL version Balrog serves; other shapes under /balrog/update get an empty answer."""
+    """One path per URL version Balrog serves (other shapes under /balrog/update get the empty answer)."""
     xml = {"type": "string", "pattern": "^<\\?xml"}
     paths: dict[str, Any] = {}
     for version in sorted(SEGMENTS):
@@ -444,14 +444,6 @@ def _update() -> dict[str, Any]:
                           for name in SEGMENTS[version]),
                         *(query_param(name, text) for name, text in UPDATE_QUERY_TEXT.items()
                           if name in QUERY_PARAMETERS[version])],
-            security=NO_AUTH, tags=["balrog update"],
-        )}
-    for count in sorted({len(names) for names in SEGMENTS.values()}):
-        paths["/balrog/update" + catch_all_route(count)] = {"get": operation(
-            f"update_xml_unknown_shape_{count}", "A path no URL version has: no update", {
-                200: answer("An empty `<updates>`, as Balrog's 404 handler answers update clients.", xml,
-                            media="text/xml")},
-            parameters=[path_param(f"s{index}", "Any segment.", example="x") for index in range(count + 1)],
             security=NO_AUTH, tags=["balrog update"],
         )}
     return paths

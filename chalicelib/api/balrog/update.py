@@ -1,10 +1,10 @@
 """The public update endpoint: Balrog's ``/update/{1..6}/…/update.xml``, as Firefox and its kin call it.
 
 Every URL version Balrog serves has its own route (so API Gateway routes it,
-not only the local server). A path under the update prefix with the segment
-count of some version but not of its own (``/update/6/`` with nine segments,
-``/update/7/…``) gets what Balrog's 404 handler gives update clients: 200 and
-an empty ``<updates>``. Balrog's 400s are kept: an unknown query parameter
+not only the local server). Any other path under the update prefix
+(``/update/6/`` with nine segments, ``/update/7/…``) reaches the app's
+catch-all (:mod:`chalicelib.api.unknown_paths`), which answers as Balrog's 404
+handler answers update clients: 200 and an empty ``<updates>``. Balrog's 400s are kept: an unknown query parameter
 (its OpenAPI layer is strict), an invalid version or pin, a platform or
 locale the chosen release does not have, a Guardian blob.
 
@@ -50,11 +50,6 @@ def route_for(version: int) -> str:
     return f"/{version}/" + "/".join(f"{{{name}}}" for name in SEGMENTS[version]) + "/update.xml"
 
 
-def catch_all_route(count: int) -> str:
-    """A shape of ``count`` segments after the version, for any version (Balrog answers those empty)."""
-    return "/{s0}/" + "/".join(f"{{s{index}}}" for index in range(1, count + 1)) + "/update.xml"
-
-
 def render_context() -> RenderContext:
     """The allowlist and special force hosts this deployment applies (production's unless configured)."""
     return RenderContext(
@@ -66,6 +61,11 @@ def render_context() -> RenderContext:
 
 def _sources() -> Sources:
     return Sources(rules_for=cache.product_rules, release=cache.release_blob, release_product=cache.release_product)
+
+
+def no_update() -> Response:
+    """Balrog's answer to an update path no URL version has (its 404 handler): 200, no update."""
+    return _xml(empty_update_xml())
 
 
 def _xml(body: str, rule_id: object = "unknown", rule_data_version: object = "unknown") -> Response:
@@ -119,12 +119,3 @@ def update_v5(**params: str) -> Response:
 @bp.route(route_for(6), methods=["GET"])
 def update_v6(**params: str) -> Response:
     return _answer(6, params)
-
-
-def _no_such_version(**params: str) -> Response:
-    """A shape no URL version has (Balrog's 404 for /update paths): no update, 200."""
-    return _xml(empty_update_xml())
-
-
-for _count in sorted({len(names) for names in SEGMENTS.values()}):
-    bp.route(catch_all_route(_count), methods=["GET"], name=f"update_unknown_shape_{_count}")(_no_such_version)
