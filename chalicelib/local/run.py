@@ -6,7 +6,8 @@
 3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
 4. project ``talos`` with development OAuth credentials, if it does not exist,
    and Balrog user ``admin`` (permission ``admin``, bearer token
-   ``shipyard-dev-token``), the KernelCI admin token ``kernelci-dev-token``,
+   ``shipyard-dev-token``, self-serve password ``shipyard-dev-password``),
+   the KernelCI admin token ``kernelci-dev-token``,
    and the Treeherder Hawk client ``treeherder-dev`` (secret
    ``treeherder-dev-secret``);
 5. the Chalice app on ``http://127.0.0.1:$PORT`` (default 8000), and over
@@ -52,6 +53,7 @@ DEV_KEY = "talos-dev-key"
 DEV_SECRET = "talos-dev-secret"  # noqa: S105 - documented local development credential
 DEV_BALROG_USER = "admin"
 DEV_BALROG_TOKEN = "shipyard-dev-token"  # noqa: S105 - documented local development credential
+DEV_ADMIN_PASSWORD = "shipyard-dev-password"  # noqa: S105 - documented local development credential (self-serve)
 # Treeherder job submission (POST /treeherder/api/project/<p>/jobs/), Hawk-signed.
 DEV_HAWK_CLIENT_ID = "treeherder-dev"
 DEV_HAWK_SECRET = "treeherder-dev-secret"  # noqa: S105 - documented local development credential
@@ -159,8 +161,9 @@ def _seed_treeherder_hawk() -> None:
 
 
 def _seed_balrog_admin() -> None:
-    """Balrog user ``admin`` with the ``admin`` permission and the development token."""
-    from chalicelib.auth import bearer
+    """Balrog user ``admin`` with the ``admin`` permission, the development token and password."""
+    from chalicelib.auth import bearer, passwords
+    from chalicelib.store import balrog_tokens
     from chalicelib.store.balrog_permissions import permissions
     from chalicelib.store.versioned import AlreadyExists
 
@@ -169,6 +172,8 @@ def _seed_balrog_admin() -> None:
     except AlreadyExists:
         pass
     bearer.register_token(DEV_BALROG_USER, DEV_BALROG_TOKEN)
+    if balrog_tokens.password_hash_of(DEV_BALROG_USER) is None:
+        passwords.set_password(DEV_BALROG_USER, DEV_ADMIN_PASSWORD)
 
 
 def _seed_kernelci_admin() -> None:
