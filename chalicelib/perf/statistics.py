@@ -17,7 +17,7 @@ first use. The one cost no rewrite removes is the t distribution itself
 scipy.special costs ~0.25 s of cold start (benchmarks/metrics_kernel.py), and the Lambdas that
 only import this module for its types (or never compare a page) should not pay it.
 
-Formulas: the Datazilla document of this project (docs/), section "Metrics".
+Formulas: Datazilla's metrics (docs/datazilla.md, "Metrics").
 """
 
 from __future__ import annotations
