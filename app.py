@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib import observability
+from chalicelib import boot
 from chalicelib.api import head_requests
 from chalicelib.api.balrog import csrf as balrog_csrf
 from chalicelib.api.balrog import history as balrog_history
@@ -40,7 +40,7 @@ from chalicelib.workers import pushlog as pushlog_workers
 from chalicelib.workers import selfserve as selfserve_workers
 from chalicelib.workers import treeherder as treeherder_workers
 
-observability.configure()
+boot.ensure()  # Lambda imports this module first for the API function (see chalicelib/boot.py)
 
 app = Chalice(app_name="shipyard")
 app.register_middleware(head_requests.strip_body, "http")
