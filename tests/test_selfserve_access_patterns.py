@@ -64,3 +64,42 @@ def test_no_route_scans_and_none_reads_more_as_the_tables_grow(app_client, aws_c
 
     assert not any("Scan" in ops for ops in small.values())
     assert small == large
+
+
+def _history(jobs, count: int, day: str, who: str, first_id: int) -> None:
+    """``count`` pending jobs of ``who`` submitted on ``day``, each of its own builder, written as the job
+    store writes them (its keys and index attributes), in batches: a long history made cheaply."""
+    import datetime as dt
+
+    from chalicelib.store import jobs as job_store
+    from chalicelib.store.jobs import JobItem
+
+    submitted = int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp()) + 3600
+    with JobItem.batch_write() as batch:
+        for n in range(count):
+            job_id = first_id + n
+            fields = {"job_guid": f"hist-{job_id}", "state": "pending", "result": "unknown", "who": who,
+                      "job_type_name": f"builder {job_id}", "revision": jobs.revision,
+                      "submit_timestamp": submitted, "start_timestamp": 0, "end_timestamp": 0}
+            batch.save(JobItem(f"job#hist-{job_id}", job_store.JOB, job_id=job_id,
+                               push_key=job_store.push_key(BRANCH, 1), push_sort=f"job#{job_id:012d}",
+                               job_repository=BRANCH, push_id=1, last_modified=0, state_rank=0,
+                               day_key=job_store.day_key(BRANCH, day), who_key=job_store.who_key(BRANCH, who),
+                               data=fields))
+            batch.save(JobItem(job_store.BUILDERS + BRANCH, f"builder {job_id}"))
+
+
+def test_day_user_and_builder_listings_are_complete_past_any_window(app_client, aws_calls):
+    """Given 1,200 jobs of bob on one day (more than any listing window) and 1,200 of carol on the day
+    before, the day, the user and the builder listings answer every one of them."""
+    jobs = seed(int(time.time()))
+    _history(jobs, 1200, "2020-01-02", "bob", first_id=100_000)
+    _history(jobs, 1200, "2020-01-01", "carol", first_id=200_000)
+
+    _, day = call(app_client, "GET", f"/self-serve/{BRANCH}/pending?date=2020-01-02")
+    _, bob = call(app_client, "GET", f"/self-serve/{BRANCH}/user/bob")
+    _, builders = call(app_client, "GET", f"/self-serve/{BRANCH}/builders")
+
+    assert len(day) == 1200 and {r["request_id"] for r in day} == set(range(100_000, 101_200))
+    assert len(bob) == 1200
+    assert len(builders) == 2400 + 4  # the history's builders and the seed's four

@@ -102,17 +102,12 @@ def test_a_revision_with_a_pending_request_is_not_done():
     assert views.is_done([finished(1), Job(2, {"state": "pending"})], now=10_000)["job_complete"] is False
 
 
-def test_a_day_is_utc_midnight_to_midnight():
-    assert views.day_bounds("2020-01-02", dt.date(2000, 1, 1)) == (1577923200, 1577923200 + 86400)
-
-
-def test_submitted_between_stops_reading_a_day_before_the_window():
-    jobs = iter([Job(3, {"submit_timestamp": 200_000}), Job(2, {"submit_timestamp": 100}),
-                 Job(1, {"submit_timestamp": 200_050})])
-
-    found = views.submitted_between(jobs, 190_000, 300_000, window=10)
-
-    assert [j.id for j in found] == [3]
+def test_the_day_asked_for_defaults_to_today_and_must_be_a_real_date():
+    assert views.day("2020-01-02", dt.date(2000, 1, 1)) == "2020-01-02"
+    assert views.day(None, dt.date(2000, 1, 1)) == "2000-01-01"
+    for bad in ("2020-1-2", "2020-02-30", "yesterday"):
+        with pytest.raises(ValueError):
+            views.day(bad, dt.date(2000, 1, 1))
 
 
 def test_a_result_needs_a_request_id_and_a_status():

@@ -41,7 +41,7 @@ def test_a_new_build_at_a_revision_is_recorded_queued_and_answered_202(app_clien
 
 
 def test_a_job_request_shows_who_what_and_no_completion_yet(app_client, world, alice):
-    _, accepted = call(app_client, "POST", f"/self-serve/{BRANCH}/nightly/{world.revision}", {}, alice)
+    _, accepted = call(app_client, "POST", f"/self-serve/{BRANCH}/rev/{world.revision}/nightly", {}, alice)
 
     status, job = call(app_client, "GET", f"/self-serve/jobs/{accepted['request_id']}")
 
@@ -52,7 +52,7 @@ def test_a_job_request_shows_who_what_and_no_completion_yet(app_client, world, a
 
 
 def test_job_requests_list_newest_first_with_num_and_offset(app_client, world, alice):
-    ids = [call(app_client, "POST", f"/self-serve/{BRANCH}/pgo/{world.revision}", {}, alice)[1]["request_id"]
+    ids = [call(app_client, "POST", f"/self-serve/{BRANCH}/rev/{world.revision}/pgo", {}, alice)[1]["request_id"]
            for _ in range(3)]
 
     _, listed = call(app_client, "GET", "/self-serve/jobs?num=2&offset=1")

@@ -131,6 +131,25 @@ def test_a_rebuild_makes_count_new_requests_of_the_same_builder(app_client, worl
     assert job["complete_data"]["msg"] == "2 build request(s) made"
 
 
+def test_a_request_asked_for_again_makes_count_pending_requests_and_completes(app_client, world, alice, ci):
+    """The success path of ``POST /{branch}/request`` (BuildAPI's rebuild_request), end to end."""
+    _new_request(app_client, alice, world.other_revision)
+    ci()
+    [first] = _mine(app_client, "pending")
+
+    status, accepted = call(app_client, "POST", f"/self-serve/{BRANCH}/request",
+                            {"request_id": str(first["request_id"]), "count": "2", "priority": "5"}, alice)
+    ci()
+
+    assert status == 202 and accepted["status"] == "OK"
+    again = [r for r in _mine(app_client, "pending") if r["request_id"] != first["request_id"]]
+    assert len(again) == 2 and {r["priority"] for r in again} == {5}
+    assert {r["revision"] for r in again} == {world.other_revision[:12]}
+    _, job = call(app_client, "GET", f"/self-serve/jobs/{accepted['request_id']}")
+    assert job["action"] == "rebuild_request" and job["who"] == "alice"
+    assert job["complete_data"]["msg"] == "2 build request(s) made"
+
+
 def test_a_reprioritized_request_shows_its_new_priority(app_client, world, alice, ci):
     _new_request(app_client, alice, world.other_revision)
     ci()

@@ -38,8 +38,23 @@ def test_the_branch_list_names_each_branch_with_its_repository(client):
     assert body == {BRANCH: {"repo": "integration/mozilla-inbound", "repository": REPOSITORY, "alternatives": []}}
 
 
-def test_the_root_lists_the_branches_too(client):
-    assert call(client, "GET", "/self-serve") == call(client, "GET", "/self-serve/branches")
+def test_the_root_is_the_api_documentation_listing_every_route(client):
+    """BuildAPI's ``/self-serve`` is its documentation page, not the branch list (build-buildapi's routing)."""
+    status, routes = call(client, "GET", "/self-serve")
+
+    assert status == 200
+    listed = {(r["method"], r["path"]) for r in routes}
+    assert ("POST", "/self-serve/{branch}/rev/{revision}/nightly") in listed
+    assert ("GET", "/self-serve/branches") in listed
+    assert all(r["summary"] for r in routes)
+
+
+def test_the_documentation_page_is_html_for_a_browser(client):
+    response = client.http.get("/self-serve", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert b"/self-serve/{branch}/rev/{revision}/pgo" in response.body
 
 
 def test_a_branch_shows_finished_builds_running_builds_and_pending_requests(client, jobs):

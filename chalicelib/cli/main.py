@@ -21,6 +21,7 @@ Commands::
     shipyard pushlog sync [--branch NAME ...]
     shipyard pushlog backfill [--branch NAME ...]
     shipyard token create USER
+    shipyard user password USER [--password P|-]
     shipyard hawk create CLIENT_ID [--secret S|-] [--replace]
     shipyard kernelci token create --email E [--admin|--superuser] [--get] [--post] [--delete]
                                    [--upload] [--lab] [--test-lab] [--ip ADDR ...]
@@ -48,6 +49,11 @@ secret itself (never logged, never shown again).
 ``token create`` makes a bearer token for the Balrog admin API and prints it
 once, as JSON; only its SHA-256 is stored, so it cannot be shown again. The
 user's permissions are granted separately (``/users/USER/permissions/...``).
+
+``user password`` sets the HTTP Basic password a user signs self-serve
+requests with (BuildAPI's clients send ``Authorization: Basic``); only its
+scrypt hash is stored. Without ``--password`` a strong one is generated and
+printed once; ``--password -`` reads it from stdin.
 
 ``kernelci token create`` makes a KernelCI API token (``Authorization:
 <token>``) with the properties given and prints its value once with its id;
@@ -287,6 +293,18 @@ def token_create(args: argparse.Namespace) -> dict[str, Any]:
     return {"user": args.user, "token": bearer.create_token(args.user)}
 
 
+def user_password(args: argparse.Namespace) -> dict[str, Any]:
+    if not USERNAME.fullmatch(args.user):
+        raise CliError("usernames are 1-128 characters of A-Z, a-z, 0-9, '.', '_', '@', '+' and '-'", user=args.user)
+    generated = args.password is None
+    password = _secret(args.password)
+
+    from chalicelib.auth import passwords
+
+    passwords.set_password(args.user, password)
+    return {"user": args.user, **({"password": password} if generated else {"password_set": True})}
+
+
 def hawk_create(args: argparse.Namespace) -> dict[str, Any]:
     if not HAWK_CLIENT_ID.fullmatch(args.client_id):
         raise CliError("Hawk client ids are 1-100 characters of A-Z, a-z, 0-9, '.', '_', '@' and '-'",
@@ -411,6 +429,14 @@ def parser() -> argparse.ArgumentParser:
     token_create_cmd = token_commands.add_parser("create", help="make a token for USER; prints it once as JSON")
     token_create_cmd.add_argument("user")
     token_create_cmd.set_defaults(run=token_create)
+
+    user = groups.add_parser("user", help="users' HTTP Basic passwords (self-serve)")
+    user_commands = user.add_subparsers(dest="command", required=True, metavar="ACTION")
+    password_cmd = user_commands.add_parser("password", help="set USER's password (stored as an scrypt hash)")
+    password_cmd.add_argument("user")
+    password_cmd.add_argument("--password", help="the password (default: generated and printed once; '-' reads "
+                                                 "it from stdin)")
+    password_cmd.set_defaults(run=user_password)
 
     hawk_group = groups.add_parser("hawk", help="Hawk credentials for Treeherder job submission")
     hawk_commands = hawk_group.add_subparsers(dest="command", required=True, metavar="ACTION")

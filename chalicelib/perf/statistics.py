@@ -9,7 +9,7 @@ metrics job. Here every step is a handful of array operations over all pages.
 scipy.special costs ~0.25 s of cold start (benchmarks/metrics_kernel.py), and the Lambdas that
 only import this module for its types (or never compare a page) should not pay it.
 
-Formulas: ``/work/shared/specs/datazilla.md``, section "Metrics".
+Formulas: Datazilla's metrics (docs/datazilla.md, "Metrics").
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 # buildbot's result codes (buildbot.status.results)
@@ -129,28 +129,10 @@ def is_done(jobs: Iterable[JobLike], now: int, stable_delay: int = STABLE_DELAY)
     return {"stableDelay": stable_delay, "job_complete": complete, "job_passed": passed}
 
 
-def day_bounds(date: str | None, today: dt.date) -> tuple[int, int]:
-    """The UTC day ``YYYY-MM-DD`` (default today) as [start, end) epoch seconds; ValueError if malformed."""
-    if date is not None and not DATE.fullmatch(date):
+def day(date: str | None, today: dt.date) -> str:
+    """The UTC day ``YYYY-MM-DD`` asked for (default today); ValueError if malformed or not a date."""
+    if date is None:
+        return today.isoformat()
+    if not DATE.fullmatch(date):
         raise ValueError(date)
-    day = dt.date.fromisoformat(date) if date is not None else today
-    start = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
-    return start, start + 86_400
-
-
-def submitted_between(jobs: Iterator[JobLike], start: int, end: int, window: int) -> list[JobLike]:
-    """Jobs (newest first) submitted in [start, end), reading at most ``window`` of them.
-
-    Jobs arrive newest id first; ids follow first-report time, so reading
-    stops at the first job submitted a day before ``start``.
-    """
-    found = []
-    for read, job in enumerate(jobs):
-        if read >= window:
-            break
-        submitted = int(job.fields.get("submit_timestamp") or 0)
-        if submitted < start - 86_400:
-            break
-        if start <= submitted < end:
-            found.append(job)
-    return found
+    return dt.date.fromisoformat(date).isoformat()

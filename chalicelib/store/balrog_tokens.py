@@ -6,6 +6,8 @@ OAuth token endpoint issues in exchange for a ``bearer`` token, as
 balrogclient asks Auth0 for one) and ``session`` tokens (a browser's cookie
 session). Expiring kinds are removed by DynamoDB's TTL, and a lookup refuses
 them as soon as ``expires_at`` has passed, since TTL deletion can lag by hours.
+A fourth kind, ``password``, keyed ``password#<user>``, holds a user's scrypt
+password hash for HTTP Basic (self-serve); it is never a token.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from chalicelib.store.base import table_meta
 BEARER = "bearer"
 ACCESS = "access"
 SESSION = "session"
+PASSWORD = "password"  # noqa: S105 - a kind of row, not a secret: a user's HTTP Basic password (self-serve), keyed by user, never a token
 
 
 class TokenRecord(Model):
@@ -30,6 +33,7 @@ class TokenRecord(Model):
     created_at = NumberAttribute()
     kind = UnicodeAttribute(default=BEARER)
     expires_at = NumberAttribute(null=True)
+    password_hash = UnicodeAttribute(null=True)
 
 
 def put(token_hash: str, username: str, kind: str = BEARER, expires_at: int | None = None) -> None:
@@ -52,3 +56,23 @@ def username_for(token_hash: str, kinds: tuple[str, ...] = (BEARER,)) -> str | N
 
 def remove(token_hash: str) -> None:
     TokenRecord(token_hash).delete()
+
+
+def _password_key(username: str) -> str:
+    # Not a hex digest, so it can never collide with a token's key.
+    return f"password#{username}"
+
+
+def put_password(username: str, password_hash: str) -> None:
+    """Record a user's password hash (replacing the previous one)."""
+    TokenRecord(_password_key(username), username=username, created_at=int(time.time()), kind=PASSWORD,
+                password_hash=password_hash).save()
+
+
+def password_hash_of(username: str) -> str | None:
+    """The stored password hash of ``username`` (one GetItem); None if it has none."""
+    try:
+        record = TokenRecord.get(_password_key(username))
+    except TokenRecord.DoesNotExist:
+        return None
+    return record.password_hash if record.kind == PASSWORD else None

@@ -5,7 +5,13 @@ All in the ``treeherder`` table (generic ``pk``/``sk``), one item each:
 - job: ``job#<guid>`` / ``job`` — found by guid with one GetItem; by id on
   ``by_job_id`` (``job_id``, ``sk``); by push on ``by_push`` (``push_key`` =
   ``<branch>#<pushlog id>``, ``push_sort`` = ``job#<id>``); by repository, newest
-  first, on ``by_repository`` and by change time on ``by_modified``;
+  first, on ``by_repository``, by change time on ``by_modified``, by the UTC day
+  it was submitted on ``by_day`` (``day_key`` = ``<branch>#<YYYY-MM-DD>``) and by
+  requester on ``by_requester`` (``who_key`` = ``<branch>#<who>``): self-serve's
+  day, user and builder views read exactly the jobs they show, whatever the
+  branch's history;
+- builder: ``builders#<branch>`` / ``<job type name>`` — the branch's builder
+  registry, written when a job of a new builder is first stored;
 - detail: ``job#<guid>`` / ``detail#<n>``, also on ``by_job_id`` and on
   ``by_push`` (``push_sort`` = ``detail#<job id>#<n>``);
 - log reference: ``job#<guid>`` / ``log#<n>``, on ``by_job_id``; its id is
@@ -22,6 +28,7 @@ the stored one: states never move backwards, whatever the arrival order.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -75,6 +82,24 @@ class ByModified(GlobalSecondaryIndex):
     last_modified = NumberAttribute(range_key=True)
 
 
+class ByDay(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day_key = UnicodeAttribute(hash_key=True)
+    job_id = NumberAttribute(range_key=True)
+
+
+class ByRequester(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_requester"
+        projection = AllProjection()
+
+    who_key = UnicodeAttribute(hash_key=True)
+    job_id = NumberAttribute(range_key=True)
+
+
 class JobItem(Model):
     Meta = table_meta("treeherder")
     pk = UnicodeAttribute(hash_key=True)
@@ -85,6 +110,8 @@ class JobItem(Model):
     job_repository = UnicodeAttribute(null=True)  # job items only: the branch
     push_id = NumberAttribute(null=True)  # Shipyard's push id (pushlog id)
     last_modified = NumberAttribute(null=True)  # milliseconds
+    day_key = UnicodeAttribute(null=True)  # job items: <branch>#<UTC day submitted>
+    who_key = UnicodeAttribute(null=True)  # job items with a requester: <branch>#<who>
     state_rank = NumberAttribute(null=True)
     detail_count = NumberAttribute(null=True)
     log_count = NumberAttribute(null=True)
@@ -94,6 +121,8 @@ class JobItem(Model):
     by_push = ByPush()
     by_repository = ByRepository()
     by_modified = ByModified()
+    by_day = ByDay()
+    by_requester = ByRequester()
 
 
 @dataclass(frozen=True)
@@ -117,6 +146,30 @@ class WaitingJob:
     job_guid: str
     rank: int
     message: dict[str, Any]
+
+
+BUILDERS = "builders#"
+
+
+def day_key(branch: str, day: str) -> str:
+    return f"{branch}#{day}"
+
+
+def who_key(branch: str, who: str) -> str:
+    return f"{branch}#{who}"
+
+
+def _day_of(fields: dict[str, Any]) -> str | None:
+    submitted = int(fields.get("submit_timestamp") or 0)
+    if submitted <= 0:
+        return None
+    return dt.datetime.fromtimestamp(submitted, dt.UTC).date().isoformat()
+
+
+def _index_keys(branch: str, fields: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The job's ``by_day`` and ``by_requester`` keys (None: not on that index)."""
+    day, who = _day_of(fields), fields.get("who") or ""
+    return (day_key(branch, day) if day else None), (who_key(branch, who) if who else None)
 
 
 def _pk(guid: str) -> str:
@@ -166,6 +219,23 @@ def in_repository(branch: str, page_size: int = 1000) -> Iterator[StoredJob]:
     """A repository's jobs, newest first, lazily (a Query on ``by_repository``, paged)."""
     found = JobItem.by_repository.query(branch, scan_index_forward=False, page_size=page_size)
     return (_job(r) for r in found)
+
+
+def submitted_on(branch: str, day: str, page_size: int = 1000) -> Iterator[StoredJob]:
+    """The branch's jobs submitted on the UTC day ``YYYY-MM-DD``, newest first (a paged Query on ``by_day``)."""
+    found = JobItem.by_day.query(day_key(branch, day), scan_index_forward=False, page_size=page_size)
+    return (_job(r) for r in found)
+
+
+def requested_by(branch: str, who: str, page_size: int = 1000) -> Iterator[StoredJob]:
+    """The branch's jobs whose ``who`` is ``who``, newest first (a paged Query on ``by_requester``)."""
+    found = JobItem.by_requester.query(who_key(branch, who), scan_index_forward=False, page_size=page_size)
+    return (_job(r) for r in found)
+
+
+def builders(branch: str) -> list[str]:
+    """The branch's builder names (job type names), sorted (a paged Query on the registry's partition)."""
+    return [rec.sk for rec in JobItem.query(BUILDERS + branch, attributes_to_get=["pk", "sk"])]
 
 
 def modified_after(branch: str, after_ms: int, page_size: int = 1000) -> Iterator[StoredJob]:
@@ -250,10 +320,11 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
         now = _now_ms()
         if existing is None:
             job_id = counters.next_value(JOB_ID_COUNTER)
+            by_day, by_who = _index_keys(branch, fields)
             item = JobItem(_pk(guid), JOB, job_id=job_id, push_key=push_key(branch, pushlog_id),
                            push_sort=_job_sort(job_id), job_repository=branch, push_id=pushlog_id,
-                           last_modified=now, state_rank=rank, detail_count=len(details or []),
-                           log_count=len(logs or []), data=fields)
+                           last_modified=now, day_key=by_day, who_key=by_who, state_rank=rank,
+                           detail_count=len(details or []), log_count=len(logs or []), data=fields)
             try:
                 item.save(condition=JobItem.pk.does_not_exist())
             except PutError as err:
@@ -261,10 +332,15 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
                     continue  # created meanwhile by another delivery: update it instead
                 raise
             _write_children(guid, job_id, branch, pushlog_id, {"detail": (details, 0), "log": (logs, 0)})
+            _register_builder(branch, fields)
             return "created", _job(item)
         job_id = int(existing.job_id)
         stored_details, stored_logs = int(existing.detail_count or 0), int(existing.log_count or 0)
+        stored_branch = existing.job_repository or branch
         actions = [JobItem.data.set(fields), JobItem.state_rank.set(rank), JobItem.last_modified.set(now)]
+        by_day, by_who = _index_keys(stored_branch, fields)
+        actions += [JobItem.day_key.set(by_day) if by_day else JobItem.day_key.remove(),
+                    JobItem.who_key.set(by_who) if by_who else JobItem.who_key.remove()]
         if details is not None:
             actions.append(JobItem.detail_count.set(len(details)))
         if logs is not None:
@@ -275,11 +351,18 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
             if err.cause_response_code == "ConditionalCheckFailedException":
                 return "stale", by_guid(guid)
             raise
-        stored_branch, stored_push = existing.job_repository or branch, int(existing.push_id)
+        stored_push = int(existing.push_id)
         _write_children(guid, job_id, stored_branch, stored_push,
                         {"detail": (details, stored_details), "log": (logs, stored_logs)})
         return "updated", _job(existing)
     raise RuntimeError(f"job {guid}: could not be created or updated")  # pragma: no cover - 3 lost races
+
+
+def _register_builder(branch: str, fields: dict[str, Any]) -> None:
+    """Add the job's builder to the branch's registry (idempotent: a put of the same key)."""
+    name = fields.get("job_type_name") or ""
+    if name:
+        JobItem(BUILDERS + branch, name).save()
 
 
 def _get(guid: str) -> JobItem | None:

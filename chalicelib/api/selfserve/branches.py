@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib.api.selfserve import job_lookup
+from chalicelib.api.selfserve import openapi as document
 from chalicelib.api.selfserve.common import Answer, Call, SelfserveError, route
 from chalicelib.selfserve import views
 from chalicelib.store import branches
 from chalicelib.store.branches import Branch
 
 bp = Blueprint(__name__)
-
-USER_BUILDS_LIMIT = 200
 
 
 def _branch_info(branch: Branch) -> dict[str, Any]:
@@ -28,13 +28,28 @@ def get_branches(call: Call) -> Answer:
     return Answer({b.name: _branch_info(b) for b in branches.all_branches()}, title="self-serve: branches")
 
 
+METHODS = ("get", "post", "put", "delete")
+
+
+@functools.cache
+def _routes() -> list[dict[str, str]]:
+    paths = document.build()["paths"]
+    return [{"method": method.upper(), "path": path, "summary": op.get("summary", "")}
+            for path, item in paths.items() for method, op in item.items() if method in METHODS]
+
+
+def get_index(call: Call) -> Answer:
+    """BuildAPI's API documentation page: every route with what it does (a list of routes in JSON)."""
+    return Answer(_routes(), title="self-serve API")
+
+
 def _summary(call: Call) -> dict[str, list[dict[str, Any]]]:
     assert call.branch is not None
     try:
-        start, end = views.day_bounds(call.query.get("date"), dt.datetime.now(dt.UTC).date())
+        day = views.day(call.query.get("date"), dt.datetime.now(dt.UTC).date())
     except ValueError:
         raise SelfserveError(400, "Bad date: use YYYY-MM-DD") from None
-    jobs = views.submitted_between(iter(job_lookup.recent(call.branch)), start, end, job_lookup.RECENT_WINDOW)
+    jobs = job_lookup.of_day(call.branch, day)
     return views.branch_summary(jobs, call.branch.name, job_lookup.annotations(jobs))
 
 
@@ -54,22 +69,21 @@ def _part(key: str):
 
 
 def get_builders(call: Call) -> Answer:
-    """The builder names (job type names) of the branch's recent jobs, sorted."""
+    """Every builder name (job type name) the branch has run, sorted."""
     assert call.branch is not None
-    names = sorted({j.fields.get("job_type_name", "") for j in job_lookup.recent(call.branch)} - {""})
-    return Answer(names, title=f"self-serve: {call.branch.name} builders")
+    return Answer(job_lookup.builders(call.branch), title=f"self-serve: {call.branch.name} builders")
 
 
 def get_user(call: Call) -> Answer:
-    """The builds (and pending requests) of the branch's recent jobs that ``user`` asked for (``who``)."""
+    """Every build (and pending request) of the branch that ``user`` asked for (``who``), newest first."""
     assert call.branch is not None
     user = call.params["user"]
-    mine = [j for j in job_lookup.recent(call.branch) if j.fields.get("who") == user][:USER_BUILDS_LIMIT]
+    mine = job_lookup.of_requester(call.branch, user)
     listing = views.revision_listing(mine, call.branch.name, job_lookup.annotations(mine))
     return Answer(listing[::-1], title=f"self-serve: {call.branch.name} builds of {user}")
 
 
-route(bp, "/", {"GET": get_branches})
+route(bp, "/", {"GET": get_index})
 route(bp, "/branches", {"GET": get_branches})
 route(bp, "/{branch}", {"GET": get_branch})
 route(bp, "/{branch}/builds", {"GET": _part("builds")})

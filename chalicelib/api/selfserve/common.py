@@ -32,7 +32,7 @@ from chalice.app import Request
 
 from chalicelib import config
 from chalicelib.api.selfserve import render_html
-from chalicelib.auth import bearer
+from chalicelib.auth import bearer, passwords
 from chalicelib.selfserve import actions, negotiation
 from chalicelib.selfserve.params import BadParameter
 from chalicelib.store import branches, build_requests, queues
@@ -80,13 +80,20 @@ class Call:
 
     @property
     def user(self) -> str:
-        """Who asks (a bearer token's user); 403 without a known token."""
+        """Who asks: HTTP Basic credentials (as BuildAPI's LDAP front end took them) or a bearer token; 403
+        without valid ones."""
         if self._user is None:
-            if bearer.bearer_token(self.request.headers) is None:
-                raise SelfserveError(403, "Access denied: send a bearer token (Authorization: Bearer <token>)")
-            found = bearer.authenticate(self.request.headers)
-            if found is None:
-                raise SelfserveError(403, "Access denied: unknown bearer token")
+            headers = self.request.headers
+            if passwords.basic_credentials(headers) is not None:
+                found = passwords.authenticate(headers)
+                if found is None:
+                    raise SelfserveError(403, "Access denied: wrong user name or password")
+            elif bearer.bearer_token(headers) is not None:
+                found = bearer.authenticate(headers)
+                if found is None:
+                    raise SelfserveError(403, "Access denied: unknown bearer token")
+            else:
+                raise SelfserveError(403, "Access denied: send HTTP Basic credentials or a bearer token")
             self._user = found
         return self._user
 

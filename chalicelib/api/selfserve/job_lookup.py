@@ -1,4 +1,8 @@
-"""Finding the Treeherder jobs a self-serve route is about: by id on a branch, a branch's recent ones, a push's."""
+"""Finding the Treeherder jobs a self-serve route is about: by id on a branch, a push's, a day's, a requester's.
+
+Each listing reads exactly the jobs it shows, on an index made for it, so its
+answer is complete and its cost does not grow with the branch's history.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,7 @@ from chalicelib.store.build_requests import Annotation
 from chalicelib.store.jobs import StoredJob
 from chalicelib.store.pushes import Push
 
-# Newest jobs of a branch a listing reads at most: its cost is bounded whatever the table holds.
-RECENT_WINDOW = 1000
-PAGE = 200
+PAGE = 500
 
 
 def on_branch(branch: Branch, job_id: int, kind: str) -> StoredJob:
@@ -33,14 +35,19 @@ def build_on_branch(branch: Branch, build_id: int) -> StoredJob:
     return job
 
 
-def recent(branch: Branch, window: int = RECENT_WINDOW) -> list[StoredJob]:
-    """The branch's newest jobs, at most ``window`` (paged Query on ``by_repository``)."""
-    found = []
-    for job in job_store.in_repository(branch.name, page_size=min(window, PAGE)):
-        found.append(job)
-        if len(found) >= window:
-            break
-    return found
+def of_day(branch: Branch, day: str) -> list[StoredJob]:
+    """The branch's jobs submitted on the UTC day ``YYYY-MM-DD``, newest first (``by_day``)."""
+    return list(job_store.submitted_on(branch.name, day, page_size=PAGE))
+
+
+def of_requester(branch: Branch, who: str) -> list[StoredJob]:
+    """The branch's jobs ``who`` asked for, newest first (``by_requester``)."""
+    return list(job_store.requested_by(branch.name, who, page_size=PAGE))
+
+
+def builders(branch: Branch) -> list[str]:
+    """The branch's builder names, sorted (its builder registry)."""
+    return sorted(job_store.builders(branch.name))
 
 
 def push_of_revision(branch: Branch, revision: str) -> Push:

@@ -28,7 +28,7 @@ from chalicelib.selfserve import actions, params, views
 FAMILY = "selfserve"
 PREFIX = "/self-serve"
 TAG = ["buildapi self-serve"]
-AUTHED: list[dict[str, list[str]]] = [{"bearer": []}]
+AUTHED: list[dict[str, list[str]]] = [{"basic": []}, {"bearer": []}]
 OPEN: list[dict[str, list[str]]] = []
 
 # Seeded by tests/api_fuzzing.py (seed_selfserve), so the examples reach real answers.
@@ -79,6 +79,7 @@ SCHEMAS: dict[str, Any] = {
     "BranchSummary": _object({"builds": {"type": "array", "items": schema_ref("Build")},
                               "running": {"type": "array", "items": schema_ref("Build")},
                               "pending": {"type": "array", "items": schema_ref("Request")}}),
+    "Route": _object({"method": {"type": "string"}, "path": {"type": "string"}, "summary": {"type": "string"}}),
     "Branches": {"type": "object", "additionalProperties": _object(
         {"repo": {"type": "string"}, "repository": {"type": "string"},
          "alternatives": {"type": "array", "items": {"type": "string"}}}),
@@ -180,7 +181,8 @@ def _paths() -> dict[str, Any]:
     priority_form = _form({"priority": PRIORITY}, [], "`priority` (default 0).")
     summary = schema_ref("BranchSummary")
     return {
-        PREFIX: {"get": _branches("selfserve_index")},
+        PREFIX: {"get": _get("selfserve_index", "The API documentation: every route and what it does",
+                             {"type": "array", "items": schema_ref("Route")}, [])},
         f"{PREFIX}/branches": {"get": _branches("selfserve_branches")},
         f"{PREFIX}/jobs": {"get": _get("selfserve_jobs", "Job requests, newest first",
                                        {"type": "array", "items": schema_ref("JobRequest")}, [NUM, OFFSET],
@@ -230,9 +232,9 @@ def _paths() -> dict[str, Any]:
         f"{branch}/rev/{{revision}}/is_done": {"get": _get(
             "selfserve_is_done", "Whether every build of the revision ended stableDelay seconds ago, and passed",
             schema_ref("IsDone"), [BRANCH, REVISION])},
-        f"{branch}/nightly/{{revision}}": {"post": _write("selfserve_nightly", "A nightly build at the revision",
+        f"{branch}/rev/{{revision}}/nightly": {"post": _write("selfserve_nightly", "A nightly build at the revision",
                                                           [BRANCH, REVISION], priority_form)},
-        f"{branch}/pgo/{{revision}}": {"post": _write("selfserve_pgo", "A PGO build at the revision",
+        f"{branch}/rev/{{revision}}/pgo": {"post": _write("selfserve_pgo", "A PGO build at the revision",
                                                       [BRANCH, REVISION], priority_form)},
         f"{branch}/builders/{{builder}}/{{revision}}": {"post": _write(
             "selfserve_new_build_for_builder", "One builder at the revision", [BRANCH, BUILDER, REVISION],
@@ -250,6 +252,10 @@ def build() -> dict[str, Any]:
         "report), and job requests queued to the CI (202, or 503 to retry).",
         _paths(),
         {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": {
+            "basic": {"type": "http", "scheme": "basic",
+                      "description": "A user's password, set with `shipyard user password` (stored as an scrypt "
+                                     "hash), as BuildAPI's clients sent it to its LDAP front end. Local stack: "
+                                     "`admin` / `shipyard-dev-password`."},
             "bearer": {"type": "http", "scheme": "bearer",
                        "description": "A token of `shipyard token create`. Local stack: `shipyard-dev-token` "
                                       "(user `admin`)."}}},

@@ -73,6 +73,6 @@ def new_build_for_builder(call: Call) -> Answer:
 route(bp, "/{branch}/rev/{revision}", {"GET": get_revision, "POST": _new_build(actions.NEW_BUILD_AT_REVISION),
                                       "DELETE": cancel_revision})
 route(bp, "/{branch}/rev/{revision}/is_done", {"GET": is_done})
-route(bp, "/{branch}/nightly/{revision}", {"POST": _new_build(actions.NEW_NIGHTLY_AT_REVISION)})
-route(bp, "/{branch}/pgo/{revision}", {"POST": _new_build(actions.NEW_PGOBUILD_AT_REVISION)})
+route(bp, "/{branch}/rev/{revision}/nightly", {"POST": _new_build(actions.NEW_NIGHTLY_AT_REVISION)})
+route(bp, "/{branch}/rev/{revision}/pgo", {"POST": _new_build(actions.NEW_PGOBUILD_AT_REVISION)})
 route(bp, "/{branch}/builders/{builder}/{revision}", {"POST": new_build_for_builder})

@@ -1,6 +1,6 @@
 """Perfherder's alert detector: a t-test between a back and a fore window at every push.
 
-The facts (``/work/shared/specs/treeherder.md``, "Perfherder alerts"):
+The facts, from Treeherder's ``treeherder/perf/alerts.py`` and ``perfalert``:
 
 - back window: whole pushes walking back from i−1 while it holds fewer than
   ``max_back`` values and reaches no further than
