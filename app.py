@@ -3,7 +3,7 @@
 from chalice import Chalice
 
 from chalicelib import observability
-from chalicelib.api import head_requests
+from chalicelib.api import head_requests, security_headers
 from chalicelib.api.balrog import csrf as balrog_csrf
 from chalicelib.api.balrog import history as balrog_history
 from chalicelib.api.balrog import oauth as balrog_oauth
@@ -44,6 +44,7 @@ observability.configure()
 
 app = Chalice(app_name="shipyard")
 app.register_middleware(head_requests.strip_body, "http")
+app.register_middleware(security_headers.on_html, "http")
 # KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
 app.api.binary_types.append("multipart/form-data")
 
