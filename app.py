@@ -3,7 +3,7 @@
 from chalice import Chalice
 
 from chalicelib import observability
-from chalicelib.api import head_requests, security_headers
+from chalicelib.api import head_requests, security_headers, unknown_paths
 from chalicelib.api.balrog import csrf as balrog_csrf
 from chalicelib.api.balrog import history as balrog_history
 from chalicelib.api.balrog import oauth as balrog_oauth
@@ -86,3 +86,5 @@ app.register_blueprint(selfserve_builds.bp, url_prefix="/self-serve")
 app.register_blueprint(selfserve_requests.bp, url_prefix="/self-serve")
 app.register_blueprint(selfserve_revisions.bp, url_prefix="/self-serve")
 app.register_blueprint(selfserve_workers.bp)
+# Last: every path no route above serves answers its family's own 404 (not API Gateway's 403).
+unknown_paths.register(app)

@@ -25,7 +25,7 @@ import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from chalicelib.local import resources  # noqa: E402
+from chalicelib.local import greedy_routes, resources  # noqa: E402
 from chalicelib.store import clients, projects, queues  # noqa: E402
 from tests.oauth_signing import form_body, sign_form  # noqa: E402
 
@@ -52,6 +52,7 @@ def _parse_each_template_once() -> None:
 
 
 _parse_each_template_once()
+greedy_routes.install()  # the test client routes {proxy+} as API Gateway does
 
 
 @contextmanager

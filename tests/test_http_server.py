@@ -12,3 +12,13 @@ def test_given_a_method_no_route_lists_when_requested_then_405_with_allow_not_a_
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET"
     assert response.json()["Code"] == "MethodNotAllowedError"
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/treeherder/api/no/such/thing", {"detail": "Not found."}),
+    ("/jobs/0123456789abcdef01234567/x/y", {"code": 404, "message": "Resource not found"}),
+])
+def test_given_a_path_no_route_serves_when_requested_then_its_familys_404(live_server, path, body):
+    """The local server routes greedy catch-alls as API Gateway does (chalicelib/local/greedy_routes.py)."""
+    response = requests.get(f"{live_server}{path}", timeout=10)
+    assert (response.status_code, response.json()) == (404, body)

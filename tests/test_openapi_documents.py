@@ -23,7 +23,11 @@ def _app():
 
 
 def _registered() -> set[tuple[str, str]]:
-    return {(path, method) for path, methods in _app().routes.items() for method in methods}
+    """Every route but the catch-all ones, which only answer a family's 404 (chalicelib/api/unknown_paths.py)."""
+    from chalicelib.api.unknown_paths import is_catch_all
+
+    return {(path, method) for path, methods in _app().routes.items() for method in methods
+            if not is_catch_all(_app(), path)}
 
 
 def _documented() -> dict[tuple[str, str], str]:

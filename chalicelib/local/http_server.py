@@ -17,6 +17,8 @@ from chalice import Chalice
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
+from chalicelib.local import greedy_routes
+
 
 class RequestHandler(ChaliceRequestHandler):
     """Chalice's handler, answering every method through the app.
@@ -49,6 +51,7 @@ class RunningServer:
 def start(app: Chalice, host: str, port: int, stage: str, authority: Any = None) -> RunningServer:
     """Serve ``app`` on ``host:port`` (0: a free port) in a daemon thread; TLS given a ``trustme.CA``."""
     config = Config.create(chalice_stage=stage, app_name=app.app_name)
+    greedy_routes.install()  # API Gateway's {proxy+} matching, which Chalice's local router lacks
     if not isinstance(app, CustomLocalChalice):
         # What chalice.local.create_local_server does before it builds its server (once per app: a
         # second re-parenting would loop the class), so the server can take our handler class.
