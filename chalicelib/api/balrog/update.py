@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
@@ -83,7 +82,7 @@ def _xml(body: str, rule_id: object = "unknown", rule_data_version: object = "un
 
 def _answer(version: int, params: Mapping[str, str], *, json_endpoint: bool = False) -> Response:
     request = bp.current_request if not json_endpoint else json_bp.current_request
-    segments = {name: unquote(value) for name, value in params.items()}
+    segments = dict(params)  # decoded once by API Gateway (and the local server)
     query_params = dict(request.query_params or {})
     answer: UpdateResponse
     try:
