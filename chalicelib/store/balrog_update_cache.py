@@ -25,6 +25,7 @@ MAX_BLOBS = 32
 _lock = threading.Lock()
 _rules: dict[str, tuple[int, float, list[dict[str, Any]]]] = {}
 _blobs: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+_products: dict[str, str] = {}  # release name -> product; a release's product never changes meaning here
 
 
 def product_rules(product: str) -> list[dict[str, Any]]:
@@ -48,6 +49,8 @@ def release_blob(name: str) -> dict[str, Any] | None:
         return None
     key = (name, int(record["data_version"]))
     with _lock:
+        if record.get("product"):
+            _products[name] = record["product"]
         if key in _blobs:
             _blobs.move_to_end(key)
             return _blobs[key]
@@ -59,7 +62,14 @@ def release_blob(name: str) -> dict[str, Any] | None:
     return blob
 
 
+def release_product(name: str) -> str | None:
+    """The product of a release seen by :func:`release_blob` in this process (no extra read)."""
+    with _lock:
+        return _products.get(name)
+
+
 def clear() -> None:
     with _lock:
+        _products.clear()
         _rules.clear()
         _blobs.clear()

@@ -5,8 +5,8 @@ once; a redelivered result changes nothing. When the action made build
 requests (the result names their jobs), those are annotated with the
 priority, properties and files they were asked with; a reprioritize sets the
 target's priority. An invalid result, or one for an unknown request, goes
-to the dead-letter queue with the reason; other failures raise, so SQS
-redelivers.
+to the dead-letter queue with the reason; other failures are reported as
+batch item failures, so SQS redelivers those messages alone.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from chalicelib.selfserve.results import InvalidResult, Result, check
 from chalicelib.store import build_requests, queues
 from chalicelib.store import jobs as job_store
 from chalicelib.store.build_requests import JobRequest
-from chalicelib.workers.messages import each_record
+from chalicelib.workers.messages import BatchResponse, each_record
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,8 @@ def _dead_letter(body: str, reason: str, message_id: str | None) -> None:
 
 
 @bp.on_sqs_message(queue=config.queue_name(config.SELFSERVE_RESULTS_QUEUE), batch_size=10)
-def complete_job_requests(event: SQSEvent) -> None:
-    each_record(event, _complete_one, (InvalidResult,), _dead_letter, "result")
+def complete_job_requests(event: SQSEvent) -> BatchResponse:
+    return each_record(event, _complete_one, (InvalidResult,), _dead_letter, "result")
 
 
 def sweep(now: int | None = None) -> int:
