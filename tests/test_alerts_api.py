@@ -148,7 +148,8 @@ def test_listing_costs_the_same_calls_whatever_the_number_of_alerts(app_client, 
         alerts_store.create(group, replace(detection, page=f"p{n}.com", push_id=100 + n))
         if n % 3 == 2:
             alerts_store.triage("talos", alerts.alert_id(group.key, f"p{n}.com", 100 + n), "invalid", "x", None)
-    assert len(list(AlertRecord.query("talos", AlertRecord.alert_id < alerts_store.SUMMARY_PREFIX))) == 61 and known["status"] == "untriaged"
+    assert len(list(AlertRecord.query("talos", AlertRecord.alert_id < alerts_store.SUMMARY_PREFIX))) \
+        == 61 and known["status"] == "untriaged"
     assert calls() == small
 
 
