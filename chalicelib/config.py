@@ -33,7 +33,8 @@ QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE, 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
           "refdata", "metrics", "alerts", "balrog-rules", "balrog-permissions", "balrog-releases",
-          "balrog-history", "balrog-tokens", "treeherder", "kernelci", "selfserve")
+          "balrog-history", "balrog-tokens", "balrog-roles", "balrog-emergency-shutoffs", "balrog-required-signoffs",
+          "balrog-scheduled-changes", "balrog-signoffs", "treeherder", "kernelci", "selfserve")
 
 
 def prefix() -> str:

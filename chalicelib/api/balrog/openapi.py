@@ -450,12 +450,15 @@ def _update() -> dict[str, Any]:
 
 
 def build() -> dict[str, Any]:
+    from chalicelib.api.balrog import openapi_signoffs as signoff_workflow  # it builds on this module's parts
+
     return document(
         FAMILY, "Shipyard: Balrog",
         "Balrog's admin API (rules, releases, permissions, history; `data_version` concurrency), the token "
         "endpoint balrogclient asks for its bearer token, and the public update endpoint.",
-        {**_rules(), **_releases(), **_users(), **_history(), **_sessions(), **_token(), **_update()},
-        {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": {
+        {**_rules(), **_releases(), **_users(), **_history(), **_sessions(), **_token(), **_update(),
+         **signoff_workflow.paths()},
+        {"schemas": {**SCHEMAS, **signoff_workflow.SCHEMAS}, "responses": RESPONSES, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer",
                        "description": "A token of `shipyard token create`, or an access token of "
                                       "`/balrog/oauth/token`. Local stack: `shipyard-dev-token` (user `admin`)."},

@@ -60,7 +60,9 @@ def render_context() -> RenderContext:
 
 
 def _sources() -> Sources:
-    return Sources(rules_for=cache.product_rules, release=cache.release_blob, release_product=cache.release_product)
+    view = cache.RequestView()  # emergency shutoffs and rules from one read of the rules' generation
+    return Sources(rules_for=view.product_rules, release=cache.release_blob, release_product=cache.release_product,
+                   updates_disabled=view.shut_off)
 
 
 def no_update() -> Response:
