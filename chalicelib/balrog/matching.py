@@ -28,7 +28,14 @@ UPDATE_TYPES = ("minor", "major")
 
 
 class BadUpdateQuery(ValueError):
-    """The query (or the data it meets) is malformed in a way Balrog blames on the client: a 400."""
+    """The query (or the data it meets) is malformed in a way Balrog blames on the client: a 400.
+
+    Its text is Balrog's: the arguments joined by spaces (a template and its
+    values stay apart, as Balrog's BadDataError shows them).
+    """
+
+    def __str__(self) -> str:
+        return " ".join(str(arg) for arg in self.args)
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,14 @@ class UpdateResponse:
     notes: list[str] = field(default_factory=list)
 
 
-def _problem(detail: str) -> UpdateResponse:
+_EMPTY_PIN = ("'' should be non-empty\n\nFailed validating 'minLength' in schema:\n    {'name': 'pin',\n"
+              "     'in': 'query',\n     'description': 'pin',\n     'type': 'string',\n     'minLength': 1}\n\n"
+              "On instance:\n    ''")
+
+
+def _problem(detail: str, title: str | None = None) -> UpdateResponse:
     """Balrog's OpenAPI layer's 400 (application/problem+json)."""
-    body = {"detail": detail, "status": 400, "title": None, "type": "about:blank"}
+    body = {"detail": detail, "status": 400, "title": title, "type": "about:blank"}
     return UpdateResponse(400, PROBLEM_TYPE, json.dumps(body, indent=2) + "\n")
 
 
@@ -45,7 +50,7 @@ def respond(version: int, segments: Mapping[str, str], query_params: Mapping[str
     if extra:
         return _problem(f"Extra query parameter(s) {', '.join(extra)} not in spec")
     if query_params.get("pin") == "":
-        return _problem("'' is too short")
+        return _problem(_EMPTY_PIN, "Bad Request")
     segments = dict(segments)
     if version == 3 and segments["version"].endswith("esrpre"):
         segments["version"] = segments["version"].removesuffix("esrpre")  # bug 1133250: old ESR nightlies
