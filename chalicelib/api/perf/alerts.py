@@ -156,9 +156,9 @@ def triage_alert_summary(project: Project, summary_id: str) -> Response:
     if refusal is not None:
         return refusal
     try:
-        body = json.loads(bp.current_request.raw_body or b"")
+        body = safe_json.loads(bp.current_request.raw_body or b"")
         status = parse_status(body, SUMMARY_STATUSES)
-    except json.JSONDecodeError as err:
+    except safe_json.UnsafeJson as err:
         return problem(400, "Malformed JSON", str(err))
     except ValueError as err:
         return problem(400, "Bad request", str(err))
