@@ -2,8 +2,8 @@
 
 from chalice import Chalice
 
-from chalicelib import observability
-from chalicelib.api import head_requests, unknown_paths
+from chalicelib import boot
+from chalicelib.api import head_requests, security_headers, unknown_paths
 from chalicelib.api.balrog import csrf as balrog_csrf
 from chalicelib.api.balrog import emergency_shutoff as balrog_emergency_shutoff
 from chalicelib.api.balrog import history as balrog_history
@@ -44,10 +44,11 @@ from chalicelib.workers import pushlog as pushlog_workers
 from chalicelib.workers import selfserve as selfserve_workers
 from chalicelib.workers import treeherder as treeherder_workers
 
-observability.configure()
+boot.ensure()  # Lambda imports this module first for the API function (see chalicelib/boot.py)
 
 app = Chalice(app_name="shipyard")
 app.register_middleware(head_requests.strip_body, "http")
+app.register_middleware(security_headers.on_html, "http")
 # KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
 app.api.binary_types.append("multipart/form-data")
 
@@ -69,6 +70,7 @@ app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
+app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)

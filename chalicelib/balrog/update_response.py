@@ -14,12 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.balrog.blobs import RenderContext
-from chalicelib.balrog.evaluation import Sources, answer_update_query
+from chalicelib.balrog.evaluation import Sources, answer_json_query, answer_update_query
 from chalicelib.balrog.matching import BadUpdateQuery
-from chalicelib.balrog.update_query import QUERY_PARAMETERS, parse_update_query
+from chalicelib.balrog.update_query import (
+    JSON_QUERY_PARAMETERS,
+    QUERY_PARAMETERS,
+    parse_json_query,
+    parse_update_query,
+)
 
 XML_TYPE = "text/xml; charset=utf-8"
 PROBLEM_TYPE = "application/problem+json"
+JSON_TYPE = "application/json"
+HTML_TYPE = "text/html; charset=utf-8"  # Balrog's bare 404 (a Flask Response without a body)
 TEXT_TYPE = "text/plain; charset=utf-8"
 
 
@@ -32,9 +39,14 @@ class UpdateResponse:
     notes: list[str] = field(default_factory=list)
 
 
-def _problem(detail: str) -> UpdateResponse:
+_EMPTY_PIN = ("'' should be non-empty\n\nFailed validating 'minLength' in schema:\n    {'name': 'pin',\n"
+              "     'in': 'query',\n     'description': 'pin',\n     'type': 'string',\n     'minLength': 1}\n\n"
+              "On instance:\n    ''")
+
+
+def _problem(detail: str, title: str | None = None) -> UpdateResponse:
     """Balrog's OpenAPI layer's 400 (application/problem+json)."""
-    body = {"detail": detail, "status": 400, "title": None, "type": "about:blank"}
+    body = {"detail": detail, "status": 400, "title": title, "type": "about:blank"}
     return UpdateResponse(400, PROBLEM_TYPE, json.dumps(body, indent=2) + "\n")
 
 
@@ -45,7 +57,7 @@ def respond(version: int, segments: Mapping[str, str], query_params: Mapping[str
     if extra:
         return _problem(f"Extra query parameter(s) {', '.join(extra)} not in spec")
     if query_params.get("pin") == "":
-        return _problem("'' is too short")
+        return _problem(_EMPTY_PIN, "Bad Request")
     segments = dict(segments)
     if version == 3 and segments["version"].endswith("esrpre"):
         segments["version"] = segments["version"].removesuffix("esrpre")  # bug 1133250: old ESR nightlies
@@ -57,3 +69,17 @@ def respond(version: int, segments: Mapping[str, str], query_params: Mapping[str
     return UpdateResponse(200, XML_TYPE, answer.body,
                           {"Rule-ID": str(answer.rule_id), "Rule-Data-Version": str(answer.rule_data_version)},
                           answer.notes)
+
+
+def respond_json(version: int, segments: Mapping[str, str], query_params: Mapping[str, str], sources: Sources,
+                 ctx: RenderContext) -> UpdateResponse:
+    """The answer to ``/json/{version}/{segments…}/update.json``: Guardian's update object, or an empty 404."""
+    extra = sorted(set(query_params) - JSON_QUERY_PARAMETERS)
+    if extra:
+        return _problem(f"Extra query parameter(s) {', '.join(extra)} not in spec")
+    query = parse_json_query(version, segments, query_params)
+    answer = answer_json_query(query, sources, ctx)
+    headers = {"Rule-ID": str(answer.rule_id), "Rule-Data-Version": str(answer.rule_data_version)}
+    if answer.body is None:
+        return UpdateResponse(404, HTML_TYPE, "", headers)
+    return UpdateResponse(200, JSON_TYPE, json.dumps(answer.body), headers)

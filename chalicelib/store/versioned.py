@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any, ClassVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -35,6 +35,7 @@ from botocore.exceptions import ClientError
 from chalicelib import config
 from chalicelib.store import counters
 from chalicelib.store.clients import client
+from chalicelib.store.errors import RefusedValue
 
 HISTORY_TABLE = "balrog-history"
 CHANGE_COUNTER = "balrog-history#change_id"
@@ -87,8 +88,15 @@ def _from_dynamo(value: Any) -> Any:
 
 
 def serialize(row: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item from a row; a None column is simply absent (NULL matches anything)."""
-    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in row.items() if v is not None}
+    """A DynamoDB item from a row; a None column is simply absent (NULL matches anything).
+
+    A value DynamoDB cannot hold is :class:`RefusedValue` (an answer of 400), whoever sent it: a path's
+    42-digit rule id reaches here without passing any JSON parser.
+    """
+    try:
+        return {k: _serializer.serialize(_to_dynamo(v)) for k, v in row.items() if v is not None}
+    except (DecimalException, OverflowError) as err:
+        raise RefusedValue(f"a number DynamoDB cannot store ({type(err).__name__})") from None
 
 
 # Every row carries its table's history name here, the hash key of a ``listing``

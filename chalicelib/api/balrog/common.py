@@ -9,13 +9,13 @@ into Balrog's problem body ``{"title", "detail", "status", "exception"?}`` by
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from http import HTTPStatus
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
 
+from chalicelib import safe_json
 from chalicelib.auth import bearer, sessions
 from chalicelib.balrog import errors
 from chalicelib.balrog import permissions as perms
@@ -147,13 +147,9 @@ def json_body(bp: Blueprint) -> dict[str, Any]:
     return body
 
 
-def _not_json(constant: str) -> None:
-    raise ValueError(f"{constant} is not JSON")
-
-
 def strict_json(text: str | bytes) -> Any:
-    """JSON as RFC 8259 has it: Python's parser also takes ``NaN`` and ``Infinity``, which no number field survives."""
-    return json.loads(text, parse_constant=_not_json)
+    """JSON as RFC 8259 has it, holding only values Shipyard can keep (:mod:`chalicelib.safe_json`)."""
+    return safe_json.loads(text)
 
 
 def nested(value: Any, field: str) -> Any:

@@ -31,10 +31,10 @@ def _platform_entry(platforms: Mapping[str, Any], platform: str, owner: str, *,
     elif "default" in platforms:
         resolved = "default"
     else:
-        raise BadUpdateQuery(f"No platform '{platform}' or default in '{owner}'")
+        raise BadUpdateQuery("No platform '%s' or default in vendor '%s'", platform, owner)
     entry = platforms.get(resolved)
     if entry is None and dangling_alias_is_bad_query:
-        raise BadUpdateQuery(f"No platform '{resolved}' in vendor '{owner}'")
+        raise BadUpdateQuery("No platform '%s' in vendor '%s'", resolved, owner)
     if not isinstance(entry, Mapping) or "fileUrl" not in entry:
         raise BalrogWouldFail(f"{owner}: platform {resolved!r} has no file")
     return entry

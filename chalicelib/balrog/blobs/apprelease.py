@@ -73,19 +73,19 @@ class AppRelease(XMLBlob):
 
     def resolved_platform(self, platform: str) -> str:
         if platform not in self.platforms:
-            raise BadUpdateQuery(f"Can't find platform '{platform}'")
+            raise BadUpdateQuery("Can't find platform '%s'", platform)
         return self.platforms[platform].get("alias", platform)
 
     def platform_data(self, platform: str) -> Mapping[str, Any]:
         resolved = self.resolved_platform(platform)
         if resolved not in self.platforms:
-            raise BadUpdateQuery(f"Can't find platform '{resolved}'")
+            raise BadUpdateQuery("Can't find platform '%s'", resolved)
         return self.platforms[resolved]
 
     def locale_data(self, platform: str, locale: str) -> Mapping[str, Any]:
         locales = self.platform_data(platform).get("locales") or {}
         if locale not in locales:
-            raise BadUpdateQuery(f"Can't find locale '{locale}' in '{platform}'")
+            raise BadUpdateQuery("Can't find locale '%s' in '%s'", locale, platform)
         return locales[locale]
 
     def locale_or_top(self, platform: str, locale: str, param: str) -> Any:
