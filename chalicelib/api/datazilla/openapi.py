@@ -236,15 +236,14 @@ def _paths() -> dict[str, Any]:
         "/{project}/api/load_test": _upload("load_test"),
         "/{project}/load_test": _upload("load_test_short"),
         f"{objectstore}/json_blob/{{row_id}}": _get(
-            "json_blob", "One stored blob, byte for byte as received",
-            {200: {"description": "The blob: JSON when it was well-formed, text when not, bytes when not UTF-8 "
-                                  "(only to a request that accepts `application/octet-stream`).",
-                   "content": {"application/json": {"schema": {}}, "text/plain": {"schema": {"type": "string"}},
-                               "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-             400: {"description": "The id is not an integer (Datazilla's body), or the blob is binary and the "
-                                  "request does not accept `application/octet-stream` (Chalice's body).",
-                   "content": {"application/json": {"schema": {"anyOf": [
-                       schema_ref("DatazillaError"), schema_ref("ChaliceError")]}}}},
+            "json_blob", "One stored blob with its objectstore row, as Datazilla answered it",
+            {200: _ok("The row's state; `json_blob` is the blob parsed when it is JSON, else the text received.",
+                      _object({"json_blob": {}, "error_msg": STRING_OR_NULL, "error_flag": {"enum": ["N", "Y"]},
+                               "processed_flag": {"enum": ["ready", "loading", "complete"]},
+                               "date_loaded": {"type": "integer"}, "test_run_id": INT_OR_NULL},
+                              required=["json_blob", "error_msg", "error_flag", "processed_flag", "date_loaded",
+                                        "test_run_id"])),
+             400: _ok("The id is not an integer.", schema_ref("DatazillaError")),
              404: response_ref("NotFound"), 503: response_ref("ServiceUnavailable")},
             [PROJECT, path_param("row_id", "The objectstore id the upload answered.",
                                  {"type": "integer", "minimum": 1}, example=1)]),
