@@ -92,9 +92,9 @@ def test_days_ago_must_be_an_integer(app_client, talos):
 
 
 def test_db_size_counts_stored_blob_bytes(app_client, upload, talos_blob):
-    text = json.dumps(talos_blob)
+    """A blob counts in its project's objectstore as soon as its upload is answered."""
+    text = json.dumps(talos_blob) + " " * 20_000  # 0.02 MB after rounding
     upload(text)
     body = app_client.http.get("/talos/refdata/objectstore/db_size").json_body
-    objectstore_size = next(r for r in body if r["db_name"] == "talos_objectstore")
-    assert objectstore_size["blob_bytes"] == len(text.encode())
-    assert "size_mb" in objectstore_size
+    objectstore_size = next(r for r in body if r["db_name"] == "talos_objectstore_1")
+    assert objectstore_size["size_mb"] == f"{len(text.encode()) / 1048576:.2f}" == "0.02"

@@ -9,7 +9,8 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.datazilla.common import answer, date_window, problem, project_route
 from chalicelib.api.request_url import base_url
-from chalicelib.store import blobs, objectstore, table_sizes
+from chalicelib.datazilla.db_size import project_databases
+from chalicelib.store import blobs, objectstore, project_sizes
 from chalicelib.store.projects import Project
 
 bp = Blueprint(__name__)
@@ -78,15 +79,4 @@ def error_list(project: Project) -> Response:
 @bp.route("/{project}/refdata/objectstore/db_size", methods=["GET"])
 @project_route
 def db_size(project: Project) -> Response:
-    blob_bytes = blobs.stored_bytes(project.name)
-    tables = table_sizes.bytes_by_table()
-    mb = 1024 * 1024
-    return answer([
-        {"db_name": f"{project.name}_objectstore",
-         "size_mb": round((blob_bytes + tables.get("objectstore", 0)) / mb, 2),
-         "blob_bytes": blob_bytes,
-         "table_bytes": tables.get("objectstore", 0)},
-        {"db_name": f"{project.name}_perftest",
-         "size_mb": round(tables.get("test-runs", 0) / mb, 2),
-         "table_bytes": tables.get("test-runs", 0)},
-    ])
+    return answer(project_databases(project.name, *project_sizes.stored(project.name)))

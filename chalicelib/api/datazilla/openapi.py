@@ -59,9 +59,9 @@ SCHEMAS: dict[str, Any] = {
         "url": {"type": "string", "format": "uri"},
     }),
     "DbSize": _object(
-        {"db_name": {"type": "string"}, "size_mb": {"type": "number", "minimum": 0},
-         "table_bytes": {"type": "integer", "minimum": 0}, "blob_bytes": {"type": "integer", "minimum": 0}},
-        required=["db_name", "size_mb", "table_bytes"]),
+        {"db_name": {"type": "string"},
+         "size_mb": {"type": "string", "pattern": "^[0-9]+[.][0-9]{2}$",
+                     "description": "MB to two decimals, as a string (Datazilla's MySQL DECIMAL)."}}),
     "ErrorCount": _object({"count(id)": {"type": "integer", "minimum": 1},
                            "message": {"enum": ["Malformed JSON", "Other"]}}),
     "ObjectstoreRow": _object({
@@ -78,10 +78,9 @@ SCHEMAS: dict[str, Any] = {
                         "revisions": _list({"type": "string"})}),
     "PushesByBranch": {"type": "object", "additionalProperties": _object({"pushlogs": _list(schema_ref("PushRef"))})},
     "RunSummary": _object({
-        "id": {"type": "integer"}, "date_run": {"type": "integer"}, "test": {"type": "string"},
-        "product": {"type": "string"}, "version": {"type": "string"}, "branch": {"type": "string"},
-        "revision": {"type": "string"}, "machine": {"type": "string"}, "build_id": {"type": "string"},
-        "pushlog_id": INT_OR_NULL,
+        "id": {"type": "integer"}, "test_id": INT_OR_NULL, "machine_id": INT_OR_NULL,
+        "revision": {"type": "string"}, "date_run": {"type": "integer"}, "status": {"type": "integer"},
+        "branch": {"type": "string"}, "product": {"type": "string"}, "version": {"type": "string"},
     }),
     "PageMetrics": {
         "type": "object",
@@ -261,9 +260,11 @@ def _paths() -> dict[str, Any]:
             {200: _ok("Sizes in MB.", _list(schema_ref("DbSize"))), **PROJECT_ERRORS}, [PROJECT]),
         f"{perftest}/runs_by_branch": _get(
             "runs_by_branch", "Test runs of a date window, by branch",
-            {200: _ok("Per branch, the count (and the runs with `show_test_runs=true`).", {
+            {200: _ok("Per branch, the count; with `show_test_runs=true` the newest 80 runs, how many were "
+                      "shown (`count`) and in the window (`total_count`).", {
                 "type": "object", "additionalProperties": _object(
-                    {"count": {"type": "integer"}, "test_runs": _list(schema_ref("RunSummary"))},
+                    {"count": {"type": "integer"}, "total_count": {"type": "integer"},
+                     "limit": {"type": "integer"}, "test_runs": _list(schema_ref("RunSummary"))},
                     required=["count"])}),
              **WINDOW_ERRORS},
             [PROJECT, DAYS_AGO, NUMDAYS,
