@@ -12,17 +12,22 @@ Semantics kept from Lambda's SQS event source mapping:
   raises, they stay, come back after the queue's visibility timeout, and the
   queue's ``RedrivePolicy`` moves them to the dead-letter queue after
   ``maxReceiveCount`` receives (moto does that on receive, as SQS does);
+- partial batch responses are honoured, as an event source mapping with
+  ``FunctionResponseTypes: [ReportBatchItemFailures]`` (every one in the
+  packaged template) honours them: the messages a returned
+  ``{"batchItemFailures": [{"itemIdentifier": id}]}`` names stay, the others
+  are deleted; a response that names no message of the batch, or is not of
+  that shape, fails the whole batch (``batch_item_failures``);
 - the event is the Lambda SQS event (``Records`` with ``messageId``,
   ``receiptHandle``, ``body``, ``attributes``, ...), the context has
   ``aws_request_id``, ``function_name``, ``memory_limit_in_mb`` and
   ``get_remaining_time_in_millis()``.
 
 Differences, on purpose: one poller (so at most one invocation at a time) per
-queue; a handler running past its timeout is not killed; partial batch
-responses (``batchItemFailures``) are not honoured, as Chalice does not enable
-them. Cron schedules are checked once a minute against the expression's
-minute, hour, day-of-month, month and day-of-week fields (UTC); ``L``, ``W``
-and ``#`` are approximated as "any".
+queue; a handler running past its timeout is not killed. Cron schedules are
+checked once a minute against the expression's minute, hour, day-of-month,
+month and day-of-week fields (UTC); ``L``, ``W`` and ``#`` are approximated
+as "any".
 
 Message bodies may carry credentials or whole blobs: logs name message ids and
 counts only.
@@ -196,14 +201,46 @@ def _queue_name(source: SQSEventConfig) -> str:
     return source.queue_arn.rsplit(":", 1)[-1]
 
 
+def batch_item_failures(response: Any, message_ids: list[str]) -> set[str] | None:
+    """The messages a handler's return value asks to redeliver; None when the whole batch failed.
+
+    Lambda's rules for SQS with ``ReportBatchItemFailures``: no response, an
+    empty one, or an empty or null ``batchItemFailures`` list is complete
+    success; an ``itemIdentifier`` that is missing, empty, null or not a
+    message id of the batch is complete failure, and so is a response that is
+    not that JSON object.
+    """
+    if response is None:
+        return set()
+    if not isinstance(response, dict):
+        return None
+    items = response.get("batchItemFailures")
+    if items is None:
+        return set()
+    if not isinstance(items, list):
+        return None
+    failed = set()
+    for item in items:
+        identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not isinstance(identifier, str) or identifier not in message_ids:
+            return None
+        failed.add(identifier)
+    return failed
+
+
 @dataclass
 class DrainResult:
-    """What one or more polling rounds did."""
+    """What one or more polling rounds did.
+
+    ``failed_batches`` counts batches that left any message for redelivery
+    (a raise, or a partial batch response); ``failed_messages`` the messages left.
+    """
 
     batches: int = 0
     messages: int = 0
     failed_batches: int = 0
     deleted: int = 0
+    failed_messages: int = 0
 
 
 @dataclass
@@ -287,21 +324,40 @@ class Pump:
         handler = self.app.handler_map[source.name]
         started = time.monotonic()
         try:
-            handler(sqs_event(messages, queue.arn), context)
+            response = handler(sqs_event(messages, queue.arn), context)
         except Exception as err:  # noqa: BLE001 - Lambda semantics: the batch stays for redelivery
-            result.failed_batches = 1
             log.error("%s: batch of %d failed (request %s, messages %s): %s: %s; left for redelivery",
                       source.name, len(messages), context.aws_request_id, ",".join(ids),
                       type(err).__name__, err, exc_info=True)
-            with self._lock:
-                failed = self._failed.setdefault(name, {})
-                failed.update({m["MessageId"]: m["ReceiptHandle"] for m in messages})
+            self._keep(name, messages, result)
             return result
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        result.deleted = self._delete(name, queue, messages)
+        failed_ids = batch_item_failures(response, ids)
+        if failed_ids is None:
+            log.error("%s: batch of %d failed (request %s, messages %s): the response is not a valid partial "
+                      "batch response; left for redelivery", source.name, len(messages), context.aws_request_id,
+                      ",".join(ids))
+            self._keep(name, messages, result)
+            return result
+        if failed_ids:
+            log.error("%s: %d of %d message(s) failed (request %s, messages %s); left for redelivery",
+                      source.name, len(failed_ids), len(messages), context.aws_request_id,
+                      ",".join(i for i in ids if i in failed_ids))
+            self._keep(name, [m for m in messages if m["MessageId"] in failed_ids], result)
+        done = [m for m in messages if m["MessageId"] not in failed_ids]
+        if done:
+            result.deleted = self._delete(name, queue, done)
         log.info("%s: handled %d message(s) in %d ms (request %s, messages %s)",
-                 source.name, len(messages), elapsed_ms, context.aws_request_id, ",".join(ids))
+                 source.name, len(done), elapsed_ms, context.aws_request_id, ",".join(m["MessageId"] for m in done))
         return result
+
+    def _keep(self, name: str, messages: list[dict[str, Any]], result: DrainResult) -> None:
+        """Leave messages for redelivery after the visibility timeout (remembered for ``release_failed``)."""
+        result.failed_batches = 1
+        result.failed_messages = len(messages)
+        with self._lock:
+            failed = self._failed.setdefault(name, {})
+            failed.update({m["MessageId"]: m["ReceiptHandle"] for m in messages})
 
     def _delete(self, name: str, queue: _Queue, messages: list[dict[str, Any]]) -> int:
         entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
@@ -331,6 +387,7 @@ class Pump:
                 total.messages += one.messages
                 total.failed_batches += one.failed_batches
                 total.deleted += one.deleted
+                total.failed_messages += one.failed_messages
         return total
 
     # -- schedules

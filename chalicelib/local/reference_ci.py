@@ -35,7 +35,7 @@ from chalicelib import config
 from chalicelib.selfserve import actions
 from chalicelib.store import jobs as job_store
 from chalicelib.store import queues
-from chalicelib.workers.messages import each_record
+from chalicelib.workers.messages import BatchResponse, each_record
 
 log = logging.getLogger(__name__)
 
@@ -175,5 +175,5 @@ def _drop(body: str, reason: str, message_id: str | None) -> None:
 
 
 @app.on_sqs_message(queue=config.queue_name(config.SELFSERVE_BUILD_REQUESTS_QUEUE), batch_size=10)
-def perform_job_requests(event: SQSEvent) -> None:
-    each_record(event, _perform_one, (ValueError, KeyError, TypeError), _drop, "reference CI: message")
+def perform_job_requests(event: SQSEvent) -> BatchResponse:
+    return each_record(event, _perform_one, (ValueError, KeyError, TypeError), _drop, "reference CI: message")

@@ -1,7 +1,10 @@
 """Creating Shipyard's resources from ``infra/resources.json``.
 
 The local stack and the tests deploy the very template that ``chalice package
---merge-template`` merges for AWS, into moto's CloudFormation.
+--merge-template`` merges for AWS, into moto's CloudFormation: its
+stand-alone part. Entries without a ``Type`` and the ``Globals`` section
+complete what Chalice generates (functions, roles, the REST API) and mean
+nothing without it, so they are left out here.
 """
 
 from __future__ import annotations
@@ -20,6 +23,13 @@ def template() -> dict[str, Any]:
     return json.loads(TEMPLATE.read_text())
 
 
+def standalone(merge_template: dict[str, Any]) -> dict[str, Any]:
+    """The resources (and everything else) of the merge template that stand without Chalice's."""
+    kept = {k: v for k, v in merge_template.items() if k != "Globals"}
+    kept["Resources"] = {name: r for name, r in merge_template["Resources"].items() if "Type" in r}
+    return kept
+
+
 def deploy(
     prefix: str | None = None, visibility_timeout: int | None = None, max_receive_count: int | None = None
 ) -> str:
@@ -34,7 +44,8 @@ def deploy(
         parameters.append({"ParameterKey": "QueueVisibilityTimeout", "ParameterValue": str(visibility_timeout)})
     if max_receive_count is not None:
         parameters.append({"ParameterKey": "MaxReceiveCount", "ParameterValue": str(max_receive_count)})
-    cfn.create_stack(StackName=prefix, TemplateBody=TEMPLATE.read_text(), Parameters=parameters)
+    body = json.dumps(standalone(template()))
+    cfn.create_stack(StackName=prefix, TemplateBody=body, Parameters=parameters)
     status = cfn.describe_stacks(StackName=prefix)["Stacks"][0]["StackStatus"]
     if status != "CREATE_COMPLETE":
         raise RuntimeError(f"stack {prefix} ended {status}")

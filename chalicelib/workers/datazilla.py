@@ -14,7 +14,7 @@ from chalicelib import config
 from chalicelib.datazilla.ingest import new_row_id, queue_for_loading, store_blob
 from chalicelib.datazilla.loading import load_row
 from chalicelib.store import deliveries, objectstore, projects, queues
-from chalicelib.workers.messages import PoisonMessage, parse
+from chalicelib.workers.messages import BatchResponse, PoisonMessage, batch_failures, message_id, parse
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +32,24 @@ def _worker_id(event: SQSEvent | CloudWatchEvent) -> str:
 
 
 @bp.on_sqs_message(queue=config.queue_name(config.INGEST_QUEUE), batch_size=10)
-def ingest(event: SQSEvent) -> None:
+def ingest(event: SQSEvent) -> BatchResponse:
     """CI harnesses that cannot reach HTTP send ``{"project", "blob"}`` here.
 
-    Every record is attempted; if any failed, the batch raises so that SQS
-    redelivers it, and the records that succeeded are recognised by their
-    message id and not stored twice.
+    Every record is attempted; the ones that failed are named in the partial
+    batch response, so SQS redelivers those alone (a message for an unknown
+    project, after ``maxReceiveCount`` deliveries, reaches the dead-letter
+    queue by itself). A redelivered record that was stored before is
+    recognised by its message id and not stored twice.
     """
-    failures = []
+    failed = []
     for record in event:
+        mid = message_id(record)
         try:
-            _ingest_one(record.to_dict()["messageId"], record.body)
-        except Exception as err:  # noqa: BLE001 - reported below, retried by SQS
-            log.error("ingest message %s failed: %s", record.to_dict()["messageId"], err)
-            failures.append(err)
-    if failures:
-        raise failures[0]
+            _ingest_one(mid, record.body)
+        except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
+            log.error("ingest message %s failed: %s", mid, err)
+            failed.append(mid)
+    return batch_failures(failed)
 
 
 def _ingest_one(message_id: str, body: str) -> None:
@@ -65,22 +67,22 @@ def _ingest_one(message_id: str, body: str) -> None:
 
 
 @bp.on_sqs_message(queue=config.queue_name(config.PROCESSING_QUEUE), batch_size=10)
-def process(event: SQSEvent) -> None:
-    """Load stored blobs into perftest records (idempotent per row)."""
+def process(event: SQSEvent) -> BatchResponse:
+    """Load stored blobs into perftest records (idempotent per row); failed records are redelivered alone."""
     worker_id = _worker_id(event)
-    failures = []
+    failed = []
     for record in event:
+        mid = message_id(record)
         message: dict | None = None
         try:
             message = parse(record.body, "project", "id")
             load_row(str(message["project"]), int(message["id"]), worker_id)
-        except Exception as err:  # noqa: BLE001 - reported below, retried by SQS
-            log.error("processing message %s failed: %s: %s", record.to_dict()["messageId"], type(err).__name__, err)
+        except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
+            log.error("processing message %s failed: %s: %s", mid, type(err).__name__, err)
             if message is not None:
                 _note_failure(message, record.to_dict(), err)
-            failures.append(err)
-    if failures:
-        raise failures[0]
+            failed.append(mid)
+    return batch_failures(failed)
 
 
 def _note_failure(message: dict, record: dict, err: Exception) -> None:

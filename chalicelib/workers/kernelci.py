@@ -24,7 +24,7 @@ from chalicelib.kernelci import keys
 from chalicelib.kernelci.documents import build_documents, now_ms
 from chalicelib.store import kernelci as store
 from chalicelib.store import kernelci_storage as storage
-from chalicelib.workers.messages import PoisonMessage, parse
+from chalicelib.workers.messages import BatchResponse, PoisonMessage, batch_failures, message_id, parse
 
 log = logging.getLogger(__name__)
 
@@ -76,22 +76,24 @@ def import_build(message: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.on_sqs_message(queue=config.queue_name(config.KERNELCI_IMPORT_QUEUE), batch_size=10)
-def import_builds(event: SQSEvent) -> None:
-    """Import each accepted build; any failure raises so that SQS redelivers the batch.
+def import_builds(event: SQSEvent) -> BatchResponse:
+    """Import each accepted build; the ones that failed are redelivered alone (partial batch response).
 
     Builds already imported are found again and left as they are.
     """
-    failures = []
+    failed = []
     for record in event:
-        message_id = record.to_dict()["messageId"]
+        mid = message_id(record)
         try:
             import_build(parse(record.body, "build", "received_on"))
         except PoisonMessage as err:
-            log.error("build import %s cannot be done: %s", message_id, err)
-            store.record_import_error(message_id, str(err), record.body, now_ms())
-            failures.append(err)
-        except Exception as err:  # noqa: BLE001 - reported below, retried by SQS
-            log.error("build import %s failed: %s: %s", message_id, type(err).__name__, err)
-            failures.append(err)
-    if failures:
-        raise failures[0]
+            log.error("build import %s cannot be done: %s", mid, err)
+            try:
+                store.record_import_error(mid, str(err), record.body, now_ms())
+            except Exception as note_err:  # noqa: BLE001 - the message still fails; the next delivery notes it
+                log.error("build import %s: could not record the error: %s", mid, type(note_err).__name__)
+            failed.append(mid)
+        except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
+            log.error("build import %s failed: %s: %s", mid, type(err).__name__, err)
+            failed.append(mid)
+    return batch_failures(failed)

@@ -1,13 +1,26 @@
-"""Reading queue messages: JSON objects with the keys a worker needs."""
+"""Reading queue messages, and answering Lambda with the ones that failed.
+
+Every queue handler reports partial batch failures: its event source mapping
+has ``FunctionResponseTypes: [ReportBatchItemFailures]`` and the handler
+returns ``{"batchItemFailures": [{"itemIdentifier": <messageId>}, ...]}``.
+Lambda deletes the other messages of the batch; only the listed ones come
+back after the visibility timeout, so one poison message reaches the
+dead-letter queue alone instead of taking its batch-mates with it. A handler
+that raises still fails its whole batch (Lambda's rule), which is right for
+a failure that is not any one message's.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from chalicelib import safe_json
+
 log = logging.getLogger(__name__)
+
+BatchResponse = dict[str, list[dict[str, str]]]
 
 
 class PoisonMessage(ValueError):
@@ -16,9 +29,10 @@ class PoisonMessage(ValueError):
 
 def parse(body: str, *required: str) -> dict[str, Any]:
     try:
-        message = json.loads(body)
-    except json.JSONDecodeError as err:
-        raise PoisonMessage(f"message is not JSON: {err}") from None
+        message = safe_json.loads(body)
+    except safe_json.UnsafeJson as err:
+        raise PoisonMessage(f"message is not JSON: {err}" if err.not_json else
+                            f"message holds a value that cannot be kept: {err}") from None
     if not isinstance(message, dict):
         raise PoisonMessage("message is not a JSON object")
     missing = [k for k in required if k not in message]
@@ -27,25 +41,36 @@ def parse(body: str, *required: str) -> dict[str, Any]:
     return message
 
 
+def message_id(record: Any) -> str:
+    """The SQS message id of a Chalice ``SQSRecord``: what Lambda's partial batch response names."""
+    return str(record.to_dict()["messageId"])
+
+
+def batch_failures(message_ids: Iterable[str]) -> BatchResponse:
+    """Lambda's partial batch response naming the messages to redeliver (an empty list: all done)."""
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in message_ids]}
+
+
 def each_record(event: Any, handle: Callable[[str], None], refused: tuple[type[Exception], ...],
-                on_refused: Callable[[str, str, str | None], None], what: str) -> None:
-    """Run ``handle`` on each record's body, as SQS batches want it.
+                on_refused: Callable[[str, str, str | None], None], what: str) -> BatchResponse:
+    """Run ``handle`` on each record's body; returns the records that failed.
 
     A record ``handle`` refuses (one of ``refused``) goes to ``on_refused(body,
-    reason, message id)`` — a dead-letter queue, a log — and the batch goes on:
-    no retry can fix it. Any other failure is raised once the batch is done,
-    so SQS redelivers it (handlers must be idempotent).
+    reason, message id)`` — a dead-letter queue, a log — and counts as done:
+    no retry can fix it. Any other failure (``on_refused``'s too) names the record in the partial
+    batch response, so SQS redelivers that record alone (handlers must be
+    idempotent).
     """
-    failures = []
+    failed = []
     for record in event:
-        message_id = record.to_dict().get("messageId")
+        mid = message_id(record)
         try:
-            handle(record.body)
-        except refused as err:
-            log.warning("%s %s refused: %s", what, message_id, err)
-            on_refused(record.body, str(err), message_id)
-        except Exception as err:  # noqa: BLE001 - raised below, retried by SQS
-            log.error("%s %s failed: %s: %s", what, message_id, type(err).__name__, err)
-            failures.append(err)
-    if failures:
-        raise failures[0]
+            try:
+                handle(record.body)
+            except refused as err:
+                log.warning("%s %s refused: %s", what, mid, err)
+                on_refused(record.body, str(err), mid)
+        except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
+            log.error("%s %s failed: %s: %s", what, mid, type(err).__name__, err)
+            failed.append(mid)
+    return batch_failures(failed)

@@ -11,7 +11,7 @@ from chalicelib import config
 from chalicelib.perf import alerts_job
 from chalicelib.perf.metrics_job import compute_run
 from chalicelib.perf.series import SeriesGroup
-from chalicelib.workers.messages import parse
+from chalicelib.workers.messages import BatchResponse, batch_failures, message_id, parse
 
 log = logging.getLogger(__name__)
 
@@ -19,20 +19,39 @@ bp = Blueprint(__name__)
 
 
 @bp.on_sqs_message(queue=config.queue_name(config.METRICS_QUEUE), batch_size=10)
-def compute_metrics(event: SQSEvent) -> None:
+def compute_metrics(event: SQSEvent) -> BatchResponse:
     """Each record names a run; the FIFO group keeps a series group's runs in one line.
 
     Then each group touched by the batch has its alerts detected once, on
     its metrics as they now stand (inside the same message group, so never
-    concurrently with itself). A failure raises, so SQS redelivers the
-    batch; computing a run or its group's alerts again writes the same values.
+    concurrently with itself). A record that failed, and every record of a
+    group whose alerts failed, is named in the partial batch response: SQS
+    redelivers those alone. The others may go ahead of a failed one of their
+    group because order does not matter here, only exclusion: computing a run
+    recomputes every later run of its group, and computing a run or its
+    group's alerts again writes the same values.
     """
+    failed: list[str] = []
     touched: dict[str, SeriesGroup] = {}
+    by_group: dict[str, list[str]] = {}
     for record in event:
-        message = parse(record.body, "project", "test_run_id")
-        group, written = compute_run(str(message["project"]), int(message["test_run_id"]))
+        mid = message_id(record)
+        try:
+            message = parse(record.body, "project", "test_run_id")
+            group, written = compute_run(str(message["project"]), int(message["test_run_id"]))
+        except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
+            log.error("metrics message %s failed: %s: %s", mid, type(err).__name__, err)
+            failed.append(mid)
+            continue
         log.info("metrics for %s/%s: %d run(s) written", message["project"], message["test_run_id"], written)
         if group is not None:
             touched[group.key] = group
-    for group in touched.values():
-        alerts_job.detect(group)
+            by_group.setdefault(group.key, []).append(mid)
+    for key, group in touched.items():
+        try:
+            alerts_job.detect(group)
+        except Exception as err:  # noqa: BLE001 - the group's runs are redelivered, detection runs again
+            log.error("alerts of a group failed (messages %s): %s: %s", ",".join(by_group[key]),
+                      type(err).__name__, err)
+            failed.extend(by_group[key])
+    return batch_failures(failed)

@@ -5,26 +5,25 @@ once; a redelivered result changes nothing. When the action made build
 requests (the result names their jobs), those are annotated with the
 priority, properties and files they were asked with; a reprioritize sets the
 target's priority. An invalid result, or one for an unknown request, goes
-to the dead-letter queue with the reason; other failures raise, so SQS
-redelivers.
+to the dead-letter queue with the reason; other failures are reported as
+batch item failures, so SQS redelivers those messages alone.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
 from chalice import Blueprint, Rate
 from chalice.app import SQSEvent
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.selfserve import actions
 from chalicelib.selfserve.results import InvalidResult, Result, check
 from chalicelib.store import build_requests, queues
 from chalicelib.store import jobs as job_store
 from chalicelib.store.build_requests import JobRequest
-from chalicelib.workers.messages import each_record
+from chalicelib.workers.messages import BatchResponse, each_record
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +56,9 @@ def complete(result: Result) -> bool:
 
 def _complete_one(body: str) -> None:
     try:
-        message = json.loads(body)
-    except json.JSONDecodeError:
-        raise InvalidResult("$: not JSON") from None
+        message = safe_json.loads(body)
+    except safe_json.UnsafeJson as err:
+        raise InvalidResult("$: not JSON" if err.not_json else f"$: {err}") from None
     result = check(message)
     done = complete(result)
     log.info("job request %s %s", result.request_id, "completed" if done else "was already completed")
@@ -70,8 +69,8 @@ def _dead_letter(body: str, reason: str, message_id: str | None) -> None:
 
 
 @bp.on_sqs_message(queue=config.queue_name(config.SELFSERVE_RESULTS_QUEUE), batch_size=10)
-def complete_job_requests(event: SQSEvent) -> None:
-    each_record(event, _complete_one, (InvalidResult,), _dead_letter, "result")
+def complete_job_requests(event: SQSEvent) -> BatchResponse:
+    return each_record(event, _complete_one, (InvalidResult,), _dead_letter, "result")
 
 
 def sweep(now: int | None = None) -> int:

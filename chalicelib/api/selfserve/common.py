@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, unquote
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.api.selfserve import render_html
 from chalicelib.auth import bearer, passwords
 from chalicelib.selfserve import actions, negotiation
@@ -124,9 +124,10 @@ def _form(request: Request) -> dict[str, Any]:
     content_type = (request.headers.get("content-type") or "").lower()
     if content_type.startswith(JSON_TYPE):
         try:
-            body = json.loads(text, parse_constant=lambda c: None)
-        except ValueError:
-            raise SelfserveError(400, "Bad request: the body is not JSON") from None
+            body = safe_json.loads(raw)
+        except safe_json.UnsafeJson as err:
+            raise SelfserveError(400, "Bad request: the body is not JSON" if err.not_json
+                                 else f"Bad request: {err}") from None
         if not isinstance(body, dict):
             raise SelfserveError(400, "Bad request: the body must be a JSON object")
         return body

@@ -1,0 +1,178 @@
+"""Alert detectors on real, sheriffed Mozilla series: the measure of quality (the synthetic one tests mechanics).
+
+Data: the development windows of ``benchmarks/realise.py`` (mozilla/REALISE-Performance).
+Every measurement of a push is given to the detector (retriggers and
+backfills included: the replicates are the data).
+
+Truth: the alerts the sheriffs kept (any status but invalid) are the changes
+to find; the sheriff-*invalid* ones are Perfherder's false alarms, counted
+in their own column (``inv.``: detections within ±5 pushes of one).
+
+Scoring, per window then summed (micro-averaged): detections and real alerts
+are paired one to one, nearest first, within the tolerance (±2 and ±5
+pushes); unpaired detections are false positives, unpaired alerts misses.
+``R regr.`` is the recall on the alerts Perfherder called regressions
+(direction from the series' own ``lower_is_better``).
+
+Intervals: 90 % percentile bootstrap over windows (a window is resampled
+whole: its pushes are not independent), ``--resamples`` draws, fixed seed.
+
+Rows: ``perfherder`` is Treeherder's own algorithm
+(``chalicelib.perf.detectors.perfherder``, checked line by line against
+``treeherder/perfalert/perfalert/__init__.py`` and ``treeherder/perf/alerts.py``:
+12/24 back, 12 forward, t > 7, 2 % threshold); ``edivisive``;
+``shipyard-v1`` the detector before issue 23; ``shipyard`` the one in
+production now.
+
+    .venv/bin/python -m benchmarks.alerts_real [--by-group] [--resamples 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchmarks.realise import Window, load
+from chalicelib.perf.detectors import edivisive, perfherder, shipyard
+
+TOLERANCES = (2, 5)
+INVALID_REACH = 5
+SEED = 20260507
+
+Detector = Callable[[Window], list[int]]
+
+
+def _positions(changes: Iterable[object]) -> list[int]:
+    return sorted(int(c.index) for c in changes)  # type: ignore[attr-defined]
+
+
+DETECTORS: dict[str, Detector] = {
+    "perfherder": lambda w: _positions(perfherder.detect(w.pushes)),
+    "edivisive": lambda w: _positions(edivisive.detect(w.pushes)),
+    "shipyard-v1": lambda w: _positions(shipyard.detect(w.pushes, shipyard.V1)),
+    "shipyard": lambda w: _positions(shipyard.detect(w.pushes)),
+}
+
+
+def pair(detected: Sequence[int], truth: Sequence[int], tolerance: int) -> set[int]:
+    """Indexes into ``truth`` hit by a detection: one-to-one pairs within ``tolerance``, nearest first."""
+    pairs = sorted((abs(d - t), i, j) for i, d in enumerate(detected) for j, t in enumerate(truth))
+    used_d: set[int] = set()
+    used_t: set[int] = set()
+    for distance, i, j in pairs:
+        if distance > tolerance:
+            break
+        if i not in used_d and j not in used_t:
+            used_d.add(i)
+            used_t.add(j)
+    return used_t
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One window's tallies for one detector: per tolerance (tp, fp, fn), then regressions and invalid hits."""
+
+    tp: tuple[int, ...]
+    fp: tuple[int, ...]
+    fn: tuple[int, ...]
+    regressions: int
+    regressions_found: int  # at the widest tolerance
+    invalid_hits: int
+
+
+def count(window: Window, detected: Sequence[int]) -> Counts:
+    real = window.real()
+    positions = [a.index for a in real]
+    tp, fp, fn = [], [], []
+    hit: set[int] = set()
+    for tolerance in TOLERANCES:
+        hit = pair(detected, positions, tolerance)
+        tp.append(len(hit))
+        fp.append(len(detected) - len(hit))
+        fn.append(len(real) - len(hit))
+    regressions = [j for j, a in enumerate(real) if a.is_regression]
+    invalid_hits = sum(1 for d in detected for a in window.invalid() if abs(d - a.index) <= INVALID_REACH)
+    return Counts(tuple(tp), tuple(fp), tuple(fn), len(regressions), sum(1 for j in regressions if j in hit),
+                  invalid_hits)
+
+
+def f1(tp: float, fp: float, fn: float) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    precision: tuple[float, ...]
+    recall: tuple[float, ...]
+    f1: tuple[float, ...]
+    f1_interval: tuple[tuple[float, float], ...]
+    regression_recall: float
+    invalid_hits: int
+    real: int
+    windows: int
+
+
+def summarise(name: str, counts: Sequence[Counts], resamples: int, seed: int = SEED) -> Row:
+    tp = np.array([c.tp for c in counts], dtype=float)  # windows × tolerances
+    fp = np.array([c.fp for c in counts], dtype=float)
+    fn = np.array([c.fn for c in counts], dtype=float)
+    totals = tp.sum(0), fp.sum(0), fn.sum(0)
+    precision = tuple(float(t / (t + p)) if t + p else 0.0 for t, p in zip(totals[0], totals[1], strict=True))
+    recall = tuple(float(t / (t + n)) if t + n else 0.0 for t, n in zip(totals[0], totals[2], strict=True))
+    scores = tuple(f1(t, p, n) for t, p, n in zip(*totals, strict=True))
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(counts), size=(resamples, len(counts)))
+    s_tp, s_fp, s_fn = tp[draws].sum(1), fp[draws].sum(1), fn[draws].sum(1)  # resamples × tolerances
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot = np.where(s_tp > 0, 2 * s_tp / (2 * s_tp + s_fp + s_fn), 0.0)
+    interval = tuple((float(np.percentile(boot[:, k], 5)), float(np.percentile(boot[:, k], 95)))
+                     for k in range(len(TOLERANCES)))
+    regressions = sum(c.regressions for c in counts)
+    return Row(name, precision, recall, scores, interval,
+               sum(c.regressions_found for c in counts) / regressions if regressions else float("nan"),
+               sum(c.invalid_hits for c in counts), int(totals[0][0] + totals[2][0]), len(counts))
+
+
+def evaluate(windows: Sequence[Window], detectors: dict[str, Detector]) -> dict[str, list[Counts]]:
+    np.seterr(all="ignore")
+    return {name: [count(w, detect(w)) for w in windows] for name, detect in detectors.items()}
+
+
+def table(rows: Sequence[Row], title: str) -> str:
+    lines = [f"{title}", f"{'detector':<12} " + " ".join(
+        f"{'P±' + str(t):>6} {'R±' + str(t):>6} {'F1±' + str(t):>6} {'90% CI':>13}" for t in TOLERANCES)
+        + f" {'R regr.':>7} {'inv.':>4}"]
+    for r in rows:
+        cells = " ".join(f"{p:6.2f} {rc:6.2f} {f:6.2f} [{lo:4.2f}, {hi:4.2f}]"
+                         for p, rc, f, (lo, hi) in zip(r.precision, r.recall, r.f1, r.f1_interval, strict=True))
+        lines.append(f"{r.name:<12} {cells} {r.regression_recall:7.2f} {r.invalid_hits:4d}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resamples", type=int, default=2000)
+    parser.add_argument("--by-group", action="store_true", help="also one table per repository/platform")
+    args = parser.parse_args(argv)
+    windows = load()
+    results = evaluate(windows, DETECTORS)
+    real = sum(len(w.real()) for w in windows)
+    invalid = sum(len(w.invalid()) for w in windows)
+    print(f"{len(windows)} windows, {sum(len(w.pushes) for w in windows)} pushes, "
+          f"{sum(len(v) for w in windows for v in w.pushes)} measurements, {real} real alerts, {invalid} invalid")
+    print(table([summarise(n, c, args.resamples) for n, c in results.items()], "all windows"))
+    if args.by_group:
+        for group in sorted({w.group for w in windows}):
+            chosen = [i for i, w in enumerate(windows) if w.group == group]
+            rows = [summarise(n, [c[i] for i in chosen], args.resamples) for n, c in results.items()]
+            print()
+            print(table(rows, f"{group} ({len(chosen)} windows, "
+                              f"{sum(len(windows[i].real()) for i in chosen)} real alerts)"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The real-data development set: windows of Mozilla performance series with their sheriffed alerts.
+
+Source: the public dataset mozilla/REALISE-Performance (Besbes et al., ICPE
+2025), ``data/all-datasets-annotated/<repository>/<signature>_timeseries_data.csv``:
+one row per measurement (a push with retriggers has several), the alert's
+columns filled on the row of the push Perfherder (or a sheriff) put it on.
+``data/realise/manifest.json`` names each window's file, the commit it was
+read at and its first and last push id; ``benchmarks/realise_build.py``
+rebuilds ``windows.csv.gz`` from a checkout of the dataset.
+
+Statuses are Treeherder's numbers (``treeherder/perf/models.py``): an alert
+is 0 untriaged, 1 downstream, 2 reassigned, 3 invalid, 4 acknowledged, 5
+infra; a summary 0 untriaged, 1 downstream, 2 reassigned, 3 invalid, 4
+improvement, 5 investigating, 6 wontfix, 7 fixed, 8 backedout, 9 infra.
+A sheriff-*invalid* alert (alert or summary status 3) is a false positive
+Perfherder raised; every other triaged alert marks a real change.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "realise"
+INVALID = 3
+
+
+@dataclass(frozen=True)
+class Alert:
+    index: int  # position of the alert's push in the window
+    push_id: int
+    alert_status: int
+    summary_status: int
+    is_regression: bool
+
+    @property
+    def invalid(self) -> bool:
+        return INVALID in (self.alert_status, self.summary_status)
+
+
+@dataclass
+class Window:
+    repository: str
+    signature_id: int
+    platform: str
+    suite: str
+    test: str
+    lower_is_better: bool
+    push_ids: list[int] = field(default_factory=list)
+    pushes: list[list[float]] = field(default_factory=list)  # every measurement of each push, push order
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.repository}/{self.signature_id}"
+
+    @property
+    def group(self) -> str:
+        """What the report breaks results down by: repository and platform."""
+        return f"{self.repository} {self.platform}"
+
+    def real(self) -> list[Alert]:
+        return [a for a in self.alerts if not a.invalid]
+
+    def invalid(self) -> list[Alert]:
+        return [a for a in self.alerts if a.invalid]
+
+
+def _number(text: str) -> int:
+    return int(float(text))
+
+
+def load(directory: Path = DATA) -> list[Window]:
+    """The windows of the development set, in manifest order."""
+    manifest = json.loads((directory / "manifest.json").read_text())
+    windows = {(w["repository"], int(w["signature_id"])): Window(
+        w["repository"], int(w["signature_id"]), w["machine_platform"], w["suite"], w["test"],
+        bool(w["lower_is_better"])) for w in manifest["windows"]}
+    with gzip.open(directory / "windows.csv.gz", "rt", newline="") as f:
+        for row in csv.DictReader(f):
+            window = windows[(row["repository"], int(row["signature_id"]))]
+            push_id = int(row["push_id"])
+            if not window.push_ids or window.push_ids[-1] != push_id:
+                window.push_ids.append(push_id)
+                window.pushes.append([])
+            window.pushes[-1].append(float(row["value"]))
+            if row["alert_status"] and not any(a.push_id == push_id for a in window.alerts):
+                window.alerts.append(Alert(len(window.push_ids) - 1, push_id, _number(row["alert_status"]),
+                                           _number(row["summary_status"]), row["is_regression"] == "True"))
+    return list(windows.values())

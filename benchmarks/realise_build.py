@@ -1,0 +1,84 @@
+"""Rebuild ``benchmarks/data/realise/windows.csv.gz`` from a checkout of mozilla/REALISE-Performance.
+
+Each window of ``manifest.json`` is the rows of its ``source_path`` (read at
+``source_commit``) whose push id lies between its first and last push id, in
+the file's order (push time). Only what the benchmark reads is kept: the
+value, the push, and on an alert's row its statuses, whether Perfherder
+called it a regression, and the dataset's own label
+(``alert_summary_status_general``).
+
+    .venv/bin/python -m benchmarks.realise_build --dataset PATH/TO/REALISE-Performance [--check]
+
+``--check`` compares instead of writing (exit 1 on a difference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from benchmarks.realise import DATA
+
+COLUMNS = ["repository", "signature_id", "push_id", "value", "alert_status", "summary_status", "is_regression",
+           "label"]
+
+
+def _code(text: str) -> str:
+    return str(int(float(text))) if text else ""
+
+
+def window_rows(window: Mapping[str, object], source: Iterable[Mapping[str, str]]) -> list[list[str]]:
+    """The compact rows of one window, from the dataset file's rows (csv.DictReader of the original)."""
+    first, last = int(window["first_push_id"]), int(window["last_push_id"])  # type: ignore[arg-type]
+    rows = []
+    for row in source:
+        push_id = int(float(row["push_id"]))
+        if not first <= push_id <= last:
+            continue
+        alerted = bool(row.get("single_alert_status"))
+        rows.append([str(window["repository"]), str(window["signature_id"]), str(push_id), row["value"],
+                     _code(row["single_alert_status"]) if alerted else "",
+                     _code(row["alert_summary_status"]) if alerted else "",
+                     row["single_alert_is_regression"] if alerted else "",
+                     row["alert_summary_status_general"] if alerted else ""])
+    return rows
+
+
+def build(dataset: Path, manifest: Mapping[str, object]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for window in manifest["windows"]:  # type: ignore[union-attr]
+        with open(dataset / window["source_path"], newline="") as f:
+            writer.writerows(window_rows(window, csv.DictReader(f)))
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", type=Path, required=True, help="a checkout of mozilla/REALISE-Performance")
+    parser.add_argument("--check", action="store_true", help="compare with the stored file instead of writing it")
+    args = parser.parse_args(argv)
+    manifest = json.loads((DATA / "manifest.json").read_text())
+    text = build(args.dataset, manifest)
+    target = DATA / "windows.csv.gz"
+    if args.check:
+        with gzip.open(target, "rt", newline="") as f:
+            stored = f.read().replace("\r\n", "\n")
+        same = stored == text
+        print("same" if same else "differs")
+        return 0 if same else 1
+    with gzip.open(target, "wt", newline="") as f:
+        f.write(text)
+    print(f"wrote {target} ({text.count(chr(10)) - 1} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
