@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
@@ -77,7 +76,7 @@ def _xml(body: str, rule_id: object = "unknown", rule_data_version: object = "un
 
 def _answer(version: int, params: Mapping[str, str]) -> Response:
     request = bp.current_request
-    segments = {name: unquote(value) for name, value in params.items()}
+    segments = dict(params)  # decoded once by API Gateway (and the local server)
     try:
         answer = respond(version, segments, dict(request.query_params or {}), request.headers.get("user-agent"),
                          _sources(), render_context())

@@ -4,15 +4,17 @@ A ``multipart/form-data`` POST with the destination directory in the form
 field ``path`` (or, without it, ``job/git_branch/kernel/arch/defconfig_full``
 and ``/lab_name`` when given, the backend's layout) and the files in any
 other fields (``file0``, ``file1``...). File names may hold subdirectories
-(``dtbs/x.dtb``); nothing may climb out of the path. The answer lists each
-file: status (201 new, 200 replaced), bytes, name, URL.
+(``dtbs/x.dtb``); nothing may climb out of the path. A stored file may be
+replaced only by the token that stored it, or an admin or superuser token
+(403 otherwise, and nothing of the request is stored). The answer lists each
+file: status (201 new, 200 replaced), bytes, name, URL (percent-encoded).
 
 ``PUT /upload/<path>`` stores one file, the request body, at ``<path>``
 (the collection's documentation): 201 with ``Location`` when new, 200 when
-it replaced one. The path is a greedy ``{path+}`` resource (API Gateway
-takes any depth below ``/upload``). A binary body must come as
-``application/octet-stream`` or ``multipart/form-data`` (the app's binary
-types) for API Gateway to pass its bytes untouched.
+it replaced one (the same ownership rule). The path is a greedy ``{path+}``
+resource (API Gateway takes any depth below ``/upload``). A binary body must
+come as ``application/octet-stream`` or ``multipart/form-data`` (the app's
+binary types) for API Gateway to pass its bytes untouched.
 
 GET and DELETE are not implemented, as in the backend.
 """
@@ -20,7 +22,6 @@ GET and DELETE are not implemented, as in the backend.
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import unquote
 
 from chalice import Blueprint
 
@@ -55,6 +56,11 @@ def _directory(form_value, call_path: str | None) -> str:
     return clean_path("/".join(parts), "path")
 
 
+def _uploader(call: Call) -> tuple[rules.Token, str]:
+    assert call.token is not None
+    return rules.Token.of(call.token), str(call.token.get("_id", ""))
+
+
 def post_upload(call: Call) -> Answer:
     content_type = call.request.headers.get("content-type") or ""
     if not content_type.lower().startswith(FORM):
@@ -66,12 +72,18 @@ def post_upload(call: Call) -> Answer:
     directory = _directory(form.value, form.value("path"))
     if not form.files:
         raise KernelciError(400, "No files provided")
-    stored = []
-    for upload in form.files:
+    token, token_id = _uploader(call)
+    planned = []
+    for upload in form.files:  # every file checked before any is stored: all or nothing
         name = clean_path(upload.filename, "file name")
         path = f"{directory}/{name}"
-        replaced = storage.exists(path)
-        storage.put(path, upload.body, upload.content_type)
+        replaced, owner = storage.stored_by(path)
+        if replaced and not rules.may_replace(token, token_id, owner):
+            raise KernelciError(403, f"Operation not permitted: '{path}' was stored by another token")
+        planned.append((upload, name, path, replaced))
+    stored = []
+    for upload, name, path, replaced in planned:
+        storage.put(path, upload.body, upload.content_type, uploader=token_id)
         stored.append({"status": 200 if replaced else 201, "error": None, "bytes": len(upload.body),
                        "filename": name, "url": storage.url(path)})
     return Answer(200, result=stored, reason=f"{len(stored)} file(s) stored under '{directory}/'")
@@ -82,11 +94,15 @@ def put_upload(call: Call) -> Answer:
     raw = ((call.request.uri_params or {}).get("path") or "").strip("/")
     if not raw:
         raise KernelciError(400, "Missing destination path")
-    path = clean_path(unquote(raw), "path")
+    path = clean_path(raw, "path")
     name = posixpath.basename(path)
     body = call.request.raw_body or b""
-    replaced = storage.exists(path)
-    storage.put(path, body, call.request.headers.get("content-type") or "application/octet-stream")
+    token, token_id = _uploader(call)
+    replaced, owner = storage.stored_by(path)
+    if replaced and not rules.may_replace(token, token_id, owner):
+        raise KernelciError(403, f"Operation not permitted: '{path}' was stored by another token")
+    storage.put(path, body, call.request.headers.get("content-type") or "application/octet-stream",
+                uploader=token_id)
     stored = {"status": 200 if replaced else 201, "error": None, "bytes": len(body), "filename": name,
               "url": storage.url(path)}
     if replaced:
