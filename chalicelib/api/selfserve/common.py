@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
 from chalice.app import Request
@@ -204,8 +204,8 @@ def route(bp: Blueprint, path: str, handlers: dict[str, Handler]) -> None:
         methods.add("POST")
 
     def view(**params: str) -> Response:
-        # The local server hands path parameters over still percent-encoded; API Gateway decodes them.
-        return _run(bp.current_request, handlers, {k: unquote(v) for k, v in params.items()})
+        # Path parameters arrive decoded once, by API Gateway or the local server: never again here.
+        return _run(bp.current_request, handlers, dict(params))
 
     view.__name__ = "selfserve_" + (re.sub(r"\W+", "_", path).strip("_") or "index")
     bp.route(path, methods=sorted(methods), content_types=ANY_CONTENT)(view)
