@@ -51,6 +51,7 @@ app.register_middleware(head_requests.strip_body, "http")
 app.register_middleware(security_headers.on_html, "http")
 # KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
 app.api.binary_types.append("multipart/form-data")
+app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
 app.register_blueprint(datazilla_ingest.bp)
 app.register_blueprint(datazilla_objectstore.bp)
@@ -70,6 +71,7 @@ app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
+app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)
