@@ -70,6 +70,7 @@ app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
+app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)

@@ -1,4 +1,4 @@
-"""Perftest records: one item per loaded test run, with its pages' replicates."""
+"""Perftest records: one item per loaded test run (its replicates are in S3: ``store.replicates``)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ class TestRunRecord(Model):
     processor = UnicodeAttribute()
     build_type = UnicodeAttribute()
     options = MapAttribute(default=dict)
-    pages = MapAttribute(default=dict)  # page name -> list of replicate values
+    # page name -> replicate values, on runs loaded before replicates moved to S3 (store.replicates); now empty
+    pages = MapAttribute(default=dict)
     aux_data = MapAttribute(default=dict)  # aux name -> list of values
     page_names = ListAttribute(of=UnicodeAttribute, default=list)
     branch_key = UnicodeAttribute()
@@ -138,7 +139,6 @@ def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: 
         record.unlinked_key = _unlinked_key(run["revision"], project, test_run_id)
     else:
         _apply_link(record, project, link)
-    record.pages = dict(run["pages"])
     record.aux_data = dict(run["aux_data"])
     try:
         record.save()
