@@ -51,6 +51,7 @@ app.register_middleware(head_requests.strip_body, "http")
 app.register_middleware(security_headers.on_html, "http")
 # KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
 app.api.binary_types.append("multipart/form-data")
+app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
 app.register_blueprint(datazilla_ingest.bp)
 app.register_blueprint(datazilla_objectstore.bp)
