@@ -297,6 +297,10 @@ def _jobs() -> dict[str, Any]:
 def _reference() -> dict[str, Any]:
     named = _list(_object({"id": INTEGER, "name": STRING}))
     return {
+        f"{MOUNT}/docs": {"get": operation(
+            "api_docs", "This API's browsable documentation (HTML, self-contained)",
+            {200: {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}},
+            security=NO_AUTH, tags=TAG)},
         f"{MOUNT}/api/repository": _get("repositories", "Every repository (a pushlog branch each)", {
             200: answer("The repositories, by id.", _list(schema_ref("Repository"))), **POLICY}),
         f"{MOUNT}/api/optioncollectionhash": _get("option_collection_hashes", "Build option collections", {
