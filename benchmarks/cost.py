@@ -244,15 +244,11 @@ def tp5_run(revision: str, pages: int, replicates: int, seed: int, date: int) ->
     blob["test_build"]["revision"] = revision[:12]
     blob["testrun"]["date"] = date
     # tp5's pages are real sites (the fixture's ten): names of that length, numbered to reach ``pages``
-    names = [f"{i // len(BLOB['results'])}.{site}" for i, site in zip(range(pages), _cycle(BLOB["results"]))]
+    sites = list(BLOB["results"])
+    names = [f"{i // len(sites)}.{sites[i % len(sites)]}" for i in range(pages)]
     blob["results"] = {name: [round(rng.gauss(200 + i, 4), 2) for _ in range(replicates)]
                        for i, name in enumerate(names)}
     return json.dumps(blob)
-
-
-def _cycle(sites: dict[str, Any]) -> Any:
-    while True:
-        yield from sites
 
 
 def _upload(http: Client, text: str):
