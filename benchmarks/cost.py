@@ -272,7 +272,8 @@ def _phase(recorder: Recorder) -> Usage:
     return done
 
 
-def measure(pages: int, replicates: int, detail: bool = False) -> tuple[dict[str, Usage], dict[str, Usage], dict[str, int]]:
+def measure(pages: int, replicates: int,
+            detail: bool = False) -> tuple[dict[str, Usage], dict[str, Usage], dict[str, int]]:
     recorder = Recorder()
     recorder.install()  # before any client exists, PynamoDB's included
     with mock_aws():
