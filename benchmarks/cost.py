@@ -369,7 +369,7 @@ def report(pages: int, replicates: int, detail: bool = False) -> None:
     stored_gb_per_run = run.s3_bytes_in / 1e9  # the blob and the packed replicates
     print(f"\nModelled monthly bill (30 days; storage: one month of runs at month end; reads: each run's "
           f"metrics and summary read {READS_PER_RUN} times)\n")
-    print("| runs/day | runs | writes (DynamoDB) | S3 | SQS | Lambda | API Gateway | storage | reads | total |")
+    print("| runs/day | runs | DynamoDB (run path) | S3 | SQS | Lambda | API Gateway | storage | reads | total |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     per_read = sum(usage.dollars() for path, usage in reads.items() if "/testdata/metrics/" in path
                    and "pushlog" not in path)
