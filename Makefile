@@ -1,15 +1,23 @@
 # The two commands: `make run` and `make test`. Everything else is a helper.
-PYTHON ?= PYENV_VERSION=3.13.0 python3.13
+# Python 3.13, the Lambda runtime's version: python3.13 on PATH, else pyenv's 3.13.x
+# (deploy/python313.sh says what to install when there is neither). PYTHON=... overrides.
+PYTHON ?= $(shell sh deploy/python313.sh)
+PACKAGE_DIR ?= out
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz clean browser
+.PHONY: run test lint fuzz clean browser package lock
 
+# A venv of another Python (an older checkout's) is made anew.
 $(STAMP): requirements.txt requirements-dev.txt requirements-oracle.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@test -n "$(PYTHON)" || exit 1
+	$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || \
+	  { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade "pip<26.3"  # chalice 1.34 requires pip<26.3
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	grep -E '^[A-Za-z0-9][^ ]*==' requirements.txt | cut -d' ' -f1 > $(VENV)/runtime-pins.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/runtime-pins.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python -r requirements-oracle.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
@@ -26,7 +34,7 @@ test: $(STAMP) browser
 # schemathesis on every family's OpenAPI document against a fresh local stack, long profile:
 # every phase, up to 100 examples per operation, SHIPYARD_FUZZ_SECONDS per family (default 180).
 fuzz: $(STAMP)
-	SHIPYARD_FUZZ=long $(BIN)/python -m pytest tests/test_openapi_fuzz.py -p no:xdist -s -k schemathesis
+	SHIPYARD_FUZZ=long $(BIN)/python -m pytest tests/test_openapi_fuzz.py tests/test_hostile_input.py -p no:xdist -s -k "schemathesis or below_500"
 
 # Debian's chromium, for the graph page's end-to-end test (tests/test_graphs_e2e.py). Installed when
 # missing and we may (root with apt-get, as CI is); otherwise that one test says why it is skipped.
@@ -37,8 +45,18 @@ browser:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || \
 	echo "chromium is not installed and cannot be here: tests/test_graphs_e2e.py will be skipped"
 
+# The deployment artifacts in $(PACKAGE_DIR): sam.json (infra/ merged in), the function's zip and its
+# layer's, installed from the lock for the Lambda runtime, with .pyc; fails on anything left out.
+package: $(STAMP)
+	$(BIN)/python -m deploy.package $(PACKAGE_DIR)
+
+# requirements.txt (the Lambda functions' lock, with hashes) from pyproject.toml's dependencies.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.13 \
+	  --python-platform x86_64-manylinux_2_34 --custom-compile-command "make lock" -o requirements.txt
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .shipyard build *.egg-info
+	rm -rf $(VENV) .shipyard build *.egg-info $(PACKAGE_DIR)

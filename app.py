@@ -2,13 +2,16 @@
 
 from chalice import Chalice
 
-from chalicelib import observability
-from chalicelib.api import head_requests, unknown_paths
+from chalicelib import boot
+from chalicelib.api import head_requests, security_headers, unknown_paths
 from chalicelib.api.balrog import csrf as balrog_csrf
+from chalicelib.api.balrog import emergency_shutoff as balrog_emergency_shutoff
 from chalicelib.api.balrog import history as balrog_history
 from chalicelib.api.balrog import oauth as balrog_oauth
 from chalicelib.api.balrog import releases as balrog_releases
+from chalicelib.api.balrog import required_signoffs as balrog_required_signoffs
 from chalicelib.api.balrog import rules as balrog_rules
+from chalicelib.api.balrog import scheduled_changes as balrog_scheduled_changes
 from chalicelib.api.balrog import update as balrog_update
 from chalicelib.api.balrog import users as balrog_users
 from chalicelib.api.datazilla import ingest as datazilla_ingest
@@ -33,6 +36,7 @@ from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
 from chalicelib.api.treeherder import pushes as treeherder_pushes
 from chalicelib.api.treeherder import reference as treeherder_reference
+from chalicelib.workers import balrog as balrog_workers
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import kernelci as kernelci_workers
 from chalicelib.workers import metrics as metrics_workers
@@ -40,10 +44,11 @@ from chalicelib.workers import pushlog as pushlog_workers
 from chalicelib.workers import selfserve as selfserve_workers
 from chalicelib.workers import treeherder as treeherder_workers
 
-observability.configure()
+boot.ensure()  # Lambda imports this module first for the API function (see chalicelib/boot.py)
 
 app = Chalice(app_name="shipyard")
 app.register_middleware(head_requests.strip_body, "http")
+app.register_middleware(security_headers.on_html, "http")
 # KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
 app.api.binary_types.append("multipart/form-data")
 
@@ -60,6 +65,9 @@ app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_scheduled_changes.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
+app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
@@ -68,6 +76,7 @@ app.register_blueprint(kernelci_tokens.bp)
 app.register_blueprint(kernelci_upload.bp)
 app.register_blueprint(kernelci_version.bp)
 app.register_blueprint(openapi_documents.bp)
+app.register_blueprint(balrog_workers.bp)
 app.register_blueprint(datazilla_workers.bp)
 app.register_blueprint(kernelci_workers.bp)
 app.register_blueprint(metrics_workers.bp)

@@ -9,6 +9,7 @@ embedded AWS, ``AWS_ENDPOINT_URL``.
 
 from __future__ import annotations
 
+import json
 import os
 
 DEFAULT_PREFIX = "shipyard-dev"
@@ -32,7 +33,8 @@ QUEUES = (INGEST_QUEUE, PROCESSING_QUEUE, METRICS_QUEUE, TREEHERDER_JOBS_QUEUE, 
 # Logical names of the DynamoDB tables the template creates.
 TABLES = ("projects", "counters", "nonces", "objectstore", "test-runs", "branches", "pushes", "changesets",
           "refdata", "metrics", "alerts", "balrog-rules", "balrog-permissions", "balrog-releases",
-          "balrog-history", "balrog-tokens", "treeherder", "kernelci", "selfserve")
+          "balrog-history", "balrog-tokens", "balrog-roles", "balrog-emergency-shutoffs", "balrog-required-signoffs",
+          "balrog-scheduled-changes", "balrog-signoffs", "treeherder", "kernelci", "selfserve")
 
 
 def prefix() -> str:
@@ -65,6 +67,18 @@ def bucket_name() -> str:
 def endpoint_url() -> str | None:
     """The embedded AWS endpoint, when there is one (moto locally and in CI)."""
     return os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def balrog_domain_allowlist() -> dict | None:
+    """Balrog's per-product domain allowlist, JSON in ``SHIPYARD_BALROG_ALLOWLIST``; ``None``: production's."""
+    raw = os.environ.get("SHIPYARD_BALROG_ALLOWLIST")
+    return json.loads(raw) if raw else None
+
+
+def balrog_special_force_hosts() -> list[str] | None:
+    """URL prefixes that get ``force=`` passed on, JSON in ``SHIPYARD_BALROG_FORCE_HOSTS``; ``None``: production's."""
+    raw = os.environ.get("SHIPYARD_BALROG_FORCE_HOSTS")
+    return json.loads(raw) if raw else None
 
 
 def oauth_timestamp_window() -> int:

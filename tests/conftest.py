@@ -350,3 +350,11 @@ def kernelci_import(pump):
         return pump.drain(config.queue_name(config.KERNELCI_IMPORT_QUEUE), max_batches=50)
 
     return _drain
+
+
+@pytest.fixture(scope="session")
+def lambda_package(tmp_path_factory):
+    """`make package`'s artifacts, unzipped as Lambda unzips them: built once per test run."""
+    from tests.lambda_artifact import built_once
+
+    return built_once(tmp_path_factory)

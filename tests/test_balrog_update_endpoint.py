@@ -10,8 +10,9 @@ from chalicelib.store import balrog_update_cache
 from tests.test_balrog_update_xml import blob
 
 API = "/balrog/api"
-URL = ("/balrog/update/6/Firefox/52.0/20170301000000/WINNT_x86-msvc/en-US/release/Windows_NT%2010.0"
-       "/default/default/update.xml")
+# What Firefox sends today: URL version 6, with systemCapabilities.
+URL = ("/balrog/update/6/Firefox/52.0/20170301000000/WINNT_x86-msvc/en-US/release/Windows_NT%2010.0.0.0.19045%20(x64)"
+       "/ISET:SSE4_2,MEM:16384,JAWS:0/default/default/update.xml")
 RULE = {"priority": 100, "backgroundRate": 100, "update_type": "minor", "product": "Firefox",
         "channel": "release", "mapping": "Firefox-53.0-build1"}
 
@@ -60,3 +61,53 @@ def test_given_a_rule_change_when_asked_again_then_the_new_rules_apply(app_clien
         {"channel": "beta", "data_version": current["data_version"]}))
     assert response.status_code == 200, response.body
     assert "<update " not in app_client.http.get(URL).body.decode()
+
+
+BASE = "/balrog/update/{v}/Firefox/52.0/20170301000000/WINNT_x86-msvc/en-US/release"
+# Each URL version Balrog routes (its public OpenAPI document), as real clients send them.
+VERSION_URLS = {
+    1: BASE.format(v=1) + "/update.xml",
+    2: BASE.format(v=2) + "/Windows_NT%2010.0/update.xml",
+    3: BASE.format(v=3) + "/Windows_NT%2010.0/default/default/update.xml",
+    4: BASE.format(v=4) + "/Windows_NT%2010.0/default/default/53.0/update.xml",
+    5: BASE.format(v=5) + "/Windows_NT%2010.0/default/default/123456789/update.xml",
+    6: BASE.format(v=6) + "/Windows_NT%2010.0/SSE3,8095/default/default/update.xml",
+}
+
+
+@pytest.mark.parametrize("version", sorted(VERSION_URLS))
+def test_given_any_url_version_when_firefox_asks_then_it_is_routed_and_answered(app_client, served, version):
+    response = app_client.http.get(VERSION_URLS[version])
+    assert response.status_code == 200
+    assert 'type="complete"' in response.body.decode()
+    assert response.headers["Rule-ID"] == str(served)
+
+
+@pytest.mark.parametrize("url", [
+    BASE.format(v=6) + "/Windows_NT%2010.0/default/default/update.xml",  # nine segments: no version-6 route
+    BASE.format(v=7) + "/Windows_NT%2010.0/default/default/update.xml",
+])
+def test_given_a_shape_no_url_version_has_when_asked_then_no_update_as_balrogs_404_handler(app_client, served, url):
+    response = app_client.http.get(url)
+    assert response.status_code == 200
+    assert response.body.decode() == '<?xml version="1.0"?>\n<updates>\n</updates>'
+
+
+def test_given_a_query_parameter_balrog_does_not_take_when_asked_then_400_problem(app_client, served):
+    """Balrog's OpenAPI layer is strict: version 2 takes no pin (tests/web/test_client.py, strict_validation)."""
+    response = app_client.http.get(VERSION_URLS[2] + "?pin=52.")
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "pin" in response.json_body["detail"]
+
+
+def test_given_a_locale_the_release_lacks_when_asked_then_400(app_client, served):
+    """Balrog's BadDataError for an unknown locale is a 400 in plain text (test_client.py testUnknownLocale...)."""
+    response = app_client.http.get(VERSION_URLS[3].replace("/en-US/", "/de/"))
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("text/plain")
+
+
+def test_given_force_when_the_mar_is_on_download_mozilla_org_then_force_is_passed_on(app_client, served):
+    body = app_client.http.get(VERSION_URLS[6] + "?force=1?avast=1").body.decode()
+    assert "&amp;force=1" in body

@@ -2,7 +2,8 @@
 
 Each stack is a subprocess (``python -m chalicelib.local.run``) on free ports,
 with its state in a temporary directory; subprocesses are always stopped in
-teardown. The last tests exercise the state dump and restore in process.
+teardown. The journal and snapshot are specified in process in
+``test_local_durability.py``; SIGKILL of the real process in ``test_local_crash.py``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from moto import mock_aws
 
-from chalicelib import config
-from chalicelib.local import persistence, resources
-from chalicelib.store import clients, queues
-from chalicelib.store.clients import client
 from tests.local_stack import LocalStack, shipyard_cli, upload
 
 pytestmark = pytest.mark.e2e
@@ -153,78 +149,3 @@ def test_restart_keeps_the_data_and_fresh_starts_empty(tmp_path):
         assert fresh.stop() == 0, fresh.logs()
     finally:
         fresh.close()
-
-
-# --- the state dump itself, in process (no subprocess needed) ----------------------------------
-
-
-@pytest.fixture
-def world():
-    """An embedded AWS with the template deployed; calling it starts over with an empty one (a restart)."""
-    mock = mock_aws()
-
-    def fresh_world() -> None:
-        mock.reset()
-        clients.reset()
-        queues.reset()
-        resources.deploy(visibility_timeout=30, max_receive_count=3)
-
-    mock.start()
-    try:
-        fresh_world()
-        yield fresh_world
-    finally:
-        mock.stop()
-        clients.reset()
-        queues.reset()
-
-
-def test_dump_and_restore_keep_items_blobs_and_messages(world, tmp_path):
-    ddb, s3, sqs = client("dynamodb"), client("s3"), client("sqs")
-    item = {"name": {"S": "blob_bytes#talos"}, "value": {"N": "42"}, "raw": {"B": b"\x00\xffbin"},
-            "nested": {"M": {"l": {"L": [{"S": "x"}, {"BS": [b"\x01"]}]}}}}
-    ddb.put_item(TableName=config.table_name("counters"), Item=item)
-    s3.put_object(Bucket=config.bucket_name(), Key="objectstore/talos/000000000001.json", Body=b'{"a": 1}',
-                  ContentType="application/json", Metadata={"origin": "e2e"})
-    ingest = sqs.get_queue_url(QueueName=config.queue_name("ingest"))["QueueUrl"]
-    dlq = sqs.get_queue_url(QueueName=config.queue_name("processing") + "-dlq")["QueueUrl"]
-    sqs.send_message(QueueUrl=ingest, MessageBody='{"project": "talos"}',
-                     MessageAttributes={"k": {"DataType": "Binary", "BinaryValue": b"\x02"}})
-    sqs.send_message(QueueUrl=dlq, MessageBody="dead")
-
-    summary = persistence.dump(base=tmp_path)
-    assert summary["tables"]["counters"] == 1 and summary["objects"] == 1
-    assert summary["messages"]["ingest"] == 1 and summary["messages"]["processing-dlq"] == 1
-
-    # a new, empty world (as after a restart) gets everything back
-    world()
-    assert persistence.restore(base=tmp_path)["objects"] == 1
-    got = ddb.get_item(TableName=config.table_name("counters"), Key={"name": {"S": "blob_bytes#talos"}})["Item"]
-    assert got == item
-    obj = s3.get_object(Bucket=config.bucket_name(), Key="objectstore/talos/000000000001.json")
-    assert obj["Body"].read() == b'{"a": 1}'
-    assert obj["ContentType"] == "application/json" and obj["Metadata"] == {"origin": "e2e"}
-    ingest = sqs.get_queue_url(QueueName=config.queue_name("ingest"))["QueueUrl"]
-    (message,) = sqs.receive_message(QueueUrl=ingest, MessageAttributeNames=["All"])["Messages"]
-    assert message["Body"] == '{"project": "talos"}'
-    assert message["MessageAttributes"]["k"]["BinaryValue"] == b"\x02"
-    dlq = sqs.get_queue_url(QueueName=config.queue_name("processing") + "-dlq")["QueueUrl"]
-    assert [m["Body"] for m in sqs.receive_message(QueueUrl=dlq)["Messages"]] == ["dead"]
-
-
-def test_a_failed_dump_keeps_the_previous_state(world, tmp_path, monkeypatch):
-
-    persistence.dump(base=tmp_path)
-    before = (tmp_path / "state" / "manifest.json").read_text()
-
-    def crash(*_args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(persistence, "_dump_queues", crash)
-    with pytest.raises(OSError):
-        persistence.dump(base=tmp_path)
-    assert (tmp_path / "state" / "manifest.json").read_text() == before
-    assert not list(tmp_path.glob(".state.tmp-*"))
-    # FRESH=1 discards it
-    persistence.discard(tmp_path)
-    assert persistence.restore(base=tmp_path) is None

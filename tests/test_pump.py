@@ -191,3 +191,83 @@ def test_schedule_expressions():
     assert cron_matches("cron(*/15 8-17 ? * MON-FRI *)", at)
     assert not cron_matches("cron(*/15 8-17 ? * SAT,SUN *)", at)
     assert not cron_matches("cron(7 * * * ? *)", at)
+
+
+# --- concurrency per queue, as an event source mapping's pollers ---------------------------------
+
+
+@pytest.fixture
+def atomic_receive(aws):
+    """The local stack's moto: each receive atomic, as SQS's (chalicelib/local/embedded_aws.py)."""
+    from chalicelib.local import embedded_aws
+
+    embedded_aws.install()
+    try:
+        yield
+    finally:
+        embedded_aws.uninstall()
+
+
+def _watch_concurrency(app: Chalice, queue: str, seen: list, hold: float = 0.15, batch_size: int = 1) -> dict:
+    import threading
+
+    state = {"running": 0, "most": 0}
+    lock = threading.Lock()
+
+    @app.on_sqs_message(queue=queue, batch_size=batch_size, name="watched")
+    def watched(event):
+        with lock:
+            state["running"] += 1
+            state["most"] = max(state["most"], state["running"])
+        time.sleep(hold)
+        with lock:
+            seen.extend((r.to_dict()["attributes"].get("MessageGroupId"), r.body) for r in event)
+            state["running"] -= 1
+
+    return state
+
+
+def _until(done, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_a_queue_is_handled_by_at_most_concurrency_invocations_at_once_each_message_once(atomic_receive):
+    # given 12 messages and a pump of 3 pollers a queue
+    app = Chalice(app_name="t")
+    seen: list = []
+    state = _watch_concurrency(app, QUEUE, seen)
+    _send(*(f"m{i}" for i in range(12)))
+    pump = Pump(app, wait_seconds=1, schedules=False, concurrency=3)
+    pump.start()
+    try:
+        _until(lambda: len(seen) >= 12)
+    finally:
+        pump.stop()
+    # then three handlers ran at once, never more, and each message was handled exactly once
+    assert state["most"] == 3
+    assert sorted(body for _, body in seen) == sorted(f"m{i}" for i in range(12))
+    assert _counts() == (0, 0)
+
+
+def test_a_fifo_group_is_delivered_in_order_while_groups_run_concurrently(atomic_receive):
+    """SQS FIFO and Lambda: one batch of a message group in flight at a time, groups in parallel."""
+    fifo = config.queue_name("metrics") + ".fifo"
+    sqs = client("sqs")
+    for i in range(6):
+        for group in ("a", "b"):
+            sqs.send_message(QueueUrl=_url(fifo), MessageBody=f"{group}{i}", MessageGroupId=group,
+                             MessageDeduplicationId=f"{group}{i}")
+    app = Chalice(app_name="t")
+    seen: list = []
+    state = _watch_concurrency(app, fifo, seen, hold=0.05)
+    pump = Pump(app, wait_seconds=1, schedules=False, concurrency=4)
+    pump.start()
+    try:
+        _until(lambda: len(seen) >= 12)
+    finally:
+        pump.stop()
+    assert [body for group, body in seen if group == "a"] == [f"a{i}" for i in range(6)]
+    assert [body for group, body in seen if group == "b"] == [f"b{i}" for i in range(6)]
+    assert state["most"] == 2  # one per group

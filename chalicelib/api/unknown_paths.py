@@ -63,6 +63,10 @@ def not_found(path: str, headers: Any, query: dict[str, str]) -> Response:
     family = family_of(path)
     if family == "treeherder":  # Django REST framework's NotFound
         return Response({"detail": "Not found."}, status_code=404, headers={"Content-Type": "application/json"})
+    if family == "balrog" and path.startswith("/balrog/update/"):
+        # Balrog's 404 handler gives update clients "no update", never a 404.
+        from chalicelib.api.balrog.update import no_update
+        return no_update()
     if family == "balrog":  # Flask's NotFound as Balrog's problem body
         return Response({"title": "Not Found", "detail": BALROG_NOT_FOUND, "status": 404, "type": "about:blank"},
                         status_code=404, headers={"Content-Type": "application/problem+json"})

@@ -2,9 +2,10 @@
 
 Pure functions over plain dicts: a rule is a row with Balrog's column names,
 a query is an :class:`UpdateQuery`. A ``None`` column in a rule matches any
-query. The semantics follow mozilla-releng/balrog (``Rules.getRulesMatchingQuery``,
-``auslib.util.rulematching``, ``auslib.util.versions``, ``AUS.evaluateRules``);
-where Shipyard deliberately differs, the docstring says so.
+query. The semantics are Balrog's (``Rules.getRulesMatchingQuery``, its rule
+matching and version comparison helpers, ``AUS.evaluateRules``), including
+the places where a bad query is the client's fault: those raise
+:class:`BadUpdateQuery`, which the update endpoint answers with Balrog's 400.
 """
 
 from __future__ import annotations
@@ -17,23 +18,35 @@ from typing import Any
 
 Rule = Mapping[str, Any]
 
-FORCE_MAIN = 1
+FORCE_MAIN = "1"
 """``force=1``: the client insists on the main mapping (skips the background roll)."""
-FORCE_FALLBACK = -1
+FORCE_FALLBACK = "-1"
 """``force=-1``: the client asks for what the losing side of the roll would get."""
 
 ALIAS_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*$")
 UPDATE_TYPES = ("minor", "major")
 
 
+class BadUpdateQuery(ValueError):
+    """The query (or the data it meets) is malformed in a way Balrog blames on the client: a 400.
+
+    Its text is Balrog's: the arguments joined by spaces (a template and its
+    values stay apart, as Balrog's BadDataError shows them).
+    """
+
+    def __str__(self) -> str:
+        return " ".join(str(arg) for arg in self.args)
+
+
 @dataclass(frozen=True)
 class UpdateQuery:
     """One update request, as parsed from the update URL (and its headers).
 
-    ``None`` for the optional fields means "the client did not say", which
-    matters: a rule constraining such a column does not match, as in Balrog.
-    The one exception is ``memory``, where an unknown value matches any rule
-    (old clients never report it).
+    ``None`` for ``distribution``/``distVersion`` means the URL version has no
+    such segment (versions 1 and 2): then only rules without a value for it
+    match, as in Balrog. ``force`` is the raw ``"1"``/``"-1"`` or ``None``.
+    ``memory`` and the booleans are ``None`` when unknown; an unknown memory
+    matches any rule, an unknown boolean only rules that leave it open.
     """
 
     product: str
@@ -45,19 +58,20 @@ class UpdateQuery:
     osVersion: str = ""
     distribution: str | None = None
     distVersion: str | None = None
-    force: int | None = None
-    headerArchitecture: str | None = None
+    force: str | None = None
+    headerArchitecture: str | None = "Intel"
     instructionSet: str | None = None
     memory: int | None = None
     mig64: bool | None = None
     jaws: bool | None = None
+    pin: str | None = None
 
 
 # --------------------------------------------------------------------------
 # Mozilla version ordering
 # --------------------------------------------------------------------------
 
-class InvalidVersion(ValueError):
+class InvalidVersion(BadUpdateQuery):
     """A string Balrog's version classes would refuse."""
 
 
@@ -86,17 +100,19 @@ class MozillaVersion:
     @classmethod
     def parse(cls, text: str) -> MozillaVersion:
         """Parse ``text``; raise :class:`InvalidVersion` if Balrog would not accept it."""
+        if not isinstance(text, str):
+            raise InvalidVersion(f"Version number {text} is invalid.")
         dots = text.count(".")
         if dots in (1, 2):
-            head = text.split(".", 1)[0]
-            if not head.isdigit():
-                raise InvalidVersion(f"invalid version number {text!r}")
+            head = text.split(".", 1)[0].strip()
+            if not re.fullmatch(r"[+-]?\d+", head):
+                raise InvalidVersion(f"Version number {text} is invalid.")
             pattern = _POST_MODERN_RE if int(head) > 4 else _MODERN_RE
         else:
             pattern = _ANCIENT_RE
         match = pattern.match(text)
         if not match:
-            raise InvalidVersion(f"invalid version number {text!r}")
+            raise InvalidVersion(f"Version number {text} is invalid.")
         major, minor, patch, tag, tag_number = match.groups()
         numbers = (int(major), int(minor), int(patch or 0))
         prerelease = (tag[0], int(tag_number)) if tag else None
@@ -134,69 +150,88 @@ def compare_versions(left: str, right: str) -> int:
     return (a > b) - (a < b)
 
 
+def _glob_admits(glob: str, version: MozillaVersion) -> bool:
+    """``52.*`` / ``52.0.*`` against a version, as Balrog's GlobVersion compares both ways.
+
+    Admitted when the canonical form starts with the glob's prefix, or when the
+    glob's numbers prefix the version's numbers and the version is no pre-release
+    (so ``52.0.*`` admits ``52.0``, whose canonical form lacks the third part).
+    """
+    if str(version).startswith(glob[:-1]):
+        return True
+    numbers = tuple(int(part) for part in glob.split(".") if part != "*")
+    return version.prerelease is None and version.numbers[: len(numbers)] == numbers
+
+
 # --------------------------------------------------------------------------
-# Operators ("<52.0", ">=20170101000000", "=52.0", "52.*")
+# Operators ("<52.0", ">=20170101000000", "52.*")
 # --------------------------------------------------------------------------
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
+    ">=": operator.ge, ">": operator.gt, "<": operator.lt, "<=": operator.le,
 }
 _OPERATOR_RE = re.compile(r"^(>=|<=|>|<|=)?(.*)$", re.DOTALL)
 
 
 def split_operator(value: str) -> tuple[str | None, str]:
-    """``">=52.0"`` → ``(">=", "52.0")``; no operator → ``(None, value)``.
-
-    Balrog itself knows ``<``, ``<=``, ``>``, ``>=``; ``=`` (explicit
-    equality) is a Shipyard addition that means the same as no operator.
-    """
+    """``">=52.0"`` → ``(">=", "52.0")``; no operator → ``(None, value)`` (admin-side validation)."""
     match = _OPERATOR_RE.match(value)
     assert match is not None  # the pattern matches any string
     return match.group(1), match.group(2)
 
 
+def _balrog_operator(pattern: str) -> tuple[str | None, str]:
+    """How Balrog reads a rule value: (operator, operand); ``None`` is equality.
+
+    A value starting with a word character is compared whole; otherwise the
+    first operator (in Balrog's order ``>=``, ``>``, ``<``, ``<=``) followed by
+    word characters and dots wins, and anything after them is ignored. A value
+    none of that fits cannot be compared (``ValueError``: Balrog fails there too).
+    """
+    if pattern.endswith("*") or re.match(r"\w+", pattern):
+        return None, pattern
+    for op in _OPERATORS:
+        match = re.match(rf"({re.escape(op)})([.\w]+)", pattern)
+        if match:
+            return match.group(1), match.group(2)
+    if pattern.startswith("=") and len(pattern) > 1:
+        return None, pattern[1:]  # Shipyard's explicit equality (Balrog cannot compare it and fails)
+    raise ValueError(f"cannot compare against {pattern!r}")
+
+
 def _compare(op: str | None, left: Any, right: Any) -> bool:
-    return _OPERATORS[op or "="](left, right)
+    return left == right if op is None else _OPERATORS[op](left, right)
 
 
 def version_matches(rule_version: str | None, query_version: str) -> bool:
     """Does a rule's ``version`` column admit ``query_version``?
 
-    Comma list of exact versions (any may match), one comparison such as
-    ``<52.0``, or a glob such as ``52.*`` / ``52.0.*`` (prefix of the query's
-    canonical form). A query version that cannot be parsed matches no
-    constrained rule; Balrog raises BadDataError (a 400) there, and the HTTP
-    side may do so by checking ``MozillaVersion.parse`` up front.
+    Comma list of exact versions (any may match), comparisons such as
+    ``<52.0``, or globs such as ``52.*`` / ``52.0.*``. A query version Balrog
+    cannot parse is the client's error (:class:`InvalidVersion`), raised as
+    soon as a constrained rule has to be compared with it, as in Balrog.
     """
     if rule_version is None:
         return True
-    try:
-        query = MozillaVersion.parse(query_version)
-    except InvalidVersion:
-        return False
     for part in rule_version.split(","):
-        if part.endswith("*"):
-            if _GLOB_RE.match(part) and str(query).startswith(part[:-1]):
+        op, operand = _balrog_operator(part)
+        query = MozillaVersion.parse(query_version)
+        if operand.endswith("*"):
+            if not _GLOB_RE.match(operand) or int(operand.split(".")[0]) <= 4:
+                raise InvalidVersion(f"Version number {operand} is invalid.")
+            if _glob_admits(operand, query):
                 return True
             continue
-        op, operand = split_operator(part)
-        try:
-            if _compare(op, query, MozillaVersion.parse(operand)):
-                return True
-        except InvalidVersion:
-            continue
+        if _compare(op, query, MozillaVersion.parse(operand)):
+            return True
     return False
 
 
 def build_id_matches(rule_build_id: str | None, query_build_id: str) -> bool:
-    """One buildID, optionally with an operator, compared as strings.
-
-    String order is right for buildIDs (fixed-width ``YYYYMMDDhhmmss``);
-    Balrog compares them the same way.
-    """
+    """One buildID, optionally with an operator, compared as strings (as Balrog does)."""
     if rule_build_id is None:
         return True
-    op, operand = split_operator(rule_build_id)
+    op, operand = _balrog_operator(str(rule_build_id))
     return _compare(op, query_build_id, operand)
 
 
@@ -204,11 +239,8 @@ def memory_matches(rule_memory: str | None, query_memory: int | None) -> bool:
     """Memory in MB, optionally with an operator; an unknown query memory matches."""
     if rule_memory is None or query_memory is None:
         return True
-    op, operand = split_operator(str(rule_memory))
-    try:
-        return _compare(op, int(query_memory), int(operand))
-    except ValueError:
-        return False
+    op, operand = _balrog_operator(str(rule_memory))
+    return _compare(op, int(query_memory), int(operand))
 
 
 # --------------------------------------------------------------------------
@@ -216,24 +248,24 @@ def memory_matches(rule_memory: str | None, query_memory: int | None) -> bool:
 # --------------------------------------------------------------------------
 
 def fallback_channel(channel: str) -> str:
-    """The channel a partner build also answers to: cut at ``-cck-``.
-
-    ``release-cck-yahoo`` → ``release``; a ``-sysaddon`` suffix survives the
-    cut (``release-cck-foo-sysaddon`` → ``release-sysaddon``), as in Balrog.
-    """
-    fallback = channel.split("-cck-")[0]
-    if channel.endswith("-sysaddon") and not fallback.endswith("-sysaddon"):
-        fallback += "-sysaddon"
-    return fallback
+    """The channel a partner build also answers to: cut at ``-cck-`` (``release-cck-yahoo`` → ``release``)."""
+    return channel.split("-cck-")[0]
 
 
 def _channel_pattern_matches(rule_channel: str, channel: str) -> bool:
-    if rule_channel.endswith("*"):
-        # Balrog requires the whole pattern, star included, to be >= 3 chars,
-        # so "*" and "a*" never match while "be*" does. Only a trailing star
-        # is a wildcard; the prefix is compared literally.
-        return len(rule_channel) >= 3 and channel.startswith(rule_channel[:-1])
-    return rule_channel == channel
+    if not rule_channel.endswith("*"):
+        return rule_channel == channel
+    # Balrog requires the whole pattern, star included, to be >= 3 chars, so
+    # "*" and "a*" never match while "be*" does. It turns the pattern into a
+    # regular expression with only the dots and inner stars escaped; the rest
+    # of the prefix keeps its regex meaning, as there.
+    if len(rule_channel) < 3:
+        return False
+    test = rule_channel.replace(".", r"\.").replace("*", r"\*", rule_channel.count("*") - 1)
+    try:
+        return re.match(f"^{test[:-1]}.*$", channel) is not None
+    except re.error:
+        return False
 
 
 def channel_matches(rule_channel: str | None, query_channel: str) -> bool:
@@ -249,9 +281,7 @@ def csv_matches(rule_value: str | None, query_value: str | None) -> bool:
     """Comma list, exact membership (locale, distribution, instructionSet)."""
     if rule_value is None:
         return True
-    if query_value is None:
-        return False
-    return query_value in rule_value.split(",")
+    return (query_value or "") in rule_value.split(",")
 
 
 def os_version_matches(rule_os: str | None, query_os: str | None) -> bool:
@@ -287,7 +317,13 @@ def boolean_matches(rule_value: bool | None, query_value: bool | None) -> bool:
 # --------------------------------------------------------------------------
 
 def rule_matches(rule: Rule, query: UpdateQuery) -> bool:
-    """Does every column of ``rule`` admit ``query``? (``None``/missing column = any.)"""
+    """Does every column of ``rule`` admit ``query``? (``None``/missing column = any.)
+
+    Columns are tried in Balrog's order, which matters: the version column
+    raises :class:`InvalidVersion` for an unparseable query version, but only
+    for rules whose product, build target, architecture, distVersion and
+    channel already match.
+    """
     get = rule.get
     return (
         exact_matches(get("product"), query.product)
@@ -307,25 +343,23 @@ def rule_matches(rule: Rule, query: UpdateQuery) -> bool:
     )
 
 
+def _database_order(rule: Rule, index: int) -> tuple[int, int]:
+    rule_id = rule.get("rule_id")
+    return (0, rule_id) if isinstance(rule_id, int) and not isinstance(rule_id, bool) else (1, index)
+
+
 def matching_rules(rules: Iterable[Rule], query: UpdateQuery) -> list[Rule]:
     """All rules matching ``query``, highest priority first.
 
-    Ties: Balrog takes the first of equal-priority rules in database order,
-    which for its MySQL table is ``rule_id`` order. Shipyard makes that
-    explicit (lower ``rule_id`` first; rules without one keep their input
-    order, after those with one) so the answer does not depend on scan order.
+    Ties: Balrog takes the first of equal-priority rules in database order
+    (``rule_id`` order). Shipyard makes that explicit (lower ``rule_id``
+    first; rules without one keep their input order, after those with one).
     A rule without a priority sorts below every prioritised rule.
     """
-    matched = [rule for rule in rules if rule_matches(rule, query)]
-
-    def key(indexed: tuple[int, Rule]) -> tuple[int, int, int, int]:
-        index, rule = indexed
-        priority, rule_id = rule.get("priority"), rule.get("rule_id")
-        has_priority = 0 if priority is None else 1
-        has_id = 0 if isinstance(rule_id, int) else 1
-        return (-has_priority, -int(priority or 0), has_id, rule_id if isinstance(rule_id, int) else index)
-
-    return [rule for _, rule in sorted(enumerate(matched), key=key)]
+    in_db_order = sorted(enumerate(rules), key=lambda indexed: _database_order(indexed[1], indexed[0]))
+    matched = [rule for _, rule in in_db_order if rule_matches(rule, query)]
+    return sorted(matched, key=lambda rule: (rule.get("priority") is not None, int(rule.get("priority") or 0)),
+                  reverse=True)
 
 
 def choose_rule(rules: Iterable[Rule], query: UpdateQuery) -> Rule | None:

@@ -15,6 +15,7 @@ from typing import Any
 # Each permission and the options it may carry.
 OPTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"products"}),
+    "emergency_shutoff": frozenset({"actions", "products"}),
     "release": frozenset({"actions", "products"}),
     "release_locale": frozenset({"actions", "products"}),
     "release_read_only": frozenset({"actions", "products"}),

@@ -6,9 +6,10 @@ because the people reading ``error_list`` learned to grep for them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from chalicelib import safe_json
 
 # Datazilla capped the replicates stored per run; the blob keeps them all.
 REPLICATE_LIMIT = 5000
@@ -28,10 +29,9 @@ class MalformedJson(Exception):
 def decode(raw: bytes | str) -> Any:
     """Parse a received blob; the parser's own message explains a failure."""
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        return json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise MalformedJson(str(err) or err.__class__.__name__) from err
+        return safe_json.loads(raw)
+    except safe_json.UnsafeJson as err:
+        raise MalformedJson(str(err)) from err
 
 
 def _path(keys: tuple[str, ...]) -> str:

@@ -172,6 +172,13 @@ def upload(token: Token, method: str) -> bool:
     return token.has(ADMIN) or token.has(SUPERUSER) or (method in ("POST", "PUT") and token.has(UPLOAD))
 
 
+def may_replace(token: Token, token_id: str, owner: str | None) -> bool:
+    """Whether an upload may overwrite a stored file: the token that first stored it may, and admin or
+    superuser tokens may; no other (one lab's upload token must not replace the ``bmeta.json`` a build
+    imports). A file stored before owners were recorded is owned by no token."""
+    return token.has(ADMIN) or token.has(SUPERUSER) or (owner is not None and owner == token_id)
+
+
 def tests(token: Token, method: str) -> bool:
     """Test groups, cases and regressions: test lab tokens write, get tokens read."""
     if token.has(ADMIN) or token.has(SUPERUSER):

@@ -12,7 +12,7 @@ in front of Chalice's router; routes without a greedy part match as before.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import chalice.local
 from chalice.local import MatchResult, RouteMatcher
@@ -31,6 +31,11 @@ class GreedyRouteMatcher(RouteMatcher):
         self.greedy_urls = sorted((r for r in route_urls if _greedy(r)), key=lambda r: (-r.count("/"), r))
 
     def match_route(self, url: str) -> MatchResult:
+        """The matching route, its path parameters percent-decoded once, as API Gateway hands them over."""
+        found = self._match_encoded(url)
+        return MatchResult(found.route, {k: unquote(v) for k, v in found.captured.items()}, found.query_params)
+
+    def _match_encoded(self, url: str) -> MatchResult:
         try:
             return super().match_route(url)
         except ValueError:

@@ -15,9 +15,14 @@ from typing import Any
 
 from chalice import Chalice
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
 from chalicelib.local import greedy_routes
+
+# API Gateway (REST) refuses a request payload over 10 MB with 413 and this body.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+TOO_LARGE_BODY = b'{"message": "Request Too Long"}'
+LISTEN_BACKLOG = 128
 
 
 class RequestHandler(ChaliceRequestHandler):
@@ -34,6 +39,28 @@ class RequestHandler(ChaliceRequestHandler):
         if name.startswith("do_"):
             return self._generic_handle
         raise AttributeError(name)
+
+    def _generic_handle(self) -> None:
+        """API Gateway's payload limit: a body over 10 MB is refused with 413 before it is read."""
+        try:
+            declared = int(self.headers.get("content-length", "0"))
+        except ValueError:
+            declared = 0
+        if declared > MAX_BODY_BYTES:
+            self.close_connection = True  # the unread body must not be taken for the next request
+            self._send_http_response(413, {"Content-Type": "application/json", "Connection": "close"},
+                                     TOO_LARGE_BODY)
+            return
+        super()._generic_handle()
+
+    # Chalice binds its own _generic_handle to these names; they must take the one above.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+
+class Server(ThreadedHTTPServer):
+    """Chalice's threaded server with a listen backlog for bursts (``socketserver`` defaults to 5)."""
+
+    request_queue_size = LISTEN_BACKLOG
 
 
 @dataclass
@@ -57,7 +84,7 @@ def start(app: Chalice, host: str, port: int, stage: str, authority: Any = None)
         # second re-parenting would loop the class), so the server can take our handler class.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
-    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler)
+    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler, server_cls=Server)
     scheme = "http"
     if authority is not None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -1,50 +1,60 @@
-"""Keeping the local stack's data across restarts.
+"""The local stack's data on disk: a snapshot, a journal of every change since, and the blobs.
 
-moto keeps everything in memory. On a clean stop the local stack dumps what
-Shipyard stored, and on the next start (after the template is deployed) puts
-it back:
+moto keeps everything in memory. To make an acknowledged write survive the
+process being killed at any moment, the local stack keeps its data the way
+embedded databases do (the why is in docs/local-stack.md):
 
-- every DynamoDB table of the prefix, scanned (not a request path) and kept in
-  DynamoDB JSON, one item per line;
-- every object of the blob bucket, its bytes in a file and its content type
-  and metadata in an index;
-- the messages waiting in every queue of the prefix, dead-letter queues
-  included (received with a long visibility timeout, so each is read once;
-  the stack is stopping, nothing else reads them).
+- ``journal-<generation>.log``: every request that changed a table, the blob
+  bucket or a queue appends one frame with the new image of each item, object
+  and message it touched (or its deletion), and its response waits until the
+  frame is on disk (``journal.py``: CRC-checked frames, group commit);
+- ``blobs/<sha256>``: object bodies, content-addressed, on disk before the
+  frame that names them (so frames stay small and a snapshot never copies a
+  body);
+- ``snapshot/``: the whole state at some moment, one record per line, and the
+  first journal generation that follows it. Writing one is *compaction*: the
+  state is read and a new journal generation opened under the write lock (a
+  few hundred milliseconds at most), the files are written outside it, then
+  renamed into place, and older generations deleted.
+
+On start: the snapshot is applied, then every journal generation it does not
+cover, in order, a torn tail dropped; then a fresh compaction makes that the
+new snapshot. A clean stop only closes the journal (constant time); the
+journal is also compacted while running once it outgrows ``COMPACT_BYTES``.
 
 Where: ``$SHIPYARD_STATE_DIR`` or ``.shipyard/local/`` in the checkout
-(git-ignored), under ``state/``. The dump is written to a temporary directory
-and renamed into place, so a crash during a dump leaves the previous state
-whole. ``FRESH=1`` (``make run FRESH=1``) deletes the saved state first and
-starts empty.
+(git-ignored). ``FRESH=1`` (``make run FRESH=1``) deletes it all first. A
+saved state of the previous format (``state/``, written by a clean stop)
+is read once and replaced.
 
-What is not kept: SQS receive counts and message ids (a restored message is a
-new message), and messages a handler holds at the moment of the dump (the pump
-is stopped first, so there are none in a clean stop).
+Not kept: SQS receive counts and visibility (a message in flight at a crash
+is visible again at the next start, as if its visibility timeout had passed).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import shutil
-import uuid
+import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from chalicelib import config
-from chalicelib.store.clients import client
+from chalicelib.local import embedded_aws, journal
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOT = "state"
-_PREVIOUS = "state.old"
-_DUMP_VISIBILITY_SECONDS = 900
+SNAPSHOT = "snapshot"
+BLOBS = "blobs"
+_LEGACY = ("state", "state.old")
+COMPACT_BYTES = int(os.environ.get("SHIPYARD_JOURNAL_COMPACT_BYTES", str(64 << 20)))
 
 
 def state_dir() -> Path:
@@ -58,319 +68,294 @@ def fresh_requested() -> bool:
     return os.environ.get("FRESH", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _current(base: Path) -> Path | None:
-    """The saved snapshot; the previous one if a dump crashed between its two renames."""
-    for name in (SNAPSHOT, _PREVIOUS):
-        candidate = base / name
-        if (candidate / "manifest.json").is_file():
-            return candidate
-    return None
+def durable_requested() -> bool:
+    """``SHIPYARD_FSYNC=0`` skips the disk flush (data then survives a killed process, not a power cut)."""
+    return os.environ.get("SHIPYARD_FSYNC", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def discard(base: Path | None = None) -> None:
-    """Delete the saved state (``FRESH=1``)."""
+    """Delete the saved data (``FRESH=1``)."""
     base = base or state_dir()
-    for name in (SNAPSHOT, _PREVIOUS):
+    for name in (SNAPSHOT, BLOBS, *_LEGACY):
         shutil.rmtree(base / name, ignore_errors=True)
+    for path in _journals(base):
+        path.unlink(missing_ok=True)
+    for stale in base.glob(".snapshot.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     log.info("saved local state discarded")
 
 
-# --- DynamoDB JSON with binary values kept as base64, as on the wire ---------------------------
+def _journals(base: Path) -> list[Path]:
+    return sorted(base.glob("journal-*.log"), key=_generation)
 
 
-def _to_json(value: dict[str, Any]) -> dict[str, Any]:
-    (kind, inner), = value.items()
-    if kind == "B":
-        return {"B": base64.b64encode(bytes(inner)).decode("ascii")}
-    if kind == "BS":
-        return {"BS": [base64.b64encode(bytes(b)).decode("ascii") for b in inner]}
-    if kind == "M":
-        return {"M": {k: _to_json(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [_to_json(v) for v in inner]}
-    return value
+def _generation(path: Path) -> int:
+    return int(path.stem.split("-", 1)[1])
 
 
-def _from_json(value: dict[str, Any]) -> dict[str, Any]:
-    (kind, inner), = value.items()
-    if kind == "B":
-        return {"B": base64.b64decode(inner)}
-    if kind == "BS":
-        return {"BS": [base64.b64decode(b) for b in inner]}
-    if kind == "M":
-        return {"M": {k: _from_json(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [_from_json(v) for v in inner]}
-    return value
+# --- blobs ---------------------------------------------------------------------------------------
 
 
-# --- names of the prefix's resources -----------------------------------------------------------
+class BlobStore:
+    """Object bodies by SHA-256, each on disk (written, flushed, renamed) before it is named."""
+
+    def __init__(self, root: Path, durable: bool) -> None:
+        self.root = root
+        self.durable = durable
+        root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, body: bytes) -> str:
+        digest = hashlib.sha256(body).hexdigest()
+        final = self.root / digest
+        if final.exists():
+            return digest
+        tmp = self.root / f".{digest}.{threading.get_ident()}"
+        with tmp.open("wb") as f:
+            f.write(body)
+            if self.durable:
+                f.flush()
+                os.fdatasync(f.fileno())
+        os.replace(tmp, final)
+        if self.durable:
+            journal.fsync_dir(self.root)
+        return digest
+
+    def get(self, digest: str) -> bytes | None:
+        try:
+            return (self.root / digest).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def keep_only(self, digests: set[str]) -> int:
+        removed = 0
+        for path in self.root.iterdir():
+            if path.name not in digests:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
 
-def _logical(name: str, prefix: str) -> str | None:
-    head = f"{prefix}-"
-    return name[len(head):] if name.startswith(head) else None
+# --- records on disk: object bodies by digest ---------------------------------------------------
 
 
-def _tables(prefix: str) -> Iterator[tuple[str, str]]:
-    for page in client("dynamodb").get_paginator("list_tables").paginate():
-        for name in page.get("TableNames", []):
-            logical = _logical(name, prefix)
-            if logical:
-                yield logical, name
+def _stored(record: dict[str, Any], blobs: BlobStore) -> dict[str, Any]:
+    if record["kind"] != "object" or record.get("body") is None:
+        return record
+    stored = dict(record)
+    stored["sha256"] = blobs.put(stored.pop("body"))
+    return stored
 
 
-def _queues(prefix: str) -> list[tuple[str, str]]:
-    """(logical name, url) of the prefix's queues, dead-letter queues last.
-
-    Receiving from a queue can move messages to its dead-letter queue (after
-    maxReceiveCount), so source queues are read before their DLQs.
-    """
-    urls = client("sqs").list_queues(QueueNamePrefix=f"{prefix}-").get("QueueUrls", [])
-    found = []
-    for url in urls:
-        logical = _logical(url.rsplit("/", 1)[-1], prefix)
-        if logical:
-            found.append((logical, url))
-    return sorted(found, key=lambda q: ("-dlq" in q[0], q[0]))
+def _loaded(records: Iterable[dict[str, Any]], blobs: BlobStore) -> Iterator[dict[str, Any]]:
+    for record in records:
+        if record["kind"] == "object" and "sha256" in record:
+            body = blobs.get(record["sha256"])
+            if body is None:
+                log.error("blob %s of s3://%s/%s is missing; object not restored", record["sha256"],
+                          record["bucket"], record["key"])
+                continue
+            record = dict(record, body=body)
+        yield record
 
 
-# --- dump --------------------------------------------------------------------------------------
+# --- the store: journal + snapshot --------------------------------------------------------------
 
 
-def dump(prefix: str | None = None, base: Path | None = None) -> dict[str, Any]:
-    """Write tables, blobs and waiting messages to the state directory; returns counts."""
-    prefix = prefix or config.prefix()
-    base = base or state_dir()
-    base.mkdir(parents=True, exist_ok=True)
-    for stale in base.glob(".state.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = base / f".state.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        summary = {
-            "format": FORMAT,
-            "prefix": prefix,
-            "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "tables": _dump_tables(prefix, tmp / "dynamodb"),
-            "objects": _dump_bucket(tmp / "s3"),
-            "messages": _dump_queues(prefix, tmp / "sqs"),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(summary, indent=2))
-        _swap_in(tmp, base)
-    except BaseException:
+class Store:
+    """The change sink of the running stack (``embedded_aws.ChangeSink``) and its compaction."""
+
+    def __init__(self, base: Path, prefix: str, region: str, bucket: str, durable: bool = True,
+                 compact_bytes: int = COMPACT_BYTES) -> None:
+        self.base = base
+        self.prefix, self.region, self.bucket = prefix, region, bucket
+        self.durable = durable
+        self.compact_bytes = compact_bytes
+        base.mkdir(parents=True, exist_ok=True)
+        self.blobs = BlobStore(base / BLOBS, durable)
+        self.journal: journal.Journal | None = None
+        self._generation = 0
+        self._compacting = threading.Lock()
+
+    # -- ChangeSink
+
+    def append(self, records: list[dict[str, Any]]) -> Any:
+        assert self.journal is not None, "store not open"
+        payload = json.dumps([_stored(r, self.blobs) for r in records], separators=(",", ":")).encode()
+        current = self.journal
+        token = (current, current.append(payload))
+        if current.size > self.compact_bytes and not self._compacting.locked():
+            threading.Thread(target=self._compact_quietly, name="journal-compaction", daemon=True).start()
+        return token
+
+    def sync(self, token: Any) -> None:
+        current, seq = token
+        current.sync(seq)
+
+    # -- start and stop
+
+    def recover(self) -> dict[str, Any]:
+        """Apply the snapshot and the journal that follows it; compact; start journaling."""
+        with embedded_aws.LOCK:
+            embedded_aws.set_sink(None)
+            summary = self._replay()
+        self.compact(collect_garbage=True)
+        embedded_aws.set_sink(self)
+        return summary
+
+    def close(self) -> None:
+        """Stop journaling; everything appended is on disk when this returns."""
+        with embedded_aws.LOCK:
+            embedded_aws.set_sink(None)
+            if self.journal is not None:
+                self.journal.close()
+                self.journal = None
+
+    def _replay(self) -> dict[str, Any]:
+        counts = {"items": 0, "objects": 0, "messages": 0, "skipped": 0, "frames": 0, "torn_bytes": 0}
+        manifest = _read_manifest(self.base / SNAPSHOT)
+        first_generation = 0
+        if manifest is not None:
+            first_generation = manifest["journal_from"]
+            _add(counts, embedded_aws.apply(_loaded(_snapshot_records(self.base / SNAPSHOT), self.blobs),
+                                            self.region))
+        else:
+            legacy = _legacy_records(self.base, self.prefix, self.bucket)
+            if legacy is not None:
+                _add(counts, embedded_aws.apply(legacy, self.region))
+        for path in _journals(self.base):
+            if _generation(path) < first_generation:
+                continue
+            scan = journal.read(path)
+            journal.cut_torn_tail(path, scan)
+            counts["torn_bytes"] += scan.torn_bytes
+            for payload in scan.payloads:
+                counts["frames"] += 1
+                _add(counts, embedded_aws.apply(_loaded(json.loads(payload), self.blobs), self.region))
+        self._generation = max([first_generation - 1, *(_generation(p) for p in _journals(self.base))])
+        return counts
+
+    # -- compaction
+
+    def compact(self, collect_garbage: bool = False) -> dict[str, int]:
+        """Write the current state as the snapshot and continue in a new journal generation."""
+        with self._compacting:
+            with embedded_aws.LOCK:
+                records = list(embedded_aws.state(self.prefix, self.region, self.bucket))
+                if self.journal is not None:
+                    self.journal.close()
+                self._generation += 1
+                self.journal = journal.Journal(self.base / f"journal-{self._generation:08d}.log", self.durable)
+                generation = self._generation
+            counts = self._write_snapshot(records, generation)
+            for path in _journals(self.base):
+                if _generation(path) < generation:
+                    path.unlink(missing_ok=True)
+            if collect_garbage:
+                self.blobs.keep_only({r["sha256"] for r in _snapshot_records(self.base / SNAPSHOT)
+                                      if "sha256" in r})
+            return counts
+
+    def _compact_quietly(self) -> None:
+        try:
+            self.compact()
+        except Exception:  # noqa: BLE001 - the journal goes on; the next trigger retries
+            log.exception("journal compaction failed; the journal keeps growing until the next one")
+
+    def _write_snapshot(self, records: list[dict[str, Any]], generation: int) -> dict[str, int]:
+        tmp = self.base / f".snapshot.tmp-{os.getpid()}-{generation}"
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    log.info("local state saved to %s: %s", base / SNAPSHOT, _describe(summary))
-    return summary
+        tmp.mkdir()
+        counts = {"items": 0, "objects": 0, "messages": 0}
+        with (tmp / "records.jsonl").open("w") as f:
+            for record in records:
+                counts[record["kind"] + "s"] += 1
+                f.write(json.dumps(_stored(record, self.blobs), separators=(",", ":")) + "\n")
+            f.flush()
+            if self.durable:
+                os.fsync(f.fileno())
+        manifest = {"format": FORMAT, "journal_from": generation, "prefix": self.prefix,
+                    "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **counts}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        _swap_in(tmp, self.base / SNAPSHOT, self.durable)
+        for name in _LEGACY:
+            shutil.rmtree(self.base / name, ignore_errors=True)
+        return counts
 
 
-def _swap_in(tmp: Path, base: Path) -> None:
-    current, previous = base / SNAPSHOT, base / _PREVIOUS
+def _add(total: dict[str, int], more: dict[str, int]) -> None:
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + value
+
+
+def _read_manifest(snapshot: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((snapshot / "manifest.json").read_text())
+    except FileNotFoundError:
+        return None
+    if manifest.get("format") != FORMAT:
+        raise RuntimeError(f"saved state in {snapshot} has format {manifest.get('format')}, expected {FORMAT}; "
+                           "start with FRESH=1 to discard it")
+    return manifest
+
+
+def _snapshot_records(snapshot: Path) -> Iterator[dict[str, Any]]:
+    with (snapshot / "records.jsonl").open() as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _swap_in(tmp: Path, current: Path, durable: bool) -> None:
+    """Replace ``current`` with ``tmp``; a crash leaves one of the two whole under a known name."""
+    previous = current.with_name(current.name + ".old")
     if current.exists():
         shutil.rmtree(previous, ignore_errors=True)
         current.rename(previous)
     tmp.rename(current)
+    if durable:
+        journal.fsync_dir(current.parent)
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def _dump_tables(prefix: str, out: Path) -> dict[str, int]:
-    out.mkdir()
-    counts = {}
-    ddb = client("dynamodb")
-    for logical, name in _tables(prefix):
-        n = 0
-        with (out / f"{logical}.jsonl").open("w") as f:
-            for page in ddb.get_paginator("scan").paginate(TableName=name, ConsistentRead=True):
-                for item in page.get("Items", []):
-                    f.write(json.dumps({k: _to_json(v) for k, v in item.items()}) + "\n")
-                    n += 1
-        counts[logical] = n
-    return counts
+# --- the previous format (a dump written by a clean stop) ---------------------------------------
 
 
-_OBJECT_FIELDS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl")
+def _legacy_records(base: Path, prefix: str, bucket: str) -> Iterator[dict[str, Any]] | None:
+    for name in _LEGACY:
+        if (base / name / "manifest.json").is_file():
+            log.info("reading saved state of the previous format from %s", base / name)
+            return _legacy_iter(base / name, prefix, bucket)
+    return None
 
 
-def _dump_bucket(out: Path) -> int:
-    (out / "objects").mkdir(parents=True)
-    s3 = client("s3")
-    bucket = config.bucket_name()
-    index = []
-    try:
-        pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket=bucket))
-    except s3.exceptions.NoSuchBucket:
-        log.warning("bucket %s does not exist; no blobs saved", bucket)
-        pages = []
-    for page in pages:
-        for summary in page.get("Contents", []):
-            obj = s3.get_object(Bucket=bucket, Key=summary["Key"])
-            file_name = f"{len(index):08d}"
-            (out / "objects" / file_name).write_bytes(obj["Body"].read())
-            entry = {"key": summary["Key"], "file": file_name, "metadata": obj.get("Metadata", {})}
-            entry.update({field: obj[field] for field in _OBJECT_FIELDS if obj.get(field)})
-            index.append(entry)
-    (out / "index.json").write_text(json.dumps(index, indent=1))
-    return len(index)
-
-
-def _dump_queues(prefix: str, out: Path) -> dict[str, int]:
-    out.mkdir()
-    sqs = client("sqs")
-    counts = {}
-    for logical, url in _queues(prefix):
-        messages = []
-        while True:
-            response = sqs.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                VisibilityTimeout=_DUMP_VISIBILITY_SECONDS,
-                AttributeNames=["All"], MessageAttributeNames=["All"],
-            )
-            batch = response.get("Messages", [])
-            if not batch:
-                break
-            for m in batch:
-                saved: dict[str, Any] = {"body": m["Body"]}
-                if m.get("MessageAttributes"):
-                    saved["attributes"] = _attrs_to_json(m["MessageAttributes"])
-                for field in ("MessageGroupId", "MessageDeduplicationId"):
-                    if m.get("Attributes", {}).get(field):
-                        saved[field] = m["Attributes"][field]
-                messages.append(saved)
-        (out / f"{logical}.json").write_text(json.dumps(messages))
-        counts[logical] = len(messages)
-    return counts
-
-
-def _attrs_to_json(attributes: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for name, attr in attributes.items():
-        attr = dict(attr)
-        if "BinaryValue" in attr:
-            attr["BinaryValue"] = base64.b64encode(attr["BinaryValue"]).decode("ascii")
-        attr.pop("BinaryListValues", None)
-        attr.pop("StringListValues", None)
-        out[name] = attr
-    return out
-
-
-def _attrs_from_json(attributes: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for name, attr in attributes.items():
-        attr = dict(attr)
-        if "BinaryValue" in attr:
-            attr["BinaryValue"] = base64.b64decode(attr["BinaryValue"])
-        out[name] = attr
-    return out
-
-
-# --- restore -----------------------------------------------------------------------------------
-
-
-def restore(prefix: str | None = None, base: Path | None = None) -> dict[str, Any] | None:
-    """Put saved state into the freshly deployed resources; None when nothing is saved."""
-    prefix = prefix or config.prefix()
-    base = base or state_dir()
-    snapshot = _current(base)
-    if snapshot is None:
-        log.info("no saved local state in %s; starting empty", base)
-        return None
-    manifest = json.loads((snapshot / "manifest.json").read_text())
-    if manifest.get("format") != FORMAT:
-        raise RuntimeError(f"saved state in {snapshot} has format {manifest.get('format')}, expected {FORMAT}; "
-                           "start with FRESH=1 to discard it")
-    summary = {
-        "format": FORMAT,
-        "prefix": prefix,
-        "saved_at": manifest.get("saved_at"),
-        "tables": _restore_tables(prefix, snapshot / "dynamodb"),
-        "objects": _restore_bucket(snapshot / "s3"),
-        "messages": _restore_queues(prefix, snapshot / "sqs"),
-    }
-    log.info("local state restored from %s: %s", snapshot, _describe(summary))
-    return summary
-
-
-def _restore_tables(prefix: str, src: Path) -> dict[str, int]:
-    ddb = client("dynamodb")
-    existing = dict(_tables(prefix))
-    counts = {}
-    for path in sorted(src.glob("*.jsonl")):
-        logical = path.stem
-        if logical not in existing:
-            log.warning("saved table %s is not in the template any more; skipped", logical)
-            continue
-        name = existing[logical]
-        batch: list[dict[str, Any]] = []
-        n = 0
+def _legacy_iter(src: Path, prefix: str, bucket: str) -> Iterator[dict[str, Any]]:
+    for path in sorted((src / "dynamodb").glob("*.jsonl")):
         with path.open() as f:
             for line in f:
-                if not line.strip():
-                    continue
-                item = {k: _from_json(v) for k, v in json.loads(line).items()}
-                batch.append({"PutRequest": {"Item": item}})
-                if len(batch) == 25:
-                    n += _write_batch(ddb, name, batch)
-                    batch = []
-        if batch:
-            n += _write_batch(ddb, name, batch)
-        counts[logical] = n
-    return counts
+                if line.strip():
+                    yield {"kind": "item", "table": f"{prefix}-{path.stem}", "item": json.loads(line)}
+    index_file = src / "s3" / "index.json"
+    if index_file.is_file():
+        for entry in json.loads(index_file.read_text()):
+            metadata = {f"x-amz-meta-{k}": v for k, v in entry.get("metadata", {}).items()}
+            if entry.get("ContentType"):
+                metadata["Content-Type"] = entry["ContentType"]
+            yield {"kind": "object", "bucket": bucket, "key": entry["key"], "metadata": metadata,
+                   "body": (src / "s3" / "objects" / entry["file"]).read_bytes()}
+    for path in sorted((src / "sqs").glob("*.json")):
+        for i, saved in enumerate(json.loads(path.read_text())):
+            attributes = {}
+            for attr_name, attr in (saved.get("attributes") or {}).items():
+                attr = dict(attr)
+                if "BinaryValue" in attr:
+                    attr["BinaryValue"] = base64.b64decode(attr["BinaryValue"])
+                attributes[attr_name] = attr
+            yield {"kind": "message", "queue": f"{prefix}-{path.stem}", "id": f"restored-{path.stem}-{i}",
+                   "body": saved["body"], "attributes": embedded_aws._jsonable(attributes),
+                   "group": saved.get("MessageGroupId"), "dedup": saved.get("MessageDeduplicationId")}
 
 
-def _write_batch(ddb: Any, table: str, requests: list[dict[str, Any]]) -> int:
-    pending = {table: requests}
-    for _ in range(10):
-        pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        if not pending:
-            return len(requests)
-    raise RuntimeError(f"could not restore items into {table}")
-
-
-def _restore_bucket(src: Path) -> int:
-    index_file = src / "index.json"
-    if not index_file.is_file():
-        return 0
-    s3 = client("s3")
-    bucket = config.bucket_name()
-    index = json.loads(index_file.read_text())
-    for entry in index:
-        extra = {field: entry[field] for field in _OBJECT_FIELDS if entry.get(field)}
-        s3.put_object(Bucket=bucket, Key=entry["key"], Body=(src / "objects" / entry["file"]).read_bytes(),
-                      Metadata=entry.get("metadata", {}), **extra)
-    return len(index)
-
-
-def _restore_queues(prefix: str, src: Path) -> dict[str, int]:
-    sqs = client("sqs")
-    existing = dict(_queues(prefix))
-    counts = {}
-    for path in sorted(src.glob("*.json")):
-        logical = path.stem
-        messages = json.loads(path.read_text())
-        if logical not in existing:
-            if messages:
-                log.warning("saved queue %s is not in the template any more; %d message(s) skipped",
-                            logical, len(messages))
-            continue
-        for start in range(0, len(messages), 10):
-            entries = []
-            for i, saved in enumerate(messages[start:start + 10]):
-                entry: dict[str, Any] = {"Id": str(i), "MessageBody": saved["body"]}
-                if saved.get("attributes"):
-                    entry["MessageAttributes"] = _attrs_from_json(saved["attributes"])
-                for field in ("MessageGroupId", "MessageDeduplicationId"):
-                    if saved.get(field):
-                        entry[field] = saved[field]
-                entries.append(entry)
-            response = sqs.send_message_batch(QueueUrl=existing[logical], Entries=entries)
-            if response.get("Failed"):
-                raise RuntimeError(f"could not restore {len(response['Failed'])} message(s) into {logical}")
-        counts[logical] = len(messages)
-    return counts
-
-
-def _describe(summary: dict[str, Any]) -> str:
-    rows = sum(summary["tables"].values())
-    messages = sum(summary["messages"].values())
-    return f"{rows} item(s) in {len(summary['tables'])} table(s), {summary['objects']} blob(s), {messages} message(s)"
+def open_store(base: Path | None = None) -> Store:
+    """The store of this checkout's (or ``SHIPYARD_STATE_DIR``'s) local stack."""
+    return Store(base or state_dir(), config.prefix(), config.region(), config.bucket_name(),
+                 durable=durable_requested())

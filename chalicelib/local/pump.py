@@ -23,8 +23,15 @@ Semantics kept from Lambda's SQS event source mapping:
   ``aws_request_id``, ``function_name``, ``memory_limit_in_mb`` and
   ``get_remaining_time_in_millis()``.
 
-Differences, on purpose: one poller (so at most one invocation at a time) per
-queue; a handler running past its timeout is not killed. Cron schedules are
+- concurrent invocations per queue, as an event source mapping runs
+  several pollers: ``concurrency`` pollers each (``SHIPYARD_PUMP_CONCURRENCY``,
+  default 4; a source's ``maximum_concurrency`` lowers it), each receiving and
+  invoking in turn, so never more invocations at once than that. A FIFO
+  queue's message group is delivered in order, one batch at a time: SQS (and
+  the local stack's atomic receive) keeps a group in flight from any other
+  receiver.
+
+Differences, on purpose: a handler running past its timeout is not killed. Cron schedules are
 checked once a minute against the expression's minute, hour, day-of-month,
 month and day-of-week fields (UTC); ``L``, ``W`` and ``#`` are approximated
 as "any".
@@ -37,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import threading
 import time
@@ -55,6 +63,7 @@ log = logging.getLogger(__name__)
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_MEMORY_MB = 128
 DEFAULT_TIMEOUT_SECONDS = 60
+DEFAULT_CONCURRENCY = 4
 _RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 
@@ -228,6 +237,11 @@ def batch_item_failures(response: Any, message_ids: list[str]) -> set[str] | Non
     return failed
 
 
+def _concurrency_from_env() -> int:
+    raw = os.environ.get("SHIPYARD_PUMP_CONCURRENCY", "").strip()
+    return int(raw) if raw else DEFAULT_CONCURRENCY
+
+
 @dataclass
 class DrainResult:
     """What one or more polling rounds did.
@@ -255,8 +269,9 @@ class Pump:
     def __init__(self, app: Chalice, *, wait_seconds: int = 1, stage: str = "local",
                  function_settings: dict[str, dict[str, int]] | None = None,
                  schedules: bool = True, sqs: Any = None,
-                 clock: Callable[[], dt.datetime] | None = None) -> None:
+                 clock: Callable[[], dt.datetime] | None = None, concurrency: int | None = None) -> None:
         self.app = app
+        self.concurrency = max(1, concurrency if concurrency is not None else _concurrency_from_env())
         self.wait_seconds = wait_seconds
         self.stage = stage
         self.function_settings = function_settings or {}
@@ -411,12 +426,18 @@ class Pump:
             raise RuntimeError("pump already started")
         self._stop.clear()
         for source in self.sqs_sources:
-            self._spawn(f"pump-sqs-{source.name}", self._poll_loop, source)
+            for poller in range(self.pollers(source)):
+                self._spawn(f"pump-sqs-{source.name}-{poller}", self._poll_loop, source)
         if self.run_schedules:
             for schedule in self.schedule_sources:
                 self._spawn(f"pump-schedule-{schedule.name}", self._schedule_loop, schedule)
         log.info("pump started: %d queue(s), %d schedule(s)", len(self.sqs_sources),
                  len(self.schedule_sources) if self.run_schedules else 0)
+
+    def pollers(self, source: SQSEventConfig) -> int:
+        """How many invocations of ``source``'s handler may run at once."""
+        limit = getattr(source, "maximum_concurrency", None)
+        return min(self.concurrency, limit) if limit else self.concurrency
 
     def _spawn(self, name: str, target: Callable[..., None], arg: Any) -> None:
         thread = threading.Thread(target=target, args=(arg,), name=name, daemon=True)

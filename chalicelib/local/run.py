@@ -1,9 +1,12 @@
 """``make run``: the whole of Shipyard on one machine.
 
-1. moto (the embedded AWS) on ``127.0.0.1:$MOTO_PORT`` (default 4566);
+1. moto (the embedded AWS): the app, workers and pump reach its backends in
+   process (``embedded_aws``), external tools on ``127.0.0.1:$MOTO_PORT``
+   (default 4566), the same backends;
 2. ``infra/resources.json`` deployed into it, for ``$SHIPYARD_PREFIX``
    (default ``shipyard-local``);
-3. the data saved by the previous clean stop restored (``FRESH=1``: start empty);
+3. the data of the previous run restored, however it ended: snapshot and
+   journal (``persistence``; ``FRESH=1``: start empty);
 4. project ``talos`` with development OAuth credentials, if it does not exist,
    and Balrog user ``admin`` (permission ``admin``, bearer token
    ``shipyard-dev-token``, self-serve password ``shipyard-dev-password``),
@@ -20,7 +23,9 @@
 
 ``.shipyard/local/stack.json`` (or ``$SHIPYARD_STATE_DIR/stack.json``) tells
 other tools, such as the ``shipyard`` command, where the running stack is.
-SIGINT or SIGTERM stops it cleanly: HTTP server, pump, state dump, moto.
+SIGINT or SIGTERM stops it cleanly: HTTP server, pump, journal closed, moto.
+SIGKILL loses nothing acknowledged either: every change is in the journal
+before its response goes out.
 
 Everything listens on 127.0.0.1 only. The AWS credentials are dummies: the
 local stack never talks to real AWS.
@@ -66,7 +71,8 @@ def _configure_env() -> None:
     # Dummy credentials, always: whatever is in the shell must not reach moto's logs.
     os.environ["AWS_ACCESS_KEY_ID"] = "testing"
     os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - moto accepts anything
-    for var in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+    # The app's clients reach moto in process (embedded_aws); only external tools use its endpoint.
+    for var in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(var, None)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("SHIPYARD_PREFIX", "shipyard-local")
@@ -211,7 +217,11 @@ def _banner(api_url: str, https_url: str | None, endpoint_url: str, prefix: str,
     else:
         creds = (f"project {DEV_PROJECT}: OAuth consumer key {DEV_KEY}, secret {DEV_SECRET} "
                  "(development only)")
-    data = "empty (FRESH=1 or first start)" if restored is None else f"restored from {state}"
+    if restored is None or not (restored["items"] or restored["objects"] or restored["messages"]):
+        data = f"empty (FRESH=1 or first start), kept in {state}"
+    else:
+        data = (f"restored from {state}: {restored['items']} item change(s), {restored['objects']} object(s), "
+                f"{restored['messages']} message(s), {restored['frames']} journal frame(s)")
     return "\n".join([
         READY,
         f"  API          {api_url}   e.g. {api_url}/{DEV_PROJECT}/refdata/objectstore/json_blob/1",
@@ -225,7 +235,7 @@ def _banner(api_url: str, https_url: str | None, endpoint_url: str, prefix: str,
         f"  self-serve   {api_url}/self-serve   Authorization: Bearer {DEV_BALROG_TOKEN} (user {DEV_BALROG_USER}; "
         f"reference CI {'on' if _reference_ci() else 'off'})",
         "  CLI          shipyard project create NAME   (run in this checkout while the stack is up)",
-        "  stop         Ctrl-C (saves the data; FRESH=1 make run starts empty)",
+        "  stop         Ctrl-C (every acknowledged write is on disk already; FRESH=1 make run starts empty)",
     ])
 
 
@@ -234,7 +244,7 @@ def main() -> int:
     _configure_logging()
 
     # Only now: modules that read the environment at import time.
-    from chalicelib.local import persistence
+    from chalicelib.local import embedded_aws, persistence
 
     state = persistence.state_dir()
     stack_file = state / "stack.json"
@@ -249,13 +259,13 @@ def main() -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
 
+    embedded_aws.start_in_process()
     try:
         moto, endpoint_url = moto_server.start()
     except (RuntimeError, ValueError) as err:
         log.error("%s", err)
         return 1
-    os.environ["AWS_ENDPOINT_URL"] = endpoint_url
-    http = https = pump = ci_pump = None
+    http = https = pump = ci_pump = store = None
     exit_code = 0
     try:
         from app import app
@@ -266,7 +276,8 @@ def main() -> int:
         resources.deploy()
         if persistence.fresh_requested():
             persistence.discard(state)
-        restored = persistence.restore()
+        store = persistence.open_store(state)
+        restored = store.recover()
         seeded = _seed_dev_project()
         _seed_balrog_admin()
         _seed_treeherder_hawk()
@@ -319,13 +330,11 @@ def main() -> int:
             ci_pump.stop()
         if pump is not None:
             pump.stop()
-            try:
-                persistence.dump()
-            except Exception:
-                log.exception("saving the local state failed; the previous saved state is kept")
-                exit_code = 1
+        if store is not None:
+            store.close()
         _remove_stack_file(stack_file)
         moto.stop()
+        embedded_aws.stop_in_process()
     log.info("local stack stopped")
     return exit_code
 

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib import safe_json
+
 MAX_PRIORITY = 1_000_000
 MAX_COUNT = 20
 MAX_ID = 10**15
@@ -66,9 +68,9 @@ def _json_field(raw: Any, name: str) -> Any:
     if len(raw.encode()) > MAX_PROPERTIES_BYTES:
         raise BadParameter(f"Bad {name}: longer than {MAX_PROPERTIES_BYTES} bytes")
     try:
-        return json.loads(raw)
-    except ValueError:
-        raise BadParameter(f"Bad {name}: not JSON") from None
+        return safe_json.loads(raw)
+    except safe_json.UnsafeJson as err:
+        raise BadParameter(f"Bad {name}: not JSON" if err.not_json else f"Bad {name}: {err}") from None
 
 
 def properties(form: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -70,16 +71,17 @@ class Releases(VersionedTable):
         }}, ReleaseMapped(old["name"]))]
 
     def update(self, key: dict[str, Any], changes: dict[str, Any], old_data_version: int,
-               changed_by: str) -> dict[str, Any]:
+               changed_by: str, extra: Sequence[SideEffect] = ()) -> dict[str, Any]:
         try:
-            return super().update(key, changes, old_data_version, changed_by)
+            return super().update(key, changes, old_data_version, changed_by, extra)
         except StaleDataVersion:
             self._refuse_if_read_only(key)
             raise
 
-    def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str) -> None:
+    def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str,
+               extra: Sequence[SideEffect] = ()) -> None:
         try:
-            super().delete(key, old_data_version, changed_by)
+            super().delete(key, old_data_version, changed_by, extra)
         except StaleDataVersion:
             self._refuse_if_read_only(key)
             raise

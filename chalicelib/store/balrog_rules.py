@@ -16,6 +16,7 @@ transaction (``side_effects``), never checked first and written after:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from chalicelib import config
@@ -56,7 +57,7 @@ def _counter_key(name: str) -> dict[str, Any]:
     return {"name": {"S": name}}
 
 
-def _add(name: str, step: int) -> SideEffect:
+def add_to_counter(name: str, step: int) -> SideEffect:
     return SideEffect({"Update": {
         "TableName": config.table_name("counters"), "Key": _counter_key(name),
         "UpdateExpression": "ADD #v :step", "ExpressionAttributeNames": {"#v": "value"},
@@ -71,7 +72,7 @@ class Rules(VersionedTable):
 
     def side_effects(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[SideEffect]:
         rule_id = (new or old or {})["rule_id"]
-        effects = [_add(GENERATION_COUNTER, 1)]
+        effects = [add_to_counter(GENERATION_COUNTER, 1)]
         old_alias, new_alias = (old or {}).get("alias"), (new or {}).get("alias")
         if new_alias and new_alias != old_alias:
             effects.append(SideEffect({"Put": {
@@ -88,17 +89,17 @@ class Rules(VersionedTable):
                 "ExpressionAttributeValues": {":id": {"N": str(rule_id)}},
             }}))
         before, after = _mapped(old), _mapped(new)
-        effects += [_add(mapped_count(name), 1) for name in sorted(after - before)]
-        effects += [_add(mapped_count(name), -1) for name in sorted(before - after)]
+        effects += [add_to_counter(mapped_count(name), 1) for name in sorted(after - before)]
+        effects += [add_to_counter(mapped_count(name), -1) for name in sorted(before - after)]
         return effects
 
     def generation(self) -> int:
         return counters.current_value(GENERATION_COUNTER)
 
-    def create(self, fields: dict[str, Any], changed_by: str) -> dict[str, Any]:
+    def create(self, fields: dict[str, Any], changed_by: str, extra: Sequence[SideEffect] = ()) -> dict[str, Any]:
         """Insert a rule under a fresh ``rule_id`` (an atomic counter, never reused)."""
         rule_id = counters.next_value(RULE_ID_COUNTER)
-        return self.insert({**fields, "rule_id": rule_id}, changed_by)
+        return self.insert({**fields, "rule_id": rule_id}, changed_by, extra)
 
     def find(self, id_or_alias: str) -> dict[str, Any] | None:
         """A rule by alias (``^[a-zA-Z][a-zA-Z0-9-]*$``) or, anything else, by numeric id."""

@@ -5,8 +5,14 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-# An AWS service refused or failed a call: the request may succeed later.
-TRANSIENT: tuple[type[Exception], ...] = (BotoCoreError, ClientError, PynamoDBException)
+
+class RefusedValue(ValueError):
+    """A value no DynamoDB item can hold (a number past 38 digits or its exponent range, text that is not
+    Unicode): AWS would answer ValidationException, and boto3's serializer refuses it before sending."""
+
+
+# An AWS service refused or failed a call: the request may succeed later (unless refused_values says otherwise).
+TRANSIENT: tuple[type[Exception], ...] = (BotoCoreError, ClientError, PynamoDBException, RefusedValue)
 
 
 def refused_values(err: Exception) -> bool:
@@ -15,6 +21,8 @@ def refused_values(err: Exception) -> bool:
     Retrying cannot help, so callers answer 400 rather than 503. (moto does not
     enforce these limits; AWS does.)
     """
+    if isinstance(err, RefusedValue):
+        return True
     if isinstance(err, ClientError):
         return err.response.get("Error", {}).get("Code") == "ValidationException"
     if isinstance(err, PynamoDBException):

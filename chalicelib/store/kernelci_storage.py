@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
@@ -21,6 +22,21 @@ def key(path: str) -> str:
     return PREFIX + path
 
 
+# S3 user metadata naming the token (its _id) that first stored a file.
+UPLOADER = "uploader"
+
+
+def stored_by(path: str) -> tuple[bool, str | None]:
+    """Whether ``path`` is stored, and the id of the token that stored it (None: not recorded). One HEAD."""
+    try:
+        found = client("s3").head_object(Bucket=config.bucket_name(), Key=key(path))
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False, None
+        raise
+    return True, (found.get("Metadata") or {}).get(UPLOADER)
+
+
 def exists(path: str) -> bool:
     try:
         client("s3").head_object(Bucket=config.bucket_name(), Key=key(path))
@@ -31,9 +47,10 @@ def exists(path: str) -> bool:
     return True
 
 
-def put(path: str, body: bytes, content_type: str | None) -> None:
+def put(path: str, body: bytes, content_type: str | None, uploader: str | None = None) -> None:
     client("s3").put_object(Bucket=config.bucket_name(), Key=key(path), Body=body,
-                            ContentType=content_type or "application/octet-stream")
+                            ContentType=content_type or "application/octet-stream",
+                            Metadata={UPLOADER: uploader} if uploader else {})
 
 
 def get(path: str) -> bytes | None:
@@ -59,4 +76,6 @@ def build_meta(file_server_resource: str) -> dict[str, Any] | None:
 
 
 def url(path: str) -> str:
-    return f"{config.kernelci_storage_url()}/{path}"
+    """Where the file server serves ``path``: each segment percent-encoded (a name may hold ``#``, ``?``,
+    ``%`` or spaces)."""
+    return f"{config.kernelci_storage_url()}/{quote(path, safe='/')}"

@@ -24,8 +24,9 @@ with the error its failed condition means.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any, ClassVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -34,6 +35,7 @@ from botocore.exceptions import ClientError
 from chalicelib import config
 from chalicelib.store import counters
 from chalicelib.store.clients import client
+from chalicelib.store.errors import RefusedValue
 
 HISTORY_TABLE = "balrog-history"
 CHANGE_COUNTER = "balrog-history#change_id"
@@ -86,8 +88,15 @@ def _from_dynamo(value: Any) -> Any:
 
 
 def serialize(row: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item from a row; a None column is simply absent (NULL matches anything)."""
-    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in row.items() if v is not None}
+    """A DynamoDB item from a row; a None column is simply absent (NULL matches anything).
+
+    A value DynamoDB cannot hold is :class:`RefusedValue` (an answer of 400), whoever sent it: a path's
+    42-digit rule id reaches here without passing any JSON parser.
+    """
+    try:
+        return {k: _serializer.serialize(_to_dynamo(v)) for k, v in row.items() if v is not None}
+    except (DecimalException, OverflowError) as err:
+        raise RefusedValue(f"a number DynamoDB cannot store ({type(err).__name__})") from None
 
 
 # Every row carries its table's history name here, the hash key of a ``listing``
@@ -237,8 +246,12 @@ class VersionedTable:
         """A condition the current row must meet besides its data_version, as (expression, values)."""
         return "", {}
 
-    def insert(self, row: dict[str, Any], changed_by: str) -> dict[str, Any]:
-        """Create the row at data_version 1; AlreadyExists if its key is taken."""
+    def insert(self, row: dict[str, Any], changed_by: str, extra: Sequence[SideEffect] = ()) -> dict[str, Any]:
+        """Create the row at data_version 1; AlreadyExists if its key is taken.
+
+        ``extra``: more items of the same transaction, as for every write here
+        (an enacted scheduled change marks itself complete in the write it makes).
+        """
         new = {**row, "data_version": 1}
         key = self.key_of(new)
         last = counters.next_value(CHANGE_COUNTER, 2)
@@ -248,11 +261,11 @@ class VersionedTable:
             self._history_put(key, last - 1, changed_by, ts - 1, key),
             self._history_put(key, last, changed_by, ts, new),
         ]
-        self._transact(items, AlreadyExists(self.object_key(key)), self.side_effects(None, new))
+        self._transact(items, AlreadyExists(self.object_key(key)), [*self.side_effects(None, new), *extra])
         return new
 
     def update(self, key: dict[str, Any], changes: dict[str, Any], old_data_version: int,
-               changed_by: str) -> dict[str, Any]:
+               changed_by: str, extra: Sequence[SideEffect] = ()) -> dict[str, Any]:
         """Apply ``changes`` (None clears a column) if the row is still at ``old_data_version``."""
         current = self.get(key)
         if current is None:
@@ -267,10 +280,11 @@ class VersionedTable:
             self._put(new, condition, values=values),
             self._history_put(key, change_id, changed_by, now_ms(), new),
         ]
-        self._transact(items, StaleDataVersion(self.object_key(key)), self.side_effects(current, new))
+        self._transact(items, StaleDataVersion(self.object_key(key)), [*self.side_effects(current, new), *extra])
         return new
 
-    def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str) -> None:
+    def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str,
+               extra: Sequence[SideEffect] = ()) -> None:
         """Remove the row if it is still at ``old_data_version``; history keeps a keys-only row."""
         current = self.get(key)
         if current is None:
@@ -282,7 +296,26 @@ class VersionedTable:
                         "ConditionExpression": condition, "ExpressionAttributeValues": values}},
             self._history_put(key, change_id, changed_by, now_ms(), key),
         ]
-        self._transact(items, StaleDataVersion(self.object_key(key)), self.side_effects(current, None))
+        self._transact(items, StaleDataVersion(self.object_key(key)), [*self.side_effects(current, None), *extra])
+
+    def change_items(self, current: dict[str, Any], new: dict[str, Any] | None, changed_by: str) -> list[SideEffect]:
+        """The items of a change of ``current`` (to ``new``, or a delete) for another write's transaction.
+
+        For a change that must happen together with a change of another
+        object (a scheduled change following its rule's update, signoffs
+        reset with it): conditioned on ``current``'s data_version, history
+        row included.
+        """
+        key = self.key_of(current)
+        condition, values = self._version_condition(current["data_version"], ("", {}))
+        history = self._history_put(key, counters.next_value(CHANGE_COUNTER), changed_by, now_ms(),
+                                    key if new is None else new)
+        if new is None:
+            write = {"Delete": {"TableName": self._table_name(), "Key": serialize(key),
+                                "ConditionExpression": condition, "ExpressionAttributeValues": values}}
+        else:
+            write = self._put(new, condition, values=values)
+        return [SideEffect(write, StaleDataVersion(self.object_key(key))), SideEffect(history)]
 
     @staticmethod
     def _version_condition(old_data_version: int, extra: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:

@@ -12,10 +12,11 @@ a failure that is not any one message's.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from chalicelib import safe_json
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +29,10 @@ class PoisonMessage(ValueError):
 
 def parse(body: str, *required: str) -> dict[str, Any]:
     try:
-        message = json.loads(body)
-    except json.JSONDecodeError as err:
-        raise PoisonMessage(f"message is not JSON: {err}") from None
+        message = safe_json.loads(body)
+    except safe_json.UnsafeJson as err:
+        raise PoisonMessage(f"message is not JSON: {err}" if err.not_json else
+                            f"message holds a value that cannot be kept: {err}") from None
     if not isinstance(message, dict):
         raise PoisonMessage("message is not a JSON object")
     missing = [k for k in required if k not in message]

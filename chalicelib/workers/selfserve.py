@@ -11,14 +11,13 @@ batch item failures, so SQS redelivers those messages alone.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
 from chalice import Blueprint, Rate
 from chalice.app import SQSEvent
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.selfserve import actions
 from chalicelib.selfserve.results import InvalidResult, Result, check
 from chalicelib.store import build_requests, queues
@@ -57,9 +56,9 @@ def complete(result: Result) -> bool:
 
 def _complete_one(body: str) -> None:
     try:
-        message = json.loads(body)
-    except json.JSONDecodeError:
-        raise InvalidResult("$: not JSON") from None
+        message = safe_json.loads(body)
+    except safe_json.UnsafeJson as err:
+        raise InvalidResult("$: not JSON" if err.not_json else f"$: {err}") from None
     result = check(message)
     done = complete(result)
     log.info("job request %s %s", result.request_id, "completed" if done else "was already completed")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from chalice import Blueprint
 from chalice.app import SQSEvent
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.store import queues
 from chalicelib.treeherder import job_ingest
 from chalicelib.treeherder.job_schema import InvalidJobMessage
@@ -34,9 +33,9 @@ def ingest_jobs(event: SQSEvent) -> BatchResponse:
 
 def _ingest_one(body: str) -> None:
     try:
-        message = json.loads(body)
-    except json.JSONDecodeError as err:
-        raise InvalidJobMessage(f"$: not JSON ({err.msg} at line {err.lineno} column {err.colno})") from None
+        message = safe_json.loads(body)
+    except safe_json.UnsafeJson as err:
+        raise InvalidJobMessage(f"$: not JSON ({err})" if err.not_json else f"$: {err}") from None
     outcome = job_ingest.ingest(message)
     log.info("job message: %s %s", outcome.job_guid, outcome.status)
 

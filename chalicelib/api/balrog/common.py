@@ -9,33 +9,30 @@ into Balrog's problem body ``{"title", "detail", "status", "exception"?}`` by
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from http import HTTPStatus
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
 
+from chalicelib import safe_json
 from chalicelib.auth import bearer, sessions
+from chalicelib.balrog import errors
 from chalicelib.balrog import permissions as perms
+from chalicelib.balrog.access import require
+from chalicelib.balrog.errors import BalrogError
 from chalicelib.balrog.merge import MergeConflict
-from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
 from chalicelib.store.balrog_rules import AliasTaken
+from chalicelib.store.balrog_scheduled_changes import ChangeScheduled
 from chalicelib.store.errors import TRANSIENT, refused_values
 from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
 log = logging.getLogger(__name__)
 
+__all__ = ["BalrogError", "require"]  # raised and called by every route module
+
 JSON = {"Content-Type": "application/json"}
-
-
-class BalrogError(Exception):
-    """An answer other than success, raised from deep inside a handler."""
-
-    def __init__(self, status: int, detail: str, exception: str | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.exception = status, detail, exception
 
 
 def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -84,6 +81,10 @@ def _body_field(bp: Blueprint, field: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _problem_of(err: BalrogError) -> Response:
+    return problem(err.status, err.detail, err.exception)
+
+
 def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Login (401; CSRF for cookie sessions), then the handler with ``changed_by``; errors become problems."""
 
@@ -93,7 +94,7 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
             try:
                 return handler(*args, changed_by=login(bp), **kwargs)
             except BalrogError as err:
-                return problem(err.status, err.detail, err.exception)
+                return _problem_of(err)
             except MergeConflict as err:
                 return problem(400, f"Couldn't merge with the current version: {err}", "UpdateMergeError")
             except StaleDataVersion:
@@ -105,6 +106,8 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
                 return problem(403, f"Release '{err}' is read only.", "ReadOnlyError")
             except ReleaseMapped as err:
                 return problem(400, f"Release '{err}' is mapped to by a rule; change the rule(s) first.")
+            except ChangeScheduled:
+                return _problem_of(errors.change_scheduled("Cannot delete rows that have changes scheduled."))
             except AliasTaken as err:
                 return problem(400, f"Rule with alias '{err}' already exists.")
             except AlreadyExists as err:
@@ -122,13 +125,6 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
         return guarded
 
     return decorator
-
-
-def require(username: str, thing: str, action: str, product: str | None = None) -> None:
-    """403 unless ``username`` may do ``action`` on ``thing`` for ``product``."""
-    if not perms.allowed(permissions.of_user(username), thing, action, product):
-        target = f" for product '{product}'" if product else ""
-        raise BalrogError(403, f"{username} is not allowed to {action} {thing}{target}", "PermissionDeniedError")
 
 
 def json_body(bp: Blueprint) -> dict[str, Any]:
@@ -151,13 +147,9 @@ def json_body(bp: Blueprint) -> dict[str, Any]:
     return body
 
 
-def _not_json(constant: str) -> None:
-    raise ValueError(f"{constant} is not JSON")
-
-
 def strict_json(text: str | bytes) -> Any:
-    """JSON as RFC 8259 has it: Python's parser also takes ``NaN`` and ``Infinity``, which no number field survives."""
-    return json.loads(text, parse_constant=_not_json)
+    """JSON as RFC 8259 has it, holding only values Shipyard can keep (:mod:`chalicelib.safe_json`)."""
+    return safe_json.loads(text)
 
 
 def nested(value: Any, field: str) -> Any:

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
 
+from chalicelib import safe_json
 from chalicelib.auth import bearer
 from chalicelib.store.errors import TRANSIENT, refused_values
 
@@ -44,8 +45,8 @@ def _fields() -> dict[str, str] | None:
     if (request.headers.get("content-type") or "").lower().startswith("application/x-www-form-urlencoded"):
         return dict(parse_qsl(raw, keep_blank_values=True))
     try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+        body = safe_json.loads(request.raw_body or b"") if raw.strip() else {}
+    except safe_json.UnsafeJson:
         return None
     return body if isinstance(body, dict) else None
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from chalicelib.api.balrog.history import TABLES as HISTORY_TABLES
 from chalicelib.api.balrog.releases import RELEASE_COLUMNS
+from chalicelib.api.balrog.update import route_for
 from chalicelib.api.openapi.parts import (
     answer,
     body,
@@ -28,6 +29,7 @@ from chalicelib.api.openapi.parts import (
     segment,
 )
 from chalicelib.balrog.permissions import OPTIONS
+from chalicelib.balrog.update_query import QUERY_PARAMETERS, SEGMENTS
 from chalicelib.store.balrog_rules import COLUMNS
 
 FAMILY = "balrog"
@@ -406,34 +408,57 @@ def _token() -> dict[str, Any]:
     )}}
 
 
-UPDATE_PARAMS = [("v", "Update URL version.", "6"), ("product", "Product.", "Firefox"),
-                 ("version", "The client's version.", "52.0"), ("buildID", "The client's build id.", "20170301000000"),
-                 ("buildTarget", "Build target.", "WINNT_x86-msvc"), ("locale", "Locale.", "en-US"),
-                 ("channel", "Update channel.", "release"),
-                 ("osVersion", "OS version (url-quoted).", "Windows_NT 10.0"),
-                 ("distribution", "Distribution.", "default"), ("distVersion", "Distribution version.", "default")]
+UPDATE_PARAM_TEXT = {
+    "product": ("Product.", "Firefox"), "version": ("The client's version.", "52.0"),
+    "buildID": ("The client's build id.", "20170301000000"), "buildTarget": ("Build target.", "WINNT_x86-msvc"),
+    "locale": ("Locale.", "en-US"), "channel": ("Update channel.", "release"),
+    "osVersion": ("OS version (url-quoted).", "Windows_NT 10.0.0.0.19045 (x64)"),
+    "systemCapabilities": ("`ISET:<instruction set>,MEM:<MB>,JAWS:<0|1>` (or the old `SSE3,8095`).",
+                           "ISET:SSE4_2,MEM:16384,JAWS:0"),
+    "distribution": ("Partner distribution, or `default`.", "default"),
+    "distVersion": ("Partner distribution version, or `default`.", "default"),
+    "platformVersion": ("Gecko version (URL version 4).", "52.0"), "IMEI": ("Device IMEI (URL version 5).", "0"),
+}
+UPDATE_QUERY_TEXT = {
+    "force": "`1` skips the backgroundRate roll, `-1` forces the fallback.",
+    "mig64": "`1`: the client may migrate to 64-bit.",
+    "avast": "Set by Avast when it mangles `force` (repaired).",
+    "pin": "A version pin such as `102.` or `102.3.` (Firefox ESR policies).",
+}
 
 
 def _update() -> dict[str, Any]:
+    """One path per URL version Balrog serves (other shapes under /balrog/update get the empty answer)."""
     xml = {"type": "string", "pattern": "^<\\?xml"}
-    path = "/balrog/update/" + "/".join(f"{{{name}}}" for name, _, _ in UPDATE_PARAMS) + "/update.xml"
-    return {path: {"get": operation(
-        "update_xml", "The update a client should apply, if any", {
-            200: answer("Balrog's update XML; an empty `<updates>` when there is no update.", xml, media="text/xml"),
-            503: answer("Storage is unavailable: an empty `<updates>`; retry later.", xml, media="text/xml")},
-        parameters=[*(path_param(name, text, example=example) for name, text, example in UPDATE_PARAMS),
-                    query_param("force", "`1` skips the backgroundRate roll, `-1` forces the fallback.")],
-        security=NO_AUTH, tags=["balrog update"],
-    )}}
+    paths: dict[str, Any] = {}
+    for version in sorted(SEGMENTS):
+        paths["/balrog/update" + route_for(version)] = {"get": operation(
+            f"update_xml_v{version}", f"The update a client of URL version {version} should apply, if any", {
+                200: answer("Balrog's update XML; an empty `<updates>` when there is no update.", xml,
+                            media="text/xml"),
+                400: answer("A query Balrog refuses: an unknown query parameter (a problem body), an invalid "
+                            "version or pin, a platform or locale the release lacks (plain text).",
+                            {"type": "string"}, media="text/plain"),
+                503: answer("Storage is unavailable: an empty `<updates>`; retry later.", xml, media="text/xml")},
+            parameters=[*(path_param(name, UPDATE_PARAM_TEXT[name][0], example=UPDATE_PARAM_TEXT[name][1])
+                          for name in SEGMENTS[version]),
+                        *(query_param(name, text) for name, text in UPDATE_QUERY_TEXT.items()
+                          if name in QUERY_PARAMETERS[version])],
+            security=NO_AUTH, tags=["balrog update"],
+        )}
+    return paths
 
 
 def build() -> dict[str, Any]:
+    from chalicelib.api.balrog import openapi_signoffs as signoff_workflow  # it builds on this module's parts
+
     return document(
         FAMILY, "Shipyard: Balrog",
         "Balrog's admin API (rules, releases, permissions, history; `data_version` concurrency), the token "
         "endpoint balrogclient asks for its bearer token, and the public update endpoint.",
-        {**_rules(), **_releases(), **_users(), **_history(), **_sessions(), **_token(), **_update()},
-        {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": {
+        {**_rules(), **_releases(), **_users(), **_history(), **_sessions(), **_token(), **_update(),
+         **signoff_workflow.paths()},
+        {"schemas": {**SCHEMAS, **signoff_workflow.SCHEMAS}, "responses": RESPONSES, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer",
                        "description": "A token of `shipyard token create`, or an access token of "
                                       "`/balrog/oauth/token`. Local stack: `shipyard-dev-token` (user `admin`)."},

@@ -18,6 +18,8 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
+from chalicelib.balrog import gates, scheduled_changes
+from chalicelib.balrog.scheduled_kinds import RULES
 from chalicelib.store.balrog_rules import COLUMNS, render, rules
 
 bp = Blueprint(__name__)
@@ -52,6 +54,7 @@ def list_rules(changed_by: str) -> Response:
 def create_rule(changed_by: str) -> Response:
     fields = rule_fields.parse(json_body(bp), creating=True)
     require(changed_by, "rule", "create", fields.get("product"))
+    gates.verify(gates.for_rule(None, fields), None)
     _check_alias_free(fields.get("alias"))
     rule = rules.create(fields, changed_by)
     return Response(body=str(rule["rule_id"]), status_code=200, headers={"Content-Type": "text/plain"})
@@ -74,7 +77,10 @@ def _update(rule: dict[str, Any], changes: dict[str, Any], data_version: int, ch
         require(changed_by, "rule", "modify", changes["product"])
     if "alias" in changes:
         _check_alias_free(changes["alias"], rule["rule_id"])
-    new = rules.update({"rule_id": rule["rule_id"]}, changes, data_version, changed_by)
+    after = {k: v for k, v in {**rule, **changes, "data_version": data_version + 1}.items() if v is not None}
+    gates.verify(gates.for_rule(rule, after), None)
+    follow = scheduled_changes.follow_update(RULES, rule, after) if rule["data_version"] == data_version else []
+    new = rules.update({"rule_id": rule["rule_id"]}, changes, data_version, changed_by, follow)
     return answer({"new_data_version": new["data_version"]})
 
 
@@ -93,7 +99,9 @@ def delete_rule(id_or_alias: str, changed_by: str) -> Response:
     data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
     rule = _found(id_or_alias)
     require(changed_by, "rule", "delete", rule.get("product"))
-    rules.delete({"rule_id": rule["rule_id"]}, data_version, changed_by)
+    gates.verify(gates.for_rule(rule, None), None)
+    pending = scheduled_changes.refuse_if_scheduled(RULES, rule)
+    rules.delete({"rule_id": rule["rule_id"]}, data_version, changed_by, pending)
     return Response(body="", status_code=200)
 
 

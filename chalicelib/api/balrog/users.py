@@ -16,8 +16,11 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
+from chalicelib.balrog import errors, gates, scheduled_changes
 from chalicelib.balrog.permissions import canonical, validate_options
+from chalicelib.balrog.scheduled_kinds import PERMISSIONS
 from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.balrog_roles import roles
 
 bp = Blueprint(__name__)
 
@@ -62,15 +65,24 @@ def put_permission(username: str, permission: str, changed_by: str) -> Response:
     key = _key(username, permission)
     body = json_body(bp)
     options = _options(body, key["permission"])
-    if permissions.get(key) is None:
+    current = permissions.get(key)
+    if current is None:
         require(changed_by, "permission", "create")
+        gates.verify(gates.for_permission(None, {**key, "options": options}), None)
         permissions.insert({**key, "options": options}, changed_by)
         return answer({"new_data_version": 1}, 201)
     data_version = int_value(body.get("data_version"), "data_version")
     if data_version is None:
         raise BalrogError(400, "'data_version' is required when updating an existing permission.")
+    return _update(current, options, data_version, changed_by)
+
+
+def _update(current: dict[str, Any], options: dict[str, list[str]] | None, data_version: int,
+            changed_by: str) -> Response:
     require(changed_by, "permission", "modify")
-    new = permissions.update(key, {"options": options}, data_version, changed_by)
+    gates.verify(gates.for_permission(current, {**current, "options": options}), None)
+    new = permissions.update(_key(current["username"], current["permission"]), {"options": options}, data_version,
+                             changed_by)
     return answer({"new_data_version": new["data_version"]})
 
 
@@ -82,11 +94,11 @@ def post_permission(username: str, permission: str, changed_by: str) -> Response
     body = json_body(bp)
     options = _options(body, key["permission"])
     data_version = int_value(body.get("data_version"), "data_version", required=True)
-    if permissions.get(key) is None:
+    current = permissions.get(key)
+    if current is None:
         raise BalrogError(404, f"{username} has no '{permission}' permission")
-    require(changed_by, "permission", "modify")
-    new = permissions.update(key, {"options": options}, data_version, changed_by)
-    return answer({"new_data_version": new["data_version"]})
+    assert data_version is not None
+    return _update(current, options, data_version, changed_by)
 
 
 @bp.route("/users/{username}/permissions/{permission}", methods=["DELETE"])
@@ -94,8 +106,44 @@ def post_permission(username: str, permission: str, changed_by: str) -> Response
 def delete_permission(username: str, permission: str, changed_by: str) -> Response:
     key = _key(username, permission)
     data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
-    if permissions.get(key) is None:
+    current = permissions.get(key)
+    if current is None:
         raise BalrogError(404, f"{username} has no '{permission}' permission")
     require(changed_by, "permission", "delete")
-    permissions.delete(key, data_version, changed_by)
+    gates.verify(gates.for_permission(current, None), None)
+    pending = scheduled_changes.refuse_if_scheduled(PERMISSIONS, current)
+    permissions.delete(key, data_version, changed_by, pending)
+    return Response(body="", status_code=200)
+
+
+# --- roles: what a user may sign off scheduled changes as ----------------------------------------
+
+@bp.route("/users/{username}/roles", methods=["GET"])
+@balrog_route(bp)
+def user_roles(username: str, changed_by: str) -> Response:
+    return answer({"roles": roles.of_user(username)})
+
+
+@bp.route("/users/{username}/roles/{role}", methods=["PUT"])
+@balrog_route(bp)
+def grant_role(username: str, role: str, changed_by: str) -> Response:
+    """Grant a role: 201 when new, 200 (a no-op) when the user holds it already, as Balrog answers."""
+    held = roles.get({"username": username, "role": role})
+    if held is not None:
+        return answer({"new_data_version": held["data_version"]})
+    require(changed_by, "permission", "create")
+    if not permissions.of_user(username):
+        raise errors.value_error("Cannot grant a role to a user without any permissions")
+    roles.insert({"username": username, "role": role}, changed_by)
+    return answer({"new_data_version": 1}, 201)
+
+
+@bp.route("/users/{username}/roles/{role}", methods=["DELETE"])
+@balrog_route(bp)
+def revoke_role(username: str, role: str, changed_by: str) -> Response:
+    data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
+    if roles.get({"username": username, "role": role}) is None:
+        raise BalrogError(404, "Role not found", f"No role '{role}' found for username '{username}'")
+    require(changed_by, "permission", "delete")
+    roles.delete({"username": username, "role": role}, data_version, changed_by)
     return Response(body="", status_code=200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 from typing import Any, Callable
 
@@ -47,16 +48,20 @@ def project_route(handler: Callable[..., Response]) -> Callable[..., Response]:
     return storage_guard(wrapper)
 
 
+# Decimal digits with an optional sign, few enough for any field (Python's int() takes far more: spaces inside,
+# "_", non-ASCII digits, and past 4,300 digits a message about its own settings).
+INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+
+
 def int_param(params: dict[str, str] | None, name: str, default: int | None = None, minimum: int = 0,
               maximum: int | None = None) -> int | None:
     """An integer query parameter; ValueError with a readable message otherwise."""
     raw = (params or {}).get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"'{name}' must be an integer, got {raw!r}") from None
+    if not INTEGER.fullmatch(raw.strip()):
+        raise ValueError(f"'{name}' must be an integer, got {raw[:40]!r}")
+    value = int(raw.strip())
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         raise ValueError(f"'{name}' must be {bound}, got {value}")

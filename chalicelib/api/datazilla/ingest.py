@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote_to_bytes
 
 from chalice import Blueprint, Response
 
@@ -25,7 +25,7 @@ CONTENT_TYPES = [FORM, "application/json"]
 
 def _form_fields(body: bytes) -> dict[str, str]:
     try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
     except UnicodeDecodeError:
         raise ValueError("the form body is not UTF-8") from None
     return {k: v[-1] for k, v in parsed.items()}
@@ -58,7 +58,9 @@ def _load_test(project: Project) -> Response:
     if is_form:
         if not fields.get("data"):
             return problem(400, "No POST data found")
-        blob = unquote(fields["data"]).encode("utf-8")
+        # The blob's bytes as the client percent-encoded them: invalid UTF-8 is kept (and stored as malformed),
+        # never silently replaced.
+        blob = unquote_to_bytes(fields["data"])
     else:
         if not body.strip():
             return problem(400, "No POST data found")

@@ -37,7 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.auth import kernelci_token
 from chalicelib.kernelci import keys
 from chalicelib.kernelci import tokens as token_rules
@@ -186,9 +186,10 @@ class Call:
         if not content_type.startswith("application/json"):
             raise KernelciError(415, f"{reason_for(415)}: use application/json as the content type")
         try:
-            body = json.loads(self.request.raw_body or b"")
-        except (ValueError, UnicodeDecodeError):
-            raise KernelciError(422, f"No JSON data found in the {self.method} request") from None
+            body = safe_json.loads(self.request.raw_body or b"")
+        except safe_json.UnsafeJson as err:
+            raise KernelciError(422, f"No JSON data found in the {self.method} request",
+                                [] if err.not_json else [str(err)]) from None
         checked = keys.check_body(body, accepted)
         if not checked.ok:
             raise KernelciError(400, "Provided JSON is not valid", checked.errors)

@@ -4,8 +4,11 @@ A ``multipart/form-data`` POST with the destination directory in the form
 field ``path`` (or, without it, ``job``, ``kernel``, ``arch``,
 ``defconfig``/``defconfig_full`` and optionally ``lab_name`` to make one) and
 the files in any other fields (``file0``, ``file1``...). File names may hold
-subdirectories (``dtbs/x.dtb``); nothing may climb out of the path. The
-answer lists each file: status (201 new, 200 replaced), bytes, name, URL.
+subdirectories (``dtbs/x.dtb``); nothing may climb out of the path. A stored
+file may be replaced only by the token that stored it, or an admin or
+superuser token (403 otherwise, and nothing of the request is stored). The
+answer lists each file: status (201 new, 200 replaced), bytes, name, URL
+(percent-encoded).
 GET and DELETE are not implemented, as in the backend.
 """
 
@@ -57,12 +60,19 @@ def post_upload(call: Call) -> Answer:
     directory = _directory(form.value, form.value("path"))
     if not form.files:
         raise KernelciError(400, "No files provided")
-    stored = []
-    for upload in form.files:
+    assert call.token is not None
+    token, token_id = rules.Token.of(call.token), str(call.token.get("_id", ""))
+    planned = []
+    for upload in form.files:  # every file checked before any is stored: all or nothing
         name = clean_path(upload.filename, "file name")
         path = f"{directory}/{name}"
-        replaced = storage.exists(path)
-        storage.put(path, upload.body, upload.content_type)
+        replaced, owner = storage.stored_by(path)
+        if replaced and not rules.may_replace(token, token_id, owner):
+            raise KernelciError(403, f"Operation not permitted: '{path}' was stored by another token")
+        planned.append((upload, name, path, replaced))
+    stored = []
+    for upload, name, path, replaced in planned:
+        storage.put(path, upload.body, upload.content_type, uploader=token_id)
         stored.append({"status": 200 if replaced else 201, "error": None, "bytes": len(upload.body),
                        "filename": name, "url": storage.url(path)})
     return Answer(200, result=stored, reason=f"{len(stored)} file(s) stored under '{directory}/'")

@@ -12,12 +12,11 @@ unknown token, 403 for a bad signature or a user without the permission.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from chalice import Blueprint, Response
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.api.datazilla.common import answer, int_param, problem, project_route
 from chalicelib.api.request_url import full_url
 from chalicelib.auth import bearer, oauth1
@@ -94,9 +93,9 @@ def triage_alert(project: Project, alert_id: str) -> Response:
     if refusal is not None:
         return refusal
     try:
-        body = json.loads(bp.current_request.raw_body or b"")
+        body = safe_json.loads(bp.current_request.raw_body or b"")
         status = parse_status(body)
-    except json.JSONDecodeError as err:
+    except safe_json.UnsafeJson as err:
         return problem(400, "Malformed JSON", str(err))
     except ValueError as err:
         return problem(400, "Bad request", str(err))

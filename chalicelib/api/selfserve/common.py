@@ -25,12 +25,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.api.selfserve import render_html
 from chalicelib.auth import bearer, passwords
 from chalicelib.selfserve import actions, negotiation
@@ -124,9 +124,10 @@ def _form(request: Request) -> dict[str, Any]:
     content_type = (request.headers.get("content-type") or "").lower()
     if content_type.startswith(JSON_TYPE):
         try:
-            body = json.loads(text, parse_constant=lambda c: None)
-        except ValueError:
-            raise SelfserveError(400, "Bad request: the body is not JSON") from None
+            body = safe_json.loads(raw)
+        except safe_json.UnsafeJson as err:
+            raise SelfserveError(400, "Bad request: the body is not JSON" if err.not_json
+                                 else f"Bad request: {err}") from None
         if not isinstance(body, dict):
             raise SelfserveError(400, "Bad request: the body must be a JSON object")
         return body
@@ -203,8 +204,8 @@ def route(bp: Blueprint, path: str, handlers: dict[str, Handler]) -> None:
         methods.add("POST")
 
     def view(**params: str) -> Response:
-        # The local server hands path parameters over still percent-encoded; API Gateway decodes them.
-        return _run(bp.current_request, handlers, {k: unquote(v) for k, v in params.items()})
+        # Path parameters arrive decoded once, by API Gateway or the local server: never again here.
+        return _run(bp.current_request, handlers, dict(params))
 
     view.__name__ = "selfserve_" + (re.sub(r"\W+", "_", path).strip("_") or "index")
     bp.route(path, methods=sorted(methods), content_types=ANY_CONTENT)(view)

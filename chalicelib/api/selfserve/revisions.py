@@ -36,6 +36,7 @@ def _new_build(action: str):
         assert call.branch is not None
         call.user  # noqa: B018 - 403 first
         revision = params.revision(call.params["revision"])
+        job_lookup.push_of_revision(call.branch, revision)  # 404 unless a stored push has it
         return submit(call, action, {"revision": revision, "priority": params.priority(call.form)})
 
     handler.__name__ = action
@@ -65,6 +66,7 @@ def new_build_for_builder(call: Call) -> Answer:
     if not 0 < len(builder) <= MAX_BUILDER_NAME or not builder.isprintable():
         raise SelfserveError(400, f"Bad builder: 1 to {MAX_BUILDER_NAME} printable characters")
     revision = params.revision(call.params["revision"])
+    job_lookup.push_of_revision(call.branch, revision)  # 404 unless a stored push has it
     what = {"builder": builder, "revision": revision, "priority": params.priority(call.form),
             "properties": params.properties(call.form), "files": params.files(call.form)}
     return submit(call, actions.NEW_BUILD_FOR_BUILDER, what)

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
 
+from chalicelib import safe_json
 from chalicelib.api.request_url import full_url
 from chalicelib.api.treeherder.common import answer, detail, project_route, request_params, treeherder_route
 from chalicelib.auth import hawk
@@ -53,9 +53,9 @@ def job_detail(branch: Branch, project: str, job_id: str) -> Response:
 
 def _messages(raw: bytes, project: str) -> list[dict[str, Any]]:
     try:
-        decoded = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidJobMessage("$: the body is not JSON") from None
+        decoded = safe_json.loads(raw or b"null")
+    except safe_json.UnsafeJson as err:
+        raise InvalidJobMessage("$: the body is not JSON" if err.not_json else f"$: {err}") from None
     messages = decoded if isinstance(decoded, list) else [decoded]
     if not messages or len(messages) > MAX_MESSAGES_PER_POST:
         raise InvalidJobMessage(f"$: send 1 to {MAX_MESSAGES_PER_POST} job messages")

@@ -1,0 +1,69 @@
+"""Which signoffs a change needs: Balrog's ``getPotentialRequiredSignoffs``, per kind of object.
+
+Reads the requirements (and, for a release, the rules that map to it) from
+the store and hands them to the pure rules of ``chalicelib.balrog.signoffs``.
+A direct write (no scheduled change) has no signoffs, so any requirement
+refuses it with Balrog's 400 "Signoff Required".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.balrog import errors
+from chalicelib.balrog import signoffs as so
+from chalicelib.balrog.permissions import OPTIONS
+from chalicelib.store.balrog_required_signoffs import permissions_required_signoffs, product_required_signoffs
+from chalicelib.store.balrog_rules import rules
+
+Row = Mapping[str, Any] | None
+
+
+def for_rule(old: Row, new: Row) -> dict[str, int]:
+    """A rule's old and new (product, channel) are both gated: a change may move it out of a gated channel."""
+    requirements = product_required_signoffs.rows()
+    return so.needed([*so.product_requirements(old, requirements), *so.product_requirements(new, requirements)])
+
+
+def for_shutoff(row: Row) -> dict[str, int]:
+    return so.needed(so.product_requirements(row, product_required_signoffs.rows((row or {}).get("product"))))
+
+
+def for_release(name: str | None) -> dict[str, int]:
+    """A release gates nothing itself: the rules that map to it do (their product and channel)."""
+    if not name:
+        return {}
+    mapping_rules = [r for r in rules.all_rules() if name in (r.get("mapping"), r.get("fallbackMapping"))]
+    if not mapping_rules:
+        return {}
+    requirements = product_required_signoffs.rows()
+    return so.needed([rs for rule in mapping_rules for rs in so.product_requirements(rule, requirements)])
+
+
+def for_permission(old: Row, new: Row) -> dict[str, int]:
+    requirements = permissions_required_signoffs.rows()
+    found = []
+    for row in (old, new):
+        if row:
+            has_products = "products" in OPTIONS.get(row["permission"], frozenset())
+            found += so.permission_requirements(row, has_products, requirements)
+    return so.needed(found)
+
+
+def for_required_signoff(kind: str, row: Row) -> dict[str, int]:
+    """A requirement is gated by the requirements of its own product (and channel)."""
+    if not row:
+        return {}
+    table = product_required_signoffs if kind == "product" else permissions_required_signoffs
+    same = [rs for rs in table.rows(row.get("product"))
+            if all(rs.get(c) == row.get(c) for c in table.decision_columns)]
+    return so.needed(same)
+
+
+def verify(required: Mapping[str, int], signoffs: Mapping[str, str] | None) -> None:
+    """400 "Signoff Required" unless ``signoffs`` meet ``required``."""
+    try:
+        so.verify(required, signoffs)
+    except so.SignoffRequired as err:
+        raise errors.signoff_required(str(err)) from None

@@ -1,0 +1,174 @@
+"""The base tables whose changes can be scheduled, each as a :class:`~chalicelib.balrog.scheduled_changes.Kind`.
+
+Per table, what Balrog's base table does when a scheduled change is
+validated (its permission check, dry-run) and enacted (its write, made as
+the scheduler): rules, permissions, emergency shutoffs (deletion only:
+turning updates back on) and both kinds of required signoffs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.balrog import errors, gates
+from chalicelib.balrog.access import require
+from chalicelib.balrog.errors import BalrogError
+from chalicelib.balrog.scheduled_changes import Kind
+from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.balrog_required_signoffs import (
+    RequiredSignoffs,
+    permissions_required_signoffs,
+    product_required_signoffs,
+)
+from chalicelib.store.balrog_roles import roles
+from chalicelib.store.balrog_rules import COLUMNS as RULE_COLUMNS
+from chalicelib.store.balrog_rules import rules
+from chalicelib.store.balrog_shutoffs import shutoffs
+from chalicelib.store.versioned import SideEffect
+
+ACTION = {"insert": "create", "update": "modify", "delete": "delete"}
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+def _rule(change: Mapping[str, Any]) -> dict[str, Any] | None:
+    try:
+        return rules.get({"rule_id": int(change["rule_id"])})
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_rule(username: str, change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> None:
+    if change_type == "insert":
+        require(username, "rule", "create", change.get("product"))
+        return
+    require(username, "rule", ACTION[change_type], (current or {}).get("product"))
+    if change_type == "update" and change.get("product") != (current or {}).get("product"):
+        require(username, "rule", "modify", change.get("product"))
+
+
+def _rule_signoffs(change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> dict[str, int]:
+    return gates.for_rule(current if change_type != "insert" else None, change if change_type != "delete" else None)
+
+
+def _enact_rule(sc: dict[str, Any], change: dict[str, Any], extra: list[SideEffect]) -> None:
+    by = sc["scheduled_by"]
+    fields = {c: change.get(c) for c in RULE_COLUMNS if c not in ("rule_id", "data_version")}
+    if sc["change_type"] == "insert":
+        rules.create({k: v for k, v in fields.items() if v is not None}, by, extra)
+    elif sc["change_type"] == "update":
+        rules.update({"rule_id": change["rule_id"]}, fields, change["data_version"], by, extra)
+    else:
+        rules.delete({"rule_id": change["rule_id"]}, change["data_version"], by, extra)
+
+
+RULES = Kind(base="rules", columns=tuple(c for c in RULE_COLUMNS if c != "data_version"), keys=("rule_id",),
+             current=_rule, check=_check_rule, required=_rule_signoffs, enact=_enact_rule,
+             generated_keys=frozenset({"rule_id"}))
+
+
+# --- permissions ---------------------------------------------------------------------------------
+
+def _permission(change: Mapping[str, Any]) -> dict[str, Any] | None:
+    return permissions.get({"username": change["username"], "permission": change["permission"]})
+
+
+def _check_permission(username: str, change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> None:
+    require(username, "permission", ACTION[change_type])
+
+
+def _permission_signoffs(change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> dict[str, int]:
+    return gates.for_permission(current if change_type != "insert" else None,
+                                change if change_type != "delete" else None)
+
+
+def _enact_permission(sc: dict[str, Any], change: dict[str, Any], extra: list[SideEffect]) -> None:
+    by, key = sc["scheduled_by"], {"username": change["username"], "permission": change["permission"]}
+    if sc["change_type"] == "insert":
+        permissions.insert({**key, "options": change.get("options")}, by, extra)
+    elif sc["change_type"] == "update":
+        permissions.update(key, {"options": change.get("options")}, change["data_version"], by, extra)
+    else:
+        permissions.delete(key, change["data_version"], by, extra)
+
+
+PERMISSIONS = Kind(base="permissions", columns=("permission", "username", "options"), keys=("permission", "username"),
+                   current=_permission, check=_check_permission, required=_permission_signoffs,
+                   enact=_enact_permission)
+
+
+# --- emergency shutoffs --------------------------------------------------------------------------
+
+def _shutoff(change: Mapping[str, Any]) -> dict[str, Any] | None:
+    return shutoffs.get({"product": change["product"], "channel": change["channel"]})
+
+
+def _check_shutoff(username: str, change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> None:
+    require(username, "emergency_shutoff", ACTION[change_type], change.get("product"))
+
+
+def _shutoff_signoffs(change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> dict[str, int]:
+    return gates.for_shutoff(current or change)
+
+
+def _enact_shutoff(sc: dict[str, Any], change: dict[str, Any], extra: list[SideEffect]) -> None:
+    current = _shutoff(change)
+    version = change.get("data_version") or (current or {}).get("data_version") or 0
+    shutoffs.delete({"product": change["product"], "channel": change["channel"]}, version, sc["scheduled_by"], extra)
+
+
+EMERGENCY_SHUTOFF = Kind(base="emergency_shutoff", columns=("product", "channel", "comment"),
+                         keys=("product", "channel"), current=_shutoff, check=_check_shutoff,
+                         required=_shutoff_signoffs, enact=_enact_shutoff, change_types=frozenset({"delete"}))
+
+
+# --- required signoffs ---------------------------------------------------------------------------
+
+def check_holders(table: RequiredSignoffs, row: Mapping[str, Any]) -> None:
+    """Balrog refuses to require more signoffs of a role than users hold it."""
+    missing = [c for c in (*table.decision_columns, "role") if row.get(c) in (None, "")]
+    if missing:
+        raise errors.value_error(f"{list(table.decision_columns)} are required.")
+    held = roles.holders(row["role"])
+    if held < int(row["signoffs_required"]):
+        what = ", ".join(str(row[c]) for c in table.decision_columns)
+        raise errors.value_error(f"Cannot require {row['signoffs_required']} signoffs for {what} - only {held} "
+                                 f"users hold the {row['role']} role")
+
+
+def _rs_kind(base: str, table: RequiredSignoffs) -> Kind:
+    def current(change: Mapping[str, Any]) -> dict[str, Any] | None:
+        return table.get(table.key(change))
+
+    def check(username: str, change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> None:
+        if change_type != "delete":
+            if change.get("signoffs_required") is None:
+                raise BalrogError(400, "Missing field: signoffs_required is missing")
+            check_holders(table, change)
+        require(username, "required_signoff", ACTION[change_type], change.get("product"))
+
+    def required(change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> dict[str, int]:
+        return gates.for_required_signoff(table.kind, current or change)
+
+    def enact(sc: dict[str, Any], change: dict[str, Any], extra: list[SideEffect]) -> None:
+        by, key = sc["scheduled_by"], table.key(change)
+        row = {c: change[c] for c in (*table.decision_columns, "role")}
+        if sc["change_type"] == "insert":
+            table.insert({**key, **row, "signoffs_required": int(change["signoffs_required"])}, by, extra)
+        elif sc["change_type"] == "update":
+            table.update(key, {"signoffs_required": int(change["signoffs_required"])}, change["data_version"], by,
+                         extra)
+        else:
+            table.delete(key, change["data_version"], by, extra)
+
+    return Kind(base=base, columns=(*table.decision_columns, "role", "signoffs_required"),
+                keys=(*table.decision_columns, "role"), current=current, check=check, required=required,
+                enact=enact)
+
+
+PRODUCT_REQUIRED_SIGNOFFS = _rs_kind("required_signoffs/product", product_required_signoffs)
+PERMISSIONS_REQUIRED_SIGNOFFS = _rs_kind("required_signoffs/permissions", permissions_required_signoffs)
+
+KINDS: dict[str, Kind] = {k.base: k for k in (RULES, PERMISSIONS, EMERGENCY_SHUTOFF, PRODUCT_REQUIRED_SIGNOFFS,
+                                               PERMISSIONS_REQUIRED_SIGNOFFS)}

@@ -1,0 +1,535 @@
+"""moto as the local stack's embedded AWS: one set of backends, atomic calls, every change reported.
+
+The app, the workers and the pump live in the same process as moto. Their
+boto3 and PynamoDB clients reach moto's backends in process (moto's
+``mock_aws`` patches botocore's send), while moto's HTTP server stays up on
+the loopback interface for external tools (the ``shipyard`` command, the AWS
+CLI) and serves the very same backends. Production code does not change: the
+clients are the ones it always makes, only the transport differs.
+
+Two things DynamoDB and SQS guarantee and moto, written for single-threaded
+tests, does not:
+
+- **Atomicity.** moto checks a condition and then writes, with no lock in
+  between, and an SQS receive marks messages in flight without one either.
+  Every DynamoDB, S3 and SQS request here runs under one process-wide lock
+  (requests are micro- to milliseconds in memory; the handlers' own work runs
+  outside it). A long-polling ``ReceiveMessage`` does not hold the lock while it
+  waits: it tries under the lock and waits outside it.
+- **Durability.** Every request that changed something reports, under the same
+  lock, what it changed (the new image of each item, object and message it
+  touched, or its deletion) to a ``ChangeSink``; the sink appends those
+  records to its journal and, once the lock is released, makes them durable
+  before the request's response is returned. A transaction or a batch is one
+  record group, appended whole or not at all.
+
+``apply`` puts records back into the backends (a snapshot or a journal being
+replayed), and ``state`` reads the backends whole for a snapshot.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Protocol
+
+from chalicelib.local import moto_guards
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+LOCK = threading.RLock()
+_local = threading.local()
+_installed = False
+_originals: list[tuple[type, str, Any | None]] = []
+_mock: Any = None
+
+
+class ChangeSink(Protocol):
+    """Where the changes of each request go (the journal)."""
+
+    def append(self, records: list[dict[str, Any]]) -> Any:
+        """Called under ``LOCK`` with one request's changes; returns a token for ``sync``."""
+
+    def sync(self, token: Any) -> None:
+        """Called outside the lock; returns once the records of ``token`` are durable."""
+
+
+_sink: ChangeSink | None = None
+
+
+def set_sink(sink: ChangeSink | None) -> None:
+    """Start (or, with None, stop) reporting changes."""
+    global _sink
+    _sink = sink
+
+
+@dataclass
+class _Touched:
+    items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    objects: dict[tuple[str, str], None] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.items or self.objects or self.messages)
+
+
+def _touched() -> _Touched | None:
+    return getattr(_local, "touched", None)
+
+
+# --- DynamoDB JSON with binary values as base64 (moto keeps them as bytes) --------------------
+
+
+def to_json(value: dict[str, Any]) -> dict[str, Any]:
+    """One attribute value, JSON-serialisable."""
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(_bytes(inner)).decode("ascii")}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(_bytes(b)).decode("ascii") for b in inner]}
+    if kind == "M":
+        return {"M": {k: to_json(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [to_json(v) for v in inner]}
+    return {kind: inner}
+
+
+def from_json(value: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of ``to_json``."""
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(b) for b in inner]}
+    if kind == "M":
+        return {"M": {k: from_json(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [from_json(v) for v in inner]}
+    return value
+
+
+def _bytes(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+# --- backends ----------------------------------------------------------------------------------
+
+
+def _dynamodb(region: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[ACCOUNT_ID][region]
+
+
+def _s3() -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[ACCOUNT_ID]["aws"]
+
+
+def _sqs(region: str) -> Any:
+    from moto.sqs.models import sqs_backends
+
+    return sqs_backends[ACCOUNT_ID][region]
+
+
+# --- frames: one request, under the lock, its changes committed whole ---------------------------
+
+
+def _succeeded(result: Any) -> bool:
+    if isinstance(result, tuple) and result and isinstance(result[0], int):
+        return result[0] < 400
+    return True
+
+
+def _framed(call: Any, region_of: Any) -> Any:
+    @functools.wraps(call)
+    def framed(*args: Any, **kwargs: Any) -> Any:
+        if _touched() is not None:  # nested in a request already framed
+            return call(*args, **kwargs)
+        token = sink = None
+        with LOCK:
+            _local.touched = _Touched()
+            try:
+                result = call(*args, **kwargs)
+                touched, sink = _local.touched, _sink
+                if touched and sink is not None and _succeeded(result):
+                    token = sink.append(_records(touched, region_of(args)))
+            finally:
+                _local.touched = None
+        if token is not None and sink is not None:
+            sink.sync(token)
+        return result
+
+    return framed
+
+
+def _region_of_response(args: tuple[Any, ...]) -> str:
+    return getattr(args[0], "region", None) or _default_region()
+
+
+def _region_of_backend(args: tuple[Any, ...]) -> str:
+    return getattr(args[0], "region_name", None) or _default_region()
+
+
+def _default_region() -> str:
+    from chalicelib import config
+
+    return config.region()
+
+
+def _records(touched: _Touched, region: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    if touched.items:
+        ddb = _dynamodb(region)
+        for (table_name, _), key in touched.items.items():
+            records.append({"kind": "item", "table": table_name, "key": {k: to_json(v) for k, v in key.items()},
+                            "item": _item_image(ddb, table_name, key)})
+    if touched.objects:
+        s3 = _s3()
+        for bucket_name, key_name in touched.objects:
+            records.append(_object_image(s3, bucket_name, key_name))
+    records.extend(touched.messages)
+    return records
+
+
+def _item_image(ddb: Any, table_name: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        item = ddb.get_item(table_name, key)
+    except Exception:  # noqa: BLE001 - the table went away: the item did too
+        return None
+    if item is None:
+        return None
+    return {k: to_json(v) for k, v in item.to_json()["Attributes"].items()}
+
+
+def _object_image(s3: Any, bucket_name: str, key_name: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"kind": "object", "bucket": bucket_name, "key": key_name, "body": None}
+    bucket = s3.buckets.get(bucket_name)
+    found = bucket.keys.get(key_name) if bucket is not None else None
+    if found is not None:
+        record["body"] = found.value
+        record["metadata"] = dict(found.metadata)
+    return record
+
+
+def _message_record(queue: Any, message: Any) -> dict[str, Any]:
+    return {
+        "kind": "message", "queue": queue.name, "id": message.id, "body": message.body,
+        "attributes": _jsonable(message.message_attributes), "group": message.group_id,
+        "dedup": message.deduplication_id, "sequence": message.sequence_number,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"__b64__": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _from_jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__b64__"}:
+            return base64.b64decode(value["__b64__"])
+        return {k: _from_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_jsonable(v) for v in value]
+    return value
+
+
+# --- what each backend operation touched --------------------------------------------------------
+
+
+def _noting_item(call: Any, key_of: Any) -> Any:
+    @functools.wraps(call)
+    def noting(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        touched = _touched()
+        if touched is not None:
+            key = key_of(self, table_name, *args, **kwargs)
+            if key is not None:
+                touched.items[(table_name, json.dumps(key, sort_keys=True, default=str))] = key
+        return call(self, table_name, *args, **kwargs)
+
+    return noting
+
+
+def _key_of_put(backend: Any, table_name: str, item_attrs: dict[str, Any], *_: Any, **__: Any) -> Any:
+    table = backend.tables.get(table_name)
+    if table is None or table.hash_key_attr not in item_attrs:
+        return None
+    key = {table.hash_key_attr: item_attrs[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        if table.range_key_attr not in item_attrs:
+            return None
+        key[table.range_key_attr] = item_attrs[table.range_key_attr]
+    return key
+
+
+def _key_of_keyed(_backend: Any, _table_name: str, key: dict[str, Any], *_: Any, **__: Any) -> Any:
+    return key
+
+
+def _noting_object(call: Any) -> Any:
+    @functools.wraps(call)
+    def noting(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+        touched = _touched()
+        if touched is not None:
+            touched.objects[(bucket_name, key_name)] = None
+        return call(self, bucket_name, key_name, *args, **kwargs)
+
+    return noting
+
+
+def _noting_add_message(call: Any) -> Any:
+    @functools.wraps(call)
+    def noting(self: Any, message: Any) -> Any:
+        result = call(self, message)
+        touched = _touched()
+        if touched is not None and any(m is message for m in reversed(self._messages)):
+            touched.messages.append(_message_record(self, message))
+        return result
+
+    return noting
+
+
+def _noting_delete_message(call: Any) -> Any:
+    @functools.wraps(call)
+    def noting(self: Any, receipt_handle: str) -> Any:
+        gone = [m.id for m in self._messages if m.had_receipt_handle(receipt_handle)]
+        result = call(self, receipt_handle)
+        touched = _touched()
+        if touched is not None:
+            touched.messages.extend({"kind": "unmessage", "queue": self.name, "id": i} for i in gone)
+        return result
+
+    return noting
+
+
+def _noting_purge(call: Any) -> Any:
+    @functools.wraps(call)
+    def noting(self: Any, queue_name: str) -> Any:
+        result = call(self, queue_name)
+        touched = _touched()
+        if touched is not None:
+            touched.messages.append({"kind": "purge", "queue": queue_name})
+        return result
+
+    return noting
+
+
+# --- SQS: receive atomically, wait outside the lock --------------------------------------------
+
+_POLL_PAUSE_SECONDS = 0.02
+
+
+def _atomic_receive(call: Any) -> Any:
+    framed_once = _framed(call, _region_of_backend)
+
+    @functools.wraps(call)
+    def receive_message(self: Any, queue_name: str, count: int, wait_seconds_timeout: int,
+                        visibility_timeout: int, *args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + float(wait_seconds_timeout or 0)
+        while True:
+            result = framed_once(self, queue_name, count, 0, visibility_timeout, *args, **kwargs)
+            remaining = deadline - time.monotonic()
+            if result or remaining <= 0:
+                return result
+            queue = self.get_queue(queue_name)
+            with queue._messages_lock:
+                visible = queue._messages_lock.wait_for(lambda q=queue: q.messages, timeout=min(remaining, 1.0))
+            if visible:  # visible but not ours (another receiver, or its FIFO group is in flight)
+                time.sleep(min(_POLL_PAUSE_SECONDS, max(0.0, deadline - time.monotonic())))
+
+    return receive_message
+
+
+def _framed_sqs_call_action(call: Any) -> Any:
+    framed = _framed(call, _region_of_response)
+
+    @functools.wraps(call)
+    def call_action(self: Any) -> Any:
+        if self._get_action() == "ReceiveMessage":
+            return call(self)  # the backend's receive frames itself
+        return framed(self)
+
+    return call_action
+
+
+# --- installing ---------------------------------------------------------------------------------
+
+
+def install() -> None:
+    """Make every DynamoDB, S3 and SQS request of this process atomic and reported (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    moto_guards.install()
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.s3.models import S3Backend
+    from moto.s3.responses import S3Response
+    from moto.sqs.models import Queue, SQSBackend
+    from moto.sqs.responses import SQSResponse
+
+    for owner, name, wrap in (
+        (DynamoHandler, "call_action", lambda f: _framed(f, _region_of_response)),
+        (S3Response, "key_response", lambda f: _framed(f, _region_of_response)),
+        (S3Response, "bucket_response", lambda f: _framed(f, _region_of_response)),
+        (SQSResponse, "call_action", _framed_sqs_call_action),
+        (SQSBackend, "receive_message", _atomic_receive),
+        (DynamoDBBackend, "put_item", lambda f: _noting_item(f, _key_of_put)),
+        (DynamoDBBackend, "update_item", lambda f: _noting_item(f, _key_of_keyed)),
+        (DynamoDBBackend, "delete_item", lambda f: _noting_item(f, _key_of_keyed)),
+        (S3Backend, "put_object", _noting_object),
+        (S3Backend, "delete_object", _noting_object),
+        (Queue, "add_message", _noting_add_message),
+        (Queue, "delete_message", _noting_delete_message),
+        (SQSBackend, "purge_queue", _noting_purge),
+    ):
+        _originals.append((owner, name, owner.__dict__.get(name)))  # None: inherited
+        setattr(owner, name, wrap(getattr(owner, name)))
+    _installed = True
+
+
+def uninstall() -> None:
+    """Give moto back its own methods (tests that install in a shared test process)."""
+    global _installed
+    while _originals:
+        owner, name, original = _originals.pop()
+        if original is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+    moto_guards.uninstall()
+    _installed = False
+
+
+def start_in_process() -> None:
+    """Route this process's AWS clients to moto's backends in process (keeps existing data)."""
+    global _mock
+    from moto import mock_aws
+
+    install()
+    if _mock is None:
+        _mock = mock_aws()
+        _mock.start(reset=False)
+
+
+def stop_in_process() -> None:
+    global _mock
+    if _mock is not None:
+        _mock.stop(remove_data=False)
+        _mock = None
+
+
+# --- snapshots and replay: reading and writing the backends directly ----------------------------
+
+
+def _prefixed(names: Iterable[str], prefix: str) -> Iterator[str]:
+    head = f"{prefix}-"
+    return (n for n in names if n.startswith(head))
+
+
+def state(prefix: str, region: str, bucket_name: str) -> Iterator[dict[str, Any]]:
+    """Every item, object and message of the prefix's resources, as records (call under ``LOCK``)."""
+    ddb = _dynamodb(region)
+    for table_name in sorted(_prefixed(list(ddb.tables), prefix)):
+        for item in ddb.tables[table_name].all_items():
+            image = {k: to_json(v) for k, v in item.to_json()["Attributes"].items()}
+            yield {"kind": "item", "table": table_name, "item": image}
+    bucket = _s3().buckets.get(bucket_name)
+    if bucket is not None:
+        for key_name in list(bucket.keys):
+            found = bucket.keys.get(key_name)
+            if found is not None:
+                yield {"kind": "object", "bucket": bucket_name, "key": key_name, "body": found.value,
+                       "metadata": dict(found.metadata)}
+    sqs = _sqs(region)
+    for queue_name in sorted(_prefixed(list(sqs.queues), prefix)):
+        queue = sqs.queues[queue_name]
+        for message in list(queue._messages):
+            yield _message_record(queue, message)
+
+
+def apply(records: Iterable[dict[str, Any]], region: str) -> dict[str, int]:
+    """Put records back into the backends, in order (call under ``LOCK``, with no sink set).
+
+    Records of tables, buckets or queues that do not exist (any more) are
+    skipped and counted under ``skipped``.
+    """
+    counts = {"items": 0, "objects": 0, "messages": 0, "skipped": 0}
+    ddb, s3, sqs = _dynamodb(region), _s3(), _sqs(region)
+    where = {m.id: name for name, queue in sqs.queues.items() for m in queue._messages}  # message id -> queue
+    for record in records:
+        kind = record["kind"]
+        if kind == "item":
+            if record["table"] not in ddb.tables:
+                counts["skipped"] += 1
+                continue
+            if record["item"] is None:
+                key = {k: from_json(v) for k, v in record["key"].items()}
+                ddb.tables[record["table"]].delete_item(*_typed_key(ddb.tables[record["table"]], key))
+            else:
+                ddb.tables[record["table"]].put_item({k: from_json(v) for k, v in record["item"].items()})
+            counts["items"] += 1
+        elif kind == "object":
+            bucket = s3.buckets.get(record["bucket"])
+            if bucket is None:
+                counts["skipped"] += 1
+                continue
+            if record["body"] is None:
+                if record["key"] in bucket.keys:
+                    bucket.keys.pop(record["key"])
+            else:
+                key = s3.put_object(record["bucket"], record["key"], record["body"], disable_notification=True)
+                key.set_metadata(record.get("metadata") or {}, replace=True)
+            counts["objects"] += 1
+        elif kind == "message":
+            if record["queue"] not in sqs.queues:
+                counts["skipped"] += 1
+                continue
+            _remove_message(sqs, where.pop(record["id"], None), record["id"])
+            sqs.queues[record["queue"]]._messages.append(_message(record))
+            where[record["id"]] = record["queue"]
+            counts["messages"] += 1
+        elif kind == "unmessage":
+            _remove_message(sqs, where.pop(record["id"], record["queue"]), record["id"])
+        elif kind == "purge":
+            if record["queue"] in sqs.queues:
+                sqs.queues[record["queue"]]._messages = []
+    return counts
+
+
+def _typed_key(table: Any, key: dict[str, Any]) -> tuple[Any, Any]:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    hash_value = DynamoType(key[table.hash_key_attr])
+    range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr is not None else None
+    return hash_value, range_value
+
+
+def _remove_message(sqs: Any, queue_name: str | None, message_id: str) -> None:
+    if queue_name is None or queue_name not in sqs.queues:
+        return
+    queue = sqs.queues[queue_name]
+    queue._messages = [m for m in queue._messages if m.id != message_id]
+
+
+def _message(record: dict[str, Any]) -> Any:
+    from moto.sqs.models import Message
+
+    message = Message(record["id"], record["body"])
+    message.message_attributes = _from_jsonable(record.get("attributes") or {})
+    message.group_id = record.get("group")
+    message.deduplication_id = record.get("dedup")
+    message.sequence_number = record.get("sequence")
+    message.mark_sent()
+    return message
+

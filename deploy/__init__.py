@@ -1,0 +1,1 @@
+"""Building the deployment artifacts (`make package`)."""
