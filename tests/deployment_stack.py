@@ -1,6 +1,6 @@
 """The packaged template, as close to a real deployment as this machine allows.
 
-``chalice package`` builds ``sam.json`` and the code archives; the archives
+``make package`` builds ``sam.json`` and the code archives; the archives
 go to an artifacts bucket as ``aws cloudformation package`` would put them
 (``CodeUri``/``ContentUri`` become ``s3://`` locations); the SAM transform is
 run offline by aws-sam-translator, CloudFormation's own transform library;
@@ -12,8 +12,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,19 +21,6 @@ BIN = Path(sys.executable).parent
 ACCOUNT = "123456789012"  # moto's
 REGION = "us-east-1"
 ARTIFACTS_BUCKET = "shipyard-artifacts"
-
-
-def package(out: Path) -> Path:
-    """``chalice package --stage dev --merge-template infra/resources.json OUT``; returns OUT/sam.json."""
-    env = dict(os.environ, AWS_DEFAULT_REGION=REGION)
-    env.pop("SHIPYARD_PREFIX", None)
-    result = subprocess.run(
-        [str(BIN / "chalice"), "package", "--stage", "dev", "--merge-template", "infra/resources.json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"chalice package failed: {result.stderr}")
-    return out / "sam.json"
 
 
 CODE_LOCATIONS = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVersion": "ContentUri"}

@@ -1,7 +1,7 @@
 """The packaged template is one an AWS account accepts: linted, transformed, and created (in moto).
 
-The template is built once for the module (``chalice package`` merging
-``infra/resources.json``), then checked as CloudFormation would check it:
+The template is ``make package``'s (``chalice package`` merging
+``infra/resources.json``), built once per test run, and checked as CloudFormation would check it:
 cfn-lint's rules, the SAM transform run offline by aws-sam-translator (the
 library behind CloudFormation's ``AWS::Serverless-2016-10-31`` transform),
 and the translated stack created in moto's CloudFormation with a prefix that
@@ -20,6 +20,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib import config
 from tests import deployment_stack as stack
 
 PREFIX = "acme-ci"  # not the template's default: every name must follow the parameter
@@ -29,8 +30,9 @@ CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb
 
 
 @pytest.fixture(scope="module")
-def packaged(tmp_path_factory) -> Path:
-    return stack.package(tmp_path_factory.mktemp("package"))
+def packaged(lambda_package) -> Path:
+    """``make package``'s sam.json (its archives beside it), built once per test run."""
+    return lambda_package.out / "sam.json"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,15 @@ def deployed(packaged, template) -> dict[str, Any]:
                                                       ["PolicyDocument"])
                                 for p in iam.list_role_policies(RoleName=name)["PolicyNames"]] for name in roles},
         }
+
+
+def _app_functions() -> tuple[int, int]:
+    """How many functions the app makes (the API handler, one per event source) and how many read a queue."""
+    from chalice.app import SQSEventConfig
+
+    from app import app
+
+    return 1 + len(app.event_sources), sum(isinstance(s, SQSEventConfig) for s in app.event_sources)
 
 
 def _with_s3_code(template: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +142,7 @@ def test_no_prefix_literal_survives_packaging(template):
 def test_every_event_source_mapping_reports_partial_batch_failures_of_its_own_queue(translated):
     queues = _of_type(translated, "AWS::SQS::Queue")
     mappings = _of_type(translated, "AWS::Lambda::EventSourceMapping")
-    assert len(mappings) == 6
+    assert len(mappings) == _app_functions()[1]
     for mapping in mappings.values():
         source = mapping["Properties"]["EventSourceArn"]
         # by reference: CloudFormation creates the queue first, whatever the prefix
@@ -210,7 +221,7 @@ def _referenced(node: dict[str, Any]) -> str:
 
 def test_every_table_is_retained_and_recoverable_to_a_point_in_time(template):
     tables = _of_type(template, "AWS::DynamoDB::Table")
-    assert len(tables) == 19
+    assert len(tables) == len(config.TABLES)
     for table in tables.values():
         assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
         assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
@@ -243,19 +254,19 @@ def test_the_translated_stack_is_created(deployed):
 
 
 def test_the_stack_makes_its_tables_queues_and_bucket_under_the_prefix_given(deployed):
-    assert len(deployed["tables"]) == 19 and all(t.startswith(f"{PREFIX}-") for t in deployed["tables"])
+    assert len(deployed["tables"]) == len(config.TABLES) and all(t.startswith(f"{PREFIX}-") for t in deployed["tables"])
     names = [url.rsplit("/", 1)[-1] for url in deployed["queues"]]
-    assert len(names) == 14 and all(n.startswith(f"{PREFIX}-") for n in names)
+    assert len(names) == 2 * len(config.QUEUES) and all(n.startswith(f"{PREFIX}-") for n in names)
     assert f"{PREFIX}-blobs" in deployed["buckets"]
 
 
 def test_the_stack_makes_its_functions_and_their_queue_triggers(deployed):
     functions = {f["FunctionArn"]: f for f in deployed["functions"]}
-    assert len(functions) == 10
+    assert len(functions) == _app_functions()[0]
     for function in functions.values():
         assert function["Environment"]["Variables"]["SHIPYARD_PREFIX"] == PREFIX
     mappings = deployed["mappings"]
-    assert len(mappings) == 6
+    assert len(mappings) == _app_functions()[1]
     for mapping in mappings:
         assert mapping["FunctionArn"] in functions
         assert mapping["EventSourceArn"].split(":")[-1].startswith(f"{PREFIX}-")
@@ -264,7 +275,7 @@ def test_the_stack_makes_its_functions_and_their_queue_triggers(deployed):
 
 def test_the_roles_policies_name_only_resources_of_the_prefix_given(deployed):
     function_roles = {name: docs for name, docs in deployed["policies"].items() if docs}
-    assert len(function_roles) == 10
+    assert len(function_roles) == _app_functions()[0]
     for docs in function_roles.values():
         for doc in docs:
             for statement in doc["Statement"]:
