@@ -32,6 +32,7 @@ from chalicelib.api.selfserve import builds as selfserve_builds
 from chalicelib.api.selfserve import jobs as selfserve_jobs
 from chalicelib.api.selfserve import requests as selfserve_requests
 from chalicelib.api.selfserve import revisions as selfserve_revisions
+from chalicelib.api.treeherder import docs as treeherder_docs
 from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
 from chalicelib.api.treeherder import pushes as treeherder_pushes
@@ -51,6 +52,7 @@ app.register_middleware(head_requests.strip_body, "http")
 app.register_middleware(security_headers.on_html, "http")
 # KernelCI uploads are multipart bodies with binary files: API Gateway must pass them as bytes.
 app.api.binary_types.append("multipart/form-data")
+app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
 app.register_blueprint(datazilla_ingest.bp)
 app.register_blueprint(datazilla_objectstore.bp)
@@ -70,6 +72,7 @@ app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
 app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
 app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
+app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)
@@ -86,6 +89,7 @@ app.register_blueprint(treeherder_pushes.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_docs.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_workers.bp)
 # BuildAPI self-serve; jobs and branches before {branch}, which would otherwise match them.
 app.register_blueprint(selfserve_jobs.bp, url_prefix="/self-serve")

@@ -186,7 +186,7 @@ def report_dynamodb_calls(pages: int = 100) -> None:
     from chalicelib.datazilla.blob import parse_run
     from chalicelib.local import resources
     from chalicelib.perf.metrics_job import compute
-    from chalicelib.store import pushes, test_runs
+    from chalicelib.store import pushes, replicates, test_runs
     from chalicelib.store.test_runs import PushLink
 
     blob = json.loads((Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "talos_tp5n.json").read_text())
@@ -206,6 +206,7 @@ def report_dynamodb_calls(pages: int = 100) -> None:
                                    [{"node": f"{run_id:040x}", "author": "a", "desc": "d"}])
             run = parse_run(copy.deepcopy(blob))
             link = PushLink("Mozilla-Inbound", push.push_id, push.pushlog_id, push.date)
+            replicates.put("talos", run_id, *replicate_matrix([run.pages[name] for name in sorted(run.pages)]))
             test_runs.save("talos", run_id, run.as_record(), "Mozilla-Inbound", link)
         compute("talos", 1)
         botocore.client.BaseClient._make_api_call = counting

@@ -74,6 +74,7 @@ class ListRuntimeClient:
 
 def _probe():
     """What the function's setup left behind, for tests/test_lambda_artifact.py."""
+    import importlib.util
     import logging
 
     boot = sys.modules.get("chalicelib.boot")
@@ -83,8 +84,9 @@ def _probe():
         "xray_patched": sorted(patcher._PATCHED_MODULES) if patcher else [],
         "chalicelib_level": logging.getLevelName(logging.getLogger("chalicelib").getEffectiveLevel()),
         "scipy_loaded": "scipy" in sys.modules,
-        "module_files": {name: getattr(sys.modules.get(name), "__file__", None)
-                         for name in ("app", "chalice", "boto3", "botocore", "numpy", "awslambdaric")},
+        # where each would be imported from (without importing it)
+        "module_files": {name: importlib.util.find_spec(name).origin
+                         for name in ("chalice", "boto3", "botocore", "numpy", "scipy", "awslambdaric")},
     }
 
 

@@ -28,7 +28,7 @@ def regressed(talos):
 
 
 def _only_alert() -> AlertRecord:
-    [alert] = list(AlertRecord.query("talos"))
+    [alert] = [a for a in AlertRecord.query("talos") if not a.alert_id.startswith(alerts_store.SUMMARY_PREFIX)]
     return alert
 
 
@@ -70,7 +70,7 @@ def test_the_metrics_worker_raises_the_alert_from_uploaded_runs(upload, pump, ta
         pump.drain(config.queue_name(config.PROCESSING_QUEUE))
         pump.drain(config.queue_name(config.METRICS_QUEUE))
     # then one regression alert sits on the 9th push of b.com
-    [alert] = list(AlertRecord.query("talos"))
+    alert = _only_alert()
     assert (alert.page, int(alert.push_id), alert.direction) == ("b.com", 9, "regression")
     assert alert.revision == nodes[8][:12]
 
@@ -95,8 +95,8 @@ def test_alerts_are_listed_with_their_series_push_and_numbers(app_client, regres
 
 FILTERS = [
     ("?branch=Mozilla-Inbound", 1), ("?branch=Try", 0), ("?test=Talos%20tp5n", 1), ("?test=Talos%20tsvg", 0),
-    ("?branch=Mozilla-Inbound&test=Talos%20tp5n&status=untriaged", 1), ("?status=fixed", 0),
-    ("?branch=Mozilla-Inbound&status=untriaged", 1), ("?test=Talos%20tp5n&status=fixed", 0),
+    ("?branch=Mozilla-Inbound&test=Talos%20tp5n&status=untriaged", 1), ("?status=invalid", 0),
+    ("?branch=Mozilla-Inbound&status=untriaged", 1), ("?test=Talos%20tp5n&status=invalid", 0),
     (f"?since={BASE_DATE + 16 * 600}", 1), (f"?since={BASE_DATE + 16 * 600 + 1}", 0),
 ]
 
@@ -147,8 +147,9 @@ def test_listing_costs_the_same_calls_whatever_the_number_of_alerts(app_client, 
                             "opt", "Talos tp5n" if n % 3 else f"Talos t{n}")
         alerts_store.create(group, replace(detection, page=f"p{n}.com", push_id=100 + n))
         if n % 3 == 2:
-            alerts_store.triage("talos", alerts.alert_id(group.key, f"p{n}.com", 100 + n), "fixed", "x", None)
-    assert len(list(AlertRecord.query("talos"))) == 61 and known["status"] == "untriaged"
+            alerts_store.triage("talos", alerts.alert_id(group.key, f"p{n}.com", 100 + n), "invalid", "x", None)
+    assert len(list(AlertRecord.query("talos", AlertRecord.alert_id < alerts_store.SUMMARY_PREFIX))) \
+        == 61 and known["status"] == "untriaged"
     assert calls() == small
 
 
@@ -183,27 +184,27 @@ def test_the_projects_oauth_credentials_triage_an_alert(app_client, regressed):
 
 
 def test_triage_without_credentials_is_401(app_client, regressed):
-    response = _put(app_client, _only_alert().alert_id, {"status": "fixed"})
+    response = _put(app_client, _only_alert().alert_id, {"status": "invalid"})
     assert response.status_code == 401
     assert json.loads(response.body)["status"] == "No credentials provided."
     assert _only_alert().status == "untriaged"
 
 
 def test_an_unknown_bearer_token_is_401(app_client, regressed):
-    response = _put(app_client, _only_alert().alert_id, {"status": "fixed"}, {"Authorization": "Bearer nope"})
+    response = _put(app_client, _only_alert().alert_id, {"status": "invalid"}, {"Authorization": "Bearer nope"})
     assert response.status_code == 401 and json.loads(response.body) == {"status": "Unknown bearer token."}
 
 
 def test_a_user_without_the_admin_permission_is_403(app_client, regressed, balrog_user):
     headers = balrog_user("releaser", release=None)
-    response = _put(app_client, _only_alert().alert_id, {"status": "fixed"}, headers)
+    response = _put(app_client, _only_alert().alert_id, {"status": "invalid"}, headers)
     assert response.status_code == 403 and json.loads(response.body)["status"] == "Permission denied"
     assert _only_alert().status == "untriaged"
 
 
 def test_a_bad_oauth_signature_is_403(app_client, regressed):
     alert = _only_alert()
-    body = json.dumps({"status": "fixed"})
+    body = json.dumps({"status": "invalid"})
     client = Client(DEV_KEY, client_secret="not-the-secret", signature_type=SIGNATURE_TYPE_AUTH_HEADER)
     _, headers, _ = client.sign(f"http://{HOST}/talos/alerts/{alert.alert_id}", http_method="PUT", body=body,
                                 headers={"Content-Type": "application/json"})
@@ -212,13 +213,75 @@ def test_a_bad_oauth_signature_is_403(app_client, regressed):
 
 
 def test_a_bad_triage_body_is_400(app_client, regressed, balrog_admin):
-    for body in ({"status": "done"}, "{not json", [], {"status": "fixed", "extra": 1}):
+    for body in ({"status": "done"}, "{not json", [], {"status": "invalid", "extra": 1}):
         response = _put(app_client, _only_alert().alert_id, body, balrog_admin)
         assert response.status_code == 400, body
     assert _only_alert().status == "untriaged"
 
 
 def test_triaging_an_unknown_alert_is_404(app_client, talos, balrog_admin):
-    response = _put(app_client, "0123456789abcdef0123", {"status": "fixed"}, balrog_admin)
+    response = _put(app_client, "0123456789abcdef0123", {"status": "invalid"}, balrog_admin)
     assert response.status_code == 404
     assert json.loads(response.body) == {"status": "Unknown alert '0123456789abcdef0123'"}
+
+
+# --- alert summaries (Perfherder's PerformanceAlertSummary: a push's alerts, triaged together) ---------------
+
+def _summaries(app_client, query: str = "") -> dict:
+    response = app_client.http.get(f"/talos/alertsummaries{query}")
+    assert response.status_code == 200, response.body
+    return json.loads(response.body)
+
+
+def _put_summary(app_client, summary_id: str, body, headers: dict | None = None):
+    text = body if isinstance(body, str) else json.dumps(body)
+    return app_client.http.put(f"/talos/alertsummaries/{summary_id}", body=text,
+                               headers={"Content-Type": "application/json", "Host": HOST, **(headers or {})})
+
+
+def test_a_new_alert_opens_the_summary_of_its_push_which_shows_it(app_client, regressed):
+    """treeherder/perf/alerts.py: an alert is created inside the summary of (repository, push, prev push)."""
+    # given the detection of the regressed fixture
+    alert = _only_alert()
+    # when the project's summaries are listed and the alert's one is fetched
+    [listed] = _summaries(app_client)["summaries"]
+    response = app_client.http.get(f"/talos/alertsummaries/{listed['id']}")
+    # then there is one untriaged summary, on the alert's push, holding the alert
+    assert response.status_code == 200, response.body
+    shown = json.loads(response.body)
+    assert (shown["status"], shown["push_id"], shown["branch"]) == ("untriaged", int(alert.push_id), "Mozilla-Inbound")
+    assert [a["id"] for a in shown["alerts"]] == [alert.alert_id] and shown["alerts"][0]["summary"] == listed["id"]
+    assert shown["alerts"][0]["is_regression"] is True and shown["alerts"][0]["amount_abs"] > 0
+
+
+def test_detecting_again_makes_no_second_summary(app_client, regressed):
+    alerts_job.detect(INBOUND)
+    assert len(_summaries(app_client)["summaries"]) == 1
+
+
+@pytest.mark.parametrize("status", alerts.SUMMARY_STATUSES)
+def test_every_perfherder_summary_status_is_settable(app_client, regressed, balrog_admin, status):
+    """treeherder/perf/models.py PerformanceAlertSummary.STATUSES, less infra."""
+    [listed] = _summaries(app_client)["summaries"]
+    response = _put_summary(app_client, listed["id"], {"status": status, "note": "bug 1"}, balrog_admin)
+    assert response.status_code == 200, response.body
+    assert (json.loads(response.body)["status"], json.loads(response.body)["note"]) == (status, "bug 1")
+    assert [s["id"] for s in _summaries(app_client, f"?status={status}")["summaries"]] == [listed["id"]]
+
+
+def test_summary_triage_is_refused_without_credentials_with_a_bad_status_and_for_an_unknown_id(
+        app_client, regressed, balrog_admin):
+    [listed] = _summaries(app_client)["summaries"]
+    assert _put_summary(app_client, listed["id"], {"status": "fixed"}).status_code == 401
+    bad = _put_summary(app_client, listed["id"], {"status": "acknowledged"}, balrog_admin)  # an alert's status
+    assert bad.status_code == 400 and "'status' must be one of" in json.loads(bad.body)["message"]
+    assert _put_summary(app_client, "001300000000-0123456789ab", {"status": "fixed"}, balrog_admin).status_code == 404
+    assert _put_summary(app_client, "not-an-id", {"status": "fixed"}, balrog_admin).status_code == 404
+    assert app_client.http.get("/talos/alertsummaries?status=done").status_code == 400
+
+
+def test_an_alert_takes_every_perfherder_alert_status(app_client, regressed, balrog_admin):
+    """treeherder/perf/models.py PerformanceAlert.STATUSES, less infra; `fixed` belongs to summaries."""
+    for status in alerts.STATUSES:
+        assert _put(app_client, _only_alert().alert_id, {"status": status}, balrog_admin).status_code == 200
+    assert _put(app_client, _only_alert().alert_id, {"status": "fixed"}, balrog_admin).status_code == 400

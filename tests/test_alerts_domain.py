@@ -23,7 +23,8 @@ def _stored(detection: Detection, status: str = "untriaged") -> dict:
     return {"alert_id": alerts.alert_id(GROUP, detection.page, detection.push_id), "page": detection.page,
             "push_id": detection.push_id, "status": status, "prev_value": detection.prev_value,
             "new_value": detection.new_value, "magnitude": detection.magnitude, "direction": detection.direction,
-            "confidence": detection.confidence, "detectors": list(detection.detectors)}
+            "confidence": detection.confidence, "detectors": list(detection.detectors),
+            "amount_abs": detection.amount_abs, "t_value": detection.t_value}
 
 
 def test_an_alert_id_is_the_same_for_the_same_series_and_push_only():
@@ -86,7 +87,7 @@ def test_the_examined_span_starts_a_judging_window_into_the_points():
 
 @pytest.mark.parametrize("body, message", [
     ([], "JSON object"), ({"status": "done"}, "must be one of"), ({}, "must be one of"),
-    ({"status": "fixed", "colour": "red"}, "unknown field"), ({"status": "fixed", "note": 5}, "'note'"),
+    ({"status": "invalid", "colour": "red"}, "unknown field"), ({"status": "invalid", "note": 5}, "'note'"),
 ])
 def test_a_triage_body_must_name_a_known_status(body, message):
     with pytest.raises(ValueError, match=message):
@@ -95,3 +96,24 @@ def test_a_triage_body_must_name_a_known_status(body, message):
 
 def test_every_status_can_be_set():
     assert [alerts.parse_status({"status": s}) for s in alerts.STATUSES] == list(alerts.STATUSES)
+
+
+def _step_points(before: float, after: float, pushes: int = 40) -> list[alerts.Point]:
+    values = [before + (i % 3) * 0.2 if i < pushes // 2 else after + (i % 3) * 0.2 for i in range(pushes)]
+    return [alerts.Point(i, 1000 + i, 1_300_000_000 + i, f"rev{i}", v) for i, v in enumerate(values)]
+
+
+@pytest.mark.parametrize(("lower_is_better", "direction"), [(True, "regression"), (False, "improvement")])
+def test_a_rise_is_a_regression_only_where_lower_is_better(lower_is_better, direction):
+    """treeherder/perf/alerts.py get_alert_properties: is_regression = (delta > 0 and lower_is_better) or ..."""
+    [found] = alerts.detect_series("a.com", _step_points(100.0, 120.0), lower_is_better=lower_is_better)
+    assert (found.push_id, found.direction) == (20, direction)
+    assert found.amount_abs == pytest.approx(20.0, abs=0.5) and found.magnitude == pytest.approx(20.0, abs=0.5)
+    assert found.t_value > 0
+
+
+def test_a_summary_id_sorts_by_push_date_and_names_one_push_of_one_branch():
+    first = alerts.summary_id("talos", "Mozilla-Inbound", 7, 1_300_000_000)
+    assert first == alerts.summary_id("talos", "Mozilla-Inbound", 7, 1_300_000_000)
+    assert first != alerts.summary_id("talos", "Fx-Team", 7, 1_300_000_000)
+    assert first < alerts.summary_id("talos", "Mozilla-Inbound", 3, 1_300_000_001)

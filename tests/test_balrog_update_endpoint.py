@@ -111,3 +111,40 @@ def test_given_a_locale_the_release_lacks_when_asked_then_400(app_client, served
 def test_given_force_when_the_mar_is_on_download_mozilla_org_then_force_is_passed_on(app_client, served):
     body = app_client.http.get(VERSION_URLS[6] + "?force=1?avast=1").body.decode()
     assert "&amp;force=1" in body
+
+
+GUARDIAN = {"name": "Guardian-1.0.0.0", "product": "Guardian", "schema_version": 10000, "version": "1.0.0.0",
+            "required": True, "hashFunction": "sha512",
+            "platforms": {"WINNT_x86_64": {"fileUrl": "https://vpn.mozilla.org/1.0.0.0.msi", "hashValue": "abcdef"}}}
+
+
+@pytest.fixture
+def guardian(app_client, balrog_admin):
+    balrog_update_cache.clear()
+    response = app_client.http.post(f"{API}/releases", headers=balrog_admin, body=json.dumps(
+        {"name": GUARDIAN["name"], "product": "Guardian", "blob": json.dumps(GUARDIAN)}))
+    assert response.status_code == 201, response.body
+    response = app_client.http.post(f"{API}/rules", headers=balrog_admin, body=json.dumps(
+        {"priority": 100, "backgroundRate": 100, "update_type": "minor", "product": "Guardian", "channel": "release",
+         "mapping": GUARDIAN["name"]}))
+    assert response.status_code == 200, response.body
+    yield
+    balrog_update_cache.clear()
+
+
+def test_given_a_guardian_release_when_an_older_vpn_client_asks_the_json_endpoint_then_it_gets_the_update(
+        app_client, guardian):
+    """Balrog's tests/web/test_json.py test_get_update: version, url, required, hash."""
+    response = app_client.http.get("/balrog/json/1/Guardian/0.5.0.0/WINNT_x86_64/release/update.json")
+    assert response.status_code == 200
+    assert response.json_body == {"version": "1.0.0.0", "url": "https://vpn.mozilla.org/1.0.0.0.msi",
+                                  "required": True, "hashFunction": "sha512", "hashValue": "abcdef"}
+    response = app_client.http.get("/balrog/json/2/Guardian/1.0.0.0/WINNT_x86_64/release/Windows%2010/update.json")
+    assert response.status_code == 404
+
+
+def test_given_a_guardian_release_when_asked_for_update_xml_then_wrong_blob_type(app_client, guardian):
+    response = app_client.http.get("/balrog/update/3/Guardian/0.5.0.0/1/WINNT_x86_64/en-US/release/a/default/default"
+                                   "/update.xml")
+    assert response.status_code == 400
+    assert response.body.decode() == "Wrong blob type"

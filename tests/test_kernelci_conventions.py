@@ -61,13 +61,46 @@ def test_version_needs_no_token(kernelci):
     assert status == 200 and set(body["result"][0]) == {"version", "full_version"}
 
 
-NOT_IMPLEMENTED = [("PUT", "/job"), ("DELETE", "/build/" + "a" * 24), ("POST", "/count"), ("POST", "/version"),
-                   ("GET", "/upload"), ("PUT", "/test/group"), ("POST", "/test/regression")]
+NOT_IMPLEMENTED = [("PUT", "/job"), ("DELETE", "/test/regression/" + "a" * 24), ("POST", "/count"),
+                   ("POST", "/version"), ("GET", "/upload"), ("PUT", "/test/group"), ("POST", "/test/regression")]
 
 
 def test_a_verb_a_resource_does_not_implement_is_501(kernelci):
     for method, path in NOT_IMPLEMENTED:
         assert kernelci(method, path) == (501, {"code": 501, "reason": "Method not implemented"}), (method, path)
+
+
+# Refused before the token: CountHandler.post/delete and VersionHandler.execute_post/execute_delete write
+# 501 themselves, DistinctHandler.execute_post/put/delete likewise.
+REFUSED_WITHOUT_TOKEN = [("POST", "/count"), ("DELETE", "/count"), ("POST", "/version"), ("DELETE", "/version"),
+                         ("POST", "/job/distinct/foo"), ("PUT", "/job/distinct/foo"), ("DELETE", "/job/distinct/foo")]
+
+
+def test_without_a_token_an_unimplemented_verb_is_403_not_501(kernelci):
+    """kernelci-backend handlers/base.py: execute_put/_post/_delete validate the token before calling the
+    placeholder _put/_post/_delete that answers 501 (test_upload_handler.py test_get_no_token,
+    test_delete_no_token: 403; test_get, test_delete with a token: 501). Only the handlers that override
+    the verb outright (count, version, distinct) answer 501 without a token."""
+    for method, path in NOT_IMPLEMENTED:
+        if (method, path) in REFUSED_WITHOUT_TOKEN:
+            continue
+        assert kernelci(method, path, token=None)[0] == 403, (method, path)
+        assert kernelci(method, path, token="not-a-token")[0] == 403, (method, path)
+    for method, path in REFUSED_WITHOUT_TOKEN:
+        assert kernelci(method, path, token=None) == (501, {"code": 501, "reason": "Method not implemented"}), (
+            method, path)
+    assert kernelci("PUT", "/version", token=None)[0] == 403  # base execute_put: the token first
+
+
+def test_version_is_the_packages_own(kernelci):
+    """/version reports the installed package's version (pyproject.toml), not a literal in the code
+    (test_version_handler.py: GET answers version and full_version)."""
+    from importlib import metadata
+
+    status, body = kernelci("GET", "/version", token=None)
+    assert status == 200
+    assert body["result"][0]["version"] == metadata.version("shipyard")
+    assert body["result"][0]["full_version"].startswith(metadata.version("shipyard"))
 
 
 def test_a_verb_outside_the_api_is_405(app_client, kernelci_admin):
@@ -94,6 +127,9 @@ def test_a_json_body_that_is_not_an_object_is_400(kernelci):
 def test_an_unknown_id_is_404_and_a_malformed_one_400(kernelci):
     assert kernelci("GET", "/job/" + "0" * 24) == (404, {"code": 404, "reason": f"Resource '{'0' * 24}' not found"})
     assert kernelci("GET", "/job/not-an-id")[0] == 400
+    # 24 characters but not hex: bson's InvalidId, "Wrong ID value provided" (handlers/base.py _get_one)
+    assert kernelci("GET", "/job/abcdefghilmnopqrstuvwxyz") == (400, {"code": 400,
+                                                                      "reason": "Wrong ID value provided"})
 
 
 def test_a_document_reads_back_with_oid_and_date(kernelci):

@@ -165,3 +165,22 @@ def test_a_metrics_job_for_a_100_page_run_makes_a_few_batched_calls(upload, pump
     # metrics: at most 5; alert detection: the group's window, its alerts, the series catalog (read, write);
     # the Perfherder signature registry: a GetItem and an UpdateItem per group
     assert len(dynamodb) <= 11, dynamodb
+
+
+def test_a_run_loaded_before_replicates_moved_to_s3_gets_the_same_metrics(upload, pump, talos_blob, series):
+    """Given runs whose replicates are on the DynamoDB item (as loaded before ``store.replicates``) and not in
+    S3, when their metrics are computed again, then they equal the metrics computed from the packed matrix."""
+    from chalicelib.perf.metrics_job import compute
+    from chalicelib.store import replicates, test_runs
+    from chalicelib.store.clients import client
+
+    _deliver(upload, pump, _runs(talos_blob, series)[:3])
+    packed = _metrics_by_revision()
+    for run_id in (1, 2, 3):
+        record = test_runs.get("talos", run_id)
+        lengths, matrix = replicates.get("talos", run_id)
+        record.pages = {name: matrix[i, : lengths[i]].tolist() for i, name in enumerate(record.page_names)}
+        record.save()
+        client("s3").delete_object(Bucket=config.bucket_name(), Key=replicates.key("talos", run_id))
+    compute("talos", 1)
+    assert _metrics_by_revision() == packed

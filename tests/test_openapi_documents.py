@@ -63,7 +63,9 @@ def test_documented_path_parameters_have_the_route_parameter_names():
     for path, _method in _documented():
         route = _served_by(path)
         for documented, registered in zip(path.split("/"), (route or "").split("/"), strict=False):
-            if documented.startswith("{") and registered.startswith("{") and documented != registered:
+            # a greedy route parameter ({path+}) is documented as {path}: OpenAPI has no greedy templates
+            greedy_free = registered.replace("+}", "}")
+            if documented.startswith("{") and registered.startswith("{") and documented != greedy_free:
                 mismatched.append((path, documented, registered))
     assert not mismatched
 

@@ -30,7 +30,7 @@ UNKNOWN = [
     ("/self-serve/mozilla-central/unknown/a/b", "self-serve"),
     ("/job/0123456789abcdef01234567/what", "kernelci"),
     ("/test/bogus/x/y", "kernelci"),
-    ("/upload/a/b/c.txt/more", "kernelci"),
+    ("/count/build/x/y", "kernelci"),
     ("/talos/nothing/here/at/all", "datazilla"),
     ("/talos", "datazilla"),
     ("/", "datazilla"),

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 import mohawk
-from mohawk.exc import HawkFail
+from mohawk.exc import BadHeaderValue, HawkFail, TokenExpired
 
 from chalicelib import config
 from chalicelib.store import hawk_credentials, nonces
@@ -36,11 +36,25 @@ class HawkRefused(Exception):
     """Not authenticated; the message is safe to show the client."""
 
 
+class UnknownClient(Exception):
+    """No credentials with that id (Treeherder's ``hawk_lookup`` refuses it by name, outside mohawk)."""
+
+
 def _credentials(client_id: str) -> dict[str, str]:
     found = hawk_credentials.get(client_id)
     if found is None:
-        raise LookupError(client_id)
+        raise UnknownClient(client_id)
     return {"id": found.client_id, "key": found.secret, "algorithm": "sha256"}
+
+
+def refusal(err: HawkFail) -> str:
+    """What hawkrest (Treeherder's Hawk layer) told the client: vague on purpose, but it names a
+    malformed header and an expired timestamp, which the client can fix."""
+    if isinstance(err, TokenExpired):
+        return "Hawk authentication failed: The token has expired. Is your system clock correct?"
+    if isinstance(err, BadHeaderValue):
+        return "Hawk authentication failed: The request header was malformed"
+    return "Hawk authentication failed"
 
 
 def _seen_nonce(client_id: str, nonce: str, timestamp: str) -> bool:
@@ -62,7 +76,10 @@ def authenticate(request: HawkRequest) -> str:
             content=request.body, content_type=request.content_type,
             seen_nonce=_seen_nonce, timestamp_skew_in_seconds=config.hawk_timestamp_skew(),
         )
+    except UnknownClient as err:
+        log.info("hawk: request refused (unknown client)")
+        raise HawkRefused(f"No authorised credentials found with id {str(err)[:100]}") from None
     except HawkFail as err:
         log.info("hawk: request refused (%s)", type(err).__name__)
-        raise HawkRefused(f"Hawk authentication failed: {type(err).__name__}.") from None
+        raise HawkRefused(refusal(err)) from None
     return receiver.parsed_header["id"]

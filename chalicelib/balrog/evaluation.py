@@ -13,8 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from chalicelib.balrog.blobs import BalrogWouldFail, BlobData, RenderContext, XMLBlob, xml_blob
-from chalicelib.balrog.matching import Rule, UpdateQuery, fallback_channel, matching_rules, resolve_mapping
+from chalicelib.balrog.blobs import BalrogWouldFail, BlobData, Guardian, RenderContext, XMLBlob, any_blob, xml_blob
+from chalicelib.balrog.matching import (
+    BadUpdateQuery,
+    Rule,
+    UpdateQuery,
+    fallback_channel,
+    matching_rules,
+    resolve_mapping,
+)
 from chalicelib.balrog.update_xml import Contribution, empty_update_xml, is_squashed, render_document
 
 
@@ -30,14 +37,14 @@ class Sources:
     release: Callable[[str], BlobData | None]
     release_product: Callable[[str], str | None] = lambda name: None
     updates_disabled: Callable[[str, str], bool] = lambda product, channel: False
-    roll: Callable[[], int] = _roll
+    roll: Callable[[], int] = lambda: _roll()  # looked up per call, so a test can fix the dice
 
 
 @dataclass(frozen=True)
 class Evaluation:
     """The blob chosen for a query (``None``: no update) and the rule that chose it."""
 
-    blob: XMLBlob | None = None
+    blob: XMLBlob | Guardian | None = None
     data: BlobData | None = None
     update_type: str | None = None
     rule_id: Any = "unknown"
@@ -54,13 +61,15 @@ class Answer:
     notes: list[str] = field(default_factory=list)
 
 
-def evaluate_rules(query: UpdateQuery, sources: Sources) -> Evaluation:
+def evaluate_rules(query: UpdateQuery, sources: Sources, *, json_client: bool = False) -> Evaluation:
     """The highest-priority matching rule's release, if it is an update for ``query``.
 
     No update when updates are shut off for the product on the channel (or
     its ``-cck-`` fallback), no rule matches, the rule maps to nothing (or the
     background-rate roll loses without a fallback), the release is missing,
-    or the release is not newer than the requesting build.
+    or the release is not newer than the requesting build. For the JSON
+    endpoint (``json_client``) only a Guardian release can be an update: Balrog
+    declines the others there (app releases need a locale) or fails on them.
     """
     if sources.updates_disabled(query.product, query.channel) or sources.updates_disabled(
             query.product, fallback_channel(query.channel)):
@@ -78,7 +87,9 @@ def evaluate_rules(query: UpdateQuery, sources: Sources) -> Evaluation:
     data = sources.release(mapping)
     if not data:
         return chosen
-    blob = xml_blob(data)
+    if json_client and not isinstance(any_blob(data), Guardian):
+        return chosen
+    blob = any_blob(data)
     if not blob.should_serve(query):
         return chosen
     return replace(chosen, blob=blob, data=data, update_type=rule.get("update_type"))
@@ -86,14 +97,14 @@ def evaluate_rules(query: UpdateQuery, sources: Sources) -> Evaluation:
 
 def _contributions(evaluation: Evaluation, query: UpdateQuery, sources: Sources) -> list[Contribution]:
     blob = evaluation.blob
-    assert blob is not None
+    assert isinstance(blob, XMLBlob)
     products = blob.response_products()
     if products:
         parts = []
         for product in products:
             product_query = replace(query, product=product)
             found = evaluate_rules(product_query, sources)
-            if found.blob is not None:
+            if isinstance(found.blob, XMLBlob):
                 parts.append(Contribution(found.blob, product_query, found.update_type))
         return parts
     names = blob.response_blobs()
@@ -121,6 +132,8 @@ def answer_update_query(query: UpdateQuery, sources: Sources, ctx: RenderContext
         return Answer(empty_update_xml(), notes=[f"Balrog fails on this release: {failure}"])
     if evaluation.blob is None:
         return Answer(empty_update_xml(), evaluation.rule_id, evaluation.rule_data_version)
+    if not isinstance(evaluation.blob, XMLBlob):
+        raise BadUpdateQuery("Wrong blob type")
     try:
         contributions = _contributions(evaluation, query, sources)
         body = render_document(evaluation.blob, query, evaluation.update_type, contributions, ctx,
@@ -129,3 +142,24 @@ def answer_update_query(query: UpdateQuery, sources: Sources, ctx: RenderContext
         return Answer(empty_update_xml(), evaluation.rule_id, evaluation.rule_data_version,
                       notes=[f"Balrog fails on this release: {failure}"])
     return Answer(body, evaluation.rule_id, evaluation.rule_data_version)
+
+
+@dataclass(frozen=True)
+class JSONAnswer:
+    """The JSON endpoint's answer: the Guardian response object, or ``None`` for Balrog's 404."""
+
+    body: dict[str, Any] | None
+    rule_id: Any = "unknown"
+    rule_data_version: Any = "unknown"
+
+
+def answer_json_query(query: UpdateQuery, sources: Sources, ctx: RenderContext) -> JSONAnswer:
+    """What ``/json/{1,2}/…/update.json`` answers: Guardian's update object, or ``None`` (404)."""
+    try:
+        evaluation = evaluate_rules(query, sources, json_client=True)
+    except BalrogWouldFail:
+        return JSONAnswer(None)
+    if not isinstance(evaluation.blob, Guardian):
+        return JSONAnswer(None, evaluation.rule_id, evaluation.rule_data_version)
+    return JSONAnswer(evaluation.blob.response(query, ctx.allowlist), evaluation.rule_id,
+                      evaluation.rule_data_version)

@@ -203,7 +203,28 @@ def _compare(op: str | None, left: Any, right: Any) -> bool:
     return left == right if op is None else _OPERATORS[op](left, right)
 
 
-def version_matches(rule_version: str | None, query_version: str) -> bool:
+LOOSE_VERSION_PRODUCTS = frozenset({"FirefoxVPN", "Guardian"})
+"""Products whose versions Balrog compares loosely (``1.2.3.4``, any number of parts) rather than as Mozilla's."""
+
+
+def loose_version(text: str) -> list[int | str]:
+    """A loose version's parts: runs of digits (as numbers) and of lower-case letters; dots separate.
+
+    Anything else stays as text between them, as in the LooseVersion Balrog uses.
+    """
+    parts = [part for part in re.split(r"(\d+|[a-z]+|\.)", text) if part and part != "."]
+    return [int(part) if part.isdigit() else part for part in parts]
+
+
+def loose_compare(op: str | None, left: str, right: str) -> bool:
+    """``left op right`` as loose versions; parts of different kinds do not compare (no match)."""
+    try:
+        return _compare(op, loose_version(left), loose_version(right))
+    except TypeError:
+        return False
+
+
+def version_matches(rule_version: str | None, query_version: str, *, loose: bool = False) -> bool:
     """Does a rule's ``version`` column admit ``query_version``?
 
     Comma list of exact versions (any may match), comparisons such as
@@ -215,6 +236,10 @@ def version_matches(rule_version: str | None, query_version: str) -> bool:
         return True
     for part in rule_version.split(","):
         op, operand = _balrog_operator(part)
+        if loose:
+            if loose_compare(op, query_version, operand):
+                return True
+            continue
         query = MozillaVersion.parse(query_version)
         if operand.endswith("*"):
             if not _GLOB_RE.match(operand) or int(operand.split(".")[0]) <= 4:
@@ -331,7 +356,7 @@ def rule_matches(rule: Rule, query: UpdateQuery) -> bool:
         and exact_matches(get("headerArchitecture"), query.headerArchitecture)
         and exact_matches(get("distVersion"), query.distVersion)
         and channel_matches(get("channel"), query.channel)
-        and version_matches(get("version"), query.version)
+        and version_matches(get("version"), query.version, loose=query.product in LOOSE_VERSION_PRODUCTS)
         and build_id_matches(get("buildID"), query.buildID)
         and memory_matches(get("memory"), query.memory)
         and os_version_matches(get("osVersion"), query.osVersion)
@@ -356,9 +381,9 @@ def matching_rules(rules: Iterable[Rule], query: UpdateQuery) -> list[Rule]:
     first; rules without one keep their input order, after those with one).
     A rule without a priority sorts below every prioritised rule.
     """
-    in_db_order = sorted(enumerate(rules), key=lambda indexed: _database_order(indexed[1], indexed[0]))
-    matched = [rule for _, rule in in_db_order if rule_matches(rule, query)]
-    return sorted(matched, key=lambda rule: (rule.get("priority") is not None, int(rule.get("priority") or 0)),
+    matched = [(index, rule) for index, rule in enumerate(rules) if rule_matches(rule, query)]
+    in_db_order = [rule for _, rule in sorted(matched, key=lambda indexed: _database_order(indexed[1], indexed[0]))]
+    return sorted(in_db_order, key=lambda rule: (rule.get("priority") is not None, int(rule.get("priority") or 0)),
                   reverse=True)
 
 

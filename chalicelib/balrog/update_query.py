@@ -117,3 +117,21 @@ def parse_update_query(version: int, segments: Mapping[str, str], params: Mappin
         mig64=mig64,
         pin=params.get("pin"),
     )
+
+
+# The JSON endpoint's URL versions (Guardian / Mozilla VPN clients), and the one query parameter they take.
+JSON_SEGMENTS: dict[int, tuple[str, ...]] = {
+    1: ("product", "version", "buildTarget", "channel"),
+    2: ("product", "version", "buildTarget", "channel", "osVersion"),
+}
+JSON_QUERY_PARAMETERS = frozenset({"force"})
+
+
+def parse_json_query(version: int, segments: Mapping[str, str], params: Mapping[str, str]) -> UpdateQuery:
+    """The query of a ``/json/{1,2}/…/update.json`` URL: no buildID, locale, architecture or distribution."""
+    force = params.get("force")
+    return UpdateQuery(
+        product=segments["product"], version=segments["version"], buildID="", buildTarget=segments["buildTarget"],
+        locale="", channel=segments["channel"], osVersion=segments.get("osVersion", ""),
+        force=force if force in ("1", "-1") else None, headerArchitecture=None,
+    )

@@ -14,12 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.balrog.blobs import RenderContext
-from chalicelib.balrog.evaluation import Sources, answer_update_query
+from chalicelib.balrog.evaluation import Sources, answer_json_query, answer_update_query
 from chalicelib.balrog.matching import BadUpdateQuery
-from chalicelib.balrog.update_query import QUERY_PARAMETERS, parse_update_query
+from chalicelib.balrog.update_query import (
+    JSON_QUERY_PARAMETERS,
+    QUERY_PARAMETERS,
+    parse_json_query,
+    parse_update_query,
+)
 
 XML_TYPE = "text/xml; charset=utf-8"
 PROBLEM_TYPE = "application/problem+json"
+JSON_TYPE = "application/json"
+HTML_TYPE = "text/html; charset=utf-8"  # Balrog's bare 404 (a Flask Response without a body)
 TEXT_TYPE = "text/plain; charset=utf-8"
 
 
@@ -62,3 +69,17 @@ def respond(version: int, segments: Mapping[str, str], query_params: Mapping[str
     return UpdateResponse(200, XML_TYPE, answer.body,
                           {"Rule-ID": str(answer.rule_id), "Rule-Data-Version": str(answer.rule_data_version)},
                           answer.notes)
+
+
+def respond_json(version: int, segments: Mapping[str, str], query_params: Mapping[str, str], sources: Sources,
+                 ctx: RenderContext) -> UpdateResponse:
+    """The answer to ``/json/{version}/{segments…}/update.json``: Guardian's update object, or an empty 404."""
+    extra = sorted(set(query_params) - JSON_QUERY_PARAMETERS)
+    if extra:
+        return _problem(f"Extra query parameter(s) {', '.join(extra)} not in spec")
+    query = parse_json_query(version, segments, query_params)
+    answer = answer_json_query(query, sources, ctx)
+    headers = {"Rule-ID": str(answer.rule_id), "Rule-Data-Version": str(answer.rule_data_version)}
+    if answer.body is None:
+        return UpdateResponse(404, HTML_TYPE, "", headers)
+    return UpdateResponse(200, JSON_TYPE, json.dumps(answer.body), headers)

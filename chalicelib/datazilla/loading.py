@@ -13,7 +13,8 @@ from typing import Any
 from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
 from chalicelib.datazilla.push_links import canonical_branch, link_for, run_group
 from chalicelib.perf.requests import request_metrics
-from chalicelib.store import blobs, objectstore, refdata, test_runs
+from chalicelib.perf.statistics import replicate_matrix
+from chalicelib.store import blobs, objectstore, project_sizes, refdata, replicates, test_runs
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,10 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
         return _fail(project, row_id, worker_id, message, partial_reference(data))
     branch = canonical_branch(run.branch)
     link = link_for(branch, run.revision)
+    # Before the run record: a record never exists without its replicates (a redelivery rewrites both).
+    size = replicates.put(project, row_id, *replicate_matrix([run.pages[name] for name in sorted(run.pages)]))
     try:
-        test_runs.save(project, row_id, run.as_record(), branch, link)
+        size += test_runs.save(project, row_id, run.as_record(), branch, link)
     except test_runs.RunNotStorable as err:
         return _fail(project, row_id, worker_id, f"Unknown error: {err}", run.reference())
     if link is None:
@@ -58,6 +61,7 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
         # comes back and the whole load (idempotent) runs again.
         request_metrics(run_group(project, branch, run), row_id)
     objectstore.mark_complete(project, row_id, worker_id, row_id, run.reference())
+    project_sizes.count_perftest(project, size)  # once: a complete row is never claimed again
     return "loaded"
 
 

@@ -16,7 +16,8 @@ import secrets
 import time
 from typing import Any
 
-OID = re.compile(r"[A-Za-z0-9]{24}")
+OID = re.compile(r"[A-Za-z0-9]{24}")  # what the backend's routes take as an id
+OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 ID_FIELDS = frozenset({"_id", "job_id", "build_id", "test_group_id", "test_case_id", "regression_id"})
 DATE_FIELDS = frozenset({"created_on", "expires_on", "updated_on"})
 
@@ -46,6 +47,11 @@ def derived_id(kind: str, *parts: str) -> str:
 
 def is_oid(value: str) -> bool:
     return bool(OID.fullmatch(value))
+
+
+def is_object_id(value: str) -> bool:
+    """24 hex digits: what BSON's ObjectId takes (the backend answers 400 for anything else)."""
+    return bool(OBJECT_ID.fullmatch(value))
 
 
 def job_id(job: str, git_branch: str, kernel: str) -> str:

@@ -57,6 +57,18 @@ GET_KEYS: dict[str, frozenset[str]] = {
 COUNT_KEYS = frozenset().union(*(GET_KEYS[c] for c in COUNTED))
 
 
+# The fields ``GET /<resource>/distinct/<field>`` lists the values of (the backend's DISTINCT_VALID_FIELDS).
+_GIT = ("git_branch", "git_commit", "git_describe", "git_describe_v", "git_url", "job", "kernel", "kernel_version")
+_COMPILER = ("compiler", "compiler_version", "compiler_version_ext")
+DISTINCT_FIELDS: dict[str, tuple[str, ...]] = {
+    JOB: (*_COMPILER, *_GIT),
+    BUILD: ("arch", "build_environment", *_COMPILER, "defconfig", "defconfig_full", *_GIT),
+    TEST_GROUP: ("arch", "board_instance", "build_environment", "build_id", "defconfig", "defconfig_full",
+                 "device_type", "git_branch", "initrd", "initrd_info", "job", "job_id", "kernel", "lab_name", "name"),
+    TEST_CASE: ("device_type", "job", "mach", "test_group_id"),
+}
+
+
 @dataclass(frozen=True)
 class BodyKeys:
     mandatory: tuple[str, ...]

@@ -28,7 +28,14 @@ class InvalidResults(ValueError):
         self.errors = errors
 
 
+def _upper_status(case: dict[str, Any]) -> None:
+    """The backend stores a case's status upper-cased (``pass`` is ``PASS``)."""
+    if isinstance(case.get("status"), str):
+        case["status"] = case["status"].upper()
+
+
 def _check_case(case: dict[str, Any], where: str) -> list[str]:
+    _upper_status(case)
     errors = [f"{where}: '{k}' must be a non-empty string" for k in wrong_text_values(case, ("name",))]
     status = case.get("status")
     if status is not None and status not in TEST_CASE_STATUSES:

@@ -15,15 +15,20 @@ re-examined (a late run can move or dissolve a change); a triaged alert stays.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.perf.detectors import Change, shipyard
 
-STATUSES = ("untriaged", "acknowledged", "invalid", "fixed")
+# Perfherder's statuses (treeherder/perf/models.py): an alert's, and its alert summary's (a push's alerts).
+STATUSES = ("untriaged", "downstream", "reassigned", "invalid", "acknowledged")
+SUMMARY_STATUSES = ("untriaged", "downstream", "reassigned", "invalid", "improvement", "investigating", "wontfix",
+                    "fixed", "backedout")
 UNTRIAGED = "untriaged"
-# Talos reports times: larger is slower. (Datazilla's one-sided test assumes the same.)
+# Talos reports times: larger is slower. (Datazilla's one-sided test assumes the same.) A series that says
+# otherwise (a signature's ``lower_is_better``) is judged by what it says.
 LOWER_IS_BETTER = True
 
 
@@ -54,6 +59,14 @@ class Detection:
     direction: str  # "regression" | "improvement"
     confidence: float  # 0..1
     detectors: tuple[str, ...] = field(default=())
+    amount_abs: float = 0.0  # new − prev, signed (Perfherder's amount_abs)
+    t_value: float = 0.0  # the detector's statistic (Perfherder's t_value: its t; Shipyard's: the rank z)
+
+
+def summary_id(project: str, branch: str, push_id: int, push_date: int) -> str:
+    """A push's alert summary: newest first when sorted (it starts with the push date), the same however found."""
+    digest = hashlib.sha256(f"{project}\x1f{branch}\x1f{push_id}".encode()).hexdigest()[:12]
+    return f"{push_date:012d}-{digest}"
 
 
 def alert_id(group_key: str, page: str, push_id: int) -> str:
@@ -66,9 +79,13 @@ def direction_of(prev_value: float, new_value: float, lower_is_better: bool = LO
     return "regression" if worse else "improvement"
 
 
-def detect_series(page: str, points: Sequence[Point],
-                  detect: Any = shipyard.detect) -> list[Detection]:
-    """The detections of one page's points (in push order; several runs of a push are one push)."""
+def detect_series(page: str, points: Sequence[Point], detect: Any = shipyard.detect,
+                  lower_is_better: bool = LOWER_IS_BETTER) -> list[Detection]:
+    """The detections of one page's points (in push order; several runs of a push are one push).
+
+    Each run of a push is one value the detector sees (retriggers are
+    replicates of the push); the direction is the series' own.
+    """
     pushes: list[list[Point]] = []
     for point in points:
         if pushes and pushes[-1][0].push_id == point.push_id:
@@ -82,8 +99,14 @@ def detect_series(page: str, points: Sequence[Point],
         found.append(Detection(
             page, first.push_id, first.pushlog_id, first.push_date, first.revision, before.push_id,
             change.prev_value, change.new_value, round(change.amount_pct, 2),
-            direction_of(change.prev_value, change.new_value), round(change.confidence, 4), change.detectors))
+            direction_of(change.prev_value, change.new_value, lower_is_better), round(change.confidence, 4),
+            change.detectors, change.new_value - change.prev_value, _finite(change.score)))
     return found
+
+
+def _finite(score: float) -> float:
+    """The statistic as a storable number (a t-test between two constant windows is infinite)."""
+    return round(score, 4) if math.isfinite(score) else 1e9
 
 
 def examined_span(points: Sequence[Point], window: int = shipyard.DEFAULT.window) -> tuple[int, int] | None:
@@ -108,7 +131,8 @@ class Plan:
     withdraw: list[str]  # ids of untriaged alerts no longer found
 
 
-DETECTION_FIELDS = ("prev_value", "new_value", "magnitude", "direction", "confidence", "detectors")
+DETECTION_FIELDS = ("prev_value", "new_value", "magnitude", "direction", "confidence", "detectors", "amount_abs",
+                    "t_value")
 
 
 def _same_numbers(stored: Mapping[str, Any], detection: Detection) -> bool:
@@ -155,13 +179,13 @@ def reconcile(group_key: str, detections: Iterable[Detection], stored: Iterable[
     return Plan(create, refresh, sorted(withdraw))
 
 
-def parse_status(body: Any) -> str:
-    """The status a triage request asks for; ValueError with a readable reason otherwise."""
+def parse_status(body: Any, allowed: Sequence[str] = STATUSES) -> str:
+    """The status a triage request asks for (an alert's, or with ``SUMMARY_STATUSES`` a summary's)."""
     if not isinstance(body, Mapping):
         raise ValueError("the body must be a JSON object such as {\"status\": \"acknowledged\"}")
     status = body.get("status")
-    if status not in STATUSES:
-        raise ValueError(f"'status' must be one of {', '.join(STATUSES)}; got {status!r}")
+    if status not in allowed:
+        raise ValueError(f"'status' must be one of {', '.join(allowed)}; got {status!r}")
     unknown = sorted(set(body) - {"status", "note"})
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(unknown)}")

@@ -4,7 +4,8 @@ It reads the group's last ``WINDOW_RUNS`` runs (one Query on the metrics
 table: each item holds every page's run mean), runs the detector on each page
 (``chalicelib.perf.alerts``), and brings the group's stored alerts in line
 (one Query, then one conditional write per alert that is new, changed or
-withdrawn; none when nothing changed). Running it twice leaves the same
+withdrawn, and one per push with a new alert for its alert summary; none
+when nothing changed). Running it twice leaves the same
 alerts: ids derive from (group, page, push), and the detector is
 deterministic.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from chalicelib.perf import alerts
 from chalicelib.perf.alerts import Point
 from chalicelib.perf.series import SeriesGroup
+from chalicelib.perf.signatures import Signature
 from chalicelib.store import alerts as alerts_store
 from chalicelib.store import metrics as metrics_store
 from chalicelib.store import series_catalog
@@ -47,17 +49,26 @@ def series_points(records: list[metrics_store.MetricsRecord]) -> dict[str, list[
     return points
 
 
+def _lower_is_better(group: SeriesGroup, page: str) -> bool:
+    """The direction the series' signature declares (what Perfherder reports as lower_is_better)."""
+    return bool(Signature(group, page).properties()["lower_is_better"])
+
+
 def detect(group: SeriesGroup) -> Outcome:
     records = metrics_store.latest(group.key, WINDOW_RUNS)
     if not records:
         return Outcome(0, 0, 0)
     points = series_points(records)
-    detections = [d for page, page_points in sorted(points.items()) for d in alerts.detect_series(page, page_points)]
+    detections = [d for page, page_points in sorted(points.items())
+                  for d in alerts.detect_series(page, page_points, lower_is_better=_lower_is_better(group, page))]
     examined = {page: span for page, page_points in points.items()
                 if (span := alerts.examined_span(page_points)) is not None}
     stored = alerts_store.of_group(group.key, int(records[0].push_id))
     plan = alerts.reconcile(group.key, detections, stored, examined)
-    created = sum(alerts_store.create(group, d) for d in plan.create)
+    made = [d for d in plan.create if alerts_store.create(group, d)]
+    created = len(made)
+    for detection in {d.push_id: d for d in made}.values():  # one summary per push, made once
+        alerts_store.open_summary(group, detection)
     refreshed = sum(alerts_store.refresh(group.project, ident, d) for ident, d in plan.refresh)
     withdrawn = sum(alerts_store.withdraw(group.project, ident) for ident in plan.withdraw)
     series_catalog.note(group, sorted(points), series_catalog.pages_of(group))

@@ -19,7 +19,7 @@ import numpy as np
 
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import metrics as metrics_store
-from chalicelib.store import perf_signatures, test_runs
+from chalicelib.store import perf_signatures, replicates, test_runs
 from chalicelib.store.metrics import MetricsRecord, plain
 
 
@@ -49,11 +49,17 @@ def _number(value: Any) -> float | None:
 
 
 def summarize(run: test_runs.TestRunRecord, group: SeriesGroup) -> RunSummary:
-    from chalicelib.perf.statistics import replicate_summaries
+    """The run's replicate summaries, from its packed replicates in S3 (one GetObject, no JSON)."""
+    from chalicelib.perf.statistics import matrix_summaries, replicate_summaries
 
-    names = sorted(run.pages.as_dict() if hasattr(run.pages, "as_dict") else run.pages)
-    values = [[float(v) for v in plain(run.pages[name])] for name in names]
-    s = replicate_summaries(values, drop_first=group.drops_first_replicate)
+    legacy = plain(run.pages)
+    if legacy:  # loaded before replicates moved to S3: they are on the record
+        names = sorted(legacy)
+        s = replicate_summaries([[float(v) for v in legacy[name]] for name in names],
+                                drop_first=group.drops_first_replicate)
+    else:
+        names = list(run.page_names)
+        s = matrix_summaries(*replicates.get(run.project, int(run.test_run_id)), drop_first=group.drops_first_replicate)
     pages = {
         name: {"n_replicates": int(s.n_replicates[i]), "n": int(s.n[i]),
                "mean": _number(s.mean[i]), "stddev": _number(s.stddev[i])}

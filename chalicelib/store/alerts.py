@@ -14,6 +14,12 @@ listing is a Query on an index made for it, newest push first
 The worker creates with a condition (never over an existing alert), refreshes
 only the detector's numbers (never the status), and withdraws only an alert
 that is still untriaged: a person's triage always wins a race with it.
+
+Alert summaries (Perfherder's: the alerts of one push on one branch, triaged
+together) live in the same table, keyed ``summary#<summary id>`` in the
+project's partition: the id starts with the push date, so the project's
+summaries, newest first, are one Query on the table itself, and a summary's
+alerts one Query on ``by_branch`` (its push date is the range key's prefix).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.perf.alerts import UNTRIAGED, Detection, alert_id
+from chalicelib.perf.alerts import UNTRIAGED, Detection, alert_id, summary_id
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store.base import table_meta
 from chalicelib.store.series_fields import SeriesGroupFields, group_fields, platform
@@ -60,12 +66,15 @@ class AlertRecord(SeriesGroupFields, Model):
     direction = UnicodeAttribute()
     confidence = NumberAttribute()
     detectors = ListAttribute(of=UnicodeAttribute, default=list)
+    amount_abs = NumberAttribute(null=True)
+    t_value = NumberAttribute(null=True)
     status = UnicodeAttribute(default=UNTRIAGED)
     note = UnicodeAttribute(null=True)
     created = NumberAttribute()
     updated = NumberAttribute()
     triaged_by = UnicodeAttribute(null=True)
     triaged_at = NumberAttribute(null=True)
+    summary_id = UnicodeAttribute(null=True)
     # index keys
     push_key = UnicodeAttribute()
     date_key = UnicodeAttribute()
@@ -91,7 +100,8 @@ def _date_key(push_date: int, ident: str) -> str:
 def _numbers(detection: Detection) -> dict[str, Any]:
     return {"prev_value": detection.prev_value, "new_value": detection.new_value,
             "magnitude": detection.magnitude, "direction": detection.direction,
-            "confidence": detection.confidence, "detectors": list(detection.detectors)}
+            "confidence": detection.confidence, "detectors": list(detection.detectors),
+            "amount_abs": detection.amount_abs, "t_value": detection.t_value}
 
 
 def as_dict(rec: AlertRecord) -> dict[str, Any]:
@@ -104,7 +114,11 @@ def as_dict(rec: AlertRecord) -> dict[str, Any]:
         "push_date": int(rec.push_date), "revision": rec.revision,
         "prev_value": float(rec.prev_value), "new_value": float(rec.new_value),
         "magnitude": float(rec.magnitude), "direction": rec.direction, "confidence": float(rec.confidence),
-        "detectors": list(rec.detectors or []), "status": rec.status, "note": rec.note,
+        "detectors": list(rec.detectors or []),
+        "amount_abs": None if rec.amount_abs is None else float(rec.amount_abs),
+        "t_value": None if rec.t_value is None else float(rec.t_value),
+        "is_regression": rec.direction == "regression", "summary": rec.summary_id,
+        "status": rec.status, "note": rec.note,
         "created": int(rec.created), "updated": int(rec.updated),
         "triaged_by": rec.triaged_by, "triaged_at": None if rec.triaged_at is None else int(rec.triaged_at),
     }
@@ -130,6 +144,7 @@ def create(group: SeriesGroup, detection: Detection, now: int | None = None) -> 
         push_id=detection.push_id,
         prev_push_id=detection.prev_push_id, pushlog_id=detection.pushlog_id, push_date=detection.push_date,
         revision=detection.revision, status=UNTRIAGED, created=now, updated=now,
+        summary_id=summary_id(group.project, group.branch, detection.push_id, detection.push_date),
         push_key=_push_key(detection.push_id, ident), date_key=_date_key(detection.push_date, ident),
         test_key=f"{group.project}#{group.branch}#{group.test_name}", branch_key=f"{group.project}#{group.branch}",
         status_key=f"{group.project}#{UNTRIAGED}", **_numbers(detection))
@@ -235,4 +250,105 @@ def listing(q: AlertQuery) -> tuple[list[dict[str, Any]], str | None]:
     results = index.query(partition, range_condition, filter_condition=filter_condition, scan_index_forward=False,
                           limit=q.limit, page_size=q.limit, last_evaluated_key=start)
     found = [as_dict(r) for r in results]
+    return found, _encode_cursor(results.last_evaluated_key) if len(found) >= q.limit else None
+
+
+SUMMARY_PREFIX = "summary#"
+
+
+class SummaryRecord(Model):
+    """One push's alert summary; its alerts are found through ``by_branch``, never copied into it."""
+
+    Meta = table_meta("alerts")
+    project = UnicodeAttribute(hash_key=True)
+    alert_id = UnicodeAttribute(range_key=True)  # SUMMARY_PREFIX + summary id
+    branch = UnicodeAttribute()
+    push_id = NumberAttribute()
+    prev_push_id = NumberAttribute()
+    push_date = NumberAttribute()
+    revision = UnicodeAttribute()
+    status = UnicodeAttribute(default=UNTRIAGED)
+    note = UnicodeAttribute(null=True)
+    created = NumberAttribute()
+    updated = NumberAttribute()
+    triaged_by = UnicodeAttribute(null=True)
+    triaged_at = NumberAttribute(null=True)
+
+
+def summary_as_dict(rec: SummaryRecord) -> dict[str, Any]:
+    return {
+        "id": rec.alert_id[len(SUMMARY_PREFIX):], "project": rec.project, "branch": rec.branch,
+        "push_id": int(rec.push_id), "prev_push_id": int(rec.prev_push_id), "push_date": int(rec.push_date),
+        "revision": rec.revision, "status": rec.status, "note": rec.note, "created": int(rec.created),
+        "updated": int(rec.updated), "triaged_by": rec.triaged_by,
+        "triaged_at": None if rec.triaged_at is None else int(rec.triaged_at),
+    }
+
+
+def open_summary(group: SeriesGroup, detection: Detection, now: int | None = None) -> bool:
+    """Make the summary of the detection's push if it has none (one conditional PutItem); True if made."""
+    now = int(time.time()) if now is None else now
+    ident = summary_id(group.project, group.branch, detection.push_id, detection.push_date)
+    rec = SummaryRecord(group.project, SUMMARY_PREFIX + ident, branch=group.branch, push_id=detection.push_id,
+                        prev_push_id=detection.prev_push_id, push_date=detection.push_date,
+                        revision=detection.revision, status=UNTRIAGED, created=now, updated=now)
+    return _unless_condition_fails(lambda: rec.save(condition=SummaryRecord.alert_id.does_not_exist()))
+
+
+def _split_summary_id(ident: str) -> int | None:
+    head, _, digest = ident.partition("-")
+    if len(head) != 12 or not head.isdigit() or len(digest) != 12 or not all(c in "0123456789abcdef" for c in digest):
+        return None
+    return int(head)
+
+
+def summary(project: str, ident: str) -> dict[str, Any] | None:
+    """A summary with its alerts (one GetItem, one Query); None when there is no such summary."""
+    if _split_summary_id(ident) is None:
+        return None
+    try:
+        rec = SummaryRecord.get(project, SUMMARY_PREFIX + ident, consistent_read=True)
+    except SummaryRecord.DoesNotExist:
+        return None
+    found = AlertRecord.by_branch.query(f"{project}#{rec.branch}", AlertRecord.date_key.startswith(
+        f"{int(rec.push_date):012d}#"), filter_condition=AlertRecord.push_id == int(rec.push_id))
+    return {**summary_as_dict(rec), "alerts": [as_dict(a) for a in found]}
+
+
+def triage_summary(project: str, ident: str, status: str, user: str, note: str | None,
+                   now: int | None = None) -> dict[str, Any] | None:
+    """Set a summary's status (one conditional UpdateItem, then its view); None if there is no such summary."""
+    if _split_summary_id(ident) is None:
+        return None
+    now = int(time.time()) if now is None else now
+    rec = SummaryRecord(project, SUMMARY_PREFIX + ident)
+    actions = [SummaryRecord.status.set(status), SummaryRecord.triaged_by.set(user), SummaryRecord.triaged_at.set(now),
+               SummaryRecord.updated.set(now)]
+    if note is not None:
+        actions.append(SummaryRecord.note.set(note))
+    if not _unless_condition_fails(lambda: rec.update(actions=actions, condition=SummaryRecord.alert_id.exists())):
+        return None
+    return summary(project, ident)
+
+
+@dataclass(frozen=True)
+class SummaryQuery:
+    project: str
+    branch: str | None = None
+    status: str | None = None
+    limit: int = 100
+    cursor: str | None = None
+
+
+def summaries(q: SummaryQuery) -> tuple[list[dict[str, Any]], str | None]:
+    """The project's summaries, newest push first (one Query on the table; filters narrow its partition)."""
+    filter_condition: Condition | None = None
+    for condition in ([SummaryRecord.branch == q.branch] if q.branch else []) + (
+            [SummaryRecord.status == q.status] if q.status else []):
+        filter_condition = condition if filter_condition is None else filter_condition & condition
+    start = decode_cursor(q.cursor) if q.cursor else None
+    results = SummaryRecord.query(q.project, SummaryRecord.alert_id.startswith(SUMMARY_PREFIX),
+                                  filter_condition=filter_condition, scan_index_forward=False, limit=q.limit,
+                                  page_size=q.limit, last_evaluated_key=start)
+    found = [summary_as_dict(r) for r in results]
     return found, _encode_cursor(results.last_evaluated_key) if len(found) >= q.limit else None

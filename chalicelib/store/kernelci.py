@@ -15,6 +15,13 @@ Items (hash key ``pk``):
   token up by value: one GetItem), and ``pk = "token-id#<id>"`` pointing to
   it (management goes by id).
 - an import failure: ``pk = "import-error#<message id>"`` with the reason.
+- a distinct value: ``pk = "distinct#<collection>#<field>#<value>"``, in the
+  ``by_collection`` index under ``coll = "distinct#<collection>#<field>"``
+  sorted by the value, with ``refs``, how many documents hold it. Every
+  write of a document moves the ``refs`` of the values it holds in the same
+  transaction; a value no document holds any more leaves the index. So
+  ``GET /<resource>/distinct/<field>`` is one Query of that partition, its
+  cost the number of distinct values, whatever the number of documents.
 
 Counts are never counted: each document written adds 1 to the ``counters``
 rows of the partitions it joins (collection, tree, branch, kernel, parent),
@@ -24,6 +31,7 @@ not exist yet, so a retried write counts once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator
@@ -44,12 +52,17 @@ TABLE = "kernelci"
 COUNTERS = "counters"
 MAX_TRANSACTION = 100
 MAX_BATCH_GET = 100
+MAX_SORT_TEXT = 900  # a sort key holds at most 1024 bytes
 TOKEN_COUNTER = f"kernelci#{keys.TOKEN}"
 PARENT = {keys.BUILD: "job_id", keys.TEST_GROUP: "build_id", keys.TEST_CASE: "test_group_id"}
 
 
 class AlreadyExists(Exception):
     """A document with that id exists (the write was refused, nothing changed)."""
+
+
+class Gone(Exception):
+    """A document to delete no longer exists (nothing of that write changed)."""
 
 
 class Conflict(Exception):
@@ -141,15 +154,55 @@ def _counter_update(name: str, delta: int) -> dict[str, Any]:
                        "ExpressionAttributeValues": {":d": {"N": str(delta)}}}}
 
 
+def _distinct_values(coll: str, doc: dict[str, Any]) -> list[str]:
+    """Marker keys ``distinct#<coll>#<field>#<value>`` of the distinct-listed values ``doc`` holds."""
+    return [f"distinct#{coll}#{name}#{doc[name]}" for name in keys.DISTINCT_FIELDS.get(coll, ())
+            if isinstance(doc.get(name), str) and doc[name]]
+
+
+def _marker_update(marker: str, delta: int) -> dict[str, Any]:
+    """Move a value's ``refs``; its item is keyed by a hash of the value (any length fits a key)."""
+    _, coll, name, value = marker.split("#", 3)
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return {"Update": {"TableName": _table(), "Key": {"pk": {"S": f"distinct#{coll}#{name}#{digest}"}},
+                       "UpdateExpression": "ADD refs :d SET coll = :c, created = :v, doc = :j",
+                       "ExpressionAttributeValues": {
+                           ":d": {"N": str(delta)}, ":c": {"S": f"distinct#{coll}#{name}"},
+                           ":v": {"S": value[:MAX_SORT_TEXT]}, ":j": {"S": json.dumps(value)}}}}
+
+
+def _retire_markers(markers: Iterable[str]) -> None:
+    """Take out of the listing the values that no document holds any more (refs down to 0)."""
+    for marker in markers:
+        key = _marker_update(marker, 0)["Update"]["Key"]
+        try:
+            client("dynamodb").update_item(
+                TableName=_table(), Key=key, UpdateExpression="REMOVE coll",
+                ConditionExpression="refs <= :zero", ExpressionAttributeValues={":zero": {"N": "0"}})
+        except ClientError as err:
+            if failed_condition(err) is None:
+                raise
+
+
+def distinct(coll: str, field: str) -> list[str]:
+    """The values of ``field`` that documents of ``coll`` hold, in order (one Query, paged)."""
+    where = Partition("by_collection", "coll", f"distinct#{coll}#{field}", ())
+    values = []
+    for response in _pages(where, Query(descending=False), ProjectionExpression="doc"):
+        for item in response["Items"]:
+            values.append(json.loads(item["doc"]["S"]))
+    return values
+
+
 Written = tuple[str, dict[str, Any]]  # (collection, document)
 
 
 def _chunks(docs: list[Written]) -> Iterator[tuple[list[Written], Tally]]:
-    """Documents in groups that fit one transaction together with the counters they move."""
+    """Documents in groups that fit one transaction with the counters and distinct values they move."""
     chunk: list[Written] = []
     tally: Tally = Tally()
     for coll, doc in docs:
-        names = _counter_names(coll, doc)
+        names = _counter_names(coll, doc) + _distinct_values(coll, doc)
         grown = set(tally) | set(names)
         if chunk and len(chunk) + 1 + len(grown) > MAX_TRANSACTION:
             yield chunk, tally
@@ -158,6 +211,11 @@ def _chunks(docs: list[Written]) -> Iterator[tuple[list[Written], Tally]]:
         tally.update(names)
     if chunk:
         yield chunk, tally
+
+
+def _moves(tally: Tally, sign: int) -> list[dict[str, Any]]:
+    return [_marker_update(name, sign * delta) if name.startswith("distinct#") else _counter_update(name, sign * delta)
+            for name, delta in sorted(tally.items())]
 
 
 def insert(docs: Iterable[Written]) -> None:
@@ -170,7 +228,7 @@ def insert(docs: Iterable[Written]) -> None:
     for chunk, tally in _chunks(list(docs)):
         items = [{"Put": {"TableName": _table(), "Item": _item(coll, doc),
                           "ConditionExpression": "attribute_not_exists(pk)"}} for coll, doc in chunk]
-        items += [_counter_update(name, delta) for name, delta in sorted(tally.items())]
+        items += _moves(tally, 1)
         try:
             client("dynamodb").transact_write_items(TransactItems=items)
         except ClientError as err:
@@ -180,20 +238,54 @@ def insert(docs: Iterable[Written]) -> None:
             raise
 
 
+def remove(docs: Iterable[Written]) -> None:
+    """Delete documents and uncount them: atomically, in as few transactions as they fit.
+
+    :class:`Gone` if one of a transaction's documents no longer exists: that
+    transaction removed nothing (earlier ones stay removed).
+    """
+    for chunk, tally in _chunks(list(docs)):
+        items = [{"Delete": {"TableName": _table(), "Key": {"pk": {"S": f"{coll}#{doc['_id']}"}},
+                             "ConditionExpression": "attribute_exists(pk)"}} for coll, doc in chunk]
+        items += _moves(tally, -1)
+        try:
+            client("dynamodb").transact_write_items(TransactItems=items)
+        except ClientError as err:
+            failed = failed_condition(err)
+            if failed is not None and failed < len(chunk):
+                raise Gone(", ".join(f"{c}#{d['_id']}" for c, d in chunk)) from None
+            raise
+        _retire_markers(name for name in tally if name.startswith("distinct#"))
+
+
+def children(coll: str, parent_id: str) -> Iterator[list[dict[str, Any]]]:
+    """The documents of ``coll`` whose parent (``PARENT[coll]``) is ``parent_id``, a page at a time."""
+    where = Partition("by_parent", "parent_key", _parent(coll, PARENT[coll], parent_id), (PARENT[coll],))
+    for response in _pages(where, Query(descending=False), ProjectionExpression="doc"):
+        yield [_decode(i) for i in response["Items"]]
+
+
 def replace(coll: str, doc: dict[str, Any], expected: dict[str, Any]) -> None:
     """Overwrite a document that still reads ``expected`` (:class:`Conflict` otherwise); counts unchanged.
 
     The fields the indexes use must not change (they name the partitions counted).
     """
     old = json.dumps(expected, separators=(",", ":"), sort_keys=True)
+    put = {"TableName": _table(), "Item": _item(coll, doc), "ConditionExpression": "#d = :old",
+           "ExpressionAttributeNames": {"#d": "doc"}, "ExpressionAttributeValues": {":old": {"S": old}}}
+    moved = Tally(_distinct_values(coll, doc))
+    moved.subtract(_distinct_values(coll, expected))
+    moved = Tally({name: delta for name, delta in moved.items() if delta})
     try:
-        client("dynamodb").put_item(TableName=_table(), Item=_item(coll, doc), ConditionExpression="#d = :old",
-                                    ExpressionAttributeNames={"#d": "doc"},
-                                    ExpressionAttributeValues={":old": {"S": old}})
+        if moved:  # a distinct value changed: the document and the values' refs move together
+            client("dynamodb").transact_write_items(TransactItems=[{"Put": put}, *_moves(moved, 1)])
+        else:
+            client("dynamodb").put_item(**put)
     except ClientError as err:
-        if failed_condition(err) is not None:
+        if failed_condition(err) == 0:
             raise Conflict(f"{coll}#{doc['_id']}") from None
         raise
+    _retire_markers(name for name, delta in moved.items() if delta < 0)
 
 
 def get(coll: str, doc_id: str) -> dict[str, Any] | None:

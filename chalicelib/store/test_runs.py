@@ -1,4 +1,4 @@
-"""Perftest records: one item per loaded test run, with its pages' replicates."""
+"""Perftest records: one item per loaded test run (its replicates are in S3: ``store.replicates``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.store.item_size import item_bytes
 
 
 class ByRevision(GlobalSecondaryIndex):
@@ -76,7 +77,8 @@ class TestRunRecord(Model):
     processor = UnicodeAttribute()
     build_type = UnicodeAttribute()
     options = MapAttribute(default=dict)
-    pages = MapAttribute(default=dict)  # page name -> list of replicate values
+    # page name -> replicate values, on runs loaded before replicates moved to S3 (store.replicates); now empty
+    pages = MapAttribute(default=dict)
     aux_data = MapAttribute(default=dict)  # aux name -> list of values
     page_names = ListAttribute(of=UnicodeAttribute, default=list)
     branch_key = UnicodeAttribute()
@@ -118,8 +120,8 @@ def _unlinked_key(revision: str, project: str, test_run_id: int) -> str:
 
 
 def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: str,
-         link: PushLink | None) -> None:
-    """Write the run; writing the same run again leaves one record (same key).
+         link: PushLink | None) -> int:
+    """Write the run and return its item's billable bytes; writing the same run again leaves one record.
 
     ``link`` is the run's push when it is already synced; otherwise the run is
     indexed as waiting for a push of ``canonical_branch``.
@@ -138,10 +140,10 @@ def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: 
         record.unlinked_key = _unlinked_key(run["revision"], project, test_run_id)
     else:
         _apply_link(record, project, link)
-    record.pages = dict(run["pages"])
     record.aux_data = dict(run["aux_data"])
     try:
         record.save()
+        return item_bytes(record.serialize())
     except PutError as err:
         if err.cause_response_code == "ValidationException":
             raise RunNotStorable(f"RunNotStorable: {err.cause_response_message}") from err

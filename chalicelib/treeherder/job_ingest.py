@@ -24,7 +24,7 @@ from chalicelib.store import branches, pushes, refdata
 from chalicelib.store import jobs as job_store
 from chalicelib.store.branches import Branch
 from chalicelib.store.pushes import Push
-from chalicelib.treeherder import jobs
+from chalicelib.treeherder import jobs, pulse_job
 from chalicelib.treeherder.job_schema import InvalidJobMessage, validate
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ REFDATA_PROJECT = "treeherder"  # reference names (job types, groups, platforms)
 @dataclass(frozen=True)
 class Outcome:
     job_guid: str
-    status: str  # created | updated | stale | waiting
+    status: str  # created | updated | stale | waiting | skipped
     job_id: int | None = None
     push_id: int | None = None
 
@@ -75,7 +75,13 @@ def land(push: Push, message: dict[str, Any]) -> Outcome:
 
 
 def ingest(message: Any) -> Outcome:
-    """Validate and store one job message; :class:`InvalidJobMessage` when it cannot be."""
+    """Validate and store one job message (Shipyard's or a Pulse job); :class:`InvalidJobMessage` when it
+    cannot be. An unscheduled Pulse job is skipped, as Treeherder skips it."""
+    if pulse_job.is_pulse_job(message):
+        converted = pulse_job.to_job_message(message)
+        if converted is None:
+            return Outcome(message["taskId"], "skipped")
+        message = converted
     message = validate(message)
     branch = repository_of(message)
     revision = message["revision"].lower()

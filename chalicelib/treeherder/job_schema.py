@@ -32,7 +32,7 @@ from jsonschema import Draft202012Validator
 from chalicelib.treeherder.reference import OPTION_COLLECTIONS
 
 STATES = ("pending", "running", "completed")
-RESULTS = ("success", "testfailed", "busted", "exception", "retry", "usercancel", "unknown")
+RESULTS = ("success", "testfailed", "busted", "exception", "retry", "usercancel", "superseded", "unknown")
 PARSE_STATUSES = ("pending", "parsed", "failed", "skipped-size")
 MAX_LOGS = 100  # log ids are derived from the job id with room for this many
 MAX_DETAILS = 500

@@ -24,6 +24,7 @@ from chalicelib.store.perf_signatures import StoredSignature
 from chalicelib.treeherder.params import DAY, BadParameter, Params, day_start, int_list, int_value
 
 POINT_ID_STRIDE = 10_000  # a point's id: test run id * stride + the page's position in the run
+MAX_PUSH_IDS = 100  # push_id values one data query reads (one Query each per series)
 
 
 @dataclass
@@ -32,27 +33,63 @@ class DataQuery:
     signature_ids: list[int]
     date_low: int | None = None
     date_high: int | None = None
-    push_id: int | None = None
+    push_ids: list[int] | None = None
+    job_ids: list[int] | None = None
     frameworks: list[int] | None = None
 
 
+class DataQueryRefused(ValueError):
+    """A data query Treeherder refuses, with its body (a list or a ``message`` object, as it answered)."""
+
+    def __init__(self, body: Any) -> None:
+        super().__init__(str(body))
+        self.body = body
+
+
+def _moment(raw: str, name: str) -> int:
+    """An ISO date-time (``YYYY-MM-DDTHH:MM:SS``; UTC when it names no offset) as unix seconds."""
+    import datetime as dt
+
+    try:
+        parsed = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise BadParameter(f"Invalid date value for `{name}`: {raw[:40]}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return int(parsed.timestamp())
+
+
 def parse_data_query(params: Params, now: float | None = None) -> DataQuery:
-    hashes = [h for value in params.getlist("signatures") + params.getlist("signature") for h in value.split(",")
-              if h.strip()]
+    """``performance/data``'s parameters, refused where Treeherder's PerformanceDatumViewSet refuses them."""
+    hashes = [h.strip() for value in params.getlist("signatures") + params.getlist("signature")
+              for h in value.split(",") if h.strip()]
     ids = int_list(params.getlist("signature_id"), "signature_id")
-    if not hashes and not ids:
-        raise BadParameter("Need to specify either signature_id or signatures")
-    query = DataQuery([h.strip() for h in hashes], ids)
+    push_ids = int_list(params.getlist("push_id"), "push_id")
+    try:
+        job_ids = int_list(params.getlist("job_id"), "job_id")
+    except BadParameter:
+        raise DataQueryRefused({"message": "Job id(s) must be specified as integers"}) from None
+    if not (hashes or ids or push_ids or job_ids):
+        raise DataQueryRefused(["Need to specify either signature_id, signatures, push_id, or job_id"])
+    if hashes and ids:
+        raise DataQueryRefused(["Can't specify both signature_id and signatures in same query"])
     interval = int_value(params.get("interval"), "interval")
+    start, end = params.get("start_date"), params.get("end_date")
+    if interval is not None and (start or end):
+        raise DataQueryRefused({"message": "Provide either interval only -or- start (and end) date"})
+    query = DataQuery(hashes, ids, push_ids=push_ids or None, job_ids=job_ids or None)
     if interval is not None:
         if interval <= 0:
             raise BadParameter("interval must be a positive number of seconds")
-        query.date_low = int((time.time() if now is None else now) - interval)
+        query.date_low = int((time.time() if now is None else now) - interval) + 1  # push_timestamp__gt
+    if start:
+        query.date_low = _moment(start, "start_date") + 1  # strictly after, as Treeherder filters
+    if end:
+        query.date_high = _moment(end, "end_date") - 1  # strictly before
     if params.get("startday"):
         query.date_low = max(query.date_low or 0, day_start(params.get("startday") or "", "startday"))
     if params.get("endday"):
         query.date_high = day_start(params.get("endday") or "", "endday") + DAY - 1
-    query.push_id = int_value(params.get("push_id"), "push_id")
     frameworks = int_list(params.getlist("framework"), "framework")
     query.frameworks = frameworks or None
     return query
@@ -69,6 +106,8 @@ def signature_filter(params: Params, now: float | None = None) -> Any:
     if subtests not in (None, "", "0", "1"):
         raise BadParameter("subtests must be 0 or 1")
     ids = set(int_list(params.getlist("id"), "id"))
+    start = _moment(params.get("start_date") or "", "start_date") if params.get("start_date") else None
+    end = _moment(params.get("end_date") or "", "end_date") if params.get("end_date") else None
 
     def keep(stored: StoredSignature) -> bool:
         props = stored.signature.properties()
@@ -76,6 +115,8 @@ def signature_filter(params: Params, now: float | None = None) -> Any:
                 and (not frameworks or props["framework_id"] in frameworks)
                 and (not platforms or props["machine_platform"] in platforms)
                 and (cutoff is None or stored.last_updated >= cutoff)
+                and (start is None or stored.last_updated > start)
+                and (end is None or stored.last_updated < end)
                 and (subtests != "0" or props["parent_signature"] is None)
                 and (not ids or stored.id in ids))
 
@@ -86,37 +127,48 @@ def describe(stored: StoredSignature) -> dict[str, Any]:
     return {"id": stored.id, **stored.signature.properties()}
 
 
-def _order_bounds(branch: str, query: DataQuery) -> tuple[str, str] | None:
-    """The metrics ``order_key`` range of the pushes asked for; None when no push can match."""
-    low, high = 0, 10**12 - 1
-    if query.push_id is not None:
-        push = pushes.by_pushlog_id(query.push_id)
-        if push is None or push.branch != branch:
-            return None
-        low = high = push.push_id
+def _push_bounds(branch: str, query: DataQuery) -> list[tuple[int, int]]:
+    """The hg push id ranges the pushes asked for cover (one per ``push_id``, else all of them)."""
+    if query.push_ids is None:
+        return [(0, 10**12 - 1)]
+    ranges = []
+    for pushlog_id in dict.fromkeys(query.push_ids[:MAX_PUSH_IDS]):
+        push = pushes.by_pushlog_id(pushlog_id)
+        if push is not None and push.branch == branch:
+            ranges.append((push.push_id, push.push_id))
+    return ranges
+
+
+def _order_bounds(branch: str, query: DataQuery) -> list[tuple[str, str]]:
+    """The metrics ``order_key`` ranges of the pushes asked for; none when no push can match."""
+    low_date, high_date = 0, 10**12 - 1
     if query.date_low is not None:
         first = pushes.first_on_or_after(branch, query.date_low)
         if first is None:
-            return None
-        low = max(low, first.push_id)
+            return []
+        low_date = first.push_id
     if query.date_high is not None:
         last = pushes.last_on_or_before(branch, query.date_high)
         if last is None:
-            return None
-        high = min(high, last.push_id)
-    if low > high:
-        return None
-    return f"{low:012d}", f"{high:012d}~"
+            return []
+        high_date = last.push_id
+    out = []
+    for low, high in _push_bounds(branch, query):
+        low, high = max(low, low_date), min(high, high_date)
+        if low <= high:
+            out.append((f"{low:012d}", f"{high:012d}~"))
+    return out
 
 
 def series(branch: str, stored: StoredSignature, query: DataQuery) -> list[dict[str, Any]]:
     """The signature's points, oldest push first."""
-    bounds = _order_bounds(branch, query)
-    if bounds is None:
-        return []
+    if query.job_ids is not None:
+        return []  # the points come from Datazilla runs, which name no Treeherder job (job_id null)
     page = stored.signature.page
     points = []
-    for rec in metrics_store.between(stored.signature.group.key, *bounds):
+    records = (rec for bounds in _order_bounds(branch, query)
+               for rec in metrics_store.between(stored.signature.group.key, *bounds))
+    for rec in records:
         pages = plain(rec.pages)
         value = (pages.get(page) or {}).get("mean")
         if value is None:

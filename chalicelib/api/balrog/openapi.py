@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.api.balrog.history import TABLES as HISTORY_TABLES
 from chalicelib.api.balrog.releases import RELEASE_COLUMNS
-from chalicelib.api.balrog.update import route_for
+from chalicelib.api.balrog.update import json_route_for, route_for
 from chalicelib.api.openapi.parts import (
     answer,
     body,
@@ -29,7 +29,7 @@ from chalicelib.api.openapi.parts import (
     segment,
 )
 from chalicelib.balrog.permissions import OPTIONS
-from chalicelib.balrog.update_query import QUERY_PARAMETERS, SEGMENTS
+from chalicelib.balrog.update_query import JSON_SEGMENTS, QUERY_PARAMETERS, SEGMENTS
 from chalicelib.store.balrog_rules import COLUMNS
 
 FAMILY = "balrog"
@@ -444,6 +444,22 @@ def _update() -> dict[str, Any]:
                           for name in SEGMENTS[version]),
                         *(query_param(name, text) for name, text in UPDATE_QUERY_TEXT.items()
                           if name in QUERY_PARAMETERS[version])],
+            security=NO_AUTH, tags=["balrog update"],
+        )}
+    json_schema = {"type": "object", "properties": {
+        "version": {"type": "string"}, "url": {"type": "string"}, "required": {"type": "boolean"},
+        "hashFunction": {"type": "string"}, "hashValue": {"type": "string"}}}
+    for version in sorted(JSON_SEGMENTS):
+        paths["/balrog/json" + json_route_for(version)] = {"get": operation(
+            f"update_json_v{version}", "The update a Guardian (Mozilla VPN) client should apply", {
+                200: answer("The update: version, installer URL and hash, whether it is required; `{}` when the "
+                            "installer's host is not allowlisted for the product.", json_schema),
+                400: answer("A query parameter other than `force` (a problem body).", {"type": "object"},
+                            media="application/problem+json"),
+                404: answer("No update (an empty body).", {"type": "string"}, media="text/html")},
+            parameters=[*(path_param(name, UPDATE_PARAM_TEXT[name][0], example=UPDATE_PARAM_TEXT[name][1])
+                          for name in JSON_SEGMENTS[version]),
+                        query_param("force", UPDATE_QUERY_TEXT["force"])],
             security=NO_AUTH, tags=["balrog update"],
         )}
     return paths

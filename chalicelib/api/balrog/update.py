@@ -24,8 +24,8 @@ from chalicelib import config
 from chalicelib.balrog.blobs import RenderContext
 from chalicelib.balrog.domains import PRODUCTION_ALLOWLIST, PRODUCTION_SPECIAL_FORCE_HOSTS
 from chalicelib.balrog.evaluation import Sources
-from chalicelib.balrog.update_query import SEGMENTS
-from chalicelib.balrog.update_response import respond
+from chalicelib.balrog.update_query import JSON_SEGMENTS, SEGMENTS
+from chalicelib.balrog.update_response import UpdateResponse, respond, respond_json
 from chalicelib.balrog.update_xml import empty_update_xml
 from chalicelib.store import balrog_update_cache as cache
 from chalicelib.store.errors import TRANSIENT, refused_values
@@ -33,6 +33,7 @@ from chalicelib.store.errors import TRANSIENT, refused_values
 log = logging.getLogger(__name__)
 
 bp = Blueprint(__name__)
+json_bp = Blueprint(f"{__name__}.json")  # mounted at /balrog/json: Guardian's update.json
 
 # What Balrog's public app sends with every answer.
 COMMON_HEADERS = {
@@ -42,6 +43,11 @@ COMMON_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
 XML = {"Content-Type": "text/xml; charset=utf-8", **COMMON_HEADERS}
+
+
+def json_route_for(version: int) -> str:
+    """``/1/{product}/{version}/{buildTarget}/{channel}/update.json``: the route of one JSON URL version."""
+    return f"/{version}/" + "/".join(f"{{{name}}}" for name in JSON_SEGMENTS[version]) + "/update.json"
 
 
 def route_for(version: int) -> str:
@@ -74,12 +80,17 @@ def _xml(body: str, rule_id: object = "unknown", rule_data_version: object = "un
                     headers={**XML, "Rule-ID": str(rule_id), "Rule-Data-Version": str(rule_data_version)})
 
 
-def _answer(version: int, params: Mapping[str, str]) -> Response:
-    request = bp.current_request
+def _answer(version: int, params: Mapping[str, str], *, json_endpoint: bool = False) -> Response:
+    request = bp.current_request if not json_endpoint else json_bp.current_request
     segments = dict(params)  # decoded once by API Gateway (and the local server)
+    query_params = dict(request.query_params or {})
+    answer: UpdateResponse
     try:
-        answer = respond(version, segments, dict(request.query_params or {}), request.headers.get("user-agent"),
-                         _sources(), render_context())
+        if json_endpoint:
+            answer = respond_json(version, segments, query_params, _sources(), render_context())
+        else:
+            answer = respond(version, segments, query_params, request.headers.get("user-agent"), _sources(),
+                             render_context())
     except TRANSIENT as err:
         if refused_values(err):  # an update query no rule can match: no update, as always 200
             log.warning("storage refused the values of an update query: %s", err)
@@ -120,3 +131,13 @@ def update_v5(**params: str) -> Response:
 @bp.route(route_for(6), methods=["GET"])
 def update_v6(**params: str) -> Response:
     return _answer(6, params)
+
+
+@json_bp.route(json_route_for(1), methods=["GET"])
+def update_json_v1(**params: str) -> Response:
+    return _answer(1, params, json_endpoint=True)
+
+
+@json_bp.route(json_route_for(2), methods=["GET"])
+def update_json_v2(**params: str) -> Response:
+    return _answer(2, params, json_endpoint=True)

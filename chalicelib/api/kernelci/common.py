@@ -197,9 +197,9 @@ class Call:
 
     def valid_id(self) -> str | None:
         """The path id, which must look like one (400 otherwise)."""
-        from chalicelib.kernelci.documents import is_oid
+        from chalicelib.kernelci.documents import is_object_id
 
-        if self.doc_id is not None and not is_oid(self.doc_id):
+        if self.doc_id is not None and not is_object_id(self.doc_id):
             raise KernelciError(400, "Wrong ID value provided")
         return self.doc_id
 
@@ -217,7 +217,7 @@ Handler = Callable[[Call], Answer]
 
 
 def _answer(bp: Blueprint, handlers: dict[str, Handler], rule: Callable[..., bool] | None,
-            doc_id: str | None) -> Answer:
+            doc_id: str | None, open_verbs: frozenset[str], unimplemented: frozenset[str]) -> Answer:
     request = bp.current_request
     method = request.method.upper()
     version = wanted_version(request.headers.get("accept"))
@@ -227,15 +227,17 @@ def _answer(bp: Blueprint, handlers: dict[str, Handler], rule: Callable[..., boo
         return Answer(200, headers={"Allow": ", ".join(["OPTIONS", *handlers])})
     if method not in VERBS:
         return failure(405)
-    handler = handlers.get(method)
-    if handler is None:
+    if method in unimplemented:
         return failure(501)
+    handler = handlers.get(method)
     try:
         token = None
-        if rule is not None:
+        if rule is not None and method not in open_verbs:
             token = kernelci_token.authorize(request.headers, method, remote_ip(request), rule)
             if token is None:
                 return failure(403)
+        if handler is None:  # the backend checks the token first: without one, this is 403
+            return failure(501)
         return handler(Call(request, method, _params(request), doc_id, token))
     except KernelciError as err:
         return failure(err.status, err.reason, err.errors)
@@ -251,11 +253,22 @@ def _answer(bp: Blueprint, handlers: dict[str, Handler], rule: Callable[..., boo
 
 
 def resource(bp: Blueprint, paths: list[str], handlers: dict[str, Handler],
-             rule: Callable[[token_rules.Token, str], bool] | None) -> None:
-    """Register ``handlers`` (by verb) at each path; a path may end in ``{doc_id}``."""
+             rule: Callable[[token_rules.Token, str], bool] | None, *, open_verbs: tuple[str, ...] = (),
+             unimplemented: tuple[str, ...] = ()) -> None:
+    """Register ``handlers`` (by verb) at each path; a path may end in ``{doc_id}`` or ``{field}``.
+
+    Every verb needs a token allowed by ``rule``, even one the resource does
+    not implement (501 only past the token, as in the backend), except the
+    ``open_verbs`` (no token) and the ``unimplemented`` verbs the backend
+    refuses outright, before looking at the token (``/count`` and
+    ``/version`` POST and DELETE, the distinct resources' writes).
+    """
+    opened, refused = frozenset(open_verbs), frozenset(unimplemented)
     for path in paths:
-        def view(doc_id: str | None = None, _handlers: dict[str, Handler] = handlers) -> Response:
-            return render(_answer(bp, _handlers, rule, doc_id), bp.current_request)
+        def view(doc_id: str | None = None, field: str | None = None,
+                 _handlers: dict[str, Handler] = handlers) -> Response:
+            return render(_answer(bp, _handlers, rule, doc_id if field is None else field, opened, refused),
+                          bp.current_request)
 
         view.__name__ = "kernelci_" + re.sub(r"\W+", "_", path).strip("_")
         bp.route(path, methods=ALL_METHODS, content_types=ANY_CONTENT)(view)

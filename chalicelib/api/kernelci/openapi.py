@@ -9,10 +9,12 @@ made from the same table, so an alias cannot be left out.
 Every answer is the backend's envelope ``{"code", "result", "count", "limit",
 "skip", "reason", "errors", "messages"}`` as ``application/json;
 charset=UTF-8``, gzip-compressed for a client that accepts it. Each path
-takes every method: what a resource does not implement is 501 (PUT, DELETE),
-what the backend never does is 405 (PATCH, HEAD), OPTIONS lists the verbs.
-The token (``Authorization: <token>``, no scheme word) is checked only for
-the verbs a resource implements, after the API version and the verb.
+takes every method: what a resource does not implement is 501 (PUT...) past
+the token check (403 without one), except where the backend refuses a verb
+outright (``/count`` and ``/version`` POST and DELETE, the distinct
+resources' writes); what the backend never does is 405 (PATCH, HEAD),
+OPTIONS lists the verbs. The token (``Authorization: <token>``, no scheme
+word) is checked after the API version and the verb.
 """
 
 from __future__ import annotations
@@ -249,7 +251,7 @@ def _doc_id(description: str, example: str | None = None, schema: dict[str, Any]
 
 
 def _valid_id(example: str | None) -> dict[str, Any]:
-    return _doc_id("The document's id (24 letters and digits; another is 400).", example)
+    return _doc_id("The document's id (24 hex digits; another is 400).", example)
 
 
 # --- operations ----------------------------------------------------------------------------------
@@ -276,8 +278,10 @@ def _op(route: Route, verb: str, summary: str, responses: dict[Any, Any], *, sec
                      tags=[route.resource, *(tags or [])])
 
 
-def _unsupported(route: Route, verbs: dict[str, str], params: list[Any]) -> dict[str, Any]:
-    """The verbs answered without a token: 501 (not implemented here), 405 (no such verb), OPTIONS (200)."""
+def _unsupported(route: Route, verbs: dict[str, str], params: list[Any],
+                 refused_outright: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The verbs a resource does not do: 501 past the token (403 without one; ``refused_outright``: 501 without
+    a token, as the backend's count, version and distinct handlers), 405 (no such verb), OPTIONS (200)."""
     ops: dict[str, Any] = {}
     for verb in ALL:
         if verb in verbs:
@@ -286,9 +290,12 @@ def _unsupported(route: Route, verbs: dict[str, str], params: list[Any]) -> dict
             ops[verb] = _op(route, verb, "The verbs of this resource", {
                 200: _ok("An empty envelope; the verbs are in `Allow`.", _envelope({}), ALLOW)},
                 security=NO_AUTH, parameters=params)
-        elif verb in VERBS:
+        elif verb in refused_outright:
             ops[verb] = _op(route, verb, f"{verb.upper()}: not implemented here", _common(501), security=NO_AUTH,
                             parameters=params, tags=[NOT_IMPLEMENTED_TAG])
+        elif verb in VERBS:
+            ops[verb] = _op(route, verb, f"{verb.upper()}: not implemented here", _common(403, 501),
+                            security=TOKEN, parameters=params, tags=[NOT_IMPLEMENTED_TAG])
         elif verb == "head":
             ops[verb] = _op(route, verb, "HEAD: not a verb of the backend", {
                 405: parts.answer("Refused; no body.")}, security=NO_AUTH, parameters=params)
@@ -321,8 +328,17 @@ def _reader(route: Route, collection: str, example: str | None) -> dict[str, Any
         security=TOKEN, parameters=_list_params(keys.GET_KEYS[collection]))
 
 
+def _delete(route: Route, what: str) -> dict[str, Any]:
+    if not route.with_id:
+        return _op(route, "delete", f"Delete {what}: an id is needed (400)", _common(400, 403, 503), security=TOKEN)
+    return _op(route, "delete", f"Delete {what}", {
+        200: _ok("Deleted.", parts.schema_ref("Done")), **_common(400, 403, 404, 503)},
+        security=TOKEN, parameters=[_doc_id("The document's id (24 hex digits; another is 400).")])
+
+
 def _job(route: Route, params: list[Any]) -> dict[str, Any]:
-    return {"post": _op(route, "post", "Set the status of an existing job", {
+    return {"delete": _delete(route, "a job and its builds"),
+            "post": _op(route, "post", "Set the status of an existing job", {
         200: _ok("Marked.", parts.schema_ref("Done")), **_common(*WRITE_ERRORS, 404)},
         security=TOKEN, parameters=params, description="A path id is ignored.",
         request_body=_json("JobStatus", "The job (tree, kernel, branch) and its status.",
@@ -330,7 +346,7 @@ def _job(route: Route, params: list[Any]) -> dict[str, Any]:
 
 
 def _build(route: Route, params: list[Any]) -> dict[str, Any]:
-    return {"post": _op(route, "post", "Import a build (and its job when new)", {
+    return {"delete": _delete(route, "a build"), "post": _op(route, "post", "Import a build (and its job when new)", {
         202: _ok("`Request accepted and being imported`: the import queue stores it.", parts.schema_ref("Done")),
         **_common(*WRITE_ERRORS)},
         security=TOKEN, parameters=params, description="A path id is ignored.",
@@ -350,11 +366,13 @@ def _created(route: Route, schema_name: str, summary: str, example: Any) -> dict
 
 
 def _test_group(route: Route, params: list[Any]) -> dict[str, Any]:
-    return {"post": _created(route, "TestGroupImport", "Store a test group with its cases", EXAMPLE_GROUP)}
+    return {"delete": _delete(route, "a test group and its cases"),
+            "post": _created(route, "TestGroupImport", "Store a test group with its cases", EXAMPLE_GROUP)}
 
 
 def _test_case(route: Route, params: list[Any]) -> dict[str, Any]:
-    return {"post": _created(route, "TestCaseImport", "Add a case to a test group",
+    return {"delete": _delete(route, "a test case (and its id from its group)"),
+            "post": _created(route, "TestCaseImport", "Add a case to a test group",
                              {"name": "dmesg", "status": "PASS", "test_group_id": "0" * 24})}
 
 
@@ -422,6 +440,38 @@ def _upload(route: Route) -> dict[str, Any]:
                                               "file0": "CONFIG_ARM64=y\n"}}))}
 
 
+def _upload_file(route: Route) -> dict[str, Any]:
+    path = parts.path_param("path", "Where the file goes: a relative path, one segment or more (`/` between "
+                                    "them is part of the path; `..` is 400).", parts.segment(), example="zImage")
+    return {
+        "put": _op(route, "put", "Store one file, the body, at the path", {
+            200: _ok("Replaced.", _envelope(parts.schema_ref("StoredFile"), ["result", "reason"])),
+            201: _ok("Saved; `Location` is its URL.", _envelope(parts.schema_ref("StoredFile"), ["result", "reason"]),
+                     {"Location": parts.header("The stored file's URL.")}),
+            **_common(400, 403, 503)},
+            security=TOKEN, parameters=[path],
+            request_body=parts.body({"application/octet-stream": {"type": "string", "format": "binary"}},
+                                    "The file's bytes.", required=True)),
+        "post": _op(route, "post", "Store build artifacts (the path of the URL is not used)", {
+            200: _ok("Each file: 201 new, 200 replaced, its size and URL.",
+                     _envelope(parts.schema_ref("StoredFile"), ["result", "reason"])),
+            **_common(400, 403, 415, 503)},
+            security=TOKEN, parameters=[path],
+            request_body=parts.body({"multipart/form-data": parts.schema_ref("UploadForm")},
+                                    "What `kernelci.storage.upload_files` sends.", required=True)),
+    }
+
+
+def _distinct(route: Route, collection: str) -> dict[str, Any]:
+    field = parts.path_param("field", "A field whose values are listed (another is 400).",
+                             parts.segment(enum=list(keys.DISTINCT_FIELDS[collection])), example="job")
+    return {"get": _op(route, "get", f"The distinct values of a {route.resource} field", {
+        200: _ok("Each value once (ids as `$oid`); with a query, among the documents it finds.",
+                 _envelope(ANY, ["result", "count"])),
+        **_common(400, 403, 503, 506)},
+        security=TOKEN, parameters=[field, *_list_params(keys.GET_KEYS[collection])])}
+
+
 def _version(route: Route) -> dict[str, Any]:
     return {"get": _op(route, "get", "Which backend API this is", {
         200: _ok("The version.", _envelope(parts.schema_ref("Version"), ["result"]))}, security=NO_AUTH)}
@@ -448,12 +498,24 @@ def _paths() -> dict[str, Any]:
                 ops.update(WRITERS[resource](route, params))
             unchecked = [_doc_id("Any id: not looked at.", example)] if route.with_id else []
             out[route.path] = {**ops, **_unsupported(route, ops, unchecked)}
-    for resource, build_ops, with_id in (("count", _count, True), ("token", _token, True),
-                                         ("upload", _upload, False), ("version", _version, False)):
+    for resource, build_ops, with_id, outright in (
+            ("count", _count, True, ("post", "delete")), ("token", _token, True, ()),
+            ("upload", _upload, False, ()), ("version", _version, False, ("post", "delete"))):
         for route in _resource_routes(resource, with_id):
             ops = build_ops(route)
             params = [_doc_id("Any id.")] if route.with_id else []
-            out[route.path] = {**ops, **_unsupported(route, ops, params)}
+            out[route.path] = {**ops, **_unsupported(route, ops, params, outright)}
+    for base in paths("upload", with_id=False):
+        route = Route(f"{base}/{{path}}", "upload", False)
+        ops = _upload_file(route)
+        path = parts.path_param("path", "Any path.", parts.segment())
+        out[route.path] = {**ops, **_unsupported(route, ops, [path])}
+    for resource in ("job", "build", "test/group", "test/case"):
+        for base in paths(resource, with_id=False):
+            route = Route(f"{base}/distinct/{{field}}", resource, False)
+            ops = _distinct(route, COLLECTIONS[resource])
+            field = parts.path_param("field", "Any field.", parts.segment())
+            out[route.path] = {**ops, **_unsupported(route, ops, [field], ("post", "put", "delete"))}
     return out
 
 

@@ -1,15 +1,19 @@
-"""``/job``, ``/build``, ``/test/group``, ``/test/case``, ``/test/regression`` and ``/count``.
+"""``/job``, ``/build``, ``/test/group``, ``/test/case``, ``/test/regression``, ``/count``, ``.../distinct``.
 
 Reads are GET with the family's query parameters; a path id reads one
-document. Writes: POST /build answers 202 and imports through the queue
-(creating the build's job); POST /job sets the status of an existing job;
-POST /test/group stores a group with its inline cases and the regressions
-they show; POST /test/case adds a case to a group. The other verbs are not
+document; ``/<resource>/distinct/<field>`` lists a field's values. Writes:
+POST /build answers 202 and imports through the queue (creating the build's
+job); POST /job sets the status of an existing job; POST /test/group stores
+a group with its inline cases and the regressions they show; POST /test/case
+adds a case to a group. DELETE removes a job with its builds, a build, a
+test group with its cases, or a test case from its group, as the backend did
+before it dropped those verbs (2019-2020). The other verbs are not
 implemented (501), as in the backend.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
@@ -18,7 +22,7 @@ from chalicelib import config
 from chalicelib.api.kernelci.common import Answer, Call, KernelciError, paths, resource
 from chalicelib.kernelci import keys, regressions
 from chalicelib.kernelci import tokens as token_rules
-from chalicelib.kernelci.documents import is_oid, job_id, now_ms, shown
+from chalicelib.kernelci.documents import ID_FIELDS, derived_id, is_object_id, job_id, now_ms, shown
 from chalicelib.kernelci.query import parse, project
 from chalicelib.kernelci.test_results import InvalidResults, case_document, check_case, group_documents
 from chalicelib.store import kernelci as store
@@ -41,6 +45,93 @@ def _reader(coll: str):
         docs, total = store.find(coll, query)
         return Answer(result=[shown(project(d, query)) for d in docs], count=total, limit=query.limit,
                       skip=query.skip)
+
+    return read
+
+
+def _deleter(coll: str, before: Callable[[dict[str, Any]], None] | None = None, after=None):
+    """DELETE ``/<resource>/<id>``: 400 without an id or with one that is not an ObjectId, 404 if absent."""
+
+    def delete(call: Call) -> Answer:
+        if not call.doc_id:
+            raise KernelciError(400, "No ID value specified")
+        if not is_object_id(call.doc_id):
+            raise KernelciError(400, "Wrong ID specified")
+        doc = store.get(coll, call.doc_id)
+        if doc is None:
+            raise KernelciError(404)
+        if before is not None:
+            before(doc)
+        try:
+            store.remove([(coll, doc)])
+        except store.Gone:
+            raise KernelciError(404) from None
+        if after is not None:
+            after(doc)
+        return Answer(200, reason=f"Resource '{call.doc_id}' deleted")
+
+    return delete
+
+
+def _remove_children(coll: str) -> Callable[[dict[str, Any]], None]:
+    """Remove the documents of ``coll`` under a parent first (a job's builds, a group's cases).
+
+    A page at a time: the calls grow with the parent's own children, never
+    with the table. Interrupted, the parent is still there and a DELETE again
+    finishes the work.
+    """
+
+    def remove(parent: dict[str, Any]) -> None:
+        for docs in store.children(coll, parent["_id"]):
+            if docs:
+                try:
+                    store.remove([(coll, d) for d in docs])
+                except store.Gone:  # removed meanwhile by another DELETE: remove what is left
+                    for doc in docs:
+                        try:
+                            store.remove([(coll, doc)])
+                        except store.Gone:
+                            pass
+
+    return remove
+
+
+def _unlist_case(case: dict[str, Any]) -> None:
+    """Take a removed case out of its group's ``test_cases`` (the backend's ``$pullAll``)."""
+    group_id = case.get("test_group_id")
+    for _ in range(REPLACE_ATTEMPTS):
+        group = store.get(keys.TEST_GROUP, group_id) if isinstance(group_id, str) else None
+        if group is None or case["_id"] not in (group.get("test_cases") or []):
+            return
+        try:
+            store.replace(keys.TEST_GROUP, {**group, "test_cases": [c for c in group["test_cases"]
+                                                                    if c != case["_id"]]}, expected=group)
+            return
+        except store.Conflict:
+            continue
+    raise KernelciError(503, f"Test group '{group_id}' is being changed by others; the case is deleted, "
+                             "its group's list of cases is not: retry")
+
+
+def distinct(coll: str) -> Callable[[Call], Answer]:
+    """``GET /<resource>/distinct/<field>``: the values of a field, 400 for a field not listed.
+
+    Without a query, one Query of the field's value index; with one, the
+    values among the documents the query finds (as a GET of the resource).
+    """
+
+    def read(call: Call) -> Answer:
+        field = call.doc_id
+        if not field or field not in keys.DISTINCT_FIELDS[coll]:
+            raise KernelciError(400, "No field specified or field not valid")
+        if not any(v for values in call.params.values() for v in values):
+            values = store.distinct(coll, field)
+        else:
+            docs, _ = store.find(coll, parse(call.params, keys.GET_KEYS[coll]))
+            values = sorted({d[field] for d in docs if isinstance(d.get(field), str) and d[field]})
+        if field in ID_FIELDS:
+            values = [{"$oid": v} for v in values]
+        return Answer(result=values, count=len(values))
 
     return read
 
@@ -112,18 +203,44 @@ def _with_regressions(group: dict[str, Any], cases: list[dict[str, Any]], create
     return [d for d in found if d["_id"] not in stored]
 
 
+def _with_parent_ids(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The group's job and build ids found from what it describes, as the backend finds them.
+
+    The backend looks the job up by tree, branch and kernel and the build by
+    those and arch, defconfig and build environment, whatever ids the body
+    carries; Shipyard's ids derive from those same values, so that is two
+    reads by key. An id given that names nothing found is kept if it is an
+    id at all; one that is not is dropped (with a note), not refused.
+    """
+    out, notes = dict(body), []
+    for parent in ("build_id", "job_id"):
+        if parent in out and not (isinstance(out[parent], str) and is_object_id(out[parent])):
+            notes.append(f"'{parent}' {str(out.pop(parent))[:80]!r} is not an id: ignored")
+    try:
+        jid = job_id(out["job"], out["git_branch"], out["kernel"])
+        bid = derived_id("build", *(str(v) for v in (out["job"], out["git_branch"], out["kernel"], out["arch"],
+                                                     out.get("defconfig_full") or out["defconfig"],
+                                                     out["build_environment"])))
+    except (KeyError, TypeError):
+        return out, notes
+    if store.get(keys.JOB, jid) is not None:
+        out["job_id"] = jid
+    if store.get(keys.BUILD, bid) is not None:
+        out["build_id"] = bid
+    return out, notes
+
+
 def post_test_group(call: Call) -> Answer:
     if call.doc_id is not None:
         raise KernelciError(400, "To update a test group, use a PUT request")
     checked = call.json_body(keys.POST_KEYS[keys.TEST_GROUP])
     created_on = now_ms()
+    body, id_notes = _with_parent_ids(checked.body)
     try:
-        group, cases, notes = group_documents(checked.body, created_on)
+        group, cases, notes = group_documents(body, created_on)
     except InvalidResults as err:
         raise KernelciError(400, "Provided JSON is not valid", err.errors) from None
-    for parent in ("build_id", "job_id"):
-        if parent in group and not (isinstance(group[parent], str) and is_oid(group[parent])):
-            raise KernelciError(400, "Provided JSON is not valid", [f"'{parent}' is not a valid id"])
+    notes = [*id_notes, *notes]
     found = _with_regressions(group, cases, created_on)
     store.insert([(keys.TEST_GROUP, group), *((keys.TEST_CASE, c) for c in cases),
                   *((keys.TEST_REGRESSION, r) for r in found)])
@@ -144,7 +261,7 @@ def post_test_case(call: Call) -> Answer:
         check_case(fields)
     except InvalidResults as err:
         raise KernelciError(400, "Provided JSON is not valid", err.errors) from None
-    if not (isinstance(group_id, str) and is_oid(group_id)):
+    if not (isinstance(group_id, str) and is_object_id(group_id)):
         raise KernelciError(400, f"Test group ID '{group_id}' is not valid")
     group = store.get(keys.TEST_GROUP, group_id)
     if group is None:
@@ -186,9 +303,19 @@ def count(call: Call) -> Answer:
     return Answer(result=[{"collection": c, "count": n} for c, n in zip(collections, numbers, strict=True)])
 
 
-resource(bp, paths("job"), {"GET": _reader(keys.JOB), "POST": post_job}, token_rules.general)
-resource(bp, paths("build"), {"GET": _reader(keys.BUILD), "POST": post_build}, token_rules.general)
-resource(bp, paths("test/group"), {"GET": _reader(keys.TEST_GROUP), "POST": post_test_group}, token_rules.tests)
-resource(bp, paths("test/case"), {"GET": _reader(keys.TEST_CASE), "POST": post_test_case}, token_rules.tests)
+resource(bp, paths("job"), {"GET": _reader(keys.JOB), "POST": post_job,
+                            "DELETE": _deleter(keys.JOB, before=_remove_children(keys.BUILD))}, token_rules.general)
+resource(bp, paths("build"), {"GET": _reader(keys.BUILD), "POST": post_build, "DELETE": _deleter(keys.BUILD)},
+         token_rules.general)
+resource(bp, paths("test/group"), {"GET": _reader(keys.TEST_GROUP), "POST": post_test_group,
+                                   "DELETE": _deleter(keys.TEST_GROUP, before=_remove_children(keys.TEST_CASE))},
+         token_rules.tests)
+resource(bp, paths("test/case"), {"GET": _reader(keys.TEST_CASE), "POST": post_test_case,
+                                  "DELETE": _deleter(keys.TEST_CASE, after=_unlist_case)}, token_rules.tests)
 resource(bp, paths("test/regression"), {"GET": _reader(keys.TEST_REGRESSION)}, token_rules.tests)
-resource(bp, paths("count"), {"GET": count}, token_rules.general)
+resource(bp, paths("count"), {"GET": count}, token_rules.general, unimplemented=("POST", "DELETE"))
+# The distinct resources are the backend's DistinctHandler: general tokens, writes refused before the token.
+for _coll, _name in ((keys.JOB, "job"), (keys.BUILD, "build"), (keys.TEST_GROUP, "test/group"),
+                     (keys.TEST_CASE, "test/case")):
+    resource(bp, [f"{p}/distinct/{{field}}" for p in paths(_name, with_id=False)], {"GET": distinct(_coll)},
+             token_rules.general, unimplemented=("POST", "PUT", "DELETE"))

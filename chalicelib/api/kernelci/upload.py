@@ -1,14 +1,21 @@
 """``/upload``: build artifacts into S3, as ``kernelci.storage.upload_files`` sends them.
 
 A ``multipart/form-data`` POST with the destination directory in the form
-field ``path`` (or, without it, ``job``, ``kernel``, ``arch``,
-``defconfig``/``defconfig_full`` and optionally ``lab_name`` to make one) and
-the files in any other fields (``file0``, ``file1``...). File names may hold
-subdirectories (``dtbs/x.dtb``); nothing may climb out of the path. A stored
-file may be replaced only by the token that stored it, or an admin or
-superuser token (403 otherwise, and nothing of the request is stored). The
-answer lists each file: status (201 new, 200 replaced), bytes, name, URL
-(percent-encoded).
+field ``path`` (or, without it, ``job/git_branch/kernel/arch/defconfig_full``
+and ``/lab_name`` when given, the backend's layout) and the files in any
+other fields (``file0``, ``file1``...). File names may hold subdirectories
+(``dtbs/x.dtb``); nothing may climb out of the path. A stored file may be
+replaced only by the token that stored it, or an admin or superuser token
+(403 otherwise, and nothing of the request is stored). The answer lists each
+file: status (201 new, 200 replaced), bytes, name, URL (percent-encoded).
+
+``PUT /upload/<path>`` stores one file, the request body, at ``<path>``
+(the collection's documentation): 201 with ``Location`` when new, 200 when
+it replaced one (the same ownership rule). The path is a greedy ``{path+}``
+resource (API Gateway takes any depth below ``/upload``). A binary body must
+come as ``application/octet-stream`` or ``multipart/form-data`` (the app's
+binary types) for API Gateway to pass its bytes untouched.
+
 GET and DELETE are not implemented, as in the backend.
 """
 
@@ -39,14 +46,19 @@ def clean_path(raw: str, what: str) -> str:
 def _directory(form_value, call_path: str | None) -> str:
     if call_path:
         return clean_path(call_path, "path")
-    missing = [k for k in ("job", "kernel", "arch") if not form_value(k)]
-    defconfig = form_value("defconfig_full") or form_value("defconfig")
-    if missing or not defconfig:
-        raise KernelciError(400, f"Missing argument: {(missing or ['defconfig'])[0]}")
-    parts = [form_value("job"), form_value("kernel"), f"{form_value('arch')}-{defconfig}"]
+    for name in ("job", "git_branch", "kernel", "defconfig", "arch"):
+        if not form_value(name):
+            raise KernelciError(400, f"Missing argument {name}")
+    parts = [form_value("job"), form_value("git_branch"), form_value("kernel"), form_value("arch"),
+             form_value("defconfig_full") or form_value("defconfig")]
     if form_value("lab_name"):
         parts.append(form_value("lab_name"))
     return clean_path("/".join(parts), "path")
+
+
+def _uploader(call: Call) -> tuple[rules.Token, str]:
+    assert call.token is not None
+    return rules.Token.of(call.token), str(call.token.get("_id", ""))
 
 
 def post_upload(call: Call) -> Answer:
@@ -60,8 +72,7 @@ def post_upload(call: Call) -> Answer:
     directory = _directory(form.value, form.value("path"))
     if not form.files:
         raise KernelciError(400, "No files provided")
-    assert call.token is not None
-    token, token_id = rules.Token.of(call.token), str(call.token.get("_id", ""))
+    token, token_id = _uploader(call)
     planned = []
     for upload in form.files:  # every file checked before any is stored: all or nothing
         name = clean_path(upload.filename, "file name")
@@ -78,4 +89,27 @@ def post_upload(call: Call) -> Answer:
     return Answer(200, result=stored, reason=f"{len(stored)} file(s) stored under '{directory}/'")
 
 
+def put_upload(call: Call) -> Answer:
+    """One file, the body, at the path of the URL (the backend's ``UploadHandler._put``)."""
+    raw = ((call.request.uri_params or {}).get("path") or "").strip("/")
+    if not raw:
+        raise KernelciError(400, "Missing destination path")
+    path = clean_path(raw, "path")
+    name = posixpath.basename(path)
+    body = call.request.raw_body or b""
+    token, token_id = _uploader(call)
+    replaced, owner = storage.stored_by(path)
+    if replaced and not rules.may_replace(token, token_id, owner):
+        raise KernelciError(403, f"Operation not permitted: '{path}' was stored by another token")
+    storage.put(path, body, call.request.headers.get("content-type") or "application/octet-stream",
+                uploader=token_id)
+    stored = {"status": 200 if replaced else 201, "error": None, "bytes": len(body), "filename": name,
+              "url": storage.url(path)}
+    if replaced:
+        return Answer(200, result=[stored], reason=f"File '{name}' replaced with new content")
+    return Answer(201, result=[stored], reason=f"File '{name}' saved", headers={"Location": storage.url(path)})
+
+
 resource(bp, paths("upload", with_id=False), {"POST": post_upload}, rules.upload)
+resource(bp, [f"{p}/{{path+}}" for p in paths("upload", with_id=False)], {"POST": post_upload, "PUT": put_upload},
+         rules.upload)

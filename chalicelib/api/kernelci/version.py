@@ -1,20 +1,47 @@
-"""``/version``: which backend API this is. No token needed; GET only."""
+"""``/version``: which backend API this is, and Shipyard's own version. No token for GET.
+
+The version is the installed package's (``importlib.metadata``, from
+pyproject.toml), so a release bump shows here without touching the code. A
+tree that was never installed (a bare checkout) reads pyproject.toml itself.
+As in the backend, POST and DELETE are refused (501) before any token check,
+and PUT needs a token like any write before it is refused.
+"""
 
 from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import metadata
+from pathlib import Path
 
 from chalice import Blueprint
 
 from chalicelib.api.kernelci.common import Answer, Call, paths, resource
+from chalicelib.kernelci import tokens as token_rules
 
 bp = Blueprint(__name__)
 
+PACKAGE = "shipyard"
+PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
 
-# Shipyard's version (pyproject.toml); a Lambda bundle has no package metadata to read it from.
-VERSION = "0.1.0"
+
+@functools.cache
+def shipyard_version() -> str:
+    """The version of the installed ``shipyard`` package (pyproject.toml's, when not installed)."""
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        pass
+    try:
+        return str(tomllib.loads(PYPROJECT.read_text())["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"
 
 
 def get_version(call: Call) -> Answer:
-    return Answer(result=[{"version": VERSION, "full_version": f"{VERSION}-shipyard-kernelci-api-v1"}])
+    version = shipyard_version()
+    return Answer(result=[{"version": version, "full_version": f"{version}-shipyard-kernelci-api-v1"}])
 
 
-resource(bp, paths("version", with_id=False), {"GET": get_version}, None)
+resource(bp, paths("version", with_id=False), {"GET": get_version}, token_rules.general, open_verbs=("GET",),
+         unimplemented=("POST", "DELETE"))

@@ -1,4 +1,5 @@
-"""``GET /<project>/alerts/`` and ``PUT /<project>/alerts/<id>``: performance alerts and their triage.
+"""``GET /<project>/alerts/`` and ``PUT /<project>/alerts/<id>``: performance alerts and their triage;
+``GET /<project>/alertsummaries`` and ``GET|PUT /<project>/alertsummaries/<id>``: a push's alerts together.
 
 Shipyard's own endpoints, in Datazilla's envelope (``{"status", "message"}``
 errors, the project's routes). Listing filters: ``branch``, ``test``,
@@ -21,7 +22,7 @@ from chalicelib.api.datazilla.common import answer, int_param, problem, project_
 from chalicelib.api.request_url import full_url
 from chalicelib.auth import bearer, oauth1
 from chalicelib.balrog.permissions import allowed
-from chalicelib.perf.alerts import STATUSES, parse_status
+from chalicelib.perf.alerts import STATUSES, SUMMARY_STATUSES, parse_status
 from chalicelib.store import alerts, nonces
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.projects import Project
@@ -88,7 +89,7 @@ def _who(project: Project) -> tuple[str | None, Response | None]:
 @bp.route("/{project}/alerts/{alert_id}", methods=["PUT"], content_types=["application/json"])
 @project_route
 def triage_alert(project: Project, alert_id: str) -> Response:
-    """Set an alert's status (untriaged / acknowledged / invalid / fixed), with an optional note."""
+    """Set an alert's status (Perfherder's: untriaged / downstream / reassigned / invalid / acknowledged)."""
     user, refusal = _who(project)
     if refusal is not None:
         return refusal
@@ -112,3 +113,56 @@ def get_alert(project: Project, alert_id: str) -> Response:
     if found is None:
         return problem(404, f"Unknown alert '{alert_id}'")
     return answer(found)
+
+
+# --- alert summaries: a push's alerts, triaged together (Perfherder's /performance/alertsummary/) -----------
+
+def _summary_query(project: Project) -> alerts.SummaryQuery:
+    params = bp.current_request.query_params or {}
+    status = (params.get("status") or "").strip() or None
+    if status is not None and status not in SUMMARY_STATUSES:
+        raise ValueError(f"'status' must be one of {', '.join(SUMMARY_STATUSES)}; got {status!r}")
+    return alerts.SummaryQuery(
+        project=project.name, branch=(params.get("branch") or "").strip() or None, status=status,
+        limit=int_param(params, "limit", 100, 1, MAX_LIMIT) or 100,
+        cursor=(params.get("cursor") or "").strip() or None)
+
+
+@bp.route("/{project}/alertsummaries", methods=["GET"])
+@project_route
+def list_alert_summaries(project: Project) -> Response:
+    """Alert summaries newest push first; ``next`` is the cursor of the following page (null on the last)."""
+    try:
+        found, cursor = alerts.summaries(_summary_query(project))
+    except ValueError as err:
+        return problem(400, "Bad request", str(err))
+    return answer({"summaries": found, "next": cursor})
+
+
+@bp.route("/{project}/alertsummaries/{summary_id}", methods=["GET"])
+@project_route
+def get_alert_summary(project: Project, summary_id: str) -> Response:
+    found = alerts.summary(project.name, summary_id)
+    if found is None:
+        return problem(404, f"Unknown alert summary '{summary_id}'")
+    return answer(found)
+
+
+@bp.route("/{project}/alertsummaries/{summary_id}", methods=["PUT"], content_types=["application/json"])
+@project_route
+def triage_alert_summary(project: Project, summary_id: str) -> Response:
+    """Set a summary's status (Perfherder's: untriaged … backedout), with an optional note; same credentials."""
+    user, refusal = _who(project)
+    if refusal is not None:
+        return refusal
+    try:
+        body = safe_json.loads(bp.current_request.raw_body or b"")
+        status = parse_status(body, SUMMARY_STATUSES)
+    except safe_json.UnsafeJson as err:
+        return problem(400, "Malformed JSON", str(err))
+    except ValueError as err:
+        return problem(400, "Bad request", str(err))
+    updated = alerts.triage_summary(project.name, summary_id, status, str(user), body.get("note"))
+    if updated is None:
+        return problem(404, f"Unknown alert summary '{summary_id}'")
+    return answer(updated)

@@ -25,7 +25,7 @@ from chalicelib.api.openapi.parts import (
 )
 from chalicelib.api.perf import graphs
 from chalicelib.api.perf.alerts import MAX_LIMIT
-from chalicelib.perf.alerts import STATUSES
+from chalicelib.perf.alerts import STATUSES, SUMMARY_STATUSES
 
 TAG = ["perf"]
 NO_AUTH: list[dict[str, list[str]]] = []
@@ -61,7 +61,24 @@ SCHEMAS: dict[str, Any] = {
         "detectors": {"type": "array", "items": STRING}, "status": {"enum": list(STATUSES)}, "note": STRING_OR_NULL,
         "created": INTEGER, "updated": INTEGER, "triaged_by": STRING_OR_NULL,
         "triaged_at": {"type": ["integer", "null"]},
-    }, description="A performance alert: a step in one page's series, placed on the push that caused it."),
+        "amount_abs": {"type": ["number", "null"]}, "t_value": {"type": ["number", "null"]},
+        "is_regression": {"type": "boolean"}, "summary": STRING_OR_NULL,
+    }, description="A performance alert: a step in one page's series, placed on the push that caused it. "
+                   "`magnitude` is Perfherder's amount_pct, `amount_abs` new − prev, `t_value` the detector's "
+                   "statistic, `direction`/`is_regression` from the series' lower_is_better."),
+    "AlertSummary": _object({
+        "id": STRING, "project": STRING, "branch": STRING, "push_id": INTEGER, "prev_push_id": INTEGER,
+        "push_date": INTEGER, "revision": STRING, "status": {"enum": list(SUMMARY_STATUSES)}, "note": STRING_OR_NULL,
+        "created": INTEGER, "updated": INTEGER, "triaged_by": STRING_OR_NULL,
+        "triaged_at": {"type": ["integer", "null"]},
+        "alerts": {"type": "array", "items": schema_ref("Alert")},
+    }, required=["id", "project", "branch", "push_id", "prev_push_id", "push_date", "revision", "status", "note",
+                 "created", "updated", "triaged_by", "triaged_at"],
+        description="Perfherder's alert summary: the alerts of one push on one branch, triaged together "
+                    "(`alerts` only in the one-summary view)."),
+    "SummaryTriage": _object({"status": {"enum": list(SUMMARY_STATUSES)},
+                              "note": {"type": ["string", "null"], "maxLength": MAX_NOTE}},
+                             required=["status"], additionalProperties=False),
     "Triage": _object({"status": {"enum": list(STATUSES)},
                        "note": {"type": ["string", "null"], "maxLength": MAX_NOTE}},
                       required=["status"], additionalProperties=False),
@@ -124,7 +141,42 @@ def _alerts() -> dict[str, Any]:
         security=TRIAGERS, tags=TAG,
         description="Signed with the project's OAuth credentials (two-legged, in the `Authorization` header), or a "
                     "bearer token of a user holding the `admin` permission.")
+    summary_param = path_param("summary_id", "An alert summary's id (from the listing or an alert's `summary`).",
+                               example="001300000000-0123456789ab")
+    summary_listing = _get("list_alert_summaries", "A project's alert summaries, newest push first, a page at a time", {
+        200: answer("A page; `next` is the cursor of the following one (null on the last).", _object({
+            "summaries": {"type": "array", "items": schema_ref("AlertSummary")}, "next": STRING_OR_NULL})),
+        400: response_ref("BadRequest"), **ERRORS}, [
+        PROJECT,
+        query_param("branch", "Only this branch's summaries."),
+        query_param("status", "Only summaries in this status.", {"enum": ["", *SUMMARY_STATUSES]}),
+        query_param("limit", "Summaries per page (default 100).",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+        query_param("cursor", "The previous page's `next`; another value is 400."),
+    ])
+    summary_not_found = _error("No such project, or no such alert summary in it.")
+    summary_triage = operation(
+        "triage_alert_summary", "Set an alert summary's status, with an optional note", {
+            200: answer("The summary, triaged, with its alerts.", schema_ref("AlertSummary")),
+            400: _error("`Malformed JSON`, or `Bad request`: not an object, an unknown status or field, a note that "
+                        "is not a string of at most 1000 characters."),
+            401: _error("`No credentials provided.` or `Unknown bearer token.`"),
+            403: _error("`Oauth verification error.` (a bad signature), or `Permission denied` (a user without the "
+                        "`admin` permission)."),
+            404: summary_not_found, 503: response_ref("ServiceUnavailable")},
+        parameters=[PROJECT, summary_param],
+        request_body=body({"application/json": schema_ref("SummaryTriage")}, "The new status.", required=True,
+                          examples={"application/json": {"status": "backedout", "note": "bug 1234567"}}),
+        security=TRIAGERS, tags=TAG,
+        description="The same credentials as an alert's triage.")
     return {
+        "/{project}/alertsummaries": summary_listing,
+        "/{project}/alertsummaries/{summary_id}": {
+            **_get("get_alert_summary", "One alert summary, with its alerts", {
+                200: answer("The summary.", schema_ref("AlertSummary")), 404: summary_not_found,
+                503: response_ref("ServiceUnavailable")}, [PROJECT, summary_param]),
+            "put": summary_triage,
+        },
         "/{project}/alerts": listing,
         "/{project}/alerts/{alert_id}": {
             **_get("get_alert", "One alert", {200: answer("The alert.", schema_ref("Alert")), 404: NOT_FOUND,

@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from chalice import Blueprint, Response
 
 from chalicelib import safe_json
-from chalicelib.api.request_url import full_url
+from chalicelib.api.request_url import base_url, full_url
 from chalicelib.api.treeherder.common import answer, detail, project_route, request_params, treeherder_route
 from chalicelib.auth import hawk
+from chalicelib.store import branches, pushes
 from chalicelib.store import jobs as job_store
-from chalicelib.store import pushes
 from chalicelib.store.branches import Branch
-from chalicelib.treeherder import job_ingest, job_listing, job_query, render
+from chalicelib.treeherder import job_ingest, job_listing, job_query, pulse_job, render
 from chalicelib.treeherder.job_schema import InvalidJobMessage, validate
 from chalicelib.treeherder.params import BadParameter, int_list, int_value
 
@@ -39,15 +39,44 @@ def job_list(branch: Branch, project: str) -> Response:
     return answer(body)
 
 
+def _job_of(branch: Branch, job_id: str) -> job_store.StoredJob | None:
+    wanted = int_value(job_id, "job id")
+    found = job_store.by_id(wanted) if wanted is not None else None
+    return None if found is None or found.repository != branch.name else found
+
+
 @bp.route("/api/project/{project}/jobs/{job_id}", methods=["GET"])
 @project_route(bp)
 def job_detail(branch: Branch, project: str, job_id: str) -> Response:
-    wanted = int_value(job_id, "job id")
-    found = job_store.by_id(wanted) if wanted is not None else None
-    if found is None or found.repository != branch.name:
+    found = _job_of(branch, job_id)
+    if found is None:
         return detail(404, f"No job with id: {job_id}")
     body = render.job(found)
+    mount = urlsplit(base_url(bp.current_request)).path.rstrip("/")
+    body["resource_uri"] = f"{mount}/treeherder/api/project/{project}/jobs/{found.id}/"
     body["logs"] = [{"name": log["name"], "url": log["url"]} for log in job_store.logs_of_job(found.id)]
+    body["autoclassify_status"] = found.fields.get("autoclassify_status") or "pending"
+    return answer(body)
+
+
+@bp.route("/api/project/{project}/jobs/{job_id}/similar_jobs", methods=["GET"])
+@project_route(bp)
+def similar_jobs(branch: Branch, project: str, job_id: str) -> Response:
+    """Jobs of the same type in the repository, the job left out; JobFilter's filters apply, 50 a page."""
+    found = _job_of(branch, job_id)
+    if found is None:
+        return detail(404, f"No job with id: {job_id}")
+    params = request_params(bp)
+    query = job_query.parse(params)
+    if params.get("count") is None:
+        query.count = job_query.SIMILAR_COUNT
+    jobs = job_listing.similar(branch.name, found, query)
+    body: dict[str, Any] = {"meta": {"offset": query.offset, "count": query.count, "repository": project}}
+    if query.return_type == "list":
+        body["job_property_names"] = list(render.JOB_PROPERTY_NAMES)
+        body["results"] = [render.job_row(j) for j in jobs]
+    else:
+        body["results"] = [render.job(j) for j in jobs]
     return answer(body)
 
 
@@ -62,11 +91,18 @@ def _messages(raw: bytes, project: str) -> list[dict[str, Any]]:
     checked = []
     for i, message in enumerate(messages):
         try:
-            validate(message)
+            converted = pulse_job.to_job_message(message) if pulse_job.is_pulse_job(message) else message
+            if converted is None:  # an unscheduled Pulse job: checked, then skipped by the ingest
+                if message["origin"]["project"] != project:
+                    raise InvalidJobMessage(f"$.origin.project {message['origin']['project']!r} is not {project!r}")
+                checked.append(message)
+                continue
+            validate(converted)
         except InvalidJobMessage as err:
             raise InvalidJobMessage(f"message {i}: {err}" if len(messages) > 1 else str(err)) from None
-        if message["project"] != project:
-            raise InvalidJobMessage(f"message {i}: $.project {message['project']!r} is not {project!r}")
+        if converted["project"] != project:
+            where = "$.origin.project" if converted is not message else "$.project"
+            raise InvalidJobMessage(f"message {i}: {where} {converted['project']!r} is not {project!r}")
         checked.append(message)
     return checked
 
@@ -133,6 +169,24 @@ def _details(params: Any) -> list[dict[str, Any]]:
     return [] if push is None else job_store.details_of_push(push.branch, push.pushlog_id)
 
 
+def _detail_matches(row: dict[str, Any], params: Any, branch_of_repository: str | None) -> bool:
+    """JobDetailFilter's other filters, all of them at once: ``title``, ``value`` and ``repository``
+    (Treeherder's repository name, the job's branch here), beside the guid, id and push filters."""
+    for name in ("title", "value"):
+        if params.get(name) is not None and row.get(name) != params.get(name):
+            return False
+    repository = params.get("repository")
+    if repository is not None and row["repository"] not in (repository, branch_of_repository):
+        return False
+    guid = params.get("job_guid") or params.get("job__guid")
+    if guid and row.get("job_guid") != guid:
+        return False
+    ids = int_list(params.getlist("job_id") + params.getlist("job_id__in"), "job_id")
+    if ids and row.get("job_id") not in ids:
+        return False
+    return True
+
+
 def _detail_page_size(params: Any) -> int:
     """``limit``, else ``count`` (0 or neither: the largest page); both are checked when both are given."""
     limit, count = int_value(params.get("limit"), "limit"), int_value(params.get("count"), "count")
@@ -154,7 +208,8 @@ def job_details() -> Response:
     if offset < 0:
         raise BadParameter("offset must be at least 0")
     repository = params.get("repository")
-    rows = [d for d in _details(params) if repository is None or d["repository"] == repository]
+    resolved = branches.resolve_repository(repository) if repository else None
+    rows = [d for d in _details(params) if _detail_matches(d, params, resolved.name if resolved else None)]
     page = rows[offset:offset + limit]
 
     def link(at: int) -> str:

@@ -26,7 +26,7 @@ from chalicelib.api.openapi.parts import (
     schema_ref,
 )
 from chalicelib.api.treeherder.jobs import MAX_MESSAGES_PER_POST
-from chalicelib.treeherder import job_query, push_query, render
+from chalicelib.treeherder import job_listing, job_query, push_query, render
 from chalicelib.treeherder.client_policy import FORBIDDEN_USER_AGENT_PREFIXES, SUPPORTED_VERSIONS
 from chalicelib.treeherder.job_schema import SCHEMA as JOB_MESSAGE_SCHEMA
 
@@ -92,7 +92,9 @@ SCHEMAS: dict[str, Any] = {
         "results": _list(schema_ref("Push")),
     }),
     "Job": _object(JOB_TYPES, description="A job in Treeherder's field names."),
-    "JobWithLogs": {"allOf": [schema_ref("Job"), _object({"logs": _list(_object({"name": STRING, "url": STRING}))})]},
+    "JobWithLogs": {"allOf": [schema_ref("Job"), _object({
+        "logs": _list(_object({"name": STRING, "url": STRING})), "resource_uri": STRING,
+        "autoclassify_status": {"enum": ["pending", "crossreferenced", "autoclassified", "skipped", "failed"]}})]},
     "JobList": {"oneOf": [
         _object({"meta": schema_ref("JobListMeta"), "results": _list(schema_ref("Job"))}, additionalProperties=False),
         _object({"meta": schema_ref("JobListMeta"),
@@ -197,6 +199,12 @@ def _pushes() -> dict[str, Any]:
     }
 
 
+PULSE_JOB = {"type": "object",
+             "required": ["taskId", "origin", "buildSystem", "display", "state", "jobKind", "version"],
+             "description": "A job as Treeherder's published Pulse job message (schemas/pulse-job.yml, version 1); "
+                            "its project is `origin.project`."}
+
+
 def _jobs() -> dict[str, Any]:
     list_params = [
         PROJECT,
@@ -211,22 +219,40 @@ def _jobs() -> dict[str, Any]:
         query_param("last_modified__gt", "Only jobs changed after this ISO 8601 date-time."),
         *(query_param(name, f"Only jobs whose `{name}` is this.") for name in job_query.STRING_FILTERS),
         *(_int(name, f"Only jobs whose `{name}` is this.") for name in job_query.INT_FILTERS),
+        *(_int(f"{name}__{op}", f"A bound on `{name}`.") for name in job_query.RANGES
+          for op in ("lt", "lte", "gt", "gte")),
+        _int("tier", "Only jobs of this tier."),
+        *(query_param(f"{name}__in", f"Only jobs with one of these `{name}`s.", COMMA_INTEGERS)
+          for name in ("tier", "push_id")),
+        query_param("job_guid__in", "Only jobs with one of these guids (comma-separated)."),
+        *(query_param(f"{name}{op}", f"A bound on `{name}` (ISO 8601 date-time, UTC when it names no offset).")
+          for name in (*job_query.TIME_RANGES, "last_modified") for op in ("", "__lt", "__lte", "__gte")),
+        *(query_param(f"{name}__gt", f"A bound on `{name}` (ISO 8601 date-time).") for name in job_query.TIME_RANGES),
+        *(query_param(name, f"Only jobs whose `{name}` is exactly this (unix seconds).", {"type": "number"})
+          for name in ("submit_timestamp", "start_timestamp", "end_timestamp")),
     ]
+    similar_params = [PROJECT, path_param("job_id", "The job id.", {"type": "integer"}, example=EXAMPLE_JOB),
+                      *[p for p in list_params[1:] if p["name"] != "count"],
+                      _int("count", f"Jobs per answer (default {job_query.SIMILAR_COUNT}).", minimum=0,
+                           maximum=job_query.MAX_COUNT)]
     submit = operation(
         "submit_jobs", "Submit job messages (Hawk-signed)",
         {200: answer("Every job landed on its push.", schema_ref("SubmittedJobs")),
          202: answer("Stored; some jobs wait for their push to be synced.", schema_ref("SubmittedJobs")),
          400: _detail("A message does not follow the job schema (the reason names the field, never its value), "
                       "names another project, or its revision names a commit that is not a push's tip."),
-         403: _detail("`Authentication credentials were not provided.` (no Hawk header), `Hawk authentication "
-                      "failed: <reason>.` (bad signature, unknown client, stale timestamp, replayed nonce, wrong "
-                      "payload hash), or `Forbidden user agent`."),
+         403: _detail("`Authentication credentials were not provided.` (no Hawk header), `No authorised "
+                      "credentials found with id <id>` (unknown client), `Hawk authentication failed: The token has "
+                      "expired. Is your system clock correct?` (stale timestamp), `Hawk authentication failed: The "
+                      "request header was malformed`, `Hawk authentication failed` (bad signature, replayed nonce, "
+                      "wrong payload hash: hawkrest says no more), or `Forbidden user agent`."),
          404: response_ref("ProjectNotFound"), 406: response_ref("NotAcceptable"),
          503: response_ref("ServiceUnavailable")},
         parameters=[PROJECT],
         request_body=body({"application/json": {"oneOf": [
-            schema_ref("JobMessage"),
-            {"type": "array", "items": schema_ref("JobMessage"), "minItems": 1, "maxItems": MAX_MESSAGES_PER_POST}]}},
+            schema_ref("JobMessage"), PULSE_JOB,
+            {"type": "array", "items": {"oneOf": [schema_ref("JobMessage"), PULSE_JOB]}, "minItems": 1,
+             "maxItems": MAX_MESSAGES_PER_POST}]}},
             f"One job message or a list of 1 to {MAX_MESSAGES_PER_POST}; all are validated before any is stored."),
         security=[{"hawk": []}], tags=TAG,
         description="For CI systems that cannot reach the job queue. schemathesis cannot sign Hawk requests: "
@@ -242,6 +268,13 @@ def _jobs() -> dict[str, Any]:
             200: answer("The job.", schema_ref("JobWithLogs")), 400: response_ref("BadRequest"),
             404: response_ref("NotFound"), **POLICY},
             [PROJECT, path_param("job_id", "The job id.", {"type": "integer"}, example=EXAMPLE_JOB)]),
+        f"{PROJECT_PATH}/jobs/{{job_id}}/similar_jobs": _get(
+            "similar_jobs", "Jobs of the same type, the latest started first", {
+                200: answer("The jobs (the job itself left out).", schema_ref("JobList")),
+                400: response_ref("BadRequest"), 404: response_ref("NotFound"), **POLICY},
+            similar_params,
+            description=f"The job list's filters apply. A filtered read stops after "
+                        f"{job_listing.MAX_SCANNED} jobs of the repository, newest first."),
         f"{PROJECT_PATH}/job-log-url": _get("job_log_urls", "The log references of jobs", {
             200: answer("The logs, by job.", _list(schema_ref("JobLog"))), **PROJECT_ERRORS},
             [PROJECT, query_param("job_id", "The jobs.", COMMA_INTEGERS, required=True, example=str(EXAMPLE_JOB))]),
@@ -253,6 +286,8 @@ def _jobs() -> dict[str, Any]:
              query_param("job_id", "Jobs.", COMMA_INTEGERS, example=str(EXAMPLE_JOB)),
              query_param("job_id__in", "Jobs.", COMMA_INTEGERS),
              _int("push_id", "A push's jobs."), query_param("repository", "Only details of this repository."),
+             query_param("title", "Only details with this title."),
+             query_param("value", "Only details with this value."),
              _int("limit", "Details per page (0 or absent: the most, 2000).", minimum=0),
              _int("count", "`limit` when `limit` is absent.", minimum=0),
              _int("offset", "Details to skip.", minimum=0)]),
@@ -262,6 +297,10 @@ def _jobs() -> dict[str, Any]:
 def _reference() -> dict[str, Any]:
     named = _list(_object({"id": INTEGER, "name": STRING}))
     return {
+        f"{MOUNT}/docs": {"get": operation(
+            "api_docs", "This API's browsable documentation (HTML, self-contained)",
+            {200: {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}},
+            security=NO_AUTH, tags=TAG)},
         f"{MOUNT}/api/repository": _get("repositories", "Every repository (a pushlog branch each)", {
             200: answer("The repositories, by id.", _list(schema_ref("Repository"))), **POLICY}),
         f"{MOUNT}/api/optioncollectionhash": _get("option_collection_hashes", "Build option collections", {

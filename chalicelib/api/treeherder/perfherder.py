@@ -24,15 +24,32 @@ def signatures(branch: Branch, project: str) -> Response:
 @bp.route("/api/project/{project}/performance/data", methods=["GET"])
 @project_route(bp)
 def data(branch: Branch, project: str) -> Response:
-    query = perf_series.parse_data_query(request_params(bp))
-    chosen = perf_signatures.by_hashes(branch.name, query.hashes) if query.hashes else []
-    if query.signature_ids:
-        chosen += perf_signatures.by_ids(branch.name, query.signature_ids)
+    """Points by signature (hashes or ids), or of pushes or jobs across the repository's series.
+
+    Series with no point are left out, as Treeherder groups the points it
+    found. Without signatures, every series of the repository is read (one
+    Query for the list, then per series its pushes' points): the cost grows
+    with the series a repository has, not with its data.
+    """
+    try:
+        query = perf_series.parse_data_query(request_params(bp))
+    except perf_series.DataQueryRefused as err:
+        return answer(err.body, 400)
+    if query.hashes:
+        chosen = perf_signatures.by_hashes(branch.name, query.hashes)
+    elif query.signature_ids:
+        chosen = perf_signatures.by_ids(branch.name, query.signature_ids)
+    elif query.job_ids is not None:
+        chosen = []  # no series point names a job
+    else:
+        chosen = list(perf_signatures.in_repository(branch.name))
     body = {}
     for stored in {s.hash: s for s in chosen}.values():
         if query.frameworks and stored.signature.properties()["framework_id"] not in query.frameworks:
             continue
-        body[stored.hash] = perf_series.series(branch.name, stored, query)
+        points = perf_series.series(branch.name, stored, query)
+        if points:
+            body[stored.hash] = points
     return answer(body)
 
 

@@ -6,18 +6,24 @@ from chalicelib.balrog.blobs.addons import GMP, SuperBlob, SystemAddons
 from chalicelib.balrog.blobs.apprelease import SCHEMAS, AppRelease
 from chalicelib.balrog.blobs.base import BalrogWouldFail, BlobData, RenderContext, XMLBlob
 from chalicelib.balrog.blobs.desupport import Desupport
-from chalicelib.balrog.matching import BadUpdateQuery
+from chalicelib.balrog.blobs.guardian import SCHEMA as GUARDIAN_SCHEMA
+from chalicelib.balrog.blobs.guardian import Guardian
 
-GUARDIAN_SCHEMA = 10000
-__all__ = ["BalrogWouldFail", "BlobData", "RenderContext", "XMLBlob", "xml_blob"]
+__all__ = ["BalrogWouldFail", "BlobData", "Guardian", "RenderContext", "XMLBlob", "any_blob", "xml_blob"]
+
+
+def any_blob(data: BlobData) -> XMLBlob | Guardian:
+    """The blob kind of a stored blob, by its ``schema_version`` (update.xml kinds and Guardian's JSON)."""
+    if data.get("schema_version") == GUARDIAN_SCHEMA:
+        return Guardian(data)
+    return xml_blob(data)
 
 
 def xml_blob(data: BlobData) -> XMLBlob:
-    """The renderer for a stored blob, by its ``schema_version``.
+    """The update.xml renderer for a stored blob, by its ``schema_version``.
 
-    A Guardian (VPN) blob has no update.xml form: Balrog answers such a
-    mapping with a 400 "Wrong blob type", and so does Shipyard. A schema
-    Balrog does not know cannot have been stored; it fails like Balrog's would.
+    A schema Balrog does not know (or Guardian's, which has no update.xml
+    form) cannot be rendered; it fails like Balrog's would.
     """
     schema = data.get("schema_version")
     if isinstance(schema, bool) or not isinstance(schema, int):
@@ -27,6 +33,4 @@ def xml_blob(data: BlobData) -> XMLBlob:
     kinds = {50: Desupport, 1000: GMP, 4000: SuperBlob, 5000: SystemAddons}
     if schema in kinds:
         return kinds[schema](data)
-    if schema == GUARDIAN_SCHEMA:
-        raise BadUpdateQuery("Wrong blob type")
     raise BalrogWouldFail(f"schema_version {schema!r} is unknown")
