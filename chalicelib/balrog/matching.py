@@ -381,9 +381,9 @@ def matching_rules(rules: Iterable[Rule], query: UpdateQuery) -> list[Rule]:
     first; rules without one keep their input order, after those with one).
     A rule without a priority sorts below every prioritised rule.
     """
-    in_db_order = sorted(enumerate(rules), key=lambda indexed: _database_order(indexed[1], indexed[0]))
-    matched = [rule for _, rule in in_db_order if rule_matches(rule, query)]
-    return sorted(matched, key=lambda rule: (rule.get("priority") is not None, int(rule.get("priority") or 0)),
+    matched = [(index, rule) for index, rule in enumerate(rules) if rule_matches(rule, query)]
+    in_db_order = [rule for _, rule in sorted(matched, key=lambda indexed: _database_order(indexed[1], indexed[0]))]
+    return sorted(in_db_order, key=lambda rule: (rule.get("priority") is not None, int(rule.get("priority") or 0)),
                   reverse=True)
 
 

@@ -362,6 +362,23 @@ def _framed_sqs_call_action(call: Any) -> Any:
     return call_action
 
 
+# --- CloudFormation: a JSON template read as JSON ------------------------------------------------
+
+
+def _json_first(parse: Any) -> Any:
+    """moto reads every template with PyYAML's pure-Python loader (seconds for infra/resources.json);
+    JSON is YAML, so a template that is JSON gives the same document read by ``json``."""
+
+    @functools.wraps(parse)
+    def parse_template(template: str) -> dict[str, Any]:
+        try:
+            return json.loads(template)
+        except ValueError:
+            return parse(template)
+
+    return staticmethod(parse_template)
+
+
 # --- installing ---------------------------------------------------------------------------------
 
 
@@ -371,6 +388,7 @@ def install() -> None:
     if _installed:
         return
     moto_guards.install()
+    from moto.cloudformation.models import Stack
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler
     from moto.s3.models import S3Backend
@@ -392,6 +410,7 @@ def install() -> None:
         (Queue, "add_message", _noting_add_message),
         (Queue, "delete_message", _noting_delete_message),
         (SQSBackend, "purge_queue", _noting_purge),
+        (Stack, "parse_template", _json_first),
     ):
         _originals.append((owner, name, owner.__dict__.get(name)))  # None: inherited
         setattr(owner, name, wrap(getattr(owner, name)))

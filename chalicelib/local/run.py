@@ -39,6 +39,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from chalicelib.local.processes import pid_alive
 
 # Not "shipyard.*": Chalice sets its app logger ("shipyard") to ERROR unless debug is on.
 log = logging.getLogger("chalicelib.local.run")
+STARTED = time.monotonic()
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -277,7 +279,9 @@ def main() -> int:
         if persistence.fresh_requested():
             persistence.discard(state)
         store = persistence.open_store(state)
+        recovering = time.monotonic()
         restored = store.recover()
+        log.info("data recovered in %.2f s: %s", time.monotonic() - recovering, restored)
         seeded = _seed_dev_project()
         _seed_balrog_admin()
         _seed_treeherder_hawk()
@@ -309,6 +313,7 @@ def main() -> int:
             "endpoint_url": endpoint_url, "prefix": config.prefix(), "region": config.region(),
             "api_url": api_url, "https_url": https.url if https else None, "pid": os.getpid(),
         })
+        log.info("ready %.2f s after start", time.monotonic() - STARTED)
         print(_banner(api_url, https.url if https else None, endpoint_url, config.prefix(), config.region(), state,
                       seeded, restored), flush=True)
 
