@@ -126,13 +126,17 @@ def _seed_pushes(info: dict, revisions: list[str]) -> None:
                        "tags": []}])
 
 
-def _blob(revision: str, i: int) -> str:
+def _blob(revision: str, i: int, pages: int | None = None) -> str:
+    """The fixture's run for ``revision``, its values jittered; ``pages`` pages (tp5: 100) if given."""
     run = copy.deepcopy(BLOB)
     run["test_build"]["revision"] = revision
     run["testrun"]["date"] = int(time.time()) - 3600 + i
     rng = random.Random(i)
-    run["results"] = {page: [round(v * rng.uniform(0.97, 1.03), 2) for v in values]
-                      for page, values in BLOB["results"].items()}
+    source = list(BLOB["results"].items())
+    count = pages or len(source)
+    named = [(name if n < len(source) else f"page{n:03d}.example.com", source[n % len(source)][1])
+             for n, name in enumerate([p for p, _ in source] + [""] * max(0, count - len(source)))][:count]
+    run["results"] = {page: [round(v * rng.uniform(0.97, 1.03), 2) for v in values] for page, values in named}
     return json.dumps(run)
 
 
@@ -279,7 +283,7 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
         info = own.info if own else _stack_info(api)
         revisions = [f"{tag}{i:08x}" for i in range(args.count)]
         _seed_pushes(info, revisions)
-        items = [Upload(r, _blob(r, i)) for i, r in enumerate(revisions)]
+        items = [Upload(r, _blob(r, i, args.pages)) for i, r in enumerate(revisions)]
         return _drain(api, items, args.concurrency, args.rate, deadline)
     finally:
         if own:
@@ -300,8 +304,8 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
     after = _drain_on(moto_port, args, deadline, tag + "a")
     runs.append(("after" if args.compare else "drain", after))
     mode = f"{args.rate}/s" if args.rate else f"{args.concurrency} concurrent"
-    print(f"drain: {args.count} tp5-sized blobs ({len(BLOB['results'])} pages x "
-          f"{len(next(iter(BLOB['results'].values())))} replicates), posted {mode}")
+    print(f"drain: {args.count} blobs of {args.pages} pages x {len(next(iter(BLOB['results'].values())))} "
+          f"replicates, posted {mode}")
     for label, result in runs:
         print(_drain_line(label, result))
     if args.compare and runs[0][1]["drain_rate"]:
@@ -323,6 +327,7 @@ def main() -> int:
     parser.add_argument("--drain", action="store_true", help="measure POST-to-metrics end to end")
     parser.add_argument("--rate", type=float, help="with --drain: post this many blobs a second")
     parser.add_argument("--compare", action="store_true", help="with --drain: before issue 17, then now")
+    parser.add_argument("--pages", type=int, default=100, help="with --drain: pages a blob (tp5: 100)")
     args = parser.parse_args()
     if args.drain:
         if not (0 < args.count <= 5000 and 0 < args.concurrency <= 64 and (args.rate is None or 0 < args.rate <= 100)):
