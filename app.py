@@ -32,6 +32,7 @@ from chalicelib.api.selfserve import builds as selfserve_builds
 from chalicelib.api.selfserve import jobs as selfserve_jobs
 from chalicelib.api.selfserve import requests as selfserve_requests
 from chalicelib.api.selfserve import revisions as selfserve_revisions
+from chalicelib.api.treeherder import docs as treeherder_docs
 from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
 from chalicelib.api.treeherder import pushes as treeherder_pushes
@@ -88,6 +89,7 @@ app.register_blueprint(treeherder_pushes.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
+app.register_blueprint(treeherder_docs.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_workers.bp)
 # BuildAPI self-serve; jobs and branches before {branch}, which would otherwise match them.
 app.register_blueprint(selfserve_jobs.bp, url_prefix="/self-serve")

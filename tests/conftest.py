@@ -239,6 +239,19 @@ def balrog_user(aws):
 
 
 @pytest.fixture
+def balrog_releases(aws):
+    """Makes releases (a minimal blob each) for rules to map to: Balrog refuses a mapping to no release."""
+    from chalicelib.store.balrog_releases import releases
+
+    def _releases(*names: str, product: str = "Firefox") -> None:
+        for name in names:
+            if releases.get({"name": name}) is None:
+                releases.create(name, product, {"name": name, "schema_version": 1}, "setup")
+
+    return _releases
+
+
+@pytest.fixture
 def balrog_admin(balrog_user) -> dict[str, str]:
     """Headers of user ``admin`` holding the unrestricted ``admin`` permission."""
     return balrog_user("admin", admin=None)

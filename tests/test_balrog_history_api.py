@@ -65,8 +65,9 @@ def test_given_the_first_version_when_diffed_then_everything_is_added(app_client
 
 
 def test_given_a_rule_change_when_a_column_is_viewed_then_its_value_and_null_for_an_empty_column(
-        app_client, balrog_admin):
+        app_client, balrog_admin, balrog_releases):
     # given
+    balrog_releases(NAME)
     rule_id = app_client.http.post(f"{API}/rules", headers=balrog_admin, body=json.dumps(
         {"priority": 90, "backgroundRate": 100, "update_type": "minor", "product": "Firefox",
          "mapping": NAME})).body.decode()

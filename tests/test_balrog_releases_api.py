@@ -260,7 +260,7 @@ def test_given_an_earlier_revision_when_reverted_then_its_blob_returns_as_a_new_
 def test_given_a_change_id_of_a_rule_when_reverting_a_release_then_400(app_client, balrog_admin):
     _create(app_client, balrog_admin)
     rule_id = app_client.http.post(f"{API}/rules", headers=balrog_admin, body=json.dumps(
-        {"priority": 1, "backgroundRate": 100, "update_type": "minor"})).body
+        {"priority": 1, "backgroundRate": 100, "update_type": "minor", "mapping": NAME})).body
     change_id = json.loads(app_client.http.get(f"{API}/rules/{int(rule_id)}/revisions", headers=balrog_admin).body)[
         "rules"][0]["change_id"]
     response = app_client.http.post(f"{API}/releases/{NAME}/revisions", headers=balrog_admin,

@@ -12,6 +12,13 @@ RULE = {"priority": 100, "backgroundRate": 100, "update_type": "minor", "product
         "channel": "release", "mapping": "Firefox-52.0-build1"}
 
 
+@pytest.fixture(autouse=True)
+def mapped(balrog_releases):
+    """The releases these tests' rules map to (Balrog: "Invalid mapping value. No release name found in DB")."""
+    balrog_releases("Firefox-52.0-build1", "Firefox-53.0", "a", "b", "c", "x", "z", "bad",
+                    *(f"writer-{n}" for n in range(20)), *(f"m{n}" for n in range(1, 6)))
+
+
 @pytest.fixture
 def create(app_client, balrog_admin):
     def _create(headers=None, **fields) -> int:

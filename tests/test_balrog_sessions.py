@@ -16,6 +16,11 @@ API = "/balrog/api"
 RULE = {"priority": 90, "backgroundRate": 100, "update_type": "minor", "product": "Firefox", "mapping": "Firefox-52"}
 
 
+@pytest.fixture(autouse=True)
+def mapped(balrog_releases):
+    balrog_releases(RULE["mapping"])
+
+
 @pytest.fixture
 def session(app_client, balrog_admin) -> dict[str, str]:
     """A signed-in browser: the cookie header of a session of user ``admin``."""

@@ -88,8 +88,9 @@ def test_given_a_release_without_the_locale_when_get_data_then_empty_with_the_re
 
 
 def test_given_a_rule_when_update_rule_then_it_changes_at_the_version_the_client_read(
-        client_kwargs, app_client, balrog_admin):
+        client_kwargs, app_client, balrog_admin, balrog_releases):
     # given
+    balrog_releases(NAME, "Firefox-53.0-build1")
     rule_id = app_client.http.post("/balrog/api/rules", headers=balrog_admin, body=json.dumps(
         {"priority": 90, "backgroundRate": 100, "update_type": "minor", "product": "Firefox",
          "mapping": NAME})).body.decode()

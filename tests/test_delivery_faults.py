@@ -108,7 +108,7 @@ def test_given_a_poison_processing_message_then_it_lands_in_the_dlq_and_the_row_
     assert "RuntimeError: reference data writer crashed on this blob" in row.error_msg
     assert int(row.failed_deliveries) == 2 and "crashed" in row.last_error
     blob = app_client.http.get("/talos/refdata/objectstore/json_blob/1")
-    assert blob.status_code == 200 and json.loads(blob.body) == talos_blob
+    assert blob.status_code == 200 and blob.json_body["json_blob"] == talos_blob
     errors = app_client.http.get("/talos/refdata/objectstore/error_list?days_ago=1").json_body
     assert [e["id"] for e in errors] == [1]
 

@@ -136,7 +136,7 @@ def test_restart_keeps_the_data_and_fresh_starts_empty(tmp_path):
     try:
         got = requests.get(second.api + row_url, timeout=10)
         assert got.status_code == 200, got.text
-        assert got.content == blob_text.encode()
+        assert got.json()["json_blob"] == json.loads(blob_text)
         assert second.stop() == 0, second.logs()
     finally:
         second.close()

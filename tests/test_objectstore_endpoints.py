@@ -5,18 +5,44 @@ from __future__ import annotations
 import json
 
 
-def test_json_blob_returns_the_stored_bytes(app_client, upload, talos_blob):
-    text = json.dumps(talos_blob, indent=3)
-    upload(text)
+def test_json_blob_answers_the_row_with_the_blob_parsed(app_client, upload, pump, talos_blob):
+    """Datazilla's objectstore_views.get_json_blob: the row's fields with ``json_blob`` parsed
+    (upstream tests/webapp/refdata/test_objectstore_views.py::test_get_json_blob)."""
+    from chalicelib import config
+
+    # given a well-formed blob, uploaded and loaded
+    upload(json.dumps(talos_blob, indent=3))
+    pump.drain(config.queue_name(config.PROCESSING_QUEUE))
+    # when its row is fetched
     response = app_client.http.get("/talos/refdata/objectstore/json_blob/1")
+    # then the answer is one JSON object: the blob as an object, beside the row's state
     assert response.status_code == 200
-    assert response.body.decode() == text
+    assert {k.lower(): v for k, v in response.headers.items()}["content-type"].startswith("application/json")
+    body = response.json_body
+    assert set(body) == {"json_blob", "date_loaded", "error_flag", "error_msg", "processed_flag", "test_run_id"}
+    assert body["json_blob"] == talos_blob
+    assert (body["error_flag"], body["error_msg"], body["processed_flag"], body["test_run_id"]) == (
+        "N", None, "complete", 1)
+    assert isinstance(body["date_loaded"], int)
+
+
+def test_json_blob_of_a_malformed_blob_is_the_text_received(app_client, upload):
+    """Upstream tests/controller/refdata/test_objectstore_refdata.py::test_get_json_blob: a bad blob comes back
+    as the string stored, with its error flag."""
+    # given a blob that is not JSON
+    upload("fooo{broken")
+    # when its row is fetched, then json_blob is the text as received, and the row says why
+    body = app_client.http.get("/talos/refdata/objectstore/json_blob/1").json_body
+    assert body["json_blob"] == "fooo{broken"
+    assert body["error_flag"] == "Y" and body["error_msg"].startswith("Malformed JSON")
+    assert body["test_run_id"] is None
 
 
 def test_json_blob_of_a_missing_id_is_404(app_client, talos):
     response = app_client.http.get("/talos/refdata/objectstore/json_blob/42")
     assert response.status_code == 404
     assert response.json_body["status"] == "Not found"
+    assert response.json_body["message"] == "Id not found: 42"  # Datazilla's words
 
 
 def test_json_blob_with_a_non_integer_id_is_400(app_client, talos):
@@ -66,9 +92,9 @@ def test_days_ago_must_be_an_integer(app_client, talos):
 
 
 def test_db_size_counts_stored_blob_bytes(app_client, upload, talos_blob):
-    text = json.dumps(talos_blob)
+    """A blob counts in its project's objectstore as soon as its upload is answered."""
+    text = json.dumps(talos_blob) + " " * 20_000  # 0.02 MB after rounding
     upload(text)
     body = app_client.http.get("/talos/refdata/objectstore/db_size").json_body
-    objectstore_size = next(r for r in body if r["db_name"] == "talos_objectstore")
-    assert objectstore_size["blob_bytes"] == len(text.encode())
-    assert "size_mb" in objectstore_size
+    objectstore_size = next(r for r in body if r["db_name"] == "talos_objectstore_1")
+    assert objectstore_size["size_mb"] == f"{len(text.encode()) / 1048576:.2f}" == "0.02"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from chalicelib import config
-from chalicelib.store import objectstore, queues, test_runs
+from chalicelib.store import blobs, objectstore, queues, test_runs
 from chalicelib.store.clients import client
 
 INGEST = config.queue_name(config.INGEST_QUEUE)
@@ -24,7 +24,8 @@ def test_a_blob_sent_as_text_is_stored_byte_for_byte(talos, pump, app_client, ta
     text = json.dumps(talos_blob, indent=2)
     queues.send(config.INGEST_QUEUE, {"project": "talos", "blob": text})
     pump.drain(INGEST)
-    assert app_client.http.get("/talos/refdata/objectstore/json_blob/1").body.decode() == text
+    assert blobs.get(objectstore.get("talos", 1).s3_key).decode() == text
+    assert app_client.http.get("/talos/refdata/objectstore/json_blob/1").json_body["json_blob"] == talos_blob
 
 
 def test_malformed_text_is_stored_with_its_error(talos, pump):

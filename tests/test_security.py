@@ -119,14 +119,15 @@ def test_balrog_writes_without_the_permission_are_all_refused(app_client, balrog
     app_client.http.post("/balrog/api/releases", headers=balrog_admin, body=json.dumps(
         {"name": "Tb-1", "product": "Thunderbird", "blob": {"name": "Tb-1", "schema_version": 1}}))
     rule_id = app_client.http.post("/balrog/api/rules", headers=balrog_admin, body=json.dumps(
-        {"priority": 1, "backgroundRate": 100, "update_type": "minor", "product": "Thunderbird"})).body.decode()
+        {"priority": 1, "backgroundRate": 100, "update_type": "minor", "product": "Thunderbird",
+         "mapping": "Tb-1"})).body.decode()
     firefox_rules = balrog_user("ff-rules", rule={"products": ["Firefox"]})
     modify_only = balrog_user("ff-modify", rule={"actions": ["modify"], "products": ["Thunderbird"]})
     nobody = balrog_user("nobody")
     locale_only = balrog_user("locales", release_locale={"products": ["Thunderbird"]})
     attempts = [
         (firefox_rules, "POST", "/balrog/api/rules",
-         {"priority": 1, "backgroundRate": 100, "update_type": "minor", "product": "Thunderbird"}),
+         {"priority": 1, "backgroundRate": 100, "update_type": "minor", "product": "Thunderbird", "mapping": "Tb-1"}),
         (firefox_rules, "POST", f"/balrog/api/rules/{rule_id}", {"data_version": 1, "priority": 5}),
         (modify_only, "DELETE", f"/balrog/api/rules/{rule_id}?data_version=1", None),
         (nobody, "PUT", "/balrog/api/users/nobody/permissions/admin", {}),

@@ -22,6 +22,7 @@ from chalicelib.balrog.update_query import (
     parse_json_query,
     parse_update_query,
 )
+from chalicelib.balrog.update_xml import empty_update_xml
 
 XML_TYPE = "text/xml; charset=utf-8"
 PROBLEM_TYPE = "application/problem+json"
@@ -58,6 +59,9 @@ def respond(version: int, segments: Mapping[str, str], query_params: Mapping[str
         return _problem(f"Extra query parameter(s) {', '.join(extra)} not in spec")
     if query_params.get("pin") == "":
         return _problem(_EMPTY_PIN, "Bad Request")
+    if any("/" in value for value in segments.values()):
+        # An encoded slash (%2F) splits the path in Balrog's router: no route, its 404 handler's empty answer.
+        return UpdateResponse(200, XML_TYPE, empty_update_xml())
     segments = dict(segments)
     if version == 3 and segments["version"].endswith("esrpre"):
         segments["version"] = segments["version"].removesuffix("esrpre")  # bug 1133250: old ESR nightlies

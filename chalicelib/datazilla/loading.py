@@ -14,7 +14,7 @@ from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, pars
 from chalicelib.datazilla.push_links import canonical_branch, link_for, run_group
 from chalicelib.perf.requests import request_metrics
 from chalicelib.perf.statistics import replicate_matrix
-from chalicelib.store import blobs, objectstore, refdata, replicates, test_runs
+from chalicelib.store import blobs, objectstore, project_sizes, refdata, replicates, test_runs
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,9 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
     branch = canonical_branch(run.branch)
     link = link_for(branch, run.revision)
     # Before the run record: a record never exists without its replicates (a redelivery rewrites both).
-    replicates.put(project, row_id, *replicate_matrix([run.pages[name] for name in sorted(run.pages)]))
+    size = replicates.put(project, row_id, *replicate_matrix([run.pages[name] for name in sorted(run.pages)]))
     try:
-        test_runs.save(project, row_id, run.as_record(), branch, link)
+        size += test_runs.save(project, row_id, run.as_record(), branch, link)
     except test_runs.RunNotStorable as err:
         return _fail(project, row_id, worker_id, f"Unknown error: {err}", run.reference())
     if link is None:
@@ -61,6 +61,7 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
         # comes back and the whole load (idempotent) runs again.
         request_metrics(run_group(project, branch, run), row_id)
     objectstore.mark_complete(project, row_id, worker_id, row_id, run.reference())
+    project_sizes.count_perftest(project, size)  # once: a complete row is never claimed again
     return "loaded"
 
 

@@ -17,37 +17,27 @@ def put(key: str, body: bytes) -> None:
     )
 
 
-def _legacy_bytes_counter(project: str) -> str:
+def legacy_bytes_counter(project: str) -> str:
+    """Bytes of blobs whose ids were taken without their size (and of every blob, before uploads counted both)."""
     return f"blob_bytes#{project}"
 
 
-def _ids_counter(project: str) -> str:
+def ids_counter(project: str) -> str:
+    """The project's objectstore ids; its running total is the bytes of the blobs uploaded with them."""
     return f"objectstore#{project}"
 
 
 def new_row_id(project: str, size: int | None = None) -> int:
     """The next objectstore id of a project; with ``size``, the blob's bytes are counted in the same call."""
     if size is None:
-        return counters.next_value(_ids_counter(project))
-    return counters.next_value_adding(_ids_counter(project), size)
+        return counters.next_value(ids_counter(project))
+    return counters.next_value_adding(ids_counter(project), size)
 
 
 def count_bytes(project: str, size: int) -> None:
     """Add a recorded blob whose id was taken without its size (queue ingest) to the project's byte count."""
-    counters.next_value(_legacy_bytes_counter(project), size)
+    counters.next_value(legacy_bytes_counter(project), size)
 
 
 def get(key: str) -> bytes:
     return client("s3").get_object(Bucket=config.bucket_name(), Key=key)["Body"].read()
-
-
-def stored_bytes(project: str) -> int:
-    """Bytes of blobs stored for a project, kept as counters so no listing is needed (one BatchGetItem).
-
-    Uploads count their bytes with their id (the id counter's total); queue
-    ingest, whose id is taken before the blob is stored, counts separately.
-    """
-    found = counters.current_values([_ids_counter(project), _legacy_bytes_counter(project)])
-    with_ids = found.get(_ids_counter(project))
-    separate = found.get(_legacy_bytes_counter(project))
-    return int((with_ids.total or 0) if with_ids else 0) + int(separate.value if separate else 0)

@@ -22,12 +22,13 @@ def key(project: str, test_run_id: int) -> str:
     return f"replicates/{project}/{test_run_id:012d}.npz"
 
 
-def put(project: str, test_run_id: int, lengths: np.ndarray, matrix: np.ndarray) -> None:
-    """Store a run's replicate matrix (writing it again replaces it: loading is idempotent)."""
+def put(project: str, test_run_id: int, lengths: np.ndarray, matrix: np.ndarray) -> int:
+    """Store a run's replicate matrix and return its size (writing it again replaces it: loading is idempotent)."""
     buffer = io.BytesIO()
     np.savez(buffer, lengths=np.asarray(lengths, dtype=np.int64), matrix=np.asarray(matrix, dtype=np.float64))
     client("s3").put_object(Bucket=config.bucket_name(), Key=key(project, test_run_id), Body=buffer.getvalue(),
                             ContentType="application/octet-stream")
+    return buffer.getbuffer().nbytes
 
 
 def get(project: str, test_run_id: int) -> tuple[np.ndarray, np.ndarray]:

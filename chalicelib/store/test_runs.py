@@ -16,6 +16,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.store.item_size import item_bytes
 
 
 class ByRevision(GlobalSecondaryIndex):
@@ -119,8 +120,8 @@ def _unlinked_key(revision: str, project: str, test_run_id: int) -> str:
 
 
 def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: str,
-         link: PushLink | None) -> None:
-    """Write the run; writing the same run again leaves one record (same key).
+         link: PushLink | None) -> int:
+    """Write the run and return its item's billable bytes; writing the same run again leaves one record.
 
     ``link`` is the run's push when it is already synced; otherwise the run is
     indexed as waiting for a push of ``canonical_branch``.
@@ -142,6 +143,7 @@ def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: 
     record.aux_data = dict(run["aux_data"])
     try:
         record.save()
+        return item_bytes(record.serialize())
     except PutError as err:
         if err.cause_response_code == "ValidationException":
             raise RunNotStorable(f"RunNotStorable: {err.cause_response_message}") from err

@@ -21,7 +21,13 @@ SYSTEM_COLUMNS = frozenset({"rule_id", "data_version"})
 WRITABLE = tuple(c for c in COLUMNS if c not in SYSTEM_COLUMNS)
 REQUIRED_ON_CREATE = ("priority", "backgroundRate", "update_type")
 UPDATE_TYPES = frozenset({"minor", "major"})
-MAX_LENGTH = 1024
+# Balrog's column sizes (its rule schema's ``maxLength``); every string column is ASCII there.
+MAX_LENGTHS = {"alias": 50, "mapping": 100, "fallbackMapping": 100, "update_type": 15, "product": 15, "version": 75,
+               "channel": 75, "buildTarget": 75, "buildID": 20, "locale": 200, "osVersion": 1000, "memory": 100,
+               "instructionSet": 1000, "distribution": 2000, "distVersion": 100, "headerArchitecture": 10,
+               "comment": 500, "whitelist": 100}
+# Comma lists Balrog stores without any whitespace ("de, fr ,en-US" → "de,fr,en-US").
+CSV_COLUMNS = frozenset({"locale", "distribution"})
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
@@ -45,8 +51,12 @@ def _value(column: str, value: Any) -> Any:
         return _bool(value, column)
     if column == "memory" and isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or len(value) > MAX_LENGTH:
-        raise BalrogError(400, f"'{column}' must be a string of at most {MAX_LENGTH} characters.")
+    limit = MAX_LENGTHS.get(column, 1000)
+    if not isinstance(value, str) or len(value) > limit:
+        raise BalrogError(400, f"'{column}' must be a string of at most {limit} characters.")
+    if not value.isascii():
+        raise BalrogError(400, f"'{column}': value must be ascii")
+    value = "".join(value.split()) if column in CSV_COLUMNS else value.strip()
     if column == "update_type" and value not in UPDATE_TYPES:
         raise BalrogError(400, "'update_type' must be 'minor' or 'major'.")
     if column == "alias" and not ALIAS.match(value):
@@ -57,6 +67,8 @@ def _value(column: str, value: Any) -> Any:
 def parse(body: dict[str, Any], creating: bool) -> dict[str, Any]:
     """The rule columns present in ``body``, checked; other fields (csrf_token, ...) are ignored."""
     fields = {column: _value(column, body[column]) for column in WRITABLE if column in body}
+    if creating and any(body.get(c) is not None for c in SYSTEM_COLUMNS):
+        raise BalrogError(400, "rule_id and data_version are set by Balrog, not by a new rule's body.")
     if creating:
         missing = [c for c in REQUIRED_ON_CREATE if fields.get(c) is None]
         if missing:

@@ -20,6 +20,7 @@ from chalicelib.api.balrog.common import (
 )
 from chalicelib.balrog import gates, scheduled_changes
 from chalicelib.balrog.scheduled_kinds import RULES
+from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, render, rules
 
 bp = Blueprint(__name__)
@@ -30,6 +31,19 @@ def _found(id_or_alias: str) -> dict[str, Any]:
     if rule is None:
         raise BalrogError(404, f"Requested rule wasn't found: {id_or_alias}")
     return rule
+
+
+def check_mappings(fields: dict[str, Any], creating: bool) -> None:
+    """Balrog's ``process_rule_form`` checks: a rule maps to releases that exist, and a new rule maps somewhere.
+
+    One GetItem per named release.
+    """
+    if ("mapping" in fields or creating) and fields.get("mapping") is None:
+        raise BalrogError(400, "mapping value cannot be set to null/empty")
+    for column in ("mapping", "fallbackMapping"):
+        name = fields.get(column)
+        if name is not None and releases.get({"name": name}) is None:
+            raise BalrogError(400, f"Invalid {column} value. No release name found in DB")
 
 
 def _check_alias_free(alias: str | None, rule_id: int | None = None) -> None:
@@ -53,6 +67,7 @@ def list_rules(changed_by: str) -> Response:
 @balrog_route(bp)
 def create_rule(changed_by: str) -> Response:
     fields = rule_fields.parse(json_body(bp), creating=True)
+    check_mappings(fields, creating=True)
     require(changed_by, "rule", "create", fields.get("product"))
     gates.verify(gates.for_rule(None, fields), None)
     _check_alias_free(fields.get("alias"))
@@ -90,7 +105,9 @@ def change_rule(id_or_alias: str, changed_by: str) -> Response:
     body = json_body(bp)
     data_version = int_value(body.get("data_version"), "data_version", required=True)
     rule = _found(id_or_alias)
-    return _update(rule, rule_fields.parse(body, creating=False), data_version, changed_by)
+    changes = rule_fields.parse(body, creating=False)
+    check_mappings(changes, creating=False)
+    return _update(rule, changes, data_version, changed_by)
 
 
 @bp.route("/rules/{id_or_alias}", methods=["DELETE"])

@@ -26,6 +26,7 @@ from chalicelib.api.balrog.common import (
     page_and_limit,
     query_params,
 )
+from chalicelib.api.balrog.rules import check_mappings
 from chalicelib.balrog import scheduled_changes as sc
 from chalicelib.balrog.permissions import canonical, validate_options
 from chalicelib.balrog.scheduled_kinds import KINDS
@@ -65,10 +66,7 @@ def _rule_change(body: dict[str, Any], change_type: str, creating: bool) -> dict
             if missing:
                 raise BalrogError(400, f"{missing[0]} cannot be set to null/empty when scheduling insertion of a "
                                        "new rule")
-        if "mapping" in body and change.get("mapping") is None:
-            raise BalrogError(400, "mapping value cannot be set to null/empty")
-        if creating and change_type == "insert" and change.get("mapping") is None:
-            raise BalrogError(400, "mapping value cannot be set to null/empty")
+        check_mappings({k: v for k, v in change.items() if k in body}, creating and change_type == "insert")
     if change_type != "insert":
         change["rule_id"] = int_value(body.get("rule_id"), "rule_id")
         change["data_version"] = int_value(body.get("data_version"), "data_version")

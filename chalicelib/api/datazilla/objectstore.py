@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.datazilla.common import answer, date_window, problem, project_route
 from chalicelib.api.request_url import base_url
-from chalicelib.store import blobs, objectstore, table_sizes
+from chalicelib.datazilla.db_size import project_databases
+from chalicelib.store import blobs, objectstore, project_sizes
 from chalicelib.store.projects import Project
 
 bp = Blueprint(__name__)
@@ -15,20 +19,31 @@ bp = Blueprint(__name__)
 @bp.route("/{project}/refdata/objectstore/json_blob/{row_id}", methods=["GET"])
 @project_route
 def json_blob(project: Project, row_id: str) -> Response:
+    """Datazilla's answer: the row's state with the blob under ``json_blob``.
+
+    The blob is parsed when it is JSON and given as the string received when
+    it is not (Datazilla's view did the same, for the same reason: one JSON
+    document whatever was uploaded). Bytes that are not UTF-8 are decoded with
+    replacement characters; Datazilla's MySQL text column could not hold them.
+    """
     if not row_id.isdigit():
         return problem(400, "Bad id", f"objectstore id must be an integer, got {row_id!r}")
     row = objectstore.get(project.name, int(row_id))
     if row is None:
-        return problem(404, "Not found", f"No objectstore row {row_id} in project '{project.name}'")
-    body = blobs.get(row.s3_key)
+        return problem(404, "Not found", f"Id not found: {row_id}")
+    text = blobs.get(row.s3_key).decode("utf-8", errors="replace")
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        # Not even text: hand the bytes back untouched (a binary media type).
-        return Response(body=body, status_code=200, headers={"Content-Type": "application/octet-stream"})
-    malformed = (row.error_msg or "").startswith("Malformed JSON")
-    content_type = "text/plain; charset=utf-8" if malformed else "application/json"
-    return Response(body=text, status_code=200, headers={"Content-Type": content_type})
+        blob: Any = json.loads(text)
+    except ValueError:
+        blob = text
+    return answer({
+        "json_blob": blob,
+        "error_msg": row.error_msg,
+        "error_flag": row.error_flag,
+        "processed_flag": row.processed_flag,
+        "date_loaded": int(row.date_loaded),
+        "test_run_id": None if row.test_run_id is None else int(row.test_run_id),
+    })
 
 
 def _errors(project: Project) -> list[objectstore.ObjectstoreRow] | Response:
@@ -64,15 +79,4 @@ def error_list(project: Project) -> Response:
 @bp.route("/{project}/refdata/objectstore/db_size", methods=["GET"])
 @project_route
 def db_size(project: Project) -> Response:
-    blob_bytes = blobs.stored_bytes(project.name)
-    tables = table_sizes.bytes_by_table()
-    mb = 1024 * 1024
-    return answer([
-        {"db_name": f"{project.name}_objectstore",
-         "size_mb": round((blob_bytes + tables.get("objectstore", 0)) / mb, 2),
-         "blob_bytes": blob_bytes,
-         "table_bytes": tables.get("objectstore", 0)},
-        {"db_name": f"{project.name}_perftest",
-         "size_mb": round(tables.get("test-runs", 0) / mb, 2),
-         "table_bytes": tables.get("test-runs", 0)},
-    ])
+    return answer(project_databases(project.name, *project_sizes.stored(project.name)))

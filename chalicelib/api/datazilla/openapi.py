@@ -59,9 +59,9 @@ SCHEMAS: dict[str, Any] = {
         "url": {"type": "string", "format": "uri"},
     }),
     "DbSize": _object(
-        {"db_name": {"type": "string"}, "size_mb": {"type": "number", "minimum": 0},
-         "table_bytes": {"type": "integer", "minimum": 0}, "blob_bytes": {"type": "integer", "minimum": 0}},
-        required=["db_name", "size_mb", "table_bytes"]),
+        {"db_name": {"type": "string"},
+         "size_mb": {"type": "string", "pattern": "^[0-9]+[.][0-9]{2}$",
+                     "description": "MB to two decimals, as a string (Datazilla's MySQL DECIMAL)."}}),
     "ErrorCount": _object({"count(id)": {"type": "integer", "minimum": 1},
                            "message": {"enum": ["Malformed JSON", "Other"]}}),
     "ObjectstoreRow": _object({
@@ -78,10 +78,9 @@ SCHEMAS: dict[str, Any] = {
                         "revisions": _list({"type": "string"})}),
     "PushesByBranch": {"type": "object", "additionalProperties": _object({"pushlogs": _list(schema_ref("PushRef"))})},
     "RunSummary": _object({
-        "id": {"type": "integer"}, "date_run": {"type": "integer"}, "test": {"type": "string"},
-        "product": {"type": "string"}, "version": {"type": "string"}, "branch": {"type": "string"},
-        "revision": {"type": "string"}, "machine": {"type": "string"}, "build_id": {"type": "string"},
-        "pushlog_id": INT_OR_NULL,
+        "id": {"type": "integer"}, "test_id": INT_OR_NULL, "machine_id": INT_OR_NULL,
+        "revision": {"type": "string"}, "date_run": {"type": "integer"}, "status": {"type": "integer"},
+        "branch": {"type": "string"}, "product": {"type": "string"}, "version": {"type": "string"},
     }),
     "PageMetrics": {
         "type": "object",
@@ -236,15 +235,14 @@ def _paths() -> dict[str, Any]:
         "/{project}/api/load_test": _upload("load_test"),
         "/{project}/load_test": _upload("load_test_short"),
         f"{objectstore}/json_blob/{{row_id}}": _get(
-            "json_blob", "One stored blob, byte for byte as received",
-            {200: {"description": "The blob: JSON when it was well-formed, text when not, bytes when not UTF-8 "
-                                  "(only to a request that accepts `application/octet-stream`).",
-                   "content": {"application/json": {"schema": {}}, "text/plain": {"schema": {"type": "string"}},
-                               "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-             400: {"description": "The id is not an integer (Datazilla's body), or the blob is binary and the "
-                                  "request does not accept `application/octet-stream` (Chalice's body).",
-                   "content": {"application/json": {"schema": {"anyOf": [
-                       schema_ref("DatazillaError"), schema_ref("ChaliceError")]}}}},
+            "json_blob", "One stored blob with its objectstore row, as Datazilla answered it",
+            {200: _ok("The row's state; `json_blob` is the blob parsed when it is JSON, else the text received.",
+                      _object({"json_blob": {}, "error_msg": STRING_OR_NULL, "error_flag": {"enum": ["N", "Y"]},
+                               "processed_flag": {"enum": ["ready", "loading", "complete"]},
+                               "date_loaded": {"type": "integer"}, "test_run_id": INT_OR_NULL},
+                              required=["json_blob", "error_msg", "error_flag", "processed_flag", "date_loaded",
+                                        "test_run_id"])),
+             400: _ok("The id is not an integer.", schema_ref("DatazillaError")),
              404: response_ref("NotFound"), 503: response_ref("ServiceUnavailable")},
             [PROJECT, path_param("row_id", "The objectstore id the upload answered.",
                                  {"type": "integer", "minimum": 1}, example=1)]),
@@ -262,9 +260,11 @@ def _paths() -> dict[str, Any]:
             {200: _ok("Sizes in MB.", _list(schema_ref("DbSize"))), **PROJECT_ERRORS}, [PROJECT]),
         f"{perftest}/runs_by_branch": _get(
             "runs_by_branch", "Test runs of a date window, by branch",
-            {200: _ok("Per branch, the count (and the runs with `show_test_runs=true`).", {
+            {200: _ok("Per branch, the count; with `show_test_runs=true` the newest 80 runs, how many were "
+                      "shown (`count`) and in the window (`total_count`).", {
                 "type": "object", "additionalProperties": _object(
-                    {"count": {"type": "integer"}, "test_runs": _list(schema_ref("RunSummary"))},
+                    {"count": {"type": "integer"}, "total_count": {"type": "integer"},
+                     "limit": {"type": "integer"}, "test_runs": _list(schema_ref("RunSummary"))},
                     required=["count"])}),
              **WINDOW_ERRORS},
             [PROJECT, DAYS_AGO, NUMDAYS,

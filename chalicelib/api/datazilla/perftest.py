@@ -7,12 +7,16 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.datazilla.common import answer, date_window, problem, project_route
-from chalicelib.store import refdata, table_sizes, test_runs
+from chalicelib.datazilla.db_size import project_databases
+from chalicelib.store import project_sizes, refdata, test_runs
 from chalicelib.store.projects import Project
 
 bp = Blueprint(__name__)
 
-MB = 1024 * 1024
+# Datazilla listed at most this many runs a branch (its query's LIMIT), newest first.
+RUN_LIMIT = 80
+# test_run.status: 1 for every run Datazilla served (the column's default; nothing set another value).
+RUN_STATUS = 1
 
 
 def _flag(params: dict[str, str] | None, name: str) -> bool:
@@ -22,23 +26,35 @@ def _flag(params: dict[str, str] | None, name: str) -> bool:
 @bp.route("/{project}/refdata/perftest/runs_by_branch", methods=["GET"])
 @project_route
 def runs_by_branch(project: Project) -> Response:
+    """Runs of the window per branch: the count, or with ``show_test_runs=true`` Datazilla's listing.
+
+    The listing is Datazilla's ``get_run_lists_by_branch``: the newest
+    ``RUN_LIMIT`` runs of each branch, ``count`` of those shown, ``total_count``
+    in the window, and per run the columns its query selected (``revision``,
+    ``date_run``, ``status``, ``branch``, ``product``, ``version``) with the
+    run's ``id``, ``test_id`` and ``machine_id`` (reference data ids, as
+    ``ref_data`` lists them). One paged Query of the window, one per id kind.
+    """
     params = bp.current_request.query_params
     try:
         start, end = date_window(params)
     except ValueError as err:
         return problem(400, "Bad request", str(err))
-    show = _flag(params, "show_test_runs")
-    out: dict[str, dict[str, Any]] = {}
+    runs: dict[str, list[test_runs.TestRunRecord]] = {}
     for run in test_runs.run_between_dates(project.name, start, end):
-        entry = out.setdefault(run.branch, {"count": 0})
-        entry["count"] += 1
-        if show:
-            entry.setdefault("test_runs", []).append({
-                "id": int(run.test_run_id), "date_run": int(run.date_run), "test": run.test_name,
-                "product": run.product, "version": run.branch_version, "branch": run.branch,
-                "revision": run.revision, "machine": run.machine, "build_id": run.build_id,
-                "pushlog_id": None if run.pushlog_id is None else int(run.pushlog_id),
-            })
+        runs.setdefault(run.branch, []).append(run)
+    if not _flag(params, "show_test_runs"):
+        return answer({branch: {"count": len(found)} for branch, found in runs.items()})
+    test_ids, machine_ids = refdata.listing(project.name, "tests"), refdata.listing(project.name, "machines")
+    out: dict[str, dict[str, Any]] = {}
+    for branch, found in runs.items():
+        newest = sorted(found, key=lambda r: (int(r.date_run), int(r.test_run_id)), reverse=True)[:RUN_LIMIT]
+        out[branch] = {"count": len(newest), "total_count": len(found), "limit": RUN_LIMIT, "test_runs": [{
+            "id": int(run.test_run_id), "test_id": test_ids.get(run.test_name),
+            "machine_id": machine_ids.get(run.machine), "revision": run.revision,
+            "date_run": int(run.date_run), "status": RUN_STATUS, "branch": run.branch,
+            "product": run.product, "version": run.branch_version,
+        } for run in newest]}
     return answer(out)
 
 
@@ -54,6 +70,4 @@ def ref_data(project: Project, data_type: str) -> Response:
 @bp.route("/{project}/refdata/perftest/db_size", methods=["GET"])
 @project_route
 def perftest_db_size(project: Project) -> Response:
-    sizes = table_sizes.bytes_by_table(("test-runs", "refdata"))
-    total = sum(sizes.values())
-    return answer([{"db_name": f"{project.name}_perftest", "size_mb": round(total / MB, 2), "table_bytes": total}])
+    return answer(project_databases(project.name, *project_sizes.stored(project.name)))

@@ -14,6 +14,7 @@ from chalicelib.api.datazilla.common import (
     project_route,
     storage_guard,
 )
+from chalicelib.datazilla.db_size import size_mb
 from chalicelib.store import branches, pushes, table_sizes, test_runs
 from chalicelib.store.branches import Branch
 from chalicelib.store.projects import Project
@@ -21,7 +22,6 @@ from chalicelib.store.projects import Project
 bp = Blueprint(__name__)
 
 SHORT = 12  # Datazilla shows revisions as 12 hex characters
-MB = 1024 * 1024
 
 
 class UnknownBranch(LookupError):
@@ -93,7 +93,7 @@ def branch_names() -> Response:
 def pushlog_db_size() -> Response:
     sizes = table_sizes.bytes_by_table(("branches", "pushes", "changesets"))
     total = sum(sizes.values())
-    return answer([{"db_name": "pushlog", "size_mb": round(total / MB, 2), "table_bytes": total}])
+    return answer([{"db_name": "pushlog", "size_mb": size_mb(total)}])
 
 
 @bp.route("/{project}/refdata/pushlog/not_referenced", methods=["GET"])

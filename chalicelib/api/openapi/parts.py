@@ -7,7 +7,7 @@ for every family, so no family has to remember it:
 - ``415`` on every operation: Chalice refuses a request whose ``Content-Type``
   is not one the route accepts (``application/json`` unless the route names
   others) before the handler runs, even on a GET;
-- the family's own ``GET /openapi/<family>.json``;
+- the family's own ``GET /openapi/<family>.json`` and its page ``/openapi/<family>.html``;
 - the notes on trailing slashes and HEAD in ``info.description``.
 """
 
@@ -149,11 +149,21 @@ def _own_document(family: str) -> dict[str, Any]:
     )}
 
 
+def _own_page(family: str) -> dict[str, Any]:
+    return {"get": operation(
+        f"{family}_openapi_page", f"This document ({family}) as a browsable HTML page (no script, nothing loaded "
+                                  "from elsewhere)",
+        {200: {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}},
+        security=[],
+    )}
+
+
 def document(family: str, title: str, description: str, paths: dict[str, Any],
              components: dict[str, Any]) -> dict[str, Any]:
     """A family's complete document: its paths, its own document path, and Chalice's answers on each operation."""
     paths = copy.deepcopy(paths)
     paths[document_path(family)] = _own_document(family)
+    paths[f"/openapi/{family}.html"] = _own_page(family)
     for item in paths.values():
         for method in METHODS:
             if method in item:
