@@ -67,6 +67,9 @@ def _reads(world: dict) -> list[str]:
         "/count/build",
         "/count/build?job=mainline&git_branch=master",
         "/token?limit=5",
+        "/job/distinct/job",  # the value index: one Query, whatever the number of documents
+        "/build/distinct/arch",
+        "/test/case/distinct/test_group_id",
     ]
 
 
@@ -113,5 +116,31 @@ def test_writes_cost_the_same_at_two_table_sizes(kernelci, aws_calls, world, ker
     small = writes()
     _grow(5)
     large = writes()
+    assert small == large
+    assert all("Scan" not in calls for calls in large)
+
+
+def test_deletes_cost_the_same_at_two_table_sizes(kernelci, aws_calls, world, kernelci_import):
+    """DELETE reads the document, removes it with its counters and distinct values in one transaction, and
+    retires the values no document holds any more: nothing that grows with the table."""
+
+    def deletes() -> list[list[str]]:
+        kernel = f"v{next(_serial)}"
+        assert kernelci("POST", "/build", {**world["build"], "kernel": kernel})[0] == 202
+        kernelci_import()
+        build_id = derived_id("build", "mainline", "master", kernel, "arm64", "d", "gcc-8")
+        group = {"name": "baseline", "lab_name": "lab", "arch": "arm64", "defconfig": "d",
+                 "build_environment": "gcc-8", "device_type": f"board{next(_serial)}", "git_branch": "master",
+                 "git_commit": "a" * 40, "job": "mainline", "kernel": kernel,
+                 "test_cases": [{"name": "one", "status": "PASS"}]}
+        _, made = kernelci("POST", "/test/group", group)
+        group_id = made["result"][0]["_id"]["$oid"]
+        return [_measure(kernelci, aws_calls, "DELETE", f"/build/{build_id}"),
+                _measure(kernelci, aws_calls, "DELETE", f"/test/group/{group_id}")]
+
+    _grow(1)
+    small = deletes()
+    _grow(5)
+    large = deletes()
     assert small == large
     assert all("Scan" not in calls for calls in large)

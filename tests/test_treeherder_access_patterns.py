@@ -35,6 +35,13 @@ READS = {
     "signatures": "/project/{p}/performance/signatures/",
     "performance data": "/project/{p}/performance/data/?signatures={signature}",
     "performance data of a push": "/project/{p}/performance/data/?signatures={signature}&push_id={run_push}",
+    "similar jobs": "/project/{p}/jobs/{job_id}/similar_jobs/?count=2",
+    "jobs filtered by platform": "/project/{p}/jobs/?build_os=linux&count=2",
+    "jobs of a push by tier": "/project/{p}/jobs/?push_id={job_push}&tier__gte=1",
+    "job details by title": "/jobdetail/?job_id={job_id}&title=CPU%20usage&repository={p}",
+    "performance data of a push, every series": "/project/{p}/performance/data/?push_id={run_push}",
+    "performance data by dates": "/project/{p}/performance/data/?signatures={signature}"
+                                 "&start_date=2017-07-14T00:00:00&end_date=2017-07-15T00:00:00",
     "option collections": "/optioncollectionhash/",
     "failure classifications": "/failureclassification/",
 }

@@ -160,32 +160,55 @@ def _order_bounds(branch: str, query: DataQuery) -> list[tuple[str, str]]:
     return out
 
 
-def series(branch: str, stored: StoredSignature, query: DataQuery) -> list[dict[str, Any]]:
-    """The signature's points, oldest push first."""
+def order_bounds(branch: str, query: DataQuery) -> list[tuple[str, str]]:
+    """The key ranges a data query reads in every series (computed once per request)."""
+    return _order_bounds(branch, query)
+
+
+@dataclass
+class Reads:
+    """What one request already read: a series group's runs (its signatures differ by page only) and tips."""
+
+    runs: dict[str, list[Any]]
+    tips: dict[int, Any]
+
+
+def series(branch: str, stored: StoredSignature, query: DataQuery,
+           bounds: list[tuple[str, str]] | None = None, reads: Reads | None = None) -> list[dict[str, Any]]:
+    """The signature's points, oldest push first.
+
+    ``bounds`` (:func:`order_bounds`) and ``reads`` let a request that shows
+    many series compute its key ranges once and read each series group once.
+    """
     if query.job_ids is not None:
         return []  # the points come from Datazilla runs, which name no Treeherder job (job_id null)
+    reads = reads or Reads({}, {})
+    key = stored.signature.group.key
+    if key not in reads.runs:
+        ranges = _order_bounds(branch, query) if bounds is None else bounds
+        reads.runs[key] = [rec for low_high in ranges for rec in metrics_store.between(key, *low_high)]
     page = stored.signature.page
     points = []
-    records = (rec for bounds in _order_bounds(branch, query)
-               for rec in metrics_store.between(stored.signature.group.key, *bounds))
-    for rec in records:
+    for rec in reads.runs[key]:
         pages = plain(rec.pages)
         value = (pages.get(page) or {}).get("mean")
         if value is None:
             continue
         position = sorted(pages).index(page)
         points.append((rec, value, position))
-    tips = pushes.get_many(branch, [int(rec.push_id) for rec, _, _ in points])
+    missing = [int(rec.push_id) for rec, _, _ in points if int(rec.push_id) not in reads.tips]
+    if missing:
+        reads.tips.update(pushes.get_many(branch, missing))
     out = []
     for rec, value, position in points:
-        push = tips.get(int(rec.push_id))
+        push = reads.tips.get(int(rec.push_id))
         out.append({
             "signature_id": stored.id,
             "id": int(rec.test_run_id) * POINT_ID_STRIDE + position,
             "job_id": None,
             "push_id": int(rec.pushlog_id),
             "push_timestamp": int(rec.push_date),
-            "value": value,
+            "value": round(value, 2),  # Perfherder rounds to 2 decimal places
             "revision": push.tip if push is not None else rec.revision,
         })
     return out

@@ -205,6 +205,12 @@ PULSE_JOB = {"type": "object",
                             "its project is `origin.project`."}
 
 
+# JobsViewSet.retrieve / similar_jobs answer an unknown job with a bare JSON string, not {"detail"}.
+NO_JOB = answer("`\"No job with id: <id>\"` (a JSON string, as Treeherder answers), or the project's "
+                "`{\"detail\": \"No project with name <p>\"}`.",
+                {"oneOf": [{"type": "string"}, schema_ref("Detail")]})
+
+
 def _jobs() -> dict[str, Any]:
     list_params = [
         PROJECT,
@@ -266,12 +272,12 @@ def _jobs() -> dict[str, Any]:
         },
         f"{PROJECT_PATH}/jobs/{{job_id}}": _get("job_detail", "One job, with its logs", {
             200: answer("The job.", schema_ref("JobWithLogs")), 400: response_ref("BadRequest"),
-            404: response_ref("NotFound"), **POLICY},
+            404: NO_JOB, **POLICY},
             [PROJECT, path_param("job_id", "The job id.", {"type": "integer"}, example=EXAMPLE_JOB)]),
         f"{PROJECT_PATH}/jobs/{{job_id}}/similar_jobs": _get(
             "similar_jobs", "Jobs of the same type, the latest started first", {
                 200: answer("The jobs (the job itself left out).", schema_ref("JobList")),
-                400: response_ref("BadRequest"), 404: response_ref("NotFound"), **POLICY},
+                400: response_ref("BadRequest"), 404: NO_JOB, **POLICY},
             similar_params,
             description=f"The job list's filters apply. A filtered read stops after "
                         f"{job_listing.MAX_SCANNED} jobs of the repository, newest first."),
@@ -324,6 +330,8 @@ def _perfherder() -> dict[str, Any]:
              query_param("framework", "Only these framework ids.", COMMA_INTEGERS),
              query_param("platform", "Only this machine platform (repeat for more)."),
              _int("interval", "Only series with data in the last this many seconds."),
+             query_param("start_date", "Only series updated after this ISO date-time."),
+             query_param("end_date", "Only series updated before this ISO date-time."),
              query_param("subtests", "`0`: no subtest series.", {"enum": ["", "0", "1"]}),
              query_param("id", "Only these signature ids.", COMMA_INTEGERS)],
             tags=PERF_TAG),
@@ -331,16 +339,27 @@ def _perfherder() -> dict[str, Any]:
             "performance_data", "The points of performance series, oldest push first", {
                 200: answer("Signature hash → points.", {"type": "object",
                                                         "additionalProperties": _list(schema_ref("PerfDatum"))}),
-                400: _detail("Neither `signatures` nor `signature_id`, or a wrong value."),
+                400: answer("Treeherder's refusals in its shapes: `[\"Need to specify either signature_id, "
+                            "signatures, push_id, or job_id\"]`, `[\"Can't specify both signature_id and signatures "
+                            "in same query\"]`, `{\"message\": \"Provide either interval only -or- start (and end) "
+                            "date\"}`, `{\"message\": \"Job id(s) must be specified as integers\"}`; another wrong "
+                            "value is `{\"detail\"}`.",
+                            {"oneOf": [_list(STRING), _object({"message": STRING}, required=["message"]),
+                                       schema_ref("Detail")]}),
                 404: response_ref("ProjectNotFound"), **POLICY},
             [PROJECT, query_param("signatures", "Signature hashes (comma-separated or repeated).",
                                   example=EXAMPLE_SIGNATURE),
              query_param("signature", "`signatures`' other name."),
-             query_param("signature_id", "Signature ids.", COMMA_INTEGERS),
-             _int("interval", "Only the last this many seconds.", minimum=1),
+             query_param("signature_id", "Signature ids (not with `signatures`).", COMMA_INTEGERS),
+             _int("interval", "Only the last this many seconds (not with `start_date`/`end_date`).", minimum=1),
+             query_param("start_date", "Only pushes after this ISO date-time (UTC when it names no offset)."),
+             query_param("end_date", "Only pushes before this ISO date-time."),
              query_param("startday", "First day (`YYYY-MM-DD`), UTC."),
              query_param("endday", "Last day (`YYYY-MM-DD`), UTC, inclusive."),
-             _int("push_id", "Only this push's points."),
+             query_param("push_id", "Only these pushes' points (every series of the repository when no "
+                                    "signature is named).", COMMA_INTEGERS),
+             query_param("job_id", "Only these jobs' points: Shipyard's points come from Datazilla runs and name "
+                                   "no job, so none.", COMMA_INTEGERS),
              query_param("framework", "Only series of these framework ids.", COMMA_INTEGERS)],
             tags=PERF_TAG),
     }

@@ -44,10 +44,12 @@ def data(branch: Branch, project: str) -> Response:
     else:
         chosen = list(perf_signatures.in_repository(branch.name))
     body = {}
-    for stored in {s.hash: s for s in chosen}.values():
-        if query.frameworks and stored.signature.properties()["framework_id"] not in query.frameworks:
-            continue
-        points = perf_series.series(branch.name, stored, query)
+    wanted = [s for s in {s.hash: s for s in chosen}.values()
+              if not query.frameworks or s.signature.properties()["framework_id"] in query.frameworks]
+    bounds = perf_series.order_bounds(branch.name, query) if wanted and query.job_ids is None else []
+    reads = perf_series.Reads({}, {})
+    for stored in wanted:
+        points = perf_series.series(branch.name, stored, query, bounds, reads)
         if points:
             body[stored.hash] = points
     return answer(body)
