@@ -312,7 +312,10 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
         before = _drain_on({"SHIPYARD_LOCAL_TRANSPORT": "http", "SHIPYARD_PUMP_CONCURRENCY": "1", **moto_port},
                            args, deadline, tag + "b")
         runs.append(("before", before))
-    after = _drain_on(moto_port, args, deadline, tag + "a")
+    now_settings = dict(moto_port)
+    if args.pump_concurrency:
+        now_settings["SHIPYARD_PUMP_CONCURRENCY"] = str(args.pump_concurrency)
+    after = _drain_on(now_settings, args, deadline, tag + "a")
     runs.append(("after" if args.compare else "drain", after))
     mode = f"{args.rate}/s" if args.rate else f"{args.concurrency} concurrent"
     print(f"drain: {args.count} blobs of {args.pages} pages x {len(next(iter(BLOB['results'].values())))} "
@@ -340,6 +343,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, help="with --drain: post this many blobs a second")
     parser.add_argument("--compare", action="store_true", help="with --drain: before issue 17, then now")
     parser.add_argument("--pages", type=int, default=100, help="with --drain: pages a blob (tp5: 100)")
+    parser.add_argument("--pump-concurrency", type=int, help="with --drain: the stack's pollers a queue")
     args = parser.parse_args()
     if args.drain:
         if not (0 < args.count <= 5000 and 0 < args.concurrency <= 64 and (args.rate is None or 0 < args.rate <= 100)):
