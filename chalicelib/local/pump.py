@@ -56,6 +56,7 @@ from chalice import Chalice
 from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
 
 from chalicelib import config
+from chalicelib.local import embedded_aws
 from chalicelib.store.clients import client
 
 log = logging.getLogger(__name__)
@@ -339,7 +340,8 @@ class Pump:
         handler = self.app.handler_map[source.name]
         started = time.monotonic()
         try:
-            response = handler(sqs_event(messages, queue.arn), context)
+            with embedded_aws.one_answer():  # the invocation's changes flushed to disk once, at its end
+                response = handler(sqs_event(messages, queue.arn), context)
         except Exception as err:  # noqa: BLE001 - Lambda semantics: the batch stays for redelivery
             log.error("%s: batch of %d failed (request %s, messages %s): %s: %s; left for redelivery",
                       source.name, len(messages), context.aws_request_id, ",".join(ids),
