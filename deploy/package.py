@@ -202,12 +202,45 @@ def _check_layer_holds_the_lock(layer_zip: Path, pins: dict[str, str]) -> None:
 LOGGING_CONFIG = {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "INFO"}
 
 
+# What API Gateway's ANY method stands for (its swagger extension), and Chalice writes one by one.
+ANY_METHOD = "x-amazon-apigateway-any-method"
+EVERY_METHOD = frozenset({"get", "post", "put", "delete", "patch", "head", "options"})
+
+
+def _collapse_any_methods(template: dict) -> int:
+    """A path whose seven methods all reach the Lambda alike is declared once, as ANY; returns how many.
+
+    Chalice writes each method of a route out in full; the routes that take
+    every method (KernelCI's resources, every family's 404 catch-alls,
+    chalicelib/api/unknown_paths.py) would put the template over
+    CloudFormation's 1 MB. API Gateway hands the request's own method to the
+    Lambda either way, and Chalice dispatches on it.
+    """
+    collapsed = 0
+    for resource in template["Resources"].values():
+        body = resource.get("Properties", {}).get("DefinitionBody")
+        if not isinstance(body, dict):
+            continue
+        for path, item in body.get("paths", {}).items():
+            methods = {k for k in item if k in EVERY_METHOD}
+            if methods != EVERY_METHOD:
+                continue
+            operations = [item[m] for m in sorted(methods)]
+            if any(op != operations[0] for op in operations[1:]):
+                continue
+            body["paths"][path] = {**{k: v for k, v in item.items() if k not in EVERY_METHOD},
+                                   ANY_METHOD: operations[0]}
+            collapsed += 1
+    return collapsed
+
+
 def _set_logging(sam_json: Path) -> None:
     template = json.loads(sam_json.read_text())
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["LoggingConfig"] = dict(LOGGING_CONFIG)
-    sam_json.write_text(json.dumps(template, indent=2) + "\n")
+    _collapse_any_methods(template)
+    sam_json.write_text(json.dumps(template, indent=1) + "\n")
 
 
 def _check_template(template: dict) -> list[str]:

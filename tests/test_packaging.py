@@ -163,3 +163,17 @@ def test_every_queue_has_a_dead_letter_queue(lambda_package):
         if r["Type"] == "AWS::SQS::Queue" and not name.endswith("DeadLetterQueue"):
             target = r["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             assert resources[target]["Type"] == "AWS::SQS::Queue"
+
+
+def test_a_path_taking_every_method_alike_is_declared_once_as_any():
+    """Chalice writes each of a route's methods in full; the catch-all and KernelCI routes take all seven, and
+    written out they put the template over CloudFormation's 1 MB. API Gateway's ANY method stands for them."""
+    op = {"x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": "u"}}
+    every = {m: dict(op) for m in ("get", "post", "put", "delete", "patch", "head", "options")}
+    template = {"Resources": {"RestAPI": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionBody": {
+        "paths": {"/all": dict(every), "/some": {"get": dict(op), "post": dict(op)},
+                  "/differs": {**every, "get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}}}}}}
+    assert package._collapse_any_methods(template) == 1
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert paths["/all"] == {package.ANY_METHOD: op}
+    assert set(paths["/some"]) == {"get", "post"} and len(paths["/differs"]) == 7

@@ -63,9 +63,9 @@ class Parameters:
 
 
 V1 = Parameters()  # before issue 23 (tuned on synthetic seeds only): the real-data benchmark's "before" row
-# Production keeps V1. On the real-data benchmark (28 windows, benchmarks/alerts_real.py) the parameters tuned on
-# the development split (solo_effect=3) score F1 0.60 [0.22, 0.89] at ±5 on the held-out signatures against the
-# Perfherder algorithm's 0.50 [0.00, 0.80]: inside each other's intervals, so not the evidence a new default needs
+# Production keeps V1. On the real-data benchmark (30 windows, benchmarks/alerts_real.py) the parameters tuned on
+# the development split (solo_effect=3) score F1 0.57 [0.27, 0.86] at ±5 on the held-out signatures against the
+# Perfherder algorithm's 0.36 [0.00, 0.67]: inside each other's intervals, so not the evidence a new default needs
 # (docs/alerts.md).
 DEFAULT = V1
 
