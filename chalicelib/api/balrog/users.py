@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.balrog.common import (
+    BODY_TYPES,
     BalrogError,
     answer,
     balrog_route,
@@ -58,7 +59,7 @@ def get_permission(username: str, permission: str, changed_by: str) -> Response:
     return answer(_shown(row), headers={"X-Data-Version": str(row["data_version"])})
 
 
-@bp.route("/users/{username}/permissions/{permission}", methods=["PUT"])
+@bp.route("/users/{username}/permissions/{permission}", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def put_permission(username: str, permission: str, changed_by: str) -> Response:
     """Create (201) or, given the data_version, overwrite (200) a permission."""
@@ -86,7 +87,7 @@ def _update(current: dict[str, Any], options: dict[str, list[str]] | None, data_
     return answer({"new_data_version": new["data_version"]})
 
 
-@bp.route("/users/{username}/permissions/{permission}", methods=["POST"])
+@bp.route("/users/{username}/permissions/{permission}", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def post_permission(username: str, permission: str, changed_by: str) -> Response:
     """Overwrite an existing permission; data_version is required."""
@@ -124,7 +125,7 @@ def user_roles(username: str, changed_by: str) -> Response:
     return answer({"roles": roles.of_user(username)})
 
 
-@bp.route("/users/{username}/roles/{role}", methods=["PUT"])
+@bp.route("/users/{username}/roles/{role}", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def grant_role(username: str, role: str, changed_by: str) -> Response:
     """Grant a role: 201 when new, 200 (a no-op) when the user holds it already, as Balrog answers."""
