@@ -41,7 +41,27 @@ def _options(body: dict[str, Any], permission: str) -> dict[str, list[str]] | No
 @bp.route("/users", methods=["GET"])
 @balrog_route(bp)
 def list_users(changed_by: str) -> Response:
-    return answer({"users": permissions.users()})
+    """Balrog's ``get_users``: ``{username: {"roles": [...], "permissions": {...}}}`` for every user with a
+    permission (two paged Queries: all permission rows, all role rows)."""
+    users: dict[str, dict[str, Any]] = {}
+    for row in sorted(permissions.all_rows(), key=lambda r: (r["username"], r["permission"])):
+        entry = users.setdefault(row["username"], {"roles": [], "permissions": {}})
+        entry["permissions"][row["permission"]] = _shown(row)
+    for row in sorted(roles.all_rows(), key=lambda r: (r["username"], r["role"])):
+        if row["username"] in users:
+            users[row["username"]]["roles"].append({"role": row["role"], "data_version": row["data_version"]})
+    return answer(users)
+
+
+@bp.route("/users/{username}", methods=["GET"])
+@balrog_route(bp)
+def get_user(username: str, changed_by: str) -> Response:
+    """Balrog's ``get_user``: a user's permissions and roles; 404 for a user without permissions."""
+    held = permissions.of_user(username)
+    if not held:
+        raise BalrogError(404, f"No permission found for username {username}")
+    user_roles = {r["role"]: {"data_version": r["data_version"]} for r in roles.of_user(username)}
+    return answer({"username": username, "permissions": held, "roles": user_roles})
 
 
 @bp.route("/users/{username}/permissions", methods=["GET"])
