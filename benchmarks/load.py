@@ -273,7 +273,14 @@ def _drain_line(label: str, result: dict) -> str:
     return (f"{label:<8} {result['served']:4d}/{result['posted']} blobs' metrics served, refused "
             f"{result['refused']}; POSTs {result['post_rate']:5.1f}/s; drain {result['drain_rate']:5.2f} blobs/s; "
             f"POST->metrics p50 {_p(lat, 50) / 1000:.2f} s, p95 {_p(lat, 95) / 1000:.2f} s, "
-            f"max {max(lat, default=0):.2f} s")
+            f"max {max(lat, default=0):.2f} s; stack CPU {result['cpu_per_blob'] * 1000:.0f} ms a blob "
+            f"(ceiling {1 / result['cpu_per_blob'] if result['cpu_per_blob'] else 0:.1f} blobs/s on one core)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadline: float, tag: str) -> dict:
@@ -284,7 +291,11 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
         revisions = [f"{tag}{i:08x}" for i in range(args.count)]
         _seed_pushes(info, revisions)
         items = [Upload(r, _blob(r, i, args.pages)) for i, r in enumerate(revisions)]
-        return _drain(api, items, args.concurrency, args.rate, deadline)
+        pid = own.proc.pid if own else info["pid"]
+        cpu_before = _cpu_seconds(pid)
+        result = _drain(api, items, args.concurrency, args.rate, deadline)
+        result["cpu_per_blob"] = (_cpu_seconds(pid) - cpu_before) / max(1, result["served"])
+        return result
     finally:
         if own:
             own.stop()
@@ -301,7 +312,10 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
         before = _drain_on({"SHIPYARD_LOCAL_TRANSPORT": "http", "SHIPYARD_PUMP_CONCURRENCY": "1", **moto_port},
                            args, deadline, tag + "b")
         runs.append(("before", before))
-    after = _drain_on(moto_port, args, deadline, tag + "a")
+    now_settings = dict(moto_port)
+    if args.pump_concurrency:
+        now_settings["SHIPYARD_PUMP_CONCURRENCY"] = str(args.pump_concurrency)
+    after = _drain_on(now_settings, args, deadline, tag + "a")
     runs.append(("after" if args.compare else "drain", after))
     mode = f"{args.rate}/s" if args.rate else f"{args.concurrency} concurrent"
     print(f"drain: {args.count} blobs of {args.pages} pages x {len(next(iter(BLOB['results'].values())))} "
@@ -309,7 +323,8 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
     for label, result in runs:
         print(_drain_line(label, result))
     if args.compare and runs[0][1]["drain_rate"]:
-        print(f"ratio    {after['drain_rate'] / runs[0][1]['drain_rate']:.1f}x the drain rate of before")
+        print(f"ratio    {after['drain_rate'] / runs[0][1]['drain_rate']:.2f}x the drain rate of before, "
+              f"{runs[0][1]['cpu_per_blob'] / after['cpu_per_blob']:.2f}x less stack CPU a blob")
     return 0 if all(r["served"] == r["posted"] == args.count and not r["refused"] for _, r in runs) else 1
 
 
@@ -328,6 +343,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, help="with --drain: post this many blobs a second")
     parser.add_argument("--compare", action="store_true", help="with --drain: before issue 17, then now")
     parser.add_argument("--pages", type=int, default=100, help="with --drain: pages a blob (tp5: 100)")
+    parser.add_argument("--pump-concurrency", type=int, help="with --drain: the stack's pollers a queue")
     args = parser.parse_args()
     if args.drain:
         if not (0 < args.count <= 5000 and 0 < args.concurrency <= 64 and (args.rate is None or 0 < args.rate <= 100)):

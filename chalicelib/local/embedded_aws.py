@@ -365,7 +365,7 @@ def _noting_purge(call: Any) -> Any:
 
 # --- SQS: receive atomically, wait outside the lock --------------------------------------------
 
-_POLL_PAUSE_SECONDS = 0.02
+_BLOCKED_PAUSE_SECONDS = 0.2
 
 
 def _atomic_receive(call: Any) -> Any:
@@ -383,8 +383,10 @@ def _atomic_receive(call: Any) -> Any:
             queue = self.get_queue(queue_name)
             with queue._messages_lock:
                 visible = queue._messages_lock.wait_for(lambda q=queue: q.messages, timeout=min(remaining, 1.0))
-            if visible:  # visible but not ours (another receiver, or its FIFO group is in flight)
-                time.sleep(min(_POLL_PAUSE_SECONDS, max(0.0, deadline - time.monotonic())))
+            if visible:
+                # Visible but not deliverable (its FIFO group is in flight, or another receiver took it):
+                # nothing will notify, so look again a little later rather than spin under the lock.
+                time.sleep(min(_BLOCKED_PAUSE_SECONDS, max(0.0, deadline - time.monotonic())))
 
     return receive_message
 
