@@ -42,8 +42,8 @@ def _artifact(out: Path | None, scratch: Path) -> package.Artifact:
     if out is None:
         return package.build(scratch / "out")
     artifact = package.Artifact(out=out.resolve(), runtime=package.RUNTIME)
-    artifact.sizes = {"function": package._zip_sizes(out / package.FUNCTION_ZIP),
-                      "layer": package._zip_sizes(out / package.LAYER_ZIP)}
+    artifact.sizes = {"function": package.zip_sizes(out / package.FUNCTION_ZIP),
+                      "layer": package.zip_sizes(out / package.LAYER_ZIP)}
     return artifact
 
 

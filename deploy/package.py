@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,10 +70,10 @@ class Artifact:
 
 def locked_pins(lock: Path = LOCK) -> dict[str, str]:
     """The lock's ``name==version`` pins, names normalised as pip normalises them."""
-    return {_normalise(name): version for name, version in _PIN.findall(lock.read_text())}
+    return {normalise_name(name): version for name, version in _PIN.findall(lock.read_text())}
 
 
-def _normalise(name: str) -> str:
+def normalise_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -92,7 +93,7 @@ def install_locked(target: Path, lock: Path = LOCK, only: set[str] | None = None
     requirements = lock
     if only is not None:
         requirements = target.parent / f"{target.name}-requirements.txt"
-        requirements.write_text(_lock_subset(lock.read_text(), {_normalise(n) for n in only}))
+        requirements.write_text(_lock_subset(lock.read_text(), {normalise_name(n) for n in only}))
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                "--target", str(target), "--no-deps", "--require-hashes", "--no-compile",
                *pip_platform_args(), "-r", str(requirements)]
@@ -112,7 +113,7 @@ def _lock_subset(text: str, names: set[str]) -> str:
     for line in text.splitlines():
         match = _PIN.match(line)
         if match:
-            keep = _normalise(match.group(1)) in names
+            keep = normalise_name(match.group(1)) in names
         elif line and not line[0].isspace():
             keep = False
         if keep and not line.lstrip().startswith("#"):
@@ -132,6 +133,21 @@ def _stage_project(stage: Path) -> None:
         shutil.copy2(config, stage / ".chalice" / config.name)
     # Chalice resolves nothing itself: an empty requirements file, the layer from vendor/.
     (stage / "requirements.txt").write_text("")
+
+
+def _write_metadata(site_packages: Path) -> str:
+    """Shipyard's own package metadata beside its dependencies, as pip would install it.
+
+    ``/version`` (KernelCI) reports ``importlib.metadata.version("shipyard")``;
+    the bundle holds the app's sources, not an installed package, so the
+    metadata is written from pyproject.toml here. Returns the version.
+    """
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    info = site_packages / f"{project['name']}-{project['version']}.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {project['name']}\n"
+                                   f"Version: {project['version']}\n")
+    return str(project["version"])
 
 
 def _trim(site_packages: Path) -> None:
@@ -190,7 +206,7 @@ def _check_layer_holds_the_lock(layer_zip: Path, pins: dict[str, str]) -> None:
             top = name.removeprefix(prefix).split("/", 1)[0]
             if name.startswith(prefix) and top.endswith(".dist-info"):
                 dist, version = top.removesuffix(".dist-info").rsplit("-", 1)
-                found[_normalise(dist)] = version
+                found[normalise_name(dist)] = version
     missing = {n: v for n, v in pins.items() if found.get(n) != v}
     if missing:
         raise PackageError(f"the layer lacks locked packages: {missing} (it holds {found})")
@@ -255,7 +271,7 @@ def _check_template(template: dict) -> list[str]:
     return sorted(handlers)
 
 
-def _zip_sizes(path: Path) -> dict[str, int]:
+def zip_sizes(path: Path) -> dict[str, int]:
     with zipfile.ZipFile(path) as zipped:
         return {"zipped": path.stat().st_size, "unzipped": sum(i.file_size for i in zipped.infolist())}
 
@@ -276,6 +292,7 @@ def build(out: Path, lock: Path = LOCK) -> Artifact:
         _stage_project(stage)
         install_locked(stage / "vendor", lock)
         _trim(stage / "vendor")
+        _write_metadata(stage / "vendor")
         output = _run_chalice(stage, out)
     _set_logging(out / "sam.json")
     for zipped in (FUNCTION_ZIP, LAYER_ZIP):
@@ -285,7 +302,7 @@ def build(out: Path, lock: Path = LOCK) -> Artifact:
     _check_layer_holds_the_lock(out / LAYER_ZIP, pins)
     artifact = Artifact(out=out, runtime=RUNTIME, chalice_output=output)
     artifact.handlers = _check_template(json.loads((out / "sam.json").read_text()))
-    artifact.sizes = {"function": _zip_sizes(out / FUNCTION_ZIP), "layer": _zip_sizes(out / LAYER_ZIP)}
+    artifact.sizes = {"function": zip_sizes(out / FUNCTION_ZIP), "layer": zip_sizes(out / LAYER_ZIP)}
     if artifact.unzipped_total > UNZIPPED_LIMIT:
         raise PackageError(f"function and layer unzip to {_mb(artifact.unzipped_total)}, over Lambda's "
                            f"{_mb(UNZIPPED_LIMIT)}")

@@ -37,7 +37,7 @@ def test_the_lock_pins_every_declared_runtime_dependency_at_its_declared_version
     pins = package.locked_pins()
     for requirement in declared:
         name, version = re.fullmatch(r"([A-Za-z0-9._-]+)==(\S+)", requirement).groups()
-        assert pins.get(package._normalise(name)) == version, f"{requirement} is not what requirements.txt locks"
+        assert pins.get(package.normalise_name(name)) == version, f"{requirement} is not what requirements.txt locks"
 
 
 def test_every_locked_package_has_hashes_and_an_exact_pin():
@@ -94,7 +94,7 @@ def test_the_layer_holds_every_locked_package_at_its_locked_version(lambda_packa
     prefix = "python/lib/python3.13/site-packages/"
     with zipfile.ZipFile(lambda_package.out / package.LAYER_ZIP) as zipped:
         tops = {name.removeprefix(prefix).split("/", 1)[0] for name in zipped.namelist() if name.startswith(prefix)}
-    held = {package._normalise(t.removesuffix(".dist-info").rsplit("-", 1)[0]): t.removesuffix(".dist-info").rsplit(
+    held = {package.normalise_name(t.removesuffix(".dist-info").rsplit("-", 1)[0]): t.removesuffix(".dist-info").rsplit(
         "-", 1)[1] for t in tops if t.endswith(".dist-info")}
     assert held == package.locked_pins()
 
