@@ -44,10 +44,10 @@ def test_given_a_blob_named_otherwise_when_posted_then_400(app_client, balrog_ad
 def test_given_a_release_then_its_blob_is_in_s3_and_not_in_the_record(app_client, balrog_admin):
     from chalicelib.store.balrog_releases import releases
 
-    _create(app_client, balrog_admin, blob=_blob(detail="x" * 1000))
+    _create(app_client, balrog_admin, blob=_blob(detailsUrl="x" * 1000))
     record = releases.get({"name": NAME})
-    assert "detail" not in json.dumps(record)
-    assert releases.blob(record)["detail"] == "x" * 1000
+    assert "detailsUrl" not in json.dumps(record)
+    assert releases.blob(record)["detailsUrl"] == "x" * 1000
 
 
 def test_given_releases_when_listed_then_records_without_blobs_and_filters_apply(app_client, balrog_admin):
@@ -72,17 +72,17 @@ def test_given_a_release_when_head_requested_then_x_data_version(app_client, bal
 def test_given_an_existing_release_when_put_with_its_version_then_200_and_the_new_blob(app_client, balrog_admin):
     _create(app_client, balrog_admin)
     response = app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(appVersion="52.0"), "data_version": 1}))
+        {"name": NAME, "product": "Firefox", "blob": _blob(appv="52.0"), "data_version": 1}))
     assert response.status_code == 200 and json.loads(response.body) == {"new_data_version": 2}
-    assert json.loads(app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).body)["appVersion"] == "52.0"
+    assert json.loads(app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).body)["appv"] == "52.0"
 
 
 def test_given_a_stale_version_when_put_then_400_and_the_blob_is_unchanged(app_client, balrog_admin):
     _create(app_client, balrog_admin)
     response = app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(appVersion="lost"), "data_version": 7}))
+        {"name": NAME, "product": "Firefox", "blob": _blob(appv="lost"), "data_version": 7}))
     assert response.status_code == 400
-    assert "appVersion" not in json.loads(app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).body)
+    assert "appv" not in json.loads(app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).body)
 
 
 def test_given_a_new_name_when_put_then_201(app_client, balrog_admin):
@@ -136,10 +136,10 @@ def test_given_an_old_version_then_its_blob_stays_readable_through_history(app_c
 
     _create(app_client, balrog_admin)
     app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(appVersion="52.0"), "data_version": 1}))
+        {"name": NAME, "product": "Firefox", "blob": _blob(appv="52.0"), "data_version": 1}))
     _, revisions = releases.revisions({"name": NAME})
     first = next(r for r in revisions if r["data_version"] == 1)
-    assert "appVersion" not in releases.blob(first)
+    assert "appv" not in releases.blob(first)
 
 
 # --- locales and merges ---------------------------------------------------------------------------
@@ -215,10 +215,10 @@ def test_given_10_concurrent_locale_uploads_from_one_version_then_all_land(app_c
 def test_given_a_post_to_an_existing_release_then_top_level_fields_merge_in(app_client, balrog_admin):
     _create(app_client, balrog_admin)
     response = app_client.http.post(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"product": "Firefox", "data": json.dumps({"appVersion": "52.0"}), "data_version": 1, "schema_version": 1}))
+        {"product": "Firefox", "data": json.dumps({"appv": "52.0"}), "data_version": 1, "schema_version": 1}))
     assert response.status_code == 200 and json.loads(response.body) == {"new_data_version": 2}
     blob = json.loads(app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).body)
-    assert blob["appVersion"] == "52.0" and blob["hashFunction"] == "sha512"
+    assert blob["appv"] == "52.0" and blob["hashFunction"] == "sha512"
 
 
 def test_given_a_post_with_another_product_then_400(app_client, balrog_admin):

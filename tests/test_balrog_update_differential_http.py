@@ -21,6 +21,7 @@ import json
 import pytest
 
 from chalicelib.store import balrog_update_cache
+from chalicelib.store.balrog_releases import releases
 from tests.test_balrog_update_differential import CORPUS
 
 API = "/balrog/api"
@@ -33,8 +34,13 @@ STEP = 4
 def _load(app_client, headers: dict[str, str], world: dict) -> set[str]:
     """Store the world; the products whose rules Balrog's admin API (and so Shipyard's) refuses."""
     for name, release in world["releases"].items():
+        blob = {**release["blob"], "name": name}
         response = app_client.http.post(f"{API}/releases", headers=headers, body=json.dumps(
-            {"name": name, "product": release["product"], "blob": json.dumps({**release["blob"], "name": name})}))
+            {"name": name, "product": release["product"], "blob": json.dumps(blob)}))
+        if response.status_code == 400 and json.loads(response.body)["detail"] == "Invalid Blob":
+            # Balrog's blob tests store such blobs below its admin API, which refuses them by its schemas
+            releases.create(name, release["product"], blob, "setup")
+            continue
         assert response.status_code == 201, response.body
     refused = set()
     for rule in sorted(world["rules"], key=lambda rule: rule["rule_id"]):

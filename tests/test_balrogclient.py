@@ -38,18 +38,18 @@ def client_kwargs(live_tls_server, balrog_admin) -> dict:
 def test_given_a_new_release_when_update_release_then_it_is_created_and_get_data_reads_it(client_kwargs):
     # when
     response = Release(NAME, **client_kwargs).update_release(
-        product="Firefox", hashFunction="sha512", releaseData=json.dumps({"appVersion": "52.0"}), schemaVersion=1)
+        product="Firefox", hashFunction="sha512", releaseData=json.dumps({"appVersion": "52.0"}), schemaVersion=4)
     # then
     assert response.status_code == 201
     blob, data_version = Release(NAME, **client_kwargs).get_data()
-    assert blob == {"name": NAME, "schema_version": 1, "hashFunction": "sha512", "appVersion": "52.0"}
+    assert blob == {"name": NAME, "schema_version": 4, "hashFunction": "sha512", "appVersion": "52.0"}
     assert data_version == 2  # created at 1, then the data merged in
 
 
 def test_given_an_existing_release_when_update_release_then_the_client_reads_the_version_itself(client_kwargs):
     release = Release(NAME, **client_kwargs)
     release.update_release(product="Firefox", hashFunction="sha512", releaseData={"appVersion": "52.0"},
-                           schemaVersion=1)
+                           schemaVersion=4)
     response = release.update_release(product="Firefox", hashFunction="sha512",
                                       releaseData={"displayVersion": "52.0"})
     assert response.status_code == 200

@@ -75,14 +75,14 @@ def test_of_sixteen_writers_at_one_data_version_exactly_one_wins(stack, round_):
 
     def put(i: int):
         return lambda: requests.put(f"{stack.api}/balrog/api/releases/{name}", headers=BALROG, timeout=30, json={
-            "name": name, "product": "Firefox", "blob": {**blob, "appVersion": str(i)}, "data_version": 1})
+            "name": name, "product": "Firefox", "blob": {**blob, "appv": str(i)}, "data_version": 1})
 
     answers = _race([put(i) for i in range(WRITERS)])
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200] + [400] * (WRITERS - 1), statuses
     (winner,) = [i for i, a in enumerate(answers) if a.status_code == 200]
     got = requests.get(f"{stack.api}/balrog/api/releases/{name}", headers=BALROG, timeout=10)
-    assert got.headers["X-Data-Version"] == "2" and got.json()["appVersion"] == str(winner)
+    assert got.headers["X-Data-Version"] == "2" and got.json()["appv"] == str(winner)
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

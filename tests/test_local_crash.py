@@ -76,14 +76,14 @@ def _uploads(api: str, ledger: Ledger, stop: threading.Event, prefix: str) -> No
 def _release_updates(api: str, ledger: Ledger, stop: threading.Event, name: str) -> None:
     blob = {"name": name, "schema_version": 1, "hashFunction": "sha512", "platforms": {}}
     created = requests.post(f"{api}/balrog/api/releases", headers=BALROG, timeout=10,
-                            json={"name": name, "product": "Firefox", "blob": {**blob, "appVersion": "1"}})
+                            json={"name": name, "product": "Firefox", "blob": {**blob, "appv": "1"}})
     assert created.status_code == 201, created.text
     with ledger.lock:
         ledger.releases[name] = 1
     version = 1
     while not stop.is_set():
         response = requests.put(f"{api}/balrog/api/releases/{name}", headers=BALROG, timeout=10, json={
-            "name": name, "product": "Firefox", "blob": {**blob, "appVersion": str(version + 1)},
+            "name": name, "product": "Firefox", "blob": {**blob, "appv": str(version + 1)},
             "data_version": version})
         assert response.status_code == 200, response.text
         version = response.json()["new_data_version"]
@@ -157,7 +157,7 @@ def _check(api: str, ledger: Ledger) -> None:
         got = requests.get(f"{api}/balrog/api/releases/{name}", headers=BALROG, timeout=10)
         assert got.status_code == 200, got.text
         assert int(got.headers["X-Data-Version"]) >= version, (name, got.headers["X-Data-Version"], version)
-        assert int(got.json()["appVersion"]) == int(got.headers["X-Data-Version"])
+        assert int(got.json()["appv"]) == int(got.headers["X-Data-Version"])
     for rule_id in ledger.rules:
         got = requests.get(f"{api}/balrog/api/rules/{rule_id}", headers=BALROG, timeout=10)
         assert got.status_code == (404 if rule_id in ledger.rules_deleted else 200), (rule_id, got.status_code)

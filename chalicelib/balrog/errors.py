@@ -10,7 +10,7 @@ from __future__ import annotations
 class BalrogError(Exception):
     """An answer other than success, raised from deep inside a handler."""
 
-    def __init__(self, status: int, detail: str, exception: str | None = None) -> None:
+    def __init__(self, status: int, detail: str, exception: str | list[str] | None = None) -> None:
         super().__init__(detail)
         self.status, self.detail, self.exception = status, detail, exception
 

@@ -48,7 +48,7 @@ def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) 
 TITLES = {401: "Unauthenticated"}
 
 
-def problem(status: int, detail: str, exception: str | None = None) -> Response:
+def problem(status: int, detail: str, exception: str | list[str] | None = None) -> Response:
     """Balrog's error body (connexion's problem): ``{"type", "title", "detail", "status", "exception"?}``.
 
     Where Balrog answers an exception (its error handlers), ``detail`` names

@@ -26,6 +26,7 @@ from chalicelib.api.balrog.common import (
     require,
 )
 from chalicelib.balrog import gates
+from chalicelib.balrog.blob_schema import blob_errors
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
@@ -51,6 +52,14 @@ def _blob(body: dict[str, Any], name: str) -> dict[str, Any]:
         raise BalrogError(400, "'blob' is required and must be a JSON object.")
     if blob.get("name") != name:
         raise BalrogError(400, f"The blob's name ({blob.get('name')!r}) must equal the release name ({name!r}).")
+    return _valid(blob)
+
+
+def _valid(blob: dict[str, Any]) -> dict[str, Any]:
+    """Balrog's ``BlobValidationError``: 400 "Invalid Blob" with the schema's complaints."""
+    errors = blob_errors(blob)
+    if errors:
+        raise BalrogError(400, "Invalid Blob", errors)
     return blob
 
 
@@ -213,7 +222,7 @@ def _partial(name: str, body: dict[str, Any], apply: Any, is_new: Any, changed_b
             raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
         if new is None:
             new = is_new(current)
-        written = releases.write_blob(target, apply(copy.deepcopy(current), data), data_version, changed_by)
+        written = releases.write_blob(target, _valid(apply(copy.deepcopy(current), data)), data_version, changed_by)
         if target == name:
             status, primary_version = (201 if new else 200), written["data_version"]
     return answer({"new_data_version": primary_version}, status)
