@@ -59,4 +59,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .shipyard build *.egg-info $(PACKAGE_DIR)
+	rm -rf $(VENV) .shipyard build *.egg-info out

@@ -24,7 +24,11 @@ Rows: ``perfherder`` is Treeherder's own algorithm
 ``shipyard-v1`` the detector before issue 23; ``shipyard`` the one in
 production now.
 
-    .venv/bin/python -m benchmarks.alerts_real [--by-group] [--resamples 2000]
+Splits: ``--split dev`` (the windows tuning may use) or ``--split held-out``
+(signatures ``benchmarks.realise.held_out`` keeps from tuning; the fair
+comparison of a tuned detector).
+
+    .venv/bin/python -m benchmarks.alerts_real [--split all|dev|held-out] [--by-group] [--resamples 2000]
 """
 
 from __future__ import annotations
@@ -143,13 +147,13 @@ def evaluate(windows: Sequence[Window], detectors: dict[str, Detector]) -> dict[
 
 
 def table(rows: Sequence[Row], title: str) -> str:
-    lines = [f"{title}", f"{'detector':<12} " + " ".join(
+    lines = [f"{title}", f"{'detector':<14} " + " ".join(
         f"{'P±' + str(t):>6} {'R±' + str(t):>6} {'F1±' + str(t):>6} {'90% CI':>13}" for t in TOLERANCES)
         + f" {'R regr.':>7} {'inv.':>4}"]
     for r in rows:
         cells = " ".join(f"{p:6.2f} {rc:6.2f} {f:6.2f} [{lo:4.2f}, {hi:4.2f}]"
                          for p, rc, f, (lo, hi) in zip(r.precision, r.recall, r.f1, r.f1_interval, strict=True))
-        lines.append(f"{r.name:<12} {cells} {r.regression_recall:7.2f} {r.invalid_hits:4d}")
+        lines.append(f"{r.name:<14} {cells} {r.regression_recall:7.2f} {r.invalid_hits:4d}")
     return "\n".join(lines)
 
 
@@ -157,14 +161,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--by-group", action="store_true", help="also one table per repository/platform")
+    parser.add_argument("--split", choices=("all", "dev", "held-out"), default="all")
     args = parser.parse_args(argv)
-    windows = load()
+    windows = [w for w in load() if args.split == "all" or w.held_out == (args.split == "held-out")]
     results = evaluate(windows, DETECTORS)
     real = sum(len(w.real()) for w in windows)
     invalid = sum(len(w.invalid()) for w in windows)
     print(f"{len(windows)} windows, {sum(len(w.pushes) for w in windows)} pushes, "
           f"{sum(len(v) for w in windows for v in w.pushes)} measurements, {real} real alerts, {invalid} invalid")
-    print(table([summarise(n, c, args.resamples) for n, c in results.items()], "all windows"))
+    print(table([summarise(n, c, args.resamples) for n, c in results.items()], f"{args.split} windows"))
     if args.by_group:
         for group in sorted({w.group for w in windows}):
             chosen = [i for i, w in enumerate(windows) if w.group == group]

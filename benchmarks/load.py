@@ -9,8 +9,22 @@ the same run against the same stack, so the ratio says what concurrency buys.
     .venv/bin/python -m benchmarks.load --api http://127.0.0.1:8000   # against `make run`
 
 Without ``--api`` it starts its own stack (``python -m chalicelib.local.run``,
-empty, on free loopback ports) and stops it at the end. Everything is bounded:
+empty, on free loopback ports; in ``$SHIPYARD_STATE_DIR`` when that is set,
+keeping what is there) and stops it at the end. With ``--api``, the stack
+file is looked for in ``$SHIPYARD_STATE_DIR`` first. Everything is bounded:
 the count, the concurrency and an overall deadline; the script stops by itself.
+
+``--drain`` measures the pipeline end to end instead (issue 17): blobs posted
+(``--concurrency`` at once, or ``--rate`` per second), and for each the time
+from its POST until its metrics are served; it reports the drain rate (blobs
+whose metrics are served, per second, from the first POST to the last
+metrics) and the POST-to-metrics percentiles. ``--compare`` runs the same
+drain first on a stack as it was before issue 17 (moto over its HTTP
+endpoint, one poller a queue: ``SHIPYARD_LOCAL_TRANSPORT=http``,
+``SHIPYARD_PUMP_CONCURRENCY=1``) and then on today's, in the same run:
+
+    .venv/bin/python -m benchmarks.load --drain --compare --count 40 --concurrency 4
+    .venv/bin/python -m benchmarks.load --drain --rate 1 --count 30
 """
 
 from __future__ import annotations
@@ -52,12 +66,17 @@ def _free_port() -> int:
 class OwnStack:
     """A fresh local stack in a temporary folder, on free ports; stopped with SIGINT."""
 
-    def __init__(self, deadline: float) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="shipyard-load-"))
+    def __init__(self, deadline: float, settings: dict[str, str] | None = None) -> None:
+        kept = os.environ.get("SHIPYARD_STATE_DIR")
+        self.folder = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="shipyard-load-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
         port, moto_port = _free_port(), _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SHIPYARD_", "MOTO_"))}
-        env.update(PORT=str(port), MOTO_PORT=str(moto_port), TLS_PORT="off", FRESH="1",
+        env.update(PORT=str(port), MOTO_PORT=str(moto_port), TLS_PORT="off", SHIPYARD_REFERENCE_CI="0",
                    SHIPYARD_STATE_DIR=str(self.folder), SHIPYARD_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+        env.update(settings or {})
+        if not kept:
+            env["FRESH"] = "1"
         self.log = (self.folder / "stack.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local.run"], cwd=REPO, env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -78,8 +97,10 @@ class OwnStack:
 
 
 def _stack_info(api: str) -> dict:
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        candidate = folder / ".shipyard" / "local" / "stack.json"
+    state = os.environ.get("SHIPYARD_STATE_DIR")
+    candidates = [Path(state) / "stack.json"] if state else []
+    candidates += [folder / ".shipyard" / "local" / "stack.json" for folder in (Path.cwd(), *Path.cwd().parents)]
+    for candidate in candidates:
         if candidate.exists():
             info = json.loads(candidate.read_text())
             if info.get("api_url") == api:
@@ -105,13 +126,17 @@ def _seed_pushes(info: dict, revisions: list[str]) -> None:
                        "tags": []}])
 
 
-def _blob(revision: str, i: int) -> str:
+def _blob(revision: str, i: int, pages: int | None = None) -> str:
+    """The fixture's run for ``revision``, its values jittered; ``pages`` pages (tp5: 100) if given."""
     run = copy.deepcopy(BLOB)
     run["test_build"]["revision"] = revision
     run["testrun"]["date"] = int(time.time()) - 3600 + i
     rng = random.Random(i)
-    run["results"] = {page: [round(v * rng.uniform(0.97, 1.03), 2) for v in values]
-                      for page, values in BLOB["results"].items()}
+    source = list(BLOB["results"].items())
+    count = pages or len(source)
+    named = [(name if n < len(source) else f"page{n:03d}.example.com", source[n % len(source)][1])
+             for n, name in enumerate([p for p, _ in source] + [""] * max(0, count - len(source)))][:count]
+    run["results"] = {page: [round(v * rng.uniform(0.97, 1.03), 2) for v in values] for page, values in named}
     return json.dumps(run)
 
 
@@ -189,6 +214,120 @@ def _verify(api: str, items: list[Upload], deadline: float) -> tuple[int, int, i
     return lost, duplicated, len(pending), time.monotonic() - started
 
 
+def _metrics_served(api: str, revision: str) -> bool:
+    """Whether the revision's run is served with every page's metrics computed."""
+    try:
+        got = requests.get(f"{api}/talos/testdata/metrics/{BRANCH}/{revision}/", timeout=30)
+    except requests.RequestException:
+        return False
+    if not got.ok:
+        return False
+    runs = got.json()
+    return bool(runs) and all("error" not in page for run in runs for page in run["pages"].values())
+
+
+def _drain(api: str, items: list[Upload], concurrency: int, rate: float | None, deadline: float) -> dict:
+    """Post the items and wait for each one's metrics; returns the rate and POST-to-metrics latencies."""
+    posted: dict[str, float] = {}
+    served: dict[str, float] = {}
+    lock = threading.Lock()
+    started = time.monotonic()
+
+    def post(item: Upload) -> None:
+        with lock:
+            posted[item.revision] = time.monotonic()
+        _upload(api, item)
+
+    def watch() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                pending = [r for r in posted if r not in served]
+            if not pending and len(served) == len(items):
+                return
+            for revision in pending:
+                if _metrics_served(api, revision):
+                    with lock:
+                        served[revision] = time.monotonic()
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    if rate:
+        for i, item in enumerate(items):
+            time.sleep(max(0.0, started + i / rate - time.monotonic()))
+            threading.Thread(target=post, args=(item,), daemon=True).start()
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(post, items))
+    posting_seconds = time.monotonic() - started
+    watcher.join(max(0.0, deadline - time.monotonic()))
+    latencies = [served[r] - posted[r] for r in served]
+    last = max(served.values(), default=started)
+    return {"posted": len(posted), "refused": sum(1 for item in items if item.status != 200),
+            "served": len(served), "post_rate": len(items) / posting_seconds,
+            "drain_rate": len(served) / (last - started) if served else 0.0, "latencies": latencies}
+
+
+def _drain_line(label: str, result: dict) -> str:
+    lat = result["latencies"]
+    return (f"{label:<8} {result['served']:4d}/{result['posted']} blobs' metrics served, refused "
+            f"{result['refused']}; POSTs {result['post_rate']:5.1f}/s; drain {result['drain_rate']:5.2f} blobs/s; "
+            f"POST->metrics p50 {_p(lat, 50) / 1000:.2f} s, p95 {_p(lat, 95) / 1000:.2f} s, "
+            f"max {max(lat, default=0):.2f} s; stack CPU {result['cpu_per_blob'] * 1000:.0f} ms a blob "
+            f"(ceiling {1 / result['cpu_per_blob'] if result['cpu_per_blob'] else 0:.1f} blobs/s on one core)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadline: float, tag: str) -> dict:
+    own = None if args.api else OwnStack(deadline, settings)
+    try:
+        api = args.api or own.info["api_url"]
+        info = own.info if own else _stack_info(api)
+        revisions = [f"{tag}{i:08x}" for i in range(args.count)]
+        _seed_pushes(info, revisions)
+        items = [Upload(r, _blob(r, i, args.pages)) for i, r in enumerate(revisions)]
+        pid = own.proc.pid if own else info["pid"]
+        cpu_before = _cpu_seconds(pid)
+        result = _drain(api, items, args.concurrency, args.rate, deadline)
+        result["cpu_per_blob"] = (_cpu_seconds(pid) - cpu_before) / max(1, result["served"])
+        return result
+    finally:
+        if own:
+            own.stop()
+
+
+def drain_main(args: argparse.Namespace, deadline: float) -> int:
+    tag = hashlib.sha1(str(time.time()).encode()).hexdigest()[:4]  # noqa: S324 - a run tag
+    # One moto port for both stacks: the pushes are seeded through this process's store clients, made once.
+    moto_port = {"MOTO_PORT": str(_free_port())}
+    runs = []
+    if args.compare:
+        if args.api:
+            raise SystemExit("--compare starts its own stacks: no --api")
+        before = _drain_on({"SHIPYARD_LOCAL_TRANSPORT": "http", "SHIPYARD_PUMP_CONCURRENCY": "1", **moto_port},
+                           args, deadline, tag + "b")
+        runs.append(("before", before))
+    now_settings = dict(moto_port)
+    if args.pump_concurrency:
+        now_settings["SHIPYARD_PUMP_CONCURRENCY"] = str(args.pump_concurrency)
+    after = _drain_on(now_settings, args, deadline, tag + "a")
+    runs.append(("after" if args.compare else "drain", after))
+    mode = f"{args.rate}/s" if args.rate else f"{args.concurrency} concurrent"
+    print(f"drain: {args.count} blobs of {args.pages} pages x {len(next(iter(BLOB['results'].values())))} "
+          f"replicates, posted {mode}")
+    for label, result in runs:
+        print(_drain_line(label, result))
+    if args.compare and runs[0][1]["drain_rate"]:
+        print(f"ratio    {after['drain_rate'] / runs[0][1]['drain_rate']:.2f}x the drain rate of before, "
+              f"{runs[0][1]['cpu_per_blob'] / after['cpu_per_blob']:.2f}x less stack CPU a blob")
+    return 0 if all(r["served"] == r["posted"] == args.count and not r["refused"] for _, r in runs) else 1
+
+
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) >= 2 else 0.0
 
@@ -200,7 +339,16 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=300, help="overall deadline, seconds")
     parser.add_argument("--api", help="a running stack's URL (default: start a fresh one)")
+    parser.add_argument("--drain", action="store_true", help="measure POST-to-metrics end to end")
+    parser.add_argument("--rate", type=float, help="with --drain: post this many blobs a second")
+    parser.add_argument("--compare", action="store_true", help="with --drain: before issue 17, then now")
+    parser.add_argument("--pages", type=int, default=100, help="with --drain: pages a blob (tp5: 100)")
+    parser.add_argument("--pump-concurrency", type=int, help="with --drain: the stack's pollers a queue")
     args = parser.parse_args()
+    if args.drain:
+        if not (0 < args.count <= 5000 and 0 < args.concurrency <= 64 and (args.rate is None or 0 < args.rate <= 100)):
+            parser.error("count 1-5000, concurrency 1-64, rate 0-100")
+        return drain_main(args, time.monotonic() + args.timeout)
     if not (0 < args.count <= 5000 and 0 < args.baseline <= 1000 and 0 < args.concurrency <= 64):
         parser.error("count 1-5000, baseline 1-1000, concurrency 1-64")
     deadline = time.monotonic() + args.timeout

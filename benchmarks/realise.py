@@ -4,9 +4,17 @@ Source: the public dataset mozilla/REALISE-Performance (Besbes et al., ICPE
 2025), ``data/all-datasets-annotated/<repository>/<signature>_timeseries_data.csv``:
 one row per measurement (a push with retriggers has several), the alert's
 columns filled on the row of the push Perfherder (or a sheriff) put it on.
+Windows read from ``data/all-datasets-annotated-aggregated/`` (the dataset's
+one-row-per-revision version, where its change-point annotations index rows)
+carry one value per push.
 ``data/realise/manifest.json`` names each window's file, the commit it was
 read at and its first and last push id; ``benchmarks/realise_build.py``
-rebuilds ``windows.csv.gz`` from a checkout of the dataset.
+rebuilds ``windows.csv.gz`` from a checkout of the dataset. A signature may
+have several windows (its push ranges do not overlap).
+
+Split: a signature is *held out* when ``held_out`` says so (a CRC of its
+repository and id, not a choice made after looking at the data); tuning
+(``benchmarks/alerts_real_tune.py``) never reads those windows.
 
 Statuses are Treeherder's numbers (``treeherder/perf/models.py``): an alert
 is 0 untriaged, 1 downstream, 2 reassigned, 3 invalid, 4 acknowledged, 5
@@ -21,11 +29,18 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "realise"
 INVALID = 3
+HELD_OUT_EVERY = 3  # about one signature in three
+
+
+def held_out(repository: str, signature_id: int) -> bool:
+    """Whether a signature belongs to the held-out split: fixed by its name alone, so no result can move it."""
+    return zlib.crc32(f"{repository}/{signature_id}".encode()) % HELD_OUT_EVERY == 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,10 @@ class Window:
         return f"{self.repository}/{self.signature_id}"
 
     @property
+    def held_out(self) -> bool:
+        return held_out(self.repository, self.signature_id)
+
+    @property
     def group(self) -> str:
         """What the report breaks results down by: repository and platform."""
         return f"{self.repository} {self.platform}"
@@ -76,13 +95,15 @@ def _number(text: str) -> int:
 def load(directory: Path = DATA) -> list[Window]:
     """The windows of the development set, in manifest order."""
     manifest = json.loads((directory / "manifest.json").read_text())
-    windows = {(w["repository"], int(w["signature_id"])): Window(
-        w["repository"], int(w["signature_id"]), w["machine_platform"], w["suite"], w["test"],
-        bool(w["lower_is_better"])) for w in manifest["windows"]}
+    ranges = [((w["repository"], int(w["signature_id"])), int(w["first_push_id"]), int(w["last_push_id"]))
+              for w in manifest["windows"]]
+    windows = [Window(w["repository"], int(w["signature_id"]), w["machine_platform"], w["suite"], w["test"],
+                      bool(w["lower_is_better"])) for w in manifest["windows"]]
     with gzip.open(directory / "windows.csv.gz", "rt", newline="") as f:
         for row in csv.DictReader(f):
-            window = windows[(row["repository"], int(row["signature_id"]))]
-            push_id = int(row["push_id"])
+            key, push_id = (row["repository"], int(row["signature_id"])), int(row["push_id"])
+            window = next(windows[k] for k, (wkey, first, last) in enumerate(ranges)
+                          if wkey == key and first <= push_id <= last)
             if not window.push_ids or window.push_ids[-1] != push_id:
                 window.push_ids.append(push_id)
                 window.pushes.append([])
@@ -90,4 +111,4 @@ def load(directory: Path = DATA) -> list[Window]:
             if row["alert_status"] and not any(a.push_id == push_id for a in window.alerts):
                 window.alerts.append(Alert(len(window.push_ids) - 1, push_id, _number(row["alert_status"]),
                                            _number(row["summary_status"]), row["is_regression"] == "True"))
-    return list(windows.values())
+    return windows

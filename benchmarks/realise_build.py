@@ -9,6 +9,10 @@ called it a regression, and the dataset's own label
 
     .venv/bin/python -m benchmarks.realise_build --dataset PATH/TO/REALISE-Performance [--check]
 
+Files of ``all-datasets-annotated`` name the alert's columns ``single_alert_*``
+and ``alert_summary_*``; those of ``all-datasets-annotated-aggregated`` name
+the same facts ``test_*`` (the alert) and ``alert_*`` (its summary).
+
 ``--check`` compares instead of writing (exit 1 on a difference).
 """
 
@@ -33,20 +37,24 @@ def _code(text: str) -> str:
     return str(int(float(text))) if text else ""
 
 
+ANNOTATED = ("single_alert_status", "alert_summary_status", "single_alert_is_regression",
+             "alert_summary_status_general")
+AGGREGATED = ("test_status", "alert_status", "test_is_regression", "test_status_general")
+
+
 def window_rows(window: Mapping[str, object], source: Iterable[Mapping[str, str]]) -> list[list[str]]:
     """The compact rows of one window, from the dataset file's rows (csv.DictReader of the original)."""
     first, last = int(window["first_push_id"]), int(window["last_push_id"])  # type: ignore[arg-type]
     rows = []
     for row in source:
+        status, summary, regression, label = ANNOTATED if "single_alert_status" in row else AGGREGATED
         push_id = int(float(row["push_id"]))
         if not first <= push_id <= last:
             continue
-        alerted = bool(row.get("single_alert_status"))
+        alerted = bool(row.get(status))
         rows.append([str(window["repository"]), str(window["signature_id"]), str(push_id), row["value"],
-                     _code(row["single_alert_status"]) if alerted else "",
-                     _code(row["alert_summary_status"]) if alerted else "",
-                     row["single_alert_is_regression"] if alerted else "",
-                     row["alert_summary_status_general"] if alerted else ""])
+                     _code(row[status]) if alerted else "", _code(row[summary]) if alerted else "",
+                     row[regression] if alerted else "", row[label] if alerted else ""])
     return rows
 
 

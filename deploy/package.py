@@ -69,10 +69,10 @@ class Artifact:
 
 def locked_pins(lock: Path = LOCK) -> dict[str, str]:
     """The lock's ``name==version`` pins, names normalised as pip normalises them."""
-    return {_normalise(name): version for name, version in _PIN.findall(lock.read_text())}
+    return {normalise_name(name): version for name, version in _PIN.findall(lock.read_text())}
 
 
-def _normalise(name: str) -> str:
+def normalise_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -92,7 +92,7 @@ def install_locked(target: Path, lock: Path = LOCK, only: set[str] | None = None
     requirements = lock
     if only is not None:
         requirements = target.parent / f"{target.name}-requirements.txt"
-        requirements.write_text(_lock_subset(lock.read_text(), {_normalise(n) for n in only}))
+        requirements.write_text(_lock_subset(lock.read_text(), {normalise_name(n) for n in only}))
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                "--target", str(target), "--no-deps", "--require-hashes", "--no-compile",
                *pip_platform_args(), "-r", str(requirements)]
@@ -112,7 +112,7 @@ def _lock_subset(text: str, names: set[str]) -> str:
     for line in text.splitlines():
         match = _PIN.match(line)
         if match:
-            keep = _normalise(match.group(1)) in names
+            keep = normalise_name(match.group(1)) in names
         elif line and not line[0].isspace():
             keep = False
         if keep and not line.lstrip().startswith("#"):
@@ -190,7 +190,7 @@ def _check_layer_holds_the_lock(layer_zip: Path, pins: dict[str, str]) -> None:
             top = name.removeprefix(prefix).split("/", 1)[0]
             if name.startswith(prefix) and top.endswith(".dist-info"):
                 dist, version = top.removesuffix(".dist-info").rsplit("-", 1)
-                found[_normalise(dist)] = version
+                found[normalise_name(dist)] = version
     missing = {n: v for n, v in pins.items() if found.get(n) != v}
     if missing:
         raise PackageError(f"the layer lacks locked packages: {missing} (it holds {found})")
@@ -202,12 +202,45 @@ def _check_layer_holds_the_lock(layer_zip: Path, pins: dict[str, str]) -> None:
 LOGGING_CONFIG = {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "INFO"}
 
 
+# What API Gateway's ANY method stands for (its swagger extension), and Chalice writes one by one.
+ANY_METHOD = "x-amazon-apigateway-any-method"
+EVERY_METHOD = frozenset({"get", "post", "put", "delete", "patch", "head", "options"})
+
+
+def _collapse_any_methods(template: dict) -> int:
+    """A path whose seven methods all reach the Lambda alike is declared once, as ANY; returns how many.
+
+    Chalice writes each method of a route out in full; the routes that take
+    every method (KernelCI's resources, every family's 404 catch-alls,
+    chalicelib/api/unknown_paths.py) would put the template over
+    CloudFormation's 1 MB. API Gateway hands the request's own method to the
+    Lambda either way, and Chalice dispatches on it.
+    """
+    collapsed = 0
+    for resource in template["Resources"].values():
+        body = resource.get("Properties", {}).get("DefinitionBody")
+        if not isinstance(body, dict):
+            continue
+        for path, item in body.get("paths", {}).items():
+            methods = {k for k in item if k in EVERY_METHOD}
+            if methods != EVERY_METHOD:
+                continue
+            operations = [item[m] for m in sorted(methods)]
+            if any(op != operations[0] for op in operations[1:]):
+                continue
+            body["paths"][path] = {**{k: v for k, v in item.items() if k not in EVERY_METHOD},
+                                   ANY_METHOD: operations[0]}
+            collapsed += 1
+    return collapsed
+
+
 def _set_logging(sam_json: Path) -> None:
     template = json.loads(sam_json.read_text())
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["LoggingConfig"] = dict(LOGGING_CONFIG)
-    sam_json.write_text(json.dumps(template, indent=2) + "\n")
+    _collapse_any_methods(template)
+    sam_json.write_text(json.dumps(template, indent=1) + "\n")
 
 
 def _check_template(template: dict) -> list[str]:
@@ -222,7 +255,7 @@ def _check_template(template: dict) -> list[str]:
     return sorted(handlers)
 
 
-def _zip_sizes(path: Path) -> dict[str, int]:
+def zip_sizes(path: Path) -> dict[str, int]:
     with zipfile.ZipFile(path) as zipped:
         return {"zipped": path.stat().st_size, "unzipped": sum(i.file_size for i in zipped.infolist())}
 
@@ -252,7 +285,7 @@ def build(out: Path, lock: Path = LOCK) -> Artifact:
     _check_layer_holds_the_lock(out / LAYER_ZIP, pins)
     artifact = Artifact(out=out, runtime=RUNTIME, chalice_output=output)
     artifact.handlers = _check_template(json.loads((out / "sam.json").read_text()))
-    artifact.sizes = {"function": _zip_sizes(out / FUNCTION_ZIP), "layer": _zip_sizes(out / LAYER_ZIP)}
+    artifact.sizes = {"function": zip_sizes(out / FUNCTION_ZIP), "layer": zip_sizes(out / LAYER_ZIP)}
     if artifact.unzipped_total > UNZIPPED_LIMIT:
         raise PackageError(f"function and layer unzip to {_mb(artifact.unzipped_total)}, over Lambda's "
                            f"{_mb(UNZIPPED_LIMIT)}")

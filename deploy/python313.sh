@@ -3,7 +3,7 @@
 # runtime from the interpreter it runs on), or says on stderr what to install.
 # Looked for in order: python3.13 on PATH, then pyenv's 3.13.x (newest first), whose shim
 # answers only when PYENV_VERSION names one.
-is_313() { "$@" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; }
+is_313() { [ "$("$@" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "3.13" ]; }
 
 if is_313 python3.13; then
     echo python3.13

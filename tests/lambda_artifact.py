@@ -75,6 +75,12 @@ def built_once(tmp_path_factory: pytest.TempPathFactory) -> BuiltPackage:
 
 def _build(root: Path, built: Path) -> None:
     artifact = package.build(root / "out")
+    laid = lay_out(artifact, root)
+    built.write_text(json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in laid.__dict__.items()}))
+
+
+def lay_out(artifact: package.Artifact, root: Path) -> BuiltPackage:
+    """Unzip the function into ``root/task``, the layer into ``root/opt``; the runtime's part into ``root/runtime``."""
     task, opt, runtime = root / "task", root / "opt", root / "runtime"
     with zipfile.ZipFile(artifact.out / package.FUNCTION_ZIP) as zipped:
         zipped.extractall(task)
@@ -82,10 +88,8 @@ def _build(root: Path, built: Path) -> None:
         zipped.extractall(opt)
     package.install_locked(runtime, package.LOCK, only=RUNTIME_SDK)
     package.install_locked(runtime, RUNTIME_BOOTSTRAP_LOCK)
-    built.write_text(json.dumps({
-        "out": str(artifact.out), "task": str(task), "opt": str(opt), "runtime": str(runtime),
-        "sizes": artifact.sizes, "handlers": artifact.handlers, "chalice_output": artifact.chalice_output,
-    }))
+    return BuiltPackage(out=artifact.out, task=task, opt=opt, runtime=runtime, sizes=artifact.sizes,
+                        handlers=artifact.handlers, chalice_output=artifact.chalice_output)
 
 
 def runtime_python() -> str:
@@ -95,13 +99,18 @@ def runtime_python() -> str:
 
 def invoke(built: BuiltPackage, handler: str, events: list[dict], env: dict[str, str], workdir: Path,
            probe: bool = False, timeout: float = 120) -> tuple[dict[str, Any], list[str]]:
-    """Run ``handler`` on ``events`` in a clean interpreter; returns the report and the log lines."""
+    """Run ``handler`` on ``events`` in a clean interpreter; returns the report and the log lines.
+
+    ``-B``: like Lambda's read-only /var/task and /opt, a module without its .pyc is compiled
+    again at every cold start.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     spec = {"task": str(built.task), "layer": str(built.opt), "runtime": str(built.runtime),
             "handler": handler, "events": events, "results": str(workdir / "report.json"), "probe": probe}
     (workdir / "spec.json").write_text(json.dumps(spec))
+    env = dict(env, LAMBDA_TASK_ROOT=str(built.task), LAMBDA_RUNTIME_DIR=str(built.runtime))
     result = subprocess.run(  # noqa: S603 - our argv, no shell
-        [runtime_python(), "-I", "-S", str(BOOTSTRAP), str(workdir / "spec.json")],
+        [runtime_python(), "-I", "-S", "-B", str(BOOTSTRAP), str(workdir / "spec.json")],
         env=env, capture_output=True, text=True, timeout=timeout, cwd=workdir,
     )
     report_file = workdir / "report.json"

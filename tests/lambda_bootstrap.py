@@ -10,7 +10,8 @@ spec file and results go to ``SPEC.json``'s "results" path.
 
 Spec: {"task": dir, "layer": dir, "runtime": dir, "handler": "module.function",
 "events": [...], "results": path, "probe": bool}. Timings (seconds from the start of this
-script): "init" when the handler was imported, then each invocation's end.
+script): "runtime_loaded" when awslambdaric was imported, "init" when the handler was
+imported (and the runtime's logging set up), then each invocation's end ("at").
 """
 
 import json
@@ -100,6 +101,8 @@ def main():
     from awslambdaric import bootstrap
     from awslambdaric.lambda_runtime_marshaller import LambdaMarshaller
 
+    runtime_loaded = time.perf_counter() - STARTED
+
     client = ListRuntimeClient(spec["events"], LambdaMarshaller())
     exit_code = 0
     try:
@@ -108,8 +111,8 @@ def main():
         pass
     except SystemExit as stop:  # the runtime's answer to a failed init
         exit_code = stop.code or 1
-    report = {"init": client.init_at, "init_error": client.init_error, "results": client.results,
-              "request_ids": client.ids}
+    report = {"runtime_loaded": runtime_loaded, "init": client.init_at, "init_error": client.init_error,
+              "results": client.results, "request_ids": client.ids}
     if spec.get("probe"):
         report["probe"] = _probe()
     with open(spec["results"], "w") as out:

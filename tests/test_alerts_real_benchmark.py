@@ -14,12 +14,26 @@ HEADER = ("repository_name,signature_id,push_id,value,single_alert_status,alert_
 
 def test_the_shipped_windows_load_with_their_sheriffed_alerts():
     windows = realise.load()
-    assert len(windows) == 6 and all(len(w.push_ids) == len(w.pushes) == len(set(w.push_ids)) for w in windows)
+    assert len(windows) >= 20 and all(len(w.push_ids) == len(w.pushes) == len(set(w.push_ids)) for w in windows)
     android = next(w for w in windows if w.key == "firefox-android/4654684")
     assert [(a.push_id, a.alert_status, a.summary_status, a.is_regression) for a in android.alerts] == [
         (1260911, 4, 4, False), (1269952, 1, 1, False)]
     assert all(android.pushes[a.index] and android.push_ids[a.index] == a.push_id for a in android.alerts)
     assert any(len(values) > 1 for w in windows for values in w.pushes)  # retriggers are kept as replicates
+
+
+def test_a_signature_may_have_several_windows_each_with_its_own_rows():
+    windows = [w for w in realise.load() if w.key == "autoland/3869639"]
+    assert len(windows) == 2
+    assert windows[0].push_ids[-1] < windows[1].push_ids[0]
+    assert [(a.push_id, a.invalid) for w in windows for a in w.alerts] == [(1252485, False), (1283328, True)]
+
+
+def test_the_held_out_split_is_fixed_by_the_signature_alone_and_holds_out_about_a_third():
+    windows = realise.load()
+    held = {w.key for w in windows if w.held_out}
+    assert held and held != {w.key for w in windows}
+    assert all(realise.held_out(w.repository, w.signature_id) == (w.key in held) for w in windows)
 
 
 def test_pairing_is_one_to_one_and_nearest_first():
@@ -51,6 +65,19 @@ def test_the_rebuild_keeps_a_windows_rows_and_only_the_alert_columns_it_needs():
     assert rows == [["autoland", "7", "100", "2.0", "", "", "", ""],
                     ["autoland", "7", "101", "3.5", "4", "7", "True", "TP"],
                     ["autoland", "7", "101", "3.4", "", "", "", ""]]
+
+
+def test_the_rebuild_reads_the_aggregated_files_alert_columns_too():
+    # given the aggregated file's names for the same facts (test_* is the alert, alert_* its summary)
+    source = io.StringIO("\n".join([
+        "revision,value,push_id,test_status,alert_status,test_is_regression,alert_status_general,test_status_general",
+        "aa,1.0,100,,,,TN,TN",
+        "bb,2.5,101,3.0,3.0,True,FP,FP",
+    ]))
+    rows = realise_build.window_rows({"repository": "autoland", "signature_id": 7, "first_push_id": 100,
+                                      "last_push_id": 101}, csv.DictReader(source))
+    assert rows == [["autoland", "7", "100", "1.0", "", "", "", ""],
+                    ["autoland", "7", "101", "2.5", "3", "3", "True", "FP"]]
 
 
 def test_the_bootstrap_interval_brackets_the_point_estimate():

@@ -148,10 +148,21 @@ def test_given_equivalent_spellings_when_compared_then_they_are_equal(left, righ
     assert compare_versions(left, right) == 0
 
 
-@pytest.mark.parametrize("text", ["52", "52.0b1", "52.0.10.2", "abc", "", "52.*"])
+@pytest.mark.parametrize("text", ["52", "52.0b1", "52.0.10.2", "abc", "", "4.*", "52.0.0.*", "52.x*"])
 def test_given_a_version_balrog_would_refuse_when_parsed_then_it_is_invalid(text):
     with pytest.raises(InvalidVersion):
         MozillaVersion.parse(text)
+
+
+def test_given_a_glob_as_the_query_version_when_compared_then_it_behaves_as_balrogs_glob_version():
+    """Balrog parses "52.*" as a GlobVersion wherever it meets it; a glob on the left of == is a prefix test."""
+    glob = MozillaVersion.parse("52.*")
+    assert glob == MozillaVersion.parse("52.0.1")
+    assert MozillaVersion.parse("52.0") == glob  # the numbers share the glob's prefix, no pre-release
+    assert MozillaVersion.parse("52.0a1") != glob
+    assert glob < MozillaVersion.parse("53.0") and glob > MozillaVersion.parse("51.0")
+    assert rule_matches(rule(version="<53.0"), replace(QUERY, version="52.*"))
+    assert rule_matches(rule(version="52.*"), replace(QUERY, version="52.*"))
 
 
 def test_given_an_unparseable_query_version_when_a_versioned_rule_is_met_then_the_query_is_bad():

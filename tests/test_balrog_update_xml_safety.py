@@ -104,3 +104,31 @@ def test_given_the_document_parts_when_assembled_then_balrogs_layout_is_kept():
 
     document = render_document(SuperBlob({"name": "s", "schema_version": 4000}), QUERY, "minor", [], RenderContext())
     assert document == '<?xml version="1.0"?>\n<updates>\n    <addons>\n    </addons>\n</updates>'
+
+
+_SEGMENT = st.one_of(st.text(max_size=12), st.sampled_from([
+    "Firefox", "b", "c", "p", "l", "release", "1.0", "52.0", "52.*", "WINNT_x86-msvc", "en-US", "x86 l", "default",
+    "SSE", "ISET:SSE3,MEM:1,JAWS:1", "gmp", "SystemAddons", "Guardian", "0.4.0.0", "WINNT_x86_64", "*", "-cck-"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(world=st.integers(0, 19), version=st.integers(1, 6), values=st.lists(_SEGMENT, min_size=10, max_size=10),
+       params=st.dictionaries(st.sampled_from(["force", "mig64", "pin", "avast"]), _SEGMENT, max_size=3),
+       user_agent=st.one_of(st.none(), _SEGMENT), json_endpoint=st.booleans())
+def test_given_any_update_url_over_balrogs_worlds_then_the_answer_is_a_4xx_or_a_document_never_an_error(
+        world, version, values, params, user_agent, json_endpoint):
+    """Every corpus world, any segment text: 200, 400 or 404 (JSON), a body that encodes; never an exception."""
+    from chalicelib.balrog.update_query import JSON_SEGMENTS, SEGMENTS
+    from chalicelib.balrog.update_response import respond, respond_json
+    from tests.test_balrog_update_differential import CORPUS, _world_sources
+
+    sources, ctx = _world_sources(CORPUS["worlds"][world % len(CORPUS["worlds"])])
+    if json_endpoint:
+        json_version = 1 + version % 2
+        answer = respond_json(json_version, dict(zip(JSON_SEGMENTS[json_version], values, strict=False)),
+                              {key: value for key, value in params.items() if key == "force"}, sources, ctx)
+    else:
+        answer = respond(version, dict(zip(SEGMENTS[version], values, strict=False)), params, user_agent, sources,
+                         ctx)
+    assert answer.status in (200, 400, 404)
+    answer.body.encode("utf-8")

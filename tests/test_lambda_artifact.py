@@ -25,8 +25,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from chalicelib.local import resources
-from chalicelib.local.moto_server import LoopbackMotoServer
+from chalicelib.local import moto_server, resources
 from tests.lambda_artifact import BuiltPackage, invoke, lambda_env, runtime_python
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,9 +37,7 @@ ACCOUNT = "123456789012"
 @pytest.fixture(scope="module")
 def aws():
     """moto on 127.0.0.1 with Shipyard's stack and one Datazilla project."""
-    server = LoopbackMotoServer(0)
-    server.start()
-    url = server.endpoint_url
+    server, url = moto_server.start(0)
     try:
         session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                         region_name="us-east-1")
@@ -64,7 +61,7 @@ def run(lambda_package: BuiltPackage, aws, tmp_path):
     def _run(handler: str, events: list[dict], probe: bool = False, **env: str):
         function = handler.rsplit(".", 1)[-1]
         environment = lambda_env(f"shipyard-dev-{function}", AWS_ENDPOINT_URL=aws["url"], SHIPYARD_PREFIX=PREFIX,
-                                 LAMBDA_TASK_ROOT=str(lambda_package.task), **env)
+                                 **env)
         return invoke(lambda_package, handler, events, environment, tmp_path / uuid.uuid4().hex, probe=probe)
 
     return _run

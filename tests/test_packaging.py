@@ -37,7 +37,7 @@ def test_the_lock_pins_every_declared_runtime_dependency_at_its_declared_version
     pins = package.locked_pins()
     for requirement in declared:
         name, version = re.fullmatch(r"([A-Za-z0-9._-]+)==(\S+)", requirement).groups()
-        assert pins.get(package._normalise(name)) == version, f"{requirement} is not what requirements.txt locks"
+        assert pins.get(package.normalise_name(name)) == version, f"{requirement} is not what requirements.txt locks"
 
 
 def test_every_locked_package_has_hashes_and_an_exact_pin():
@@ -94,7 +94,7 @@ def test_the_layer_holds_every_locked_package_at_its_locked_version(lambda_packa
     prefix = "python/lib/python3.13/site-packages/"
     with zipfile.ZipFile(lambda_package.out / package.LAYER_ZIP) as zipped:
         tops = {name.removeprefix(prefix).split("/", 1)[0] for name in zipped.namelist() if name.startswith(prefix)}
-    held = {package._normalise(t.removesuffix(".dist-info").rsplit("-", 1)[0]): t.removesuffix(".dist-info").rsplit(
+    held = {package.normalise_name(t.removesuffix(".dist-info").rsplit("-", 1)[0]): t.removesuffix(".dist-info").rsplit(
         "-", 1)[1] for t in tops if t.endswith(".dist-info")}
     assert held == package.locked_pins()
 
@@ -163,3 +163,17 @@ def test_every_queue_has_a_dead_letter_queue(lambda_package):
         if r["Type"] == "AWS::SQS::Queue" and not name.endswith("DeadLetterQueue"):
             target = r["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             assert resources[target]["Type"] == "AWS::SQS::Queue"
+
+
+def test_a_path_taking_every_method_alike_is_declared_once_as_any():
+    """Chalice writes each of a route's methods in full; the catch-all and KernelCI routes take all seven, and
+    written out they put the template over CloudFormation's 1 MB. API Gateway's ANY method stands for them."""
+    op = {"x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": "u"}}
+    every = {m: dict(op) for m in ("get", "post", "put", "delete", "patch", "head", "options")}
+    template = {"Resources": {"RestAPI": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionBody": {
+        "paths": {"/all": dict(every), "/some": {"get": dict(op), "post": dict(op)},
+                  "/differs": {**every, "get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}}}}}}
+    assert package._collapse_any_methods(template) == 1
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert paths["/all"] == {package.ANY_METHOD: op}
+    assert set(paths["/some"]) == {"get", "post"} and len(paths["/differs"]) == 7

@@ -23,7 +23,7 @@ def test_a_stored_blob_is_loaded_and_its_row_completed(loaded):
     assert matrix[page, : lengths[page]].tolist() == loaded["results"]["cnn.com"]
     assert not run.pages.as_dict()
     assert run.options["tpcycles"] == 10
-    assert len(run.aux_data["totals"]) == 25
+    assert not run.aux_data.as_dict()  # aux data stays in the blob (S3), which the raw endpoint serves
 
 
 def test_the_same_message_delivered_twice_leaves_one_test_run(loaded, pump):

@@ -126,7 +126,10 @@ def test_list_similar_jobs(world, offset, count, expected):
 
 
 def test_similar_jobs_of_an_unknown_job_is_404(world):
-    assert get(world, f"/project/{PROJECT}/jobs/999999/similar_jobs/").status_code == 404
+    """jobs.py similar_jobs: ``Response("No job with id: {0}")``, a JSON string; an unknown project's
+    ``{"detail": "No project with name ..."}``."""
+    unknown = get(world, f"/project/{PROJECT}/jobs/999999/similar_jobs/")
+    assert (unknown.status_code, unknown.json_body) == (404, "No job with id: 999999")
     assert get(world, "/project/nowhere/jobs/1/similar_jobs/").status_code == 404
 
 

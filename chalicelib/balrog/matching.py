@@ -85,17 +85,25 @@ _ANCIENT_RE = re.compile(r"^(\d+)\.(\d+)\.\d\.(\d+)(?:([a-zA-Z]+)(\d+))?$")
 _GLOB_RE = re.compile(r"^\d+\.(?:\d+\.)?\*$")
 
 
-@dataclass(frozen=True, order=False)
+_QUERY_GLOB_RE = re.compile(r"^(\d+)\.(\d+\.\*|\*)$")
+
+
+@dataclass(frozen=True, eq=False)
 class MozillaVersion:
     """A parsed Mozilla version that orders like Balrog's ``MozillaVersion``.
 
     ``52.0 == 52.0.0 < 52.0.1 < 53.0a1 < 53.0a2 < 53.0``: numbers first, and a
     pre-release sorts before the release it precedes. Only the first letter of
     a pre-release tag counts, as in Balrog (it inherits distutils' StrictVersion).
+
+    ``52.*`` / ``52.0.*`` (Firefox 5+) parse too, as Balrog's GlobVersion: its
+    numbers are the glob's, "equal" means one prefixes the other, and a glob
+    on the left of ``==`` admits whatever prints with its prefix.
     """
 
-    numbers: tuple[int, int, int]
+    numbers: tuple[int, ...]
     prerelease: tuple[str, int] | None = None
+    glob: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> MozillaVersion:
@@ -107,6 +115,10 @@ class MozillaVersion:
             head = text.split(".", 1)[0].strip()
             if not re.fullmatch(r"[+-]?\d+", head):
                 raise InvalidVersion(f"Version number {text} is invalid.")
+            if int(head) > 4 and text.endswith(".*"):
+                if not _QUERY_GLOB_RE.match(text):
+                    raise InvalidVersion(f"Version number {text} is invalid.")
+                return cls(tuple(int(part) for part in text.split(".") if part != "*"), None, text)
             pattern = _POST_MODERN_RE if int(head) > 4 else _MODERN_RE
         else:
             pattern = _ANCIENT_RE
@@ -118,25 +130,48 @@ class MozillaVersion:
         prerelease = (tag[0], int(tag_number)) if tag else None
         return cls(numbers, prerelease)
 
-    def _key(self) -> tuple[tuple[int, int, int], int, tuple[str, int]]:
-        if self.prerelease is None:
-            return (self.numbers, 1, ("", 0))
-        return (self.numbers, 0, self.prerelease)
+    def _numbers_equal(self, other: MozillaVersion) -> bool:
+        if self.glob is None and other.glob is None:
+            return self.numbers == other.numbers
+        glob, full = (self.numbers, other.numbers) if self.glob is not None else (other.numbers, self.numbers)
+        return len(full) >= len(glob) and full[: len(glob)] == glob
+
+    def _cmp(self, other: MozillaVersion) -> int:
+        if not self._numbers_equal(other):
+            return -1 if self.numbers < other.numbers else 1
+        mine, theirs = self.prerelease, other.prerelease
+        if mine == theirs:
+            return 0
+        if mine is None or theirs is None:
+            return 1 if mine is None else -1
+        return -1 if mine < theirs else 1
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MozillaVersion):
+            return NotImplemented
+        if self.glob is not None:
+            return str(other).startswith(self.glob[:-1])
+        return self._cmp(other) == 0
+
+    def __hash__(self) -> int:
+        return hash((self.numbers, self.prerelease, self.glob))
 
     def __lt__(self, other: MozillaVersion) -> bool:
-        return self._key() < other._key()
+        return self._cmp(other) < 0
 
     def __le__(self, other: MozillaVersion) -> bool:
-        return self._key() <= other._key()
+        return self._cmp(other) <= 0
 
     def __gt__(self, other: MozillaVersion) -> bool:
-        return self._key() > other._key()
+        return self._cmp(other) > 0
 
     def __ge__(self, other: MozillaVersion) -> bool:
-        return self._key() >= other._key()
+        return self._cmp(other) >= 0
 
     def __str__(self) -> str:
         """Canonical form (``52.0.0`` → ``52.0``); what a ``52.0.*`` glob is tested against."""
+        if self.glob is not None:
+            return self.glob
         major, minor, patch = self.numbers
         text = f"{major}.{minor}" if patch == 0 else f"{major}.{minor}.{patch}"
         if self.prerelease:
@@ -148,19 +183,6 @@ def compare_versions(left: str, right: str) -> int:
     """-1, 0 or 1 as ``left`` sorts before, equal to, or after ``right``."""
     a, b = MozillaVersion.parse(left), MozillaVersion.parse(right)
     return (a > b) - (a < b)
-
-
-def _glob_admits(glob: str, version: MozillaVersion) -> bool:
-    """``52.*`` / ``52.0.*`` against a version, as Balrog's GlobVersion compares both ways.
-
-    Admitted when the canonical form starts with the glob's prefix, or when the
-    glob's numbers prefix the version's numbers and the version is no pre-release
-    (so ``52.0.*`` admits ``52.0``, whose canonical form lacks the third part).
-    """
-    if str(version).startswith(glob[:-1]):
-        return True
-    numbers = tuple(int(part) for part in glob.split(".") if part != "*")
-    return version.prerelease is None and version.numbers[: len(numbers)] == numbers
 
 
 # --------------------------------------------------------------------------
@@ -241,13 +263,14 @@ def version_matches(rule_version: str | None, query_version: str, *, loose: bool
                 return True
             continue
         query = MozillaVersion.parse(query_version)
+        rule = MozillaVersion.parse(operand)
         if operand.endswith("*"):
-            if not _GLOB_RE.match(operand) or int(operand.split(".")[0]) <= 4:
+            if rule.glob is None:
                 raise InvalidVersion(f"Version number {operand} is invalid.")
-            if _glob_admits(operand, query):
+            if query == rule or rule == query:  # Balrog tries the glob's equality both ways
                 return True
             continue
-        if _compare(op, query, MozillaVersion.parse(operand)):
+        if _compare(op, query, rule):
             return True
     return False
 

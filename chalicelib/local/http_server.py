@@ -17,7 +17,7 @@ from chalice import Chalice
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
-from chalicelib.local import greedy_routes
+from chalicelib.local import embedded_aws, greedy_routes
 
 # API Gateway (REST) refuses a request payload over 10 MB with 413 and this body.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -51,7 +51,12 @@ class RequestHandler(ChaliceRequestHandler):
             self._send_http_response(413, {"Content-Type": "application/json", "Connection": "close"},
                                      TOO_LARGE_BODY)
             return
-        super()._generic_handle()
+        with embedded_aws.one_answer():
+            super()._generic_handle()
+
+    def _send_http_response(self, code: int, headers: Any, body: Any) -> None:
+        embedded_aws.flush()  # what this request changed is on disk before its answer is
+        super()._send_http_response(code, headers, body)
 
     # Chalice binds its own _generic_handle to these names; they must take the one above.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle

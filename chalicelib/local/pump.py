@@ -56,6 +56,7 @@ from chalice import Chalice
 from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
 
 from chalicelib import config
+from chalicelib.local import embedded_aws
 from chalicelib.store.clients import client
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_MEMORY_MB = 128
 DEFAULT_TIMEOUT_SECONDS = 60
 DEFAULT_CONCURRENCY = 4
+IDLE_POLLER_REST_SECONDS = 2.0
 _RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 
@@ -339,7 +341,8 @@ class Pump:
         handler = self.app.handler_map[source.name]
         started = time.monotonic()
         try:
-            response = handler(sqs_event(messages, queue.arn), context)
+            with embedded_aws.one_answer():  # the invocation's changes flushed to disk once, at its end
+                response = handler(sqs_event(messages, queue.arn), context)
         except Exception as err:  # noqa: BLE001 - Lambda semantics: the batch stays for redelivery
             log.error("%s: batch of %d failed (request %s, messages %s): %s: %s; left for redelivery",
                       source.name, len(messages), context.aws_request_id, ",".join(ids),
@@ -427,7 +430,7 @@ class Pump:
         self._stop.clear()
         for source in self.sqs_sources:
             for poller in range(self.pollers(source)):
-                self._spawn(f"pump-sqs-{source.name}-{poller}", self._poll_loop, source)
+                self._spawn(f"pump-sqs-{source.name}-{poller}", self._poll_loop, (source, poller))
         if self.run_schedules:
             for schedule in self.schedule_sources:
                 self._spawn(f"pump-schedule-{schedule.name}", self._schedule_loop, schedule)
@@ -482,12 +485,20 @@ class Pump:
                 log.debug("releasing failed messages of %s: %s", name, err)
         return released
 
-    def _poll_loop(self, source: SQSEventConfig) -> None:
+    def _poll_loop(self, poller: tuple[SQSEventConfig, int]) -> None:
+        """Poll and invoke until stopped; pollers after the first rest when the queue is empty.
+
+        As an event source mapping scales its pollers with the queue's backlog:
+        an idle queue costs one long poll at a time, a busy one all of them.
+        """
+        source, index = poller
         backoff = 1.0
         while not self._stop.is_set():
             try:
-                self.poll_once(source, wait_seconds=self.wait_seconds)
+                got = self.poll_once(source, wait_seconds=self.wait_seconds)
                 backoff = 1.0
+                if index and not got.batches:
+                    self._stop.wait(IDLE_POLLER_REST_SECONDS)
             except Exception as err:  # noqa: BLE001 - the pump outlives a broken queue or network
                 log.error("%s: polling %s failed: %s: %s", source.name, _queue_name(source),
                           type(err).__name__, err)

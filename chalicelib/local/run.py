@@ -107,6 +107,15 @@ def _tls_port() -> int | None:
     return port
 
 
+def _transport() -> str:
+    """How the app reaches moto: ``inprocess`` (default) or ``http`` (the loopback endpoint, as before
+    issue 17; kept to measure against: ``SHIPYARD_LOCAL_TRANSPORT=http``)."""
+    raw = os.environ.get("SHIPYARD_LOCAL_TRANSPORT", "inprocess").strip().lower() or "inprocess"
+    if raw not in ("inprocess", "http"):
+        raise ValueError(f"SHIPYARD_LOCAL_TRANSPORT must be inprocess or http, got {raw!r}")
+    return raw
+
+
 def _local_authority(state: Path) -> Any:
     """A CA for this run's certificate; its bundle goes to ``<state>/ca.pem`` for clients to trust."""
     import trustme
@@ -261,12 +270,18 @@ def main() -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
 
-    embedded_aws.start_in_process()
+    over_http = _transport() == "http"
+    if over_http:
+        embedded_aws.install()  # atomic and journaled all the same: the server serves the same backends
+    else:
+        embedded_aws.start_in_process()
     try:
         moto, endpoint_url = moto_server.start()
     except (RuntimeError, ValueError) as err:
         log.error("%s", err)
         return 1
+    if over_http:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint_url
     http = https = pump = ci_pump = store = None
     exit_code = 0
     try:

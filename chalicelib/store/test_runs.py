@@ -79,7 +79,9 @@ class TestRunRecord(Model):
     options = MapAttribute(default=dict)
     # page name -> replicate values, on runs loaded before replicates moved to S3 (store.replicates); now empty
     pages = MapAttribute(default=dict)
-    aux_data = MapAttribute(default=dict)  # aux name -> list of values
+    # aux name -> values, on runs loaded before it stayed in the blob alone (nothing reads it: the raw
+    # endpoint serves the blob); three copies of it (the item, two ALL-projected indexes) cost write units
+    aux_data = MapAttribute(default=dict)
     page_names = ListAttribute(of=UnicodeAttribute, default=list)
     branch_key = UnicodeAttribute()
     revision_key = UnicodeAttribute()
@@ -140,7 +142,6 @@ def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: 
         record.unlinked_key = _unlinked_key(run["revision"], project, test_run_id)
     else:
         _apply_link(record, project, link)
-    record.aux_data = dict(run["aux_data"])
     try:
         record.save()
         return item_bytes(record.serialize())

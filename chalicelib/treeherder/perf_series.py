@@ -208,7 +208,7 @@ def series(branch: str, stored: StoredSignature, query: DataQuery,
             "job_id": None,
             "push_id": int(rec.pushlog_id),
             "push_timestamp": int(rec.push_date),
-            "value": value,
+            "value": round(value, 2),  # Perfherder rounds to 2 decimal places
             "revision": push.tip if push is not None else rec.revision,
         })
     return out

@@ -1,12 +1,13 @@
-"""The public update endpoint: Balrog's ``/update/{1..6}/…/update.xml``, as Firefox and its kin call it.
+"""The public update endpoints: Balrog's ``/update/{1..6}/…/update.xml`` and Guardian's ``/json/{1,2}/…``.
 
 Every URL version Balrog serves has its own route (so API Gateway routes it,
 not only the local server). Any other path under the update prefix
 (``/update/6/`` with nine segments, ``/update/7/…``) reaches the app's
-catch-all (:mod:`chalicelib.api.unknown_paths`), which answers as Balrog's 404
-handler answers update clients: 200 and an empty ``<updates>``. Balrog's 400s are kept: an unknown query parameter
-(its OpenAPI layer is strict), an invalid version or pin, a platform or
-locale the chosen release does not have, a Guardian blob.
+catch-all (:mod:`chalicelib.api.unknown_paths`), which answers as Balrog's
+404 handler answers update clients: 200 and an empty ``<updates>``. Balrog's
+400s are kept: an unknown query parameter (its OpenAPI layer is strict), an
+invalid version or pin, a platform or locale the chosen release does not
+have, a Guardian blob asked for as update.xml.
 
 Per repeat request: one GetItem for the rules' generation, one for the
 release record, one per partial's "from" release; rules and blobs come from

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -50,7 +51,7 @@ def _job_of(branch: Branch, job_id: str) -> job_store.StoredJob | None:
 def job_detail(branch: Branch, project: str, job_id: str) -> Response:
     found = _job_of(branch, job_id)
     if found is None:
-        return detail(404, f"No job with id: {job_id}")
+        return answer(json.dumps(f"No job with id: {job_id}"), 404)  # a JSON string, as JobsViewSet answers
     body = render.job(found)
     mount = urlsplit(base_url(bp.current_request)).path.rstrip("/")
     body["resource_uri"] = f"{mount}/treeherder/api/project/{project}/jobs/{found.id}/"
@@ -65,7 +66,7 @@ def similar_jobs(branch: Branch, project: str, job_id: str) -> Response:
     """Jobs of the same type in the repository, the job left out; JobFilter's filters apply, 50 a page."""
     found = _job_of(branch, job_id)
     if found is None:
-        return detail(404, f"No job with id: {job_id}")
+        return answer(json.dumps(f"No job with id: {job_id}"), 404)  # a JSON string, as JobsViewSet answers
     params = request_params(bp)
     query = job_query.parse(params)
     if params.get("count") is None:

@@ -205,6 +205,12 @@ PULSE_JOB = {"type": "object",
                             "its project is `origin.project`."}
 
 
+# JobsViewSet.retrieve / similar_jobs answer an unknown job with a bare JSON string, not {"detail"}.
+NO_JOB = answer("`\"No job with id: <id>\"` (a JSON string, as Treeherder answers), or the project's "
+                "`{\"detail\": \"No project with name <p>\"}`.",
+                {"oneOf": [{"type": "string"}, schema_ref("Detail")]})
+
+
 def _jobs() -> dict[str, Any]:
     list_params = [
         PROJECT,
@@ -266,12 +272,12 @@ def _jobs() -> dict[str, Any]:
         },
         f"{PROJECT_PATH}/jobs/{{job_id}}": _get("job_detail", "One job, with its logs", {
             200: answer("The job.", schema_ref("JobWithLogs")), 400: response_ref("BadRequest"),
-            404: response_ref("NotFound"), **POLICY},
+            404: NO_JOB, **POLICY},
             [PROJECT, path_param("job_id", "The job id.", {"type": "integer"}, example=EXAMPLE_JOB)]),
         f"{PROJECT_PATH}/jobs/{{job_id}}/similar_jobs": _get(
             "similar_jobs", "Jobs of the same type, the latest started first", {
                 200: answer("The jobs (the job itself left out).", schema_ref("JobList")),
-                400: response_ref("BadRequest"), 404: response_ref("NotFound"), **POLICY},
+                400: response_ref("BadRequest"), 404: NO_JOB, **POLICY},
             similar_params,
             description=f"The job list's filters apply. A filtered read stops after "
                         f"{job_listing.MAX_SCANNED} jobs of the repository, newest first."),

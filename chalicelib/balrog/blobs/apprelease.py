@@ -124,7 +124,7 @@ class AppRelease(XMLBlob):
         query_version = MozillaVersion.parse(query.version)
         if query_version > release_version:
             return False
-        if query_version == release_version:
+        if release_version == query_version:  # the release on the left, as Balrog compares
             # Balrog compares the buildIDs as they are stored; a JSON-number
             # buildID makes it fail there, Shipyard compares it as text.
             if query.buildID >= str(self.build_id(query.buildTarget, query.locale)):
