@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,21 @@ def _stage_project(stage: Path) -> None:
         shutil.copy2(config, stage / ".chalice" / config.name)
     # Chalice resolves nothing itself: an empty requirements file, the layer from vendor/.
     (stage / "requirements.txt").write_text("")
+
+
+def _write_metadata(site_packages: Path) -> str:
+    """Shipyard's own package metadata beside its dependencies, as pip would install it.
+
+    ``/version`` (KernelCI) reports ``importlib.metadata.version("shipyard")``;
+    the bundle holds the app's sources, not an installed package, so the
+    metadata is written from pyproject.toml here. Returns the version.
+    """
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    info = site_packages / f"{project['name']}-{project['version']}.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {project['name']}\n"
+                                   f"Version: {project['version']}\n")
+    return str(project["version"])
 
 
 def _trim(site_packages: Path) -> None:
@@ -276,6 +292,7 @@ def build(out: Path, lock: Path = LOCK) -> Artifact:
         _stage_project(stage)
         install_locked(stage / "vendor", lock)
         _trim(stage / "vendor")
+        _write_metadata(stage / "vendor")
         output = _run_chalice(stage, out)
     _set_logging(out / "sam.json")
     for zipped in (FUNCTION_ZIP, LAYER_ZIP):

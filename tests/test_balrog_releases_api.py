@@ -54,7 +54,8 @@ def test_given_releases_when_listed_then_records_without_blobs_and_filters_apply
     _create(app_client, balrog_admin)
     _create(app_client, balrog_admin, name="Thunderbird-52.0-build1", product="Thunderbird")
     body = json.loads(app_client.http.get(f"{API}/releases", headers=balrog_admin).body)
-    assert body["releases"][0] == {"name": NAME, "product": "Firefox", "data_version": 1, "read_only": False}
+    assert body["releases"][0] == {"name": NAME, "product": "Firefox", "data_version": 1, "read_only": False,
+                                   "rule_ids": [], "rule_info": {}, "required_signoffs": {}}
     assert len(body["releases"]) == 2
     by_product = json.loads(app_client.http.get(f"{API}/releases?product=Thunderbird", headers=balrog_admin).body)
     assert [r["name"] for r in by_product["releases"]] == ["Thunderbird-52.0-build1"]
@@ -189,7 +190,7 @@ def test_given_conflicting_changes_to_one_locale_from_one_version_then_400_updat
     _put_locale(app_client, balrog_admin, "de", data_version=1, displayVersion="a")
     response = _put_locale(app_client, balrog_admin, "de", data_version=1, displayVersion="b")
     assert response.status_code == 400
-    assert json.loads(response.body)["exception"] == "UpdateMergeError"
+    assert json.loads(response.body)["detail"] == "UpdateMergeError"
 
 
 def test_given_10_concurrent_locale_uploads_from_one_version_then_all_land(app_client, balrog_admin, atomic_dynamodb):

@@ -38,7 +38,7 @@ def test_given_no_token_when_listing_rules_then_401_problem(app_client):
     response = app_client.http.get(f"{API}/rules")
     assert response.status_code == 401
     body = json.loads(response.body)
-    assert body["status"] == 401 and body["title"] == "Unauthorized" and body["detail"]
+    assert body["status"] == 401 and body["title"] == "Unauthenticated" and body["detail"]
 
 
 def test_given_an_unknown_token_when_listing_rules_then_401(app_client, aws):
@@ -124,7 +124,7 @@ def test_given_a_stale_version_when_posted_then_400(app_client, balrog_admin, cr
     response = app_client.http.post(f"{API}/rules/{rule_id}", headers=balrog_admin,
                                     body=json.dumps({"mapping": "c", "data_version": 1}))
     assert response.status_code == 400
-    assert json.loads(response.body)["exception"] == "OutdatedDataError"
+    assert json.loads(response.body)["detail"] == "OutdatedDataError"
 
 
 def test_given_no_data_version_when_changing_then_400(app_client, balrog_admin, create):
@@ -189,7 +189,7 @@ def test_given_an_earlier_change_when_reverted_then_its_values_return_as_a_new_v
     first = next(r for r in revisions if r["data_version"] == 1)
     response = app_client.http.post(f"{API}/rules/{rule_id}/revisions", headers=balrog_admin,
                                     body=json.dumps({"change_id": first["change_id"]}))
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.body == b"Excellent!"  # Balrog's revert_to_older_revision
     rule = json.loads(_get(app_client, balrog_admin, f"/rules/{rule_id}").body)
     assert (rule["mapping"], rule["channel"], rule["data_version"]) == ("Firefox-52.0-build1", "release", 3)
 

@@ -180,20 +180,38 @@ def test_the_statistics_scipy_computes_run_from_the_trimmed_layer(lambda_package
     assert expected[0] < 0.05 and expected[2] is None
 
 
-def _api_gateway_event(method: str, path: str) -> dict:
+def test_version_is_the_packages_and_an_unknown_path_reaches_its_familys_404(run):
+    """Given the packaged API function, then /version reports pyproject's version (the bundle carries the
+    package metadata), and a path API Gateway routes to a greedy catch-all (``/treeherder/{proxy+}``, the rest
+    of the path in ``pathParameters.proxy``) is Treeherder's 404, not API Gateway's 403."""
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    unknown = _api_gateway_event("GET", "/treeherder/nothing/here", resource="/treeherder/{proxy+}",
+                                 path_parameters={"proxy": "nothing/here"})
+    report, lines = run("app.app", [_api_gateway_event("GET", "/version"), unknown])
+    assert report["init_error"] is None, lines[-20:]
+    answered, not_found = (r["result"] for r in report["results"])
+    assert answered["statusCode"] == 200, answered
+    assert json.loads(answered["body"])["result"][0]["version"] == version
+    assert (not_found["statusCode"], json.loads(not_found["body"])) == (404, {"detail": "Not found."})
+
+
+def _api_gateway_event(method: str, path: str, resource: str | None = None,
+                       path_parameters: dict | None = None) -> dict:
     now = time.time()
     headers = {"Accept": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com",
                "User-Agent": "shipyard-tests", "X-Forwarded-For": "127.0.0.1", "X-Forwarded-Port": "443",
                "X-Forwarded-Proto": "https"}
     return {
-        "resource": path, "path": path, "httpMethod": method,
+        "resource": resource or path, "path": path, "httpMethod": method,
         "headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": None, "multiValueQueryStringParameters": None,
-        "pathParameters": None, "stageVariables": None,
+        "pathParameters": path_parameters, "stageVariables": None,
         "requestContext": {
             "accountId": ACCOUNT, "resourceId": "r3s0u1", "stage": "api", "requestId": str(uuid.uuid4()),
             "identity": {"sourceIp": "127.0.0.1", "userAgent": "shipyard-tests"},
-            "resourcePath": path, "httpMethod": method, "path": f"/api{path}", "apiId": "abc123",
+            "resourcePath": resource or path, "httpMethod": method, "path": f"/api{path}", "apiId": "abc123",
             "domainName": "abc123.execute-api.us-east-1.amazonaws.com", "protocol": "HTTP/1.1",
             "requestTimeEpoch": int(now * 1000),
         },

@@ -14,8 +14,9 @@ from typing import Any
 from chalicelib.balrog import errors
 from chalicelib.balrog import signoffs as so
 from chalicelib.balrog.permissions import OPTIONS
+from chalicelib.store import counters
 from chalicelib.store.balrog_required_signoffs import permissions_required_signoffs, product_required_signoffs
-from chalicelib.store.balrog_rules import rules
+from chalicelib.store.balrog_rules import mapped_count, rules
 
 Row = Mapping[str, Any] | None
 
@@ -32,13 +33,36 @@ def for_shutoff(row: Row) -> dict[str, int]:
 
 def for_release(name: str | None) -> dict[str, int]:
     """A release gates nothing itself: the rules that map to it do (their product and channel)."""
-    if not name:
+    if not name or not counters.current_value(mapped_count(name)):  # one GetItem: no rule maps to it
         return {}
     mapping_rules = [r for r in rules.all_rules() if name in (r.get("mapping"), r.get("fallbackMapping"))]
     if not mapping_rules:
         return {}
     requirements = product_required_signoffs.rows()
     return so.needed([rs for rule in mapping_rules for rs in so.product_requirements(rule, requirements)])
+
+
+def rules_by_release() -> dict[str, list[dict[str, Any]]]:
+    """Every release a rule maps to (``mapping`` or ``fallbackMapping``) → those rules: one paged Query of the rules."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for rule in rules.all_rules():
+        for name in {rule.get("mapping"), rule.get("fallbackMapping")} - {None}:
+            found.setdefault(name, []).append(rule)
+    return found
+
+
+def needed_for_rules(mapping_rules: list[dict[str, Any]], requirements: list[dict[str, Any]]) -> dict[str, int]:
+    """What a change of a release those rules map to needs (``GET /releases``'s ``required_signoffs``)."""
+    return so.needed([rs for rule in mapping_rules for rs in so.product_requirements(rule, requirements)])
+
+
+def for_read_write(name: str, product: str | None) -> dict[str, int]:
+    """Making a read-only release writable again: its rules' requirements, else its product's (Balrog's
+    ``validate_readonly_change``)."""
+    by_rules = for_release(name)
+    if by_rules or not product:
+        return by_rules
+    return so.needed(product_required_signoffs.rows(product))
 
 
 def for_permission(old: Row, new: Row) -> dict[str, int]:

@@ -75,7 +75,8 @@ class Releases(VersionedTable):
         try:
             return super().update(key, changes, old_data_version, changed_by, extra)
         except StaleDataVersion:
-            self._refuse_if_read_only(key)
+            if "read_only" not in changes:  # the flag itself may change on a read-only release: stale is stale
+                self._refuse_if_read_only(key)
             raise
 
     def delete(self, key: dict[str, Any], old_data_version: int, changed_by: str,

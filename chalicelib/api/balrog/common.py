@@ -39,9 +39,20 @@ def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) 
     return Response(body=body, status_code=status, headers={**JSON, **(headers or {})})
 
 
+# Balrog's own titles where they are not the status phrase (``problem(401, "Unauthenticated", ...)``).
+TITLES = {401: "Unauthenticated"}
+
+
 def problem(status: int, detail: str, exception: str | None = None) -> Response:
-    """Balrog's error body: ``{"title", "detail", "status", "exception"?}``."""
-    body: dict[str, Any] = {"title": HTTPStatus(status).phrase, "detail": detail, "status": status}
+    """Balrog's error body (connexion's problem): ``{"type", "title", "detail", "status", "exception"?}``.
+
+    Where Balrog answers an exception (its error handlers), ``detail`` names
+    the kind (``OutdatedDataError``, ``Signoff Required``...) and
+    ``exception`` carries the message; a view's own refusal has the message
+    in ``detail``.
+    """
+    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, HTTPStatus(status).phrase),
+                            "detail": detail, "status": status}
     if exception is not None:
         body["exception"] = exception
     return answer(body, status)
@@ -96,20 +107,23 @@ def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[
             except BalrogError as err:
                 return _problem_of(err)
             except MergeConflict as err:
-                return problem(400, f"Couldn't merge with the current version: {err}", "UpdateMergeError")
+                return problem(400, "UpdateMergeError", f"Couldn't perform the request {bp.current_request.method} "
+                                                        f"due to merge error: {err}")
             except StaleDataVersion:
-                return problem(400, "Failed to update row because data_version has changed. "
-                                    "Fetch it again and retry.", "OutdatedDataError")
+                return problem(400, "OutdatedDataError", f"Couldn't perform the request {bp.current_request.method}. "
+                                                         "Outdated Data Version. old_data_version doesn't match "
+                                                         "current data_version")
             except NotFound as err:
                 return problem(404, f"{err} does not exist")
             except ReleaseReadOnly as err:
-                return problem(403, f"Release '{err}' is read only.", "ReadOnlyError")
+                return problem(403, "Couldn't update release. Release is marked read only",
+                               f"Release '{err}' is read only")
             except ReleaseMapped as err:
                 return problem(400, f"Release '{err}' is mapped to by a rule; change the rule(s) first.")
             except ChangeScheduled:
                 return _problem_of(errors.change_scheduled("Cannot delete rows that have changes scheduled."))
             except AliasTaken as err:
-                return problem(400, f"Rule with alias '{err}' already exists.")
+                return problem(400, "Rule with alias exists.", f"Rule with alias '{err}' already exists.")
             except AlreadyExists as err:
                 return problem(400, f"{err} already exists")
             except perms.InvalidPermission as err:

@@ -24,7 +24,9 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
+from chalicelib.balrog import gates
 from chalicelib.store.balrog_releases import releases
+from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
 bp = Blueprint(__name__)
 MAX_NAME = 200
@@ -66,7 +68,8 @@ def _name(name: Any) -> str:
 
 def _writable(record: dict[str, Any]) -> None:
     if record.get("read_only"):
-        raise BalrogError(403, f"Release '{record['name']}' is read only.", "ReadOnlyError")
+        raise BalrogError(403, "Couldn't update release. Release is marked read only",
+                          f"Release '{record['name']}' is read only")
 
 
 @bp.route("/releases", methods=["GET"])
@@ -74,9 +77,18 @@ def _writable(record: dict[str, Any]) -> None:
 def list_releases(changed_by: str) -> Response:
     params = query_params(bp)
     found = releases.records(params.get("product") or None, params.get("name_prefix") or None)
-    if params.get("names_only") in ("1", "true", "True"):
+    if params.get("names_only"):
         return answer({"names": [r["name"] for r in found]})
-    return answer({"releases": [_summary(r) for r in found]})
+    by_release = gates.rules_by_release()
+    requirements = product_required_signoffs.rows()
+    shown = []
+    for record in found:
+        mapping = by_release.get(record["name"], [])
+        shown.append({**_summary(record), "rule_ids": [r["rule_id"] for r in mapping],
+                      "rule_info": {str(r["rule_id"]): {"product": r.get("product"), "channel": r.get("channel")}
+                                    for r in mapping},
+                      "required_signoffs": gates.needed_for_rules(mapping, requirements)})
+    return answer({"releases": shown})
 
 
 @bp.route("/releases", methods=["POST"])
@@ -115,12 +127,13 @@ def put_release(name: str, changed_by: str) -> Response:
     if record is None:
         require(changed_by, "release", "create", product)
         releases.create(name, product, blob, changed_by)
-        return answer({"new_data_version": 1}, 201)
+        return Response(body="", status_code=201)  # Balrog's ``ensure``: created, no body
     data_version = int_value(body.get("data_version"), "data_version", required=True)
     require(changed_by, "release", "modify", record.get("product"))
     if product != record.get("product"):
         require(changed_by, "release", "modify", product)
     _writable(record)
+    gates.verify(gates.for_release(name), None)
     new = releases.write_blob(name, blob, data_version, changed_by, {"product": product})
     return answer({"new_data_version": new["data_version"]})
 
@@ -180,6 +193,7 @@ def _partial(name: str, body: dict[str, Any], apply: Any, is_new: Any, changed_b
         else:
             require(changed_by, "release", "modify", record.get("product"))
         _writable(record)
+        gates.verify(gates.for_release(target), None)
         targets.append((target, record, data_version))
 
     status = 200
@@ -266,6 +280,7 @@ def delete_release(name: str, changed_by: str) -> Response:
     record = _found(name)
     require(changed_by, "release", "delete", record.get("product"))
     _writable(record)
+    gates.verify(gates.for_release(name), None)
     releases.delete({"name": name}, data_version, changed_by)  # refused while a rule maps to it
     return Response(body="", status_code=200)
 
@@ -292,6 +307,8 @@ def put_read_only(name: str, changed_by: str) -> Response:
     require(changed_by, "release_read_only", "set" if flag else "unset", record.get("product"))
     if flag and record.get("read_only"):
         return answer({"new_data_version": data_version}, 201)  # already set: Balrog writes nothing
+    if not flag and record.get("read_only"):
+        gates.verify(gates.for_read_write(name, record.get("product")), None)
     new = releases.replace(name, {"read_only": flag}, data_version, changed_by)
     return answer({"new_data_version": new["data_version"]}, 201)
 
@@ -333,6 +350,7 @@ def revert_release(name: str, changed_by: str) -> Response:
     if old.get("product") != record.get("product"):
         require(changed_by, "release", "modify", old.get("product"))
     _writable(record)
+    gates.verify(gates.for_release(name), None)
     new = releases.replace(name, {"product": old.get("product")}, record["data_version"], changed_by,
                            blob=releases.blob(old))
     return answer({"new_data_version": new["data_version"]})

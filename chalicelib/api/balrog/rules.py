@@ -52,7 +52,7 @@ def _check_alias_free(alias: str | None, rule_id: int | None = None) -> None:
         return
     owner = rules.id_for_alias(alias)
     if owner is not None and owner != rule_id:
-        raise BalrogError(400, f"Rule with alias '{alias}' already exists.")
+        raise BalrogError(400, "Rule with alias exists.", f"Rule with alias '{alias}' already exists.")
 
 
 @bp.route("/rules", methods=["GET"])
@@ -142,7 +142,8 @@ def revert_rule(id_or_alias: str, changed_by: str) -> Response:
     if old is None or old.get("data_version") is None:
         raise BalrogError(400, f"Bad change_id: {change_id} is not a revision of rule {rule['rule_id']}.")
     changes = {c: old.get(c) for c in rule_fields.WRITABLE}
-    return _update(rule, changes, rule["data_version"], changed_by)
+    _update(rule, changes, rule["data_version"], changed_by)
+    return Response(body="Excellent!", status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 @bp.route("/rules/columns/{column}", methods=["GET"])
