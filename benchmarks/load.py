@@ -154,6 +154,25 @@ class Reads:
     count: int = 0
     server_errors: int = 0
     seconds: list[float] = field(default_factory=list)
+    by_endpoint: dict[str, list[float]] = field(default_factory=dict)
+
+
+# Datazilla's read endpoints, read in turn during the load: (name for the report, path after the API URL).
+READ_ENDPOINTS = [
+    ("metrics", "/talos/testdata/metrics/{branch}/{revision}/"),
+    ("metrics summary", "/talos/testdata/metrics/{branch}/{revision}/summary"),
+    ("metrics pushlog", "/talos/testdata/metrics/{branch}/{revision}/pushlog"),
+    ("raw", "/talos/testdata/raw/{branch}/{revision}/"),
+    ("json_blob", "/talos/refdata/objectstore/json_blob/1"),
+    ("error_count", "/talos/refdata/objectstore/error_count?days_ago=1"),
+    ("error_list", "/talos/refdata/objectstore/error_list?days_ago=1"),
+    ("objectstore db_size", "/talos/refdata/objectstore/db_size"),
+    ("runs_by_branch", "/talos/refdata/perftest/runs_by_branch?days_ago=1&show_test_runs=true"),
+    ("ref_data", "/talos/refdata/perftest/ref_data/pages"),
+    ("perftest db_size", "/talos/refdata/perftest/db_size"),
+    ("pushlog list", "/refdata/pushlog/list?days_ago=1"),
+    ("not_referenced", "/talos/refdata/pushlog/not_referenced?days_ago=1"),
+]
 
 
 def _upload(api: str, item: Upload) -> Upload:
@@ -170,16 +189,22 @@ def _upload(api: str, item: Upload) -> Upload:
 
 
 def _read_metrics(api: str, revisions: list[str], stop: threading.Event, reads: Reads) -> None:
+    """Every read endpoint in turn, on the baseline's revisions, until the load is over."""
     rng = random.Random(1)
+    turn = 0
     while not stop.is_set():
-        revision = rng.choice(revisions)
-        view = rng.choice(["", "summary", "pushlog"])
+        name, path = READ_ENDPOINTS[turn % len(READ_ENDPOINTS)]
+        turn += 1
+        path = path.format(branch=BRANCH, revision=rng.choice(revisions))
+        if name == "metrics pushlog":
+            path += "?test_name=Talos%20tp5n&page_name=cnn.com"
         started = time.monotonic()
         try:
-            status = requests.get(f"{api}/talos/testdata/metrics/{BRANCH}/{revision}/{view}", timeout=30).status_code
+            status = requests.get(f"{api}{path}", timeout=30).status_code
         except requests.RequestException:
             status = -1
         reads.seconds.append(time.monotonic() - started)
+        reads.by_endpoint.setdefault(name, []).append(time.monotonic() - started)
         reads.count += 1
         reads.server_errors += status >= 500 or status < 0
 
@@ -197,8 +222,8 @@ def _verify(api: str, items: list[Upload], deadline: float) -> tuple[int, int, i
     urls = [item.url for item in items if item.url]
     lost = len(items) - len(urls)
     duplicated = len(urls) - len(set(urls))
-    for item in items:
-        if item.url and requests.get(item.url, timeout=30).text != item.text:
+    for item in items:  # json_blob answers Datazilla's object: the blob parsed, beside the row's state
+        if item.url and requests.get(item.url, timeout=30).json().get("json_blob") != json.loads(item.text):
             lost += 1
     pending = {item.revision for item in items if item.url}
     runs: dict[str, int] = {}
@@ -344,6 +369,7 @@ def main() -> int:
     parser.add_argument("--compare", action="store_true", help="with --drain: before issue 17, then now")
     parser.add_argument("--pages", type=int, default=100, help="with --drain: pages a blob (tp5: 100)")
     parser.add_argument("--pump-concurrency", type=int, help="with --drain: the stack's pollers a queue")
+    parser.add_argument("--reads", type=int, default=20, help="reads of each endpoint, at least (p95 per endpoint)")
     args = parser.parse_args()
     if args.drain:
         if not (0 < args.count <= 5000 and 0 < args.concurrency <= 64 and (args.rate is None or 0 < args.rate <= 100)):
@@ -369,6 +395,9 @@ def main() -> int:
                                   daemon=True)
         reader.start()
         load_seconds = _phase(api, loaded, args.concurrency)
+        while min((len(s) for s in reads.by_endpoint.values()), default=0) < args.reads and (
+                len(reads.by_endpoint) < len(READ_ENDPOINTS) or time.monotonic() < deadline - 60):
+            time.sleep(0.2)  # every endpoint read --reads times (the load itself may be over sooner)
         stop.set()
         reader.join(30)
         lost, duplicated, not_loaded, settle = _verify(api, items, deadline)
@@ -383,8 +412,10 @@ def main() -> int:
     print(f"load       {len(loaded):5d} blobs, {args.concurrency} concurrent     {load_rate:7.1f} blobs/s   "
           f"p50 {_p(latencies, 50):.0f} ms  p95 {_p(latencies, 95):.0f} ms")
     print(f"ratio      {load_rate / base_rate:7.2f}x the baseline's throughput")
-    print(f"reads      {reads.count:5d} metrics reads during the load, {reads.server_errors} 5xx, "
+    print(f"reads      {reads.count:5d} reads during the load, {reads.server_errors} 5xx, "
           f"p50 {_p(reads.seconds, 50):.0f} ms")
+    for name, seconds in reads.by_endpoint.items():
+        print(f"  {name:20s} {len(seconds):4d} reads   p50 {_p(seconds, 50):6.0f} ms   p95 {_p(seconds, 95):6.0f} ms")
     print(f"verified   refused {refused}, lost {lost}, duplicated {duplicated}, not loaded {not_loaded} "
           f"(all loaded {settle:.1f} s after the load)")
     return 0 if refused == lost == duplicated == not_loaded == reads.server_errors == 0 else 1
