@@ -81,10 +81,30 @@ def test_given_no_token_when_listing_users_then_401(app_client):
     assert app_client.http.get(f"{API}/users").status_code == 401
 
 
-def test_given_permissions_when_users_listed_then_each_user_once(app_client, balrog_admin, balrog_user):
+def test_given_permissions_when_users_listed_then_each_user_once_with_roles_and_permissions(
+        app_client, balrog_admin, balrog_user):
+    """Upstream: test_permissions.py TestUsersAPI_JSON.testUsers (Balrog's get_users shape)."""
+    from chalicelib.store.balrog_roles import roles
+
     balrog_user("bob", rule=None, release=None)
+    roles.insert({"username": "bob", "role": "relman"}, "setup")
     body = json.loads(app_client.http.get(f"{API}/users", headers=balrog_admin).body)
-    assert body == {"users": ["admin", "bob"]}
+    assert sorted(body) == ["admin", "bob"]
+    assert body["bob"] == {"roles": [{"role": "relman", "data_version": 1}],
+                           "permissions": {"release": {"data_version": 1, "options": None},
+                                           "rule": {"data_version": 1, "options": None}}}
+
+
+def test_given_a_user_when_read_then_permissions_and_roles_and_unknown_404(app_client, balrog_admin, balrog_user):
+    """Upstream: test_permissions.py TestNamedUserAPI_JSON.testGetNamedUser and testGetNonExistentUser."""
+    from chalicelib.store.balrog_roles import roles
+
+    balrog_user("bob", rule={"products": ["a"]})
+    roles.insert({"username": "bob", "role": "qa"}, "setup")
+    body = json.loads(app_client.http.get(f"{API}/users/bob", headers=balrog_admin).body)
+    assert body == {"username": "bob", "permissions": {"rule": {"data_version": 1, "options": {"products": ["a"]}}},
+                    "roles": {"qa": {"data_version": 1}}}
+    assert app_client.http.get(f"{API}/users/nobody", headers=balrog_admin).status_code == 404
 
 
 def test_given_a_new_permission_when_put_then_201_and_it_is_listed(app_client, balrog_admin):

@@ -49,12 +49,37 @@ def canonical(name: str) -> str:
     return name
 
 
+# The 2016 admin API document's option spelling: ``{"method": "POST", "product": [...]}``.
+OLD_OPTION_NAMES = {"product": "products", "method": "actions"}
+METHOD_ACTIONS = {"POST": "create", "PUT": "modify", "DELETE": "delete"}
+
+
+def _current_spelling(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options in Balrog's current spelling; the document's ``product``/``method`` are accepted and translated.
+
+    A method is an HTTP verb (POST creates, PUT modifies, DELETE deletes) or
+    already an action; a single value becomes a one-item list.
+    """
+    current: dict[str, Any] = {}
+    for name, values in options.items():
+        new_name = OLD_OPTION_NAMES.get(name, name)
+        if name in OLD_OPTION_NAMES:
+            values = [values] if isinstance(values, str) else values
+            if name == "method" and isinstance(values, list):
+                values = [METHOD_ACTIONS.get(v.upper(), v) if isinstance(v, str) else v for v in values]
+        if new_name in current:
+            raise InvalidPermission(f"'{name}' and '{new_name}' name the same option")
+        current[new_name] = values
+    return current
+
+
 def validate_options(permission: str, options: Any) -> dict[str, list[str]] | None:
-    """Checked options for ``permission`` (None or {} means unrestricted)."""
+    """Checked options for ``permission`` (None or {} means unrestricted), in Balrog's current spelling."""
     if options is None:
         return None
     if not isinstance(options, Mapping):
         raise InvalidPermission("options must be an object")
+    options = _current_spelling(options)
     allowed = OPTIONS[canonical(permission)]
     unknown = sorted(set(options) - allowed)
     if unknown:

@@ -8,10 +8,13 @@ into Balrog's problem body ``{"title", "detail", "status", "exception"?}`` by
 
 from __future__ import annotations
 
+import email.policy
 import functools
 import logging
+from email.parser import BytesParser
 from http import HTTPStatus
 from typing import Any, Callable
+from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
 
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 __all__ = ["BalrogError", "require"]  # raised and called by every route module
 
 JSON = {"Content-Type": "application/json"}
+# What a write may carry: JSON, or a form as Balrog's admin UI and older scripts send it.
+BODY_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
 
 
 def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -149,9 +154,9 @@ def json_body(bp: Blueprint) -> dict[str, Any]:
         return {}
     content_type = (request.headers.get("content-type") or "").lower()
     if content_type.startswith("application/x-www-form-urlencoded"):
-        from urllib.parse import parse_qsl
-
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    if content_type.startswith("multipart/form-data"):
+        return _multipart_fields(request.headers.get("content-type") or "", raw)
     try:
         body = strict_json(raw)
     except ValueError:
@@ -159,6 +164,23 @@ def json_body(bp: Blueprint) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BalrogError(400, "The body must be a JSON object.")
     return body
+
+
+def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
+    """A ``multipart/form-data`` body's fields (what Balrog's admin UI and old scripts send), read by the
+    stdlib's MIME parser; a body it cannot read is 400."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + raw)
+    if not message.is_multipart():
+        raise BalrogError(400, "The multipart body could not be read.")
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True) or b""
+        fields[name] = payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return fields
 
 
 def strict_json(text: str | bytes) -> Any:

@@ -16,7 +16,7 @@ import secrets
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.balrog.common import answer, balrog_route
+from chalicelib.api.balrog.common import BODY_TYPES, answer, balrog_route
 from chalicelib.auth import sessions
 
 bp = Blueprint(__name__)
@@ -47,7 +47,7 @@ def csrf_token(changed_by: str) -> Response:
     return Response(body="", status_code=200, headers={"X-CSRF-Token": token})
 
 
-@bp.route("/session", methods=["POST"])
+@bp.route("/session", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def sign_in(changed_by: str) -> Response:
     token, expires_at = sessions.create(changed_by)

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.balrog.common import BalrogError, answer, balrog_route, int_value, json_body, query_params
+from chalicelib.api.balrog.common import (
+    BODY_TYPES,
+    BalrogError,
+    answer,
+    balrog_route,
+    int_value,
+    json_body,
+    query_params,
+)
 from chalicelib.balrog import errors, gates
 from chalicelib.balrog.access import require
 from chalicelib.store.balrog_scheduled_changes import scheduled
@@ -33,7 +41,7 @@ def list_shutoffs(changed_by: str) -> Response:
     return answer({"count": len(rows), "shutoffs": rows})
 
 
-@bp.route("/emergency_shutoff", methods=["POST"])
+@bp.route("/emergency_shutoff", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def create_shutoff(changed_by: str) -> Response:
     body = json_body(bp)

@@ -318,9 +318,16 @@ def _users() -> dict[str, Any]:
                                  {"options": {"products": ["Firefox"], "actions": ["create", "modify"]},
                                   "data_version": 1})
     return {
-        f"{API}/users": {"get": _admin("list_users", "Users with at least one permission", {
-            200: answer("User names.", _object({"users": {"type": "array", "items": {"type": "string"}}})),
+        f"{API}/users": {"get": _admin("list_users", "Users with at least one permission, with roles and permissions", {
+            200: answer("username → its roles and permissions.", {"type": "object", "additionalProperties": _object({
+                "roles": {"type": "array", "items": _object({"role": {"type": "string"},
+                                                             "data_version": {"type": "integer"}})},
+                "permissions": {"type": "object", "additionalProperties": schema_ref("Permission")}})}),
             401: response_ref("Unauthorized"), 503: response_ref("ServiceUnavailable")})},
+        f"{API}/users/{{username}}": {"get": _admin("get_user", "One user's permissions and roles", {
+            200: answer("The user.", _object({"username": {"type": "string"}, "permissions": {
+                "type": "object", "additionalProperties": schema_ref("Permission")}, "roles": {"type": "object"}})),
+            **READ_ERRORS}, [USERNAME])},
         f"{API}/users/{{username}}/permissions": {"get": _admin("user_permissions", "A user's permissions", {
             200: answer("Permission → row.", {"type": "object", "additionalProperties": schema_ref("Permission")}),
             401: response_ref("Unauthorized"), 503: response_ref("ServiceUnavailable")}, [USERNAME])},

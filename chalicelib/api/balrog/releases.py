@@ -13,6 +13,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.balrog.common import (
+    BODY_TYPES,
     BalrogError,
     answer,
     balrog_route,
@@ -91,7 +92,7 @@ def list_releases(changed_by: str) -> Response:
     return answer({"releases": shown})
 
 
-@bp.route("/releases", methods=["POST"])
+@bp.route("/releases", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def create_release(changed_by: str) -> Response:
     body = json_body(bp)
@@ -116,7 +117,7 @@ def get_release(name: str, changed_by: str) -> Response:
     return Response(body=text, status_code=200, headers={"Content-Type": "application/json", **headers})
 
 
-@bp.route("/releases/{name}", methods=["PUT"])
+@bp.route("/releases/{name}", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def put_release(name: str, changed_by: str) -> Response:
     """Overwrite the blob of an existing release (200) or create it (201)."""
@@ -228,7 +229,7 @@ def _require_any(username: str, things: tuple[str, ...], action: str, product: s
     require(username, things[-1], action, product)
 
 
-@bp.route("/releases/{name}", methods=["POST"])
+@bp.route("/releases/{name}", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def post_release(name: str, changed_by: str) -> Response:
     """Merge top-level fields of ``data`` into the blob (201 new release, 200 existing)."""
@@ -253,7 +254,7 @@ def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
     return answer(entry, headers={"X-Data-Version": str(record["data_version"])})
 
 
-@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["PUT"])
+@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     """Set one locale's entry in the blob (201 if the locale was new, else 200)."""
@@ -291,7 +292,7 @@ def get_read_only(name: str, changed_by: str) -> Response:
     return answer({"read_only": bool(_found(name).get("read_only"))})
 
 
-@bp.route("/releases/{name}/read_only", methods=["PUT"])
+@bp.route("/releases/{name}/read_only", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def put_read_only(name: str, changed_by: str) -> Response:
     """Set or unset the flag: needs ``release`` modify and ``release_read_only`` set/unset."""
@@ -337,7 +338,7 @@ def release_revisions(name: str, changed_by: str) -> Response:
     return answer({"count": count, "revisions": shown})
 
 
-@bp.route("/releases/{name}/revisions", methods=["POST"])
+@bp.route("/releases/{name}/revisions", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def revert_release(name: str, changed_by: str) -> Response:
     """Write an earlier revision's blob and product as a normal update at the current data_version."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.balrog.common import (
+    BODY_TYPES,
     BalrogError,
     answer,
     balrog_route,
@@ -58,7 +59,7 @@ def list_required_signoffs(kind: str, changed_by: str) -> Response:
     return answer({"count": len(rows), "required_signoffs": rows})
 
 
-@bp.route("/required_signoffs/{kind}", methods=["POST"])
+@bp.route("/required_signoffs/{kind}", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def create_required_signoff(kind: str, changed_by: str) -> Response:
     """A first requirement for its product (and channel); any later change is scheduled."""

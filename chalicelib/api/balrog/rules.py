@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.balrog import rule_fields
 from chalicelib.api.balrog.common import (
+    BODY_TYPES,
     BalrogError,
     answer,
     balrog_route,
@@ -63,7 +64,7 @@ def list_rules(changed_by: str) -> Response:
     return answer({"count": len(found), "rules": found})
 
 
-@bp.route("/rules", methods=["POST"])
+@bp.route("/rules", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def create_rule(changed_by: str) -> Response:
     fields = rule_fields.parse(json_body(bp), creating=True)
@@ -99,7 +100,7 @@ def _update(rule: dict[str, Any], changes: dict[str, Any], data_version: int, ch
     return answer({"new_data_version": new["data_version"]})
 
 
-@bp.route("/rules/{id_or_alias}", methods=["POST", "PUT"])
+@bp.route("/rules/{id_or_alias}", methods=["POST", "PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def change_rule(id_or_alias: str, changed_by: str) -> Response:
     body = json_body(bp)
@@ -132,7 +133,7 @@ def rule_revisions(id_or_alias: str, changed_by: str) -> Response:
     return answer({"count": count, "rules": shown})
 
 
-@bp.route("/rules/{id_or_alias}/revisions", methods=["POST"])
+@bp.route("/rules/{id_or_alias}/revisions", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def revert_rule(id_or_alias: str, changed_by: str) -> Response:
     """Apply an earlier revision's values as a normal update at the current data_version."""

@@ -16,6 +16,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.balrog import rule_fields
 from chalicelib.api.balrog.common import (
+    BODY_TYPES,
     BalrogError,
     answer,
     balrog_route,
@@ -200,7 +201,7 @@ def list_changes(base: str, changed_by: str) -> Response:
     return _list(base)
 
 
-@bp.route("/scheduled_changes/{base}", methods=["POST"])
+@bp.route("/scheduled_changes/{base}", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def create_change(base: str, changed_by: str) -> Response:
     return _create(base, changed_by)
@@ -212,7 +213,7 @@ def get_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _get(base, sc_id)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}", methods=["POST"])
+@bp.route("/scheduled_changes/{base}/{sc_id}", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def modify_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _modify(base, sc_id, changed_by)
@@ -224,13 +225,13 @@ def delete_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _delete(base, sc_id, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}/enact", methods=["POST"])
+@bp.route("/scheduled_changes/{base}/{sc_id}/enact", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def enact_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _enact(base, sc_id, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}/signoffs", methods=["POST"])
+@bp.route("/scheduled_changes/{base}/{sc_id}/signoffs", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def sign_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _sign(base, sc_id, changed_by)
@@ -257,7 +258,7 @@ def list_rs_changes(kind: str, changed_by: str) -> Response:
     return _list(f"required_signoffs/{kind}")
 
 
-@bp.route(RS, methods=["POST"])
+@bp.route(RS, methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def create_rs_change(kind: str, changed_by: str) -> Response:
     return _create(f"required_signoffs/{kind}", changed_by)
@@ -269,7 +270,7 @@ def get_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _get(f"required_signoffs/{kind}", sc_id)
 
 
-@bp.route(RS + "/{sc_id}", methods=["POST"])
+@bp.route(RS + "/{sc_id}", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def modify_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _modify(f"required_signoffs/{kind}", sc_id, changed_by)
@@ -281,13 +282,13 @@ def delete_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _delete(f"required_signoffs/{kind}", sc_id, changed_by)
 
 
-@bp.route(RS + "/{sc_id}/enact", methods=["POST"])
+@bp.route(RS + "/{sc_id}/enact", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def enact_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _enact(f"required_signoffs/{kind}", sc_id, changed_by)
 
 
-@bp.route(RS + "/{sc_id}/signoffs", methods=["POST"])
+@bp.route(RS + "/{sc_id}/signoffs", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def sign_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _sign(f"required_signoffs/{kind}", sc_id, changed_by)

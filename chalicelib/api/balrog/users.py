@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.balrog.common import (
+    BODY_TYPES,
     BalrogError,
     answer,
     balrog_route,
@@ -40,7 +41,27 @@ def _options(body: dict[str, Any], permission: str) -> dict[str, list[str]] | No
 @bp.route("/users", methods=["GET"])
 @balrog_route(bp)
 def list_users(changed_by: str) -> Response:
-    return answer({"users": permissions.users()})
+    """Balrog's ``get_users``: ``{username: {"roles": [...], "permissions": {...}}}`` for every user with a
+    permission (two paged Queries: all permission rows, all role rows)."""
+    users: dict[str, dict[str, Any]] = {}
+    for row in sorted(permissions.all_rows(), key=lambda r: (r["username"], r["permission"])):
+        entry = users.setdefault(row["username"], {"roles": [], "permissions": {}})
+        entry["permissions"][row["permission"]] = _shown(row)
+    for row in sorted(roles.all_rows(), key=lambda r: (r["username"], r["role"])):
+        if row["username"] in users:
+            users[row["username"]]["roles"].append({"role": row["role"], "data_version": row["data_version"]})
+    return answer(users)
+
+
+@bp.route("/users/{username}", methods=["GET"])
+@balrog_route(bp)
+def get_user(username: str, changed_by: str) -> Response:
+    """Balrog's ``get_user``: a user's permissions and roles; 404 for a user without permissions."""
+    held = permissions.of_user(username)
+    if not held:
+        raise BalrogError(404, f"No permission found for username {username}")
+    user_roles = {r["role"]: {"data_version": r["data_version"]} for r in roles.of_user(username)}
+    return answer({"username": username, "permissions": held, "roles": user_roles})
 
 
 @bp.route("/users/{username}/permissions", methods=["GET"])
@@ -58,7 +79,7 @@ def get_permission(username: str, permission: str, changed_by: str) -> Response:
     return answer(_shown(row), headers={"X-Data-Version": str(row["data_version"])})
 
 
-@bp.route("/users/{username}/permissions/{permission}", methods=["PUT"])
+@bp.route("/users/{username}/permissions/{permission}", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def put_permission(username: str, permission: str, changed_by: str) -> Response:
     """Create (201) or, given the data_version, overwrite (200) a permission."""
@@ -86,7 +107,7 @@ def _update(current: dict[str, Any], options: dict[str, list[str]] | None, data_
     return answer({"new_data_version": new["data_version"]})
 
 
-@bp.route("/users/{username}/permissions/{permission}", methods=["POST"])
+@bp.route("/users/{username}/permissions/{permission}", methods=["POST"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def post_permission(username: str, permission: str, changed_by: str) -> Response:
     """Overwrite an existing permission; data_version is required."""
@@ -124,7 +145,7 @@ def user_roles(username: str, changed_by: str) -> Response:
     return answer({"roles": roles.of_user(username)})
 
 
-@bp.route("/users/{username}/roles/{role}", methods=["PUT"])
+@bp.route("/users/{username}/roles/{role}", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def grant_role(username: str, role: str, changed_by: str) -> Response:
     """Grant a role: 201 when new, 200 (a no-op) when the user holds it already, as Balrog answers."""
