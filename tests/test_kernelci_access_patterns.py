@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.kernelci.documents import derived_id, job_id, now_ms
 from chalicelib.store import kernelci as store
+from tests.table_growth import grow
 
 _serial = itertools.count()
 
@@ -88,6 +89,18 @@ def test_reads_never_scan_and_cost_the_same_at_two_table_sizes(kernelci, aws_cal
     for path in _reads(world):
         assert "Scan" not in large[path], path
         assert small[path] == large[path], path
+
+
+def test_reads_cost_the_same_at_50k_documents(kernelci, aws_calls, world):
+    """Given the documents' table grown to 50,000 items (copies in other partitions, written straight into
+    moto), every read makes the calls it made on the small table, and none is a Scan."""
+    _grow(1)
+    small = {p: _measure(kernelci, aws_calls, "GET", p) for p in _reads(world)}
+    grow(["kernelci"], 50_000)
+    huge = {p: _measure(kernelci, aws_calls, "GET", p) for p in _reads(world)}
+    for path in _reads(world):
+        assert "Scan" not in huge[path], path
+        assert small[path] == huge[path], path
 
 
 def test_counts_are_read_from_counters_not_counted(kernelci, aws_calls, world):

@@ -8,6 +8,7 @@ import time
 from chalicelib.store import branches
 from chalicelib.treeherder import job_ingest
 from tests.selfserve_data import BRANCH, call, seed
+from tests.table_growth import grow
 from tests.treeherder_data import job_message, seed_pushes, tip
 
 READS = {
@@ -64,6 +65,18 @@ def test_no_route_scans_and_none_reads_more_as_the_tables_grow(app_client, aws_c
 
     assert not any("Scan" in ops for ops in small.values())
     assert small == large
+
+
+def test_no_route_reads_more_at_50k_items(app_client, aws_calls, balrog_user):
+    """Given the self-serve and job tables grown to 50,000 items each (copies in other partitions, written
+    straight into moto), every route makes the calls it made on the small tables, and none is a Scan."""
+    jobs = seed(int(time.time()))
+    alice = balrog_user("alice")
+    small = _measure(app_client, aws_calls, jobs, alice)
+    grow(["selfserve", "treeherder"], 50_000)
+    huge = _measure(app_client, aws_calls, jobs, alice)
+    assert not any("Scan" in ops for ops in huge.values())
+    assert small == huge
 
 
 def _history(jobs, count: int, day: str, who: str, first_id: int) -> None:

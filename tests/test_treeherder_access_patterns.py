@@ -9,6 +9,7 @@ import pytest
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import perf_signatures
 from chalicelib.treeherder import job_ingest
+from tests.table_growth import grow
 from tests.treeherder_data import BASE_DATE, job_message, seed_pushes, tip
 from tests.treeherder_world import BRANCH, PROJECT, build
 
@@ -94,17 +95,28 @@ def measured():
         small = _measure(client, values)
         _grow(world)
         large = _measure(client, values)
-        yield small, large
+        grow(["treeherder", "pushes", "changesets"], 50_000)  # issue 22: tens of thousands of items
+        huge = _measure(client, values)
+        yield small, large, huge
 
 
 @pytest.mark.parametrize("name", list(READS))
 def test_a_read_makes_the_same_calls_at_two_table_sizes(measured, name):
-    small, large = measured
+    small, large, _ = measured
     assert small[name] == large[name]
 
 
 @pytest.mark.parametrize("name", list(READS))
+def test_a_read_makes_the_same_calls_at_50k_items(measured, name):
+    """Given the tables grown to 50,000 items each (copies in other partitions), the read's calls are the
+    same as on the small tables, and none is a Scan."""
+    small, _, huge = measured
+    assert "Scan" not in huge[name]
+    assert small[name] == huge[name]
+
+
+@pytest.mark.parametrize("name", list(READS))
 def test_a_read_never_scans(measured, name):
-    small, large = measured
+    small, large, _ = measured
     assert "Scan" not in small[name] + large[name]
     assert len(large[name]) <= 8, large[name]

@@ -61,6 +61,19 @@ class ChangeSink(Protocol):
 _sink: ChangeSink | None = None
 
 
+class _Refusing:
+    """The sink of a stack that is stopping: a change now could not be made durable, so it fails."""
+
+    def append(self, records: list[dict[str, Any]]) -> Any:
+        raise RuntimeError("the local stack is stopping: the change was not saved")
+
+    def sync(self, token: Any) -> None:
+        """Nothing was appended."""
+
+
+REFUSING = _Refusing()
+
+
 def set_sink(sink: ChangeSink | None) -> None:
     """Start (or, with None, stop) reporting changes."""
     global _sink

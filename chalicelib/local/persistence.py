@@ -203,9 +203,13 @@ class Store:
         return summary
 
     def close(self) -> None:
-        """Stop journaling; everything appended is on disk when this returns."""
+        """Stop journaling; everything appended is on disk when this returns.
+
+        A change attempted afterwards (a handler or request still running as
+        the stack stops) fails instead of being acknowledged unsaved.
+        """
         with embedded_aws.LOCK:
-            embedded_aws.set_sink(None)
+            embedded_aws.set_sink(embedded_aws.REFUSING)
             if self.journal is not None:
                 self.journal.close()
                 self.journal = None

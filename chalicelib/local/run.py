@@ -49,6 +49,7 @@ from chalicelib.local.processes import pid_alive
 # Not "shipyard.*": Chalice sets its app logger ("shipyard") to ERROR unless debug is on.
 log = logging.getLogger("chalicelib.local.run")
 STARTED = time.monotonic()
+STOP_GRACE_SECONDS = 2.0
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -347,9 +348,11 @@ def main() -> int:
             if server is not None:
                 server.stop()
         if ci_pump is not None:
-            ci_pump.stop()
+            ci_pump.stop(timeout=STOP_GRACE_SECONDS)
         if pump is not None:
-            pump.stop()
+            # Not waiting long for running handlers: their messages are in the journal until deleted, so an
+            # invocation cut short is delivered again at the next start, as after a Lambda timeout.
+            pump.stop(timeout=STOP_GRACE_SECONDS)
         if store is not None:
             store.close()
         _remove_stack_file(stack_file)

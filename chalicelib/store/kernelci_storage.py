@@ -2,6 +2,13 @@
 
 A build's artifacts are uploaded under its ``file_server_resource`` before the
 build is published; the import reads the build's ``bmeta.json`` from there.
+
+A missing file is normal (a build without ``bmeta.json``, a first upload).
+S3 says so with 404 only to a caller allowed ``s3:ListBucket`` on the bucket;
+to any other it answers 403, which cannot tell "missing" from "forbidden".
+Such a 403 is raised as :class:`StorageRefused`, naming the permission, never
+taken for "missing" (that would hide a real refusal) nor left to surface as
+an unexplained 500.
 """
 
 from __future__ import annotations
@@ -16,6 +23,25 @@ from chalicelib import config
 from chalicelib.store.clients import client
 
 PREFIX = "kernelci/storage/"
+_MISSING = ("404", "NoSuchKey", "NotFound")
+_REFUSED = ("403", "AccessDenied", "Forbidden")
+
+
+class StorageRefused(RuntimeError):
+    """S3 refused to say whether a file exists: the deployment's role lacks a permission (a fault of the
+    deployment, not of the request; retrying will not help until the role is fixed)."""
+
+
+def _missing(err: ClientError, path: str) -> bool:
+    """True when S3 says the file is not there; raises StorageRefused on a 403; False otherwise."""
+    code = str(err.response.get("Error", {}).get("Code"))
+    if code in _MISSING:
+        return True
+    if code in _REFUSED:
+        raise StorageRefused(f"S3 answered 403 for {key(path)} in bucket {config.bucket_name()}: the role needs "
+                             "s3:GetObject on the bucket's objects and s3:ListBucket on the bucket (without it, "
+                             "a missing file is a 403)") from err
+    return False
 
 
 def key(path: str) -> str:
@@ -31,7 +57,7 @@ def stored_by(path: str) -> tuple[bool, str | None]:
     try:
         found = client("s3").head_object(Bucket=config.bucket_name(), Key=key(path))
     except ClientError as err:
-        if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _missing(err, path):
             return False, None
         raise
     return True, (found.get("Metadata") or {}).get(UPLOADER)
@@ -41,7 +67,7 @@ def exists(path: str) -> bool:
     try:
         client("s3").head_object(Bucket=config.bucket_name(), Key=key(path))
     except ClientError as err:
-        if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _missing(err, path):
             return False
         raise
     return True
@@ -57,7 +83,7 @@ def get(path: str) -> bytes | None:
     try:
         found = client("s3").get_object(Bucket=config.bucket_name(), Key=key(path))
     except ClientError as err:
-        if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _missing(err, path):
             return None
         raise
     return found["Body"].read()

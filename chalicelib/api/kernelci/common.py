@@ -44,6 +44,7 @@ from chalicelib.kernelci import tokens as token_rules
 from chalicelib.kernelci.query import BadQuery
 from chalicelib.store import kernelci as store
 from chalicelib.store.errors import TRANSIENT, refused_values
+from chalicelib.store.kernelci_storage import StorageRefused
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +247,9 @@ def _answer(bp: Blueprint, handlers: dict[str, Handler], rule: Callable[..., boo
     except store.CorruptDocument as err:
         log.error("unreadable KernelCI document %s", err)
         return failure(506)
+    except StorageRefused as err:
+        log.error("file storage refused access in %s %s: %s", method, request.path, err)
+        return failure(503, "File storage refused access (a permission of this deployment); retry once fixed")
     except TRANSIENT as err:
         status = storage_status(err)
         log.error("storage failed in %s %s: %s", method, request.path, err.__class__.__name__)
