@@ -96,6 +96,9 @@ def test_the_layer_holds_every_locked_package_at_its_locked_version(lambda_packa
         tops = {name.removeprefix(prefix).split("/", 1)[0] for name in zipped.namelist() if name.startswith(prefix)}
     held = {package.normalise_name(t.removesuffix(".dist-info").rsplit("-", 1)[0]): t.removesuffix(".dist-info").rsplit(
         "-", 1)[1] for t in tops if t.endswith(".dist-info")}
+    # Besides the lock, Shipyard's own metadata, so /version reports pyproject's version on Lambda.
+    project = tomllib.loads((package.ROOT / "pyproject.toml").read_text())["project"]
+    assert held.pop(project["name"]) == project["version"]
     assert held == package.locked_pins()
 
 

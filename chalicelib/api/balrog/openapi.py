@@ -443,9 +443,11 @@ def _update() -> dict[str, Any]:
             f"update_xml_v{version}", f"The update a client of URL version {version} should apply, if any", {
                 200: answer("Balrog's update XML; an empty `<updates>` when there is no update.", xml,
                             media="text/xml"),
-                400: answer("A query Balrog refuses: an unknown query parameter (a problem body), an invalid "
-                            "version or pin, a platform or locale the release lacks (plain text).",
-                            {"type": "string"}, media="text/plain"),
+                400: {**answer("A query Balrog refuses: an unknown query parameter or an empty pin (a problem "
+                               "body, as Balrog's OpenAPI layer answers), an invalid version or pin, a platform or "
+                               "locale the release lacks (plain text).", {"type": "string"}, media="text/plain"),
+                      "content": {"text/plain": {"schema": {"type": "string"}},
+                                  "application/problem+json": {"schema": {"type": "object"}}}},
                 503: answer("Storage is unavailable: an empty `<updates>`; retry later.", xml, media="text/xml")},
             parameters=[*(path_param(name, UPDATE_PARAM_TEXT[name][0], example=UPDATE_PARAM_TEXT[name][1])
                           for name in SEGMENTS[version]),

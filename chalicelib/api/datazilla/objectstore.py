@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib import safe_json
 from chalicelib.api.datazilla.common import answer, date_window, problem, project_route
 from chalicelib.api.request_url import base_url
 from chalicelib.datazilla.db_size import project_databases
@@ -25,6 +25,7 @@ def json_blob(project: Project, row_id: str) -> Response:
     it is not (Datazilla's view did the same, for the same reason: one JSON
     document whatever was uploaded). Bytes that are not UTF-8 are decoded with
     replacement characters; Datazilla's MySQL text column could not hold them.
+    A blob holding values JSON cannot carry back (``1e400``) is given as its text too.
     """
     if not row_id.isdigit():
         return problem(400, "Bad id", f"objectstore id must be an integer, got {row_id!r}")
@@ -33,8 +34,8 @@ def json_blob(project: Project, row_id: str) -> Response:
         return problem(404, "Not found", f"Id not found: {row_id}")
     text = blobs.get(row.s3_key).decode("utf-8", errors="replace")
     try:
-        blob: Any = json.loads(text)
-    except ValueError:
+        blob: Any = safe_json.loads(text)  # 1e400 or NaN would be served as Infinity/NaN, which is not JSON
+    except safe_json.UnsafeJson:
         blob = text
     return answer({
         "json_blob": blob,
