@@ -86,3 +86,9 @@ def test_given_a_value_longer_than_balrogs_column_then_400(post):
 def test_given_a_rule_id_in_a_new_rules_body_then_400(post):
     """Balrog assigns rule_id and data_version; a body naming them is refused."""
     assert post(rule_id=1).status_code == 400
+
+
+def test_given_an_empty_or_non_integer_timestamp_when_listing_then_400(app_client, balrog_admin):
+    """Upstream: the admin API's ``timestampParam`` is an integer; connexion refuses anything else."""
+    for value in ("", "yesterday"):
+        assert app_client.http.get(f"{API}/rules?timestamp={value}", headers=balrog_admin).status_code == 400

@@ -59,7 +59,10 @@ def _check_alias_free(alias: str | None, rule_id: int | None = None) -> None:
 @bp.route("/rules", methods=["GET"])
 @balrog_route(bp)
 def list_rules(changed_by: str) -> Response:
-    product = query_params(bp).get("product") or None
+    params = query_params(bp)
+    if "timestamp" in params and not params["timestamp"].isdigit():
+        raise BalrogError(400, f"'{params['timestamp']}' is not of type 'integer' - 'timestamp'")
+    product = params.get("product") or None
     found = [render(r) for r in rules.all_rules(product)]
     return answer({"count": len(found), "rules": found})
 
