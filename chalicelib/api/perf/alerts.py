@@ -14,6 +14,8 @@ unknown token, 403 for a bad signature or a user without the permission.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from chalice import Blueprint, Response
 
@@ -86,24 +88,30 @@ def _who(project: Project) -> tuple[str | None, Response | None]:
     return f"oauth:{project.oauth_consumer_key}", None
 
 
-@bp.route("/{project}/alerts/{alert_id}", methods=["PUT"], content_types=["application/json"])
-@project_route
-def triage_alert(project: Project, alert_id: str) -> Response:
-    """Set an alert's status (Perfherder's: untriaged / downstream / reassigned / invalid / acknowledged)."""
+def _triage(project: Project, item_id: str, statuses: Sequence[str],
+            store_triage: Callable[..., dict[str, Any] | None], what: str) -> Response:
+    """One triage of an alert or a summary: who asks, the status asked for, then the store's write (404 if none)."""
     user, refusal = _who(project)
     if refusal is not None:
         return refusal
     try:
         body = safe_json.loads(bp.current_request.raw_body or b"")
-        status = parse_status(body)
+        status = parse_status(body, statuses)
     except safe_json.UnsafeJson as err:
         return problem(400, "Malformed JSON", str(err))
     except ValueError as err:
         return problem(400, "Bad request", str(err))
-    updated = alerts.triage(project.name, alert_id, status, str(user), body.get("note"))
+    updated = store_triage(project.name, item_id, status, str(user), body.get("note"))
     if updated is None:
-        return problem(404, f"Unknown alert '{alert_id}'")
+        return problem(404, f"Unknown {what} '{item_id}'")
     return answer(updated)
+
+
+@bp.route("/{project}/alerts/{alert_id}", methods=["PUT"], content_types=["application/json"])
+@project_route
+def triage_alert(project: Project, alert_id: str) -> Response:
+    """Set an alert's status (Perfherder's: untriaged / downstream / reassigned / invalid / acknowledged)."""
+    return _triage(project, alert_id, STATUSES, alerts.triage, "alert")
 
 
 @bp.route("/{project}/alerts/{alert_id}", methods=["GET"])
@@ -152,17 +160,4 @@ def get_alert_summary(project: Project, summary_id: str) -> Response:
 @project_route
 def triage_alert_summary(project: Project, summary_id: str) -> Response:
     """Set a summary's status (Perfherder's: untriaged … backedout), with an optional note; same credentials."""
-    user, refusal = _who(project)
-    if refusal is not None:
-        return refusal
-    try:
-        body = safe_json.loads(bp.current_request.raw_body or b"")
-        status = parse_status(body, SUMMARY_STATUSES)
-    except safe_json.UnsafeJson as err:
-        return problem(400, "Malformed JSON", str(err))
-    except ValueError as err:
-        return problem(400, "Bad request", str(err))
-    updated = alerts.triage_summary(project.name, summary_id, status, str(user), body.get("note"))
-    if updated is None:
-        return problem(404, f"Unknown alert summary '{summary_id}'")
-    return answer(updated)
+    return _triage(project, summary_id, SUMMARY_STATUSES, alerts.triage_summary, "alert summary")
