@@ -28,8 +28,10 @@ checked against each other), and units into layers, bottom to top:
 An import from a lower layer to a higher one fails the test, naming the
 module, line and target; so does any cycle between two units, whatever their
 layers (a cycle makes the order in which modules load matter, and hides
-which of the two is the lower one). :data:`TEMPORARY_CYCLES` holds the
-cycles that are known and owned by work in flight, by name.
+which of the two is the lower one). :data:`TEMPORARY_EDGES` names the edges
+of cycles that are known and owned by work in flight; they are left out of
+the cycle search, and the test fails once one of them is gone so its entry
+goes too.
 
 Run ``python -m tests.architecture.test_import_contract`` for the graph
 itself: units, edges between them, upward edges and cycles.
@@ -46,6 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 LAYERS: dict[str, int] = {
+    "chalicelib": 0,  # the root package: a docstring
     "config": 0, "safe_json": 0, "observability": 0, "boot": 0,
     "perf": 1, "datazilla": 1, "treeherder": 1, "pushlog": 1, "kernelci": 1, "balrog": 1, "selfserve": 1,
     "root_paths": 1,
@@ -70,8 +73,15 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "api": AWS_SDKS + HTTP_CLIENTS,
 }
 
-# Cycles between units that are known, each with who removes it. Empty is the goal.
-TEMPORARY_CYCLES: dict[frozenset[str], str] = {}
+# Edges that close a cycle, known and owned by work in flight. Empty is the goal.
+_OPENAPI_REGISTRY = ("the route kit (issue 16.3) replaces the OpenAPI registry, which imports every family's "
+                     "document while each document imports the registry's parts")
+TEMPORARY_EDGES: dict[tuple[str, str], str] = {
+    **{("api.openapi", f"api.{family}"): _OPENAPI_REGISTRY
+       for family in ("balrog", "datazilla", "kernelci", "selfserve", "treeherder")},
+    ("api.datazilla", "api.perf"): "the route kit (issue 16.3): Datazilla's OpenAPI document imports perf's "
+                                   "operations while perf's routes use Datazilla's project_route",
+}
 
 
 @dataclass(frozen=True)
@@ -119,8 +129,10 @@ def unit_of(module: str) -> str | None:
     parts = module.split(".")
     if parts == ["app"]:
         return "app"
-    if parts[0] != "chalicelib" or len(parts) < 2:
+    if parts[0] != "chalicelib":
         return None
+    if len(parts) == 1:
+        return "chalicelib"
     if parts[1] == "api" and len(parts) > 2:
         return f"api.{parts[2]}"
     return parts[1]
@@ -230,17 +242,17 @@ def test_no_import_goes_up_a_layer():
 
 def test_no_cycle_between_units():
     """Given the import graph, when two units reach each other, then the cycle and its imports are named."""
+    edges = {pair: found for pair, found in unit_edges(all_imports()).items() if pair not in TEMPORARY_EDGES}
+    found = cycles(edges)
+    report = [f"cycle {' <-> '.join(c)}:\n" + "\n".join(_edges_within(c, edges)) for c in found]
+    assert not found, "import cycles between units:\n" + "\n".join(report)
+
+
+def test_temporary_edges_still_exist():
+    """An exception outlives its edge only by mistake: once the import is gone, its entry must go too."""
     edges = unit_edges(all_imports())
-    unexpected = [c for c in cycles(edges) if frozenset(c) not in TEMPORARY_CYCLES]
-    report = [f"cycle {' <-> '.join(c)}:\n" + "\n".join(_edges_within(c, edges)) for c in unexpected]
-    assert not unexpected, "import cycles between units:\n" + "\n".join(report)
-
-
-def test_temporary_cycles_still_exist():
-    """An exception outlives its cycle only by mistake: once the cycle is gone, its entry must go too."""
-    current = {frozenset(c) for c in cycles(unit_edges(all_imports()))}
-    stale = [sorted(c) for c in TEMPORARY_CYCLES if c not in current]
-    assert not stale, f"TEMPORARY_CYCLES lists cycles that no longer exist: {stale}"
+    stale = [pair for pair in TEMPORARY_EDGES if pair not in edges]
+    assert not stale, f"TEMPORARY_EDGES lists edges that no longer exist: {stale}"
 
 
 def test_libraries_stay_in_their_layer():
