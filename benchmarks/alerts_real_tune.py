@@ -25,13 +25,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from benchmarks.alerts_real import DETECTORS, Counts, count, evaluate, summarise, table
+from benchmarks.alerts_real import DETECTORS, PRIMARY, Counts, count, evaluate, summarise, table
 from benchmarks.realise import Window, load
 from chalicelib.perf.detectors import shipyard
 
 GRID = {
     "z_min": [2.5, 3.0, 3.5],
-    "min_pct": [1.0, 2.0, 3.0],
+    "min_pct": [1.0, 2.0, 3.0, 4.0, 5.0],
     "min_effect": [0.8, 1.5, 2.0, 3.0],
     "solo_effect": [0.8, 2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 12.0, 16.0],
 }
@@ -44,7 +44,7 @@ def grid() -> list[shipyard.Parameters]:
 
 
 def _score(counts: Sequence[Counts]) -> tuple[float, float]:
-    tp, fp, fn = (sum(getattr(c, k)[-1] for c in counts) for k in ("tp", "fp", "fn"))
+    tp, fp, fn = (sum(getattr(c, k)[PRIMARY] for c in counts) for k in ("tp", "fp", "fn"))
     f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     return f1, tp / (tp + fp) if tp + fp else 0.0
 
