@@ -25,9 +25,9 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
-from chalicelib.balrog import gates, scheduled_changes
 from chalicelib.balrog.blob_schema import blob_errors
-from chalicelib.balrog.scheduled_kinds import RELEASES
+from chalicelib.services.balrog import gates, scheduled_changes
+from chalicelib.services.balrog.scheduled_kinds import RELEASES
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
