@@ -7,9 +7,12 @@ Chalice view per path that, in order:
    format); a refusal here is answered without a context;
 2. applies the family's policies (checks every route makes, such as
    Treeherder's User-Agent rule);
-3. calls the handler through the family's ``dispatch`` (by default the
-   handler of the request's method, with the path parameters);
-4. answers the handler's value with ``envelope.success``, or an exception with
+3. on a route registered ``signed_in=True``, finds the user with the
+   family's ``auth`` (its refusal, such as a 401, is the answer);
+4. calls the handler through the family's ``dispatch`` (by default the
+   handler of the request's method, with the path parameters, and ``user=``
+   on a signed-in route);
+5. answers the handler's value with ``envelope.success``, or an exception with
    ``envelope.error``: a :class:`Refusal` as raised, an exception of the
    family's error table as the table says, a storage fault as
    :mod:`chalicelib.api.kit.storage` says. Anything else propagates (a 5xx is a bug).
@@ -48,16 +51,32 @@ class Envelope:
 
 @dataclass(frozen=True)
 class Route:
-    """One registered path of a family: its handlers by method (upper case)."""
+    """One registered path of a family: its handlers by method (upper case); ``signed_in``: the kit finds
+    the user before the handler runs."""
 
     family: Family
     path: str
     handlers: Mapping[str, Handler]
+    signed_in: bool = False
 
 
-def call_by_method(route: Route, request: Request, params: dict[str, str], context: Any) -> Any:
-    """The default dispatch: the handler of the request's method, with the path parameters."""
-    return route.handlers[request.method](**params)
+@dataclass(frozen=True)
+class Incoming:
+    """A request as a family's ``dispatch`` receives it."""
+
+    request: Request
+    params: dict[str, str]  # the path parameters, decoded once (by API Gateway or the local server)
+    context: Any  # what the family's ``context`` made of the request
+    user: str | None = None  # on a signed-in route, who sends it
+
+
+def call_by_method(route: Route, incoming: Incoming) -> Any:
+    """The default dispatch: the handler of the request's method, with the path parameters (and ``user``
+    on a signed-in route)."""
+    handler = route.handlers[incoming.request.method]
+    if route.signed_in:
+        return handler(**incoming.params, user=incoming.user)
+    return handler(**incoming.params)
 
 
 def _no_context(request: Request) -> None:
@@ -83,7 +102,7 @@ class Family:
     auth: Auth | None = None
     context: Callable[[Request], Any] = _no_context
     policies: tuple[Callable[[Request], None], ...] = ()
-    dispatch: Callable[[Route, Request, dict[str, str], Any], Any] = call_by_method
+    dispatch: Callable[[Route, Incoming], Any] = call_by_method
     # Methods a path answers beyond its handlers' (self-serve's POST standing for PUT or DELETE).
     implied_methods: Callable[[frozenset[str]], frozenset[str]] = _no_implied
     components: dict[str, Any] = field(default_factory=dict)
@@ -116,7 +135,8 @@ class Family:
         try:
             for policy in self.policies:
                 policy(request)
-            value = self.dispatch(route, request, params, context)
+            user = self._user(route, request)
+            value = self.dispatch(route, Incoming(request, params, context, user))
         except Exception as err:  # noqa: BLE001 - answered if the family knows it, re-raised if not
             refusal = self.refusal_of(err, f"{request.method} {request.context.get('path')}")
             if refusal is None:
@@ -124,15 +144,24 @@ class Family:
             return self.refuse(refusal, context)
         return self.envelope.success(value, context)
 
+    def _user(self, route: Route, request: Request) -> str | None:
+        if not route.signed_in:
+            return None
+        if self.auth is None:
+            raise TypeError(f"{self.name}: a signed-in route needs the family's auth")
+        return self.auth.identify(request)
+
     def document_path(self, path: str) -> str:
         """A route's path as the document has it: the prefix added, greedy parameters plain."""
         return (self.prefix + ("" if path == "/" and self.prefix else path)).replace("+}", "}")
 
     def route(self, bp: Blueprint, path: str, handlers: Mapping[str, Handler], *,
-              also: Mapping[str, dict[str, Any]] | None = None, content_types: list[str] | None = None) -> Route:
+              also: Mapping[str, dict[str, Any]] | None = None, content_types: list[str] | None = None,
+              signed_in: bool = False) -> Route:
         """Register ``handlers`` (by method) at ``path`` of ``bp``, each documented by its
         :func:`~chalicelib.api.kit.documents.documented` operation; ``also`` documents methods the path
-        answers without a handler of their own (the family's ``implied_methods``).
+        answers without a handler of their own (the family's ``implied_methods``); ``signed_in``: every
+        method needs a user (found by the family's ``auth`` before the handler runs).
 
         Raises :class:`~chalicelib.api.kit.documents.UndocumentedRoute` for a method without an operation.
         """
@@ -152,7 +181,9 @@ class Family:
                                     f"{sorted(set(extra) - methods)}")
         for method, operation in operations.items():
             documents.add_operation(self.name, self.document_path(path), method, operation)
-        route = Route(self, path, handlers)
+        if signed_in and self.auth is None:
+            raise TypeError(f"{self.name}: {path} is signed in but the family declares no auth")
+        route = Route(self, path, handlers, signed_in)
 
         def view(**params: str) -> Response:
             # Path parameters arrive decoded once, by API Gateway or the local server: never again here.

@@ -28,7 +28,7 @@ from chalice.app import Request
 
 from chalicelib import safe_json
 from chalicelib.api.kit.auth import Auth
-from chalicelib.api.kit.family import Envelope, Family, Route
+from chalicelib.api.kit.family import Envelope, Family, Incoming, Route
 from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.kit.storage import StorageWords
 from chalicelib.api.selfserve import openapi, render_html
@@ -122,8 +122,10 @@ def resolve_branch(name: str) -> Branch:
     return found
 
 
-def dispatch(route: Route, request: Request, params: dict[str, str], fmt: str) -> Answer:
-    """The handler of the method the request stands for, given a :class:`Call`."""
+def dispatch(route: Route, incoming: Incoming) -> Answer:
+    """The handler of the method the request stands for, given a :class:`Call` (which finds the user when a
+    handler asks, so that a write's 403 comes after the branch's 404 and before its parameters' 400)."""
+    request, params = incoming.request, incoming.params
     query = dict(request.query_params or {})
     if request.query_params:
         _once([k for k in KNOWN_QUERY if k in query for _ in request.query_params.getlist(k)], "query parameter")
@@ -133,7 +135,7 @@ def dispatch(route: Route, request: Request, params: dict[str, str], fmt: str) -
     assert route.family.auth is not None
     if handler is None:
         raise Refusal(405, f"Method {method} not allowed here (allowed: {', '.join(sorted(route.handlers))})")
-    call = Call(request, fmt, method, query, form, params, route.family.auth.identify)
+    call = Call(request, incoming.context, method, query, form, params, route.family.auth.identify)
     if "branch" in params:
         call.branch = resolve_branch(params["branch"])
     return handler(call)
