@@ -100,7 +100,7 @@ def test_given_a_refusal_or_a_tabled_exception_then_the_envelope_answers_the_err
             raise Gone(name)
         raise Refusal(409, f"{name} refused")
 
-    family = _family(errors=((Gone, lambda err: Refusal(410, f"{err} is gone")),))
+    family = _family(errors=((Gone, lambda err, request: Refusal(410, f"{err} is gone")),))
     with _served(family, thing) as client:
         refused, gone = client.http.get("/t/thing/x"), client.http.get("/t/thing/gone")
 
@@ -176,3 +176,22 @@ def test_given_a_signed_in_route_then_the_user_reaches_the_handler_and_a_strange
 
     assert (signed.status_code, signed.json_body) == (200, {"ok": "alice:x"})
     assert (stranger.status_code, stranger.json_body) == (401, {"error": "who are you?"})
+
+
+def test_given_handles_then_one_handler_answers_its_methods_each_documented_and_mounted_under_its_blueprint():
+    family = _family()
+    app, bp = Chalice(app_name="kit-test"), family.blueprint(__name__, "/api")
+
+    @family.handles(bp, "/things/{name}", ["GET", "HEAD"], _op("get_thing"), also={"HEAD": _op("head_thing")})
+    def get_thing(name):
+        return name
+
+    with pytest.raises(UndocumentedRoute):
+        family.handles(bp, "/other", ["GET", "HEAD"], _op("get_other"))(get_thing)
+    app.register_blueprint(bp, url_prefix=family.url_prefix(bp))
+    with Client(app) as client:
+        response = client.http.get("/t/api/things/x")
+
+    item = documents.document(family.name)["paths"]["/t/api/things/{name}"]
+    assert (item["get"]["operationId"], item["head"]["operationId"]) == ("get_thing", "head_thing")
+    assert (response.status_code, response.json_body) == (200, {"ok": "x"})

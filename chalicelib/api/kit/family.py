@@ -36,8 +36,8 @@ from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.kit.storage import TRANSIENT, StorageWords, storage_refusal
 
 Handler = Callable[..., Any]
-# Exception type → the refusal it stands for; the first matching row wins.
-ErrorTable = tuple[tuple[type[BaseException], Callable[[Any], Refusal]], ...]
+# Exception type → the refusal it stands for (given the exception and the request); the first matching row wins.
+ErrorTable = tuple[tuple[type[BaseException], Callable[[Any, Request], Refusal]], ...]
 
 
 @dataclass(frozen=True)
@@ -110,16 +110,27 @@ class Family:
 
     def __post_init__(self) -> None:
         documents.add_family(self)
+        object.__setattr__(self, "_mounts", {})
 
-    def refusal_of(self, err: BaseException, where: str) -> Refusal | None:
+    def blueprint(self, import_name: str, mount: str = "") -> Blueprint:
+        """A blueprint of this family served under ``prefix + mount`` (Balrog's ``/api``, ``/update``...);
+        the app registers it with ``url_prefix=family.url_prefix(bp)``."""
+        bp = Blueprint(import_name)
+        self._mounts[bp] = mount
+        return bp
+
+    def url_prefix(self, bp: Blueprint) -> str:
+        return self.prefix + self._mounts.get(bp, "")
+
+    def refusal_of(self, err: BaseException, request: Request) -> Refusal | None:
         """The answer to ``err`` (None: not one the family answers, so a bug)."""
         if isinstance(err, Refusal):
             return err
         for kind, to_refusal in self.errors:
             if isinstance(err, kind):
-                return to_refusal(err)
+                return to_refusal(err, request)
         if isinstance(err, TRANSIENT):
-            return storage_refusal(err, self.storage, where)
+            return storage_refusal(err, self.storage, f"{request.method} {request.context.get('path')}")
         return None
 
     def refuse(self, refusal: Refusal, context: Any = None) -> Response:
@@ -138,7 +149,7 @@ class Family:
             user = self._user(route, request)
             value = self.dispatch(route, Incoming(request, params, context, user))
         except Exception as err:  # noqa: BLE001 - answered if the family knows it, re-raised if not
-            refusal = self.refusal_of(err, f"{request.method} {request.context.get('path')}")
+            refusal = self.refusal_of(err, request)
             if refusal is None:
                 raise
             return self.refuse(refusal, context)
@@ -151,13 +162,15 @@ class Family:
             raise TypeError(f"{self.name}: a signed-in route needs the family's auth")
         return self.auth.identify(request)
 
-    def document_path(self, path: str) -> str:
+    def document_path(self, bp: Blueprint, path: str) -> str:
         """A route's path as the document has it: the prefix added, greedy parameters plain."""
-        return (self.prefix + ("" if path == "/" and self.prefix else path)).replace("+}", "}")
+        prefix = self.url_prefix(bp)
+        return (prefix + ("" if path == "/" and prefix else path)).replace("+}", "}")
 
     def route(self, bp: Blueprint, path: str, handlers: Mapping[str, Handler], *,
               also: Mapping[str, dict[str, Any]] | None = None, content_types: list[str] | None = None,
-              signed_in: bool = False) -> Route:
+              signed_in: bool = False, name: str | None = None,
+              extra: Mapping[str, Handler] | None = None) -> Route:
         """Register ``handlers`` (by method) at ``path`` of ``bp``, each documented by its
         :func:`~chalicelib.api.kit.documents.documented` operation; ``also`` documents methods the path
         answers without a handler of their own (the family's ``implied_methods``); ``signed_in``: every
@@ -166,21 +179,22 @@ class Family:
         Raises :class:`~chalicelib.api.kit.documents.UndocumentedRoute` for a method without an operation.
         """
         handlers = {method.upper(): handler for method, handler in handlers.items()}
-        declared = frozenset(handlers)
-        methods = declared | self.implied_methods(declared)
-        extra = {method.upper(): op for method, op in (also or {}).items()}
+        documented = {method: documents.operation_of(handler) for method, handler in handlers.items()}
+        # Methods ``handles`` gives the same handler: ``also`` documents them.
+        handlers.update({method.upper(): handler for method, handler in (extra or {}).items()})
+        methods = frozenset(handlers) | self.implied_methods(frozenset(handlers))
+        documented.update({method.upper(): op for method, op in (also or {}).items()})
+        if set(documented) - methods:
+            raise UndocumentedRoute(f"{self.name}: {path} documents methods it does not answer: "
+                                    f"{sorted(set(documented) - methods)}")
         operations: dict[str, dict[str, Any]] = {}
         for method in sorted(methods):
-            operation = documents.operation_of(handlers[method]) if method in handlers else None
-            operation = extra.get(method, operation)
+            operation = documented.get(method)
             if operation is None:
                 raise UndocumentedRoute(f"{self.name}: {method} {path} has no OpenAPI operation")
             operations[method] = operation
-        if set(extra) - methods:
-            raise UndocumentedRoute(f"{self.name}: {path} documents methods it does not answer: "
-                                    f"{sorted(set(extra) - methods)}")
         for method, operation in operations.items():
-            documents.add_operation(self.name, self.document_path(path), method, operation)
+            documents.add_operation(self.name, self.document_path(bp, path), method, operation)
         if signed_in and self.auth is None:
             raise TypeError(f"{self.name}: {path} is signed in but the family declares no auth")
         route = Route(self, path, handlers, signed_in)
@@ -189,11 +203,27 @@ class Family:
             # Path parameters arrive decoded once, by API Gateway or the local server: never again here.
             return self.serve(route, bp.current_request, dict(params))
 
-        view.__name__ = f"{self.name}_" + (re.sub(r"\W+", "_", path).strip("_") or "index")
+        view.__name__ = name or f"{self.name}_" + (re.sub(r"\W+", "_", path).strip("_") or "index")
         accepted = content_types or self.content_types
         options: dict[str, Any] = {} if accepted is None else {"content_types": accepted}
         bp.route(path, methods=sorted(methods), **options)(view)
         return route
+
+    def handles(self, bp: Blueprint, path: str, methods: list[str], operation: dict[str, Any], *,
+                also: Mapping[str, dict[str, Any]] | None = None, content_types: list[str] | None = None,
+                signed_in: bool = False) -> Callable[[Handler], Handler]:
+        """A decorator registering one handler for ``methods`` of ``path``: the first method documented by
+        ``operation``, the others (a HEAD beside a GET) by ``also``. Other handlers of the same path are
+        registered by their own decorators."""
+
+        def register(handler: Handler) -> Handler:
+            documents.documented(operation)(handler)
+            self.route(bp, path, dict.fromkeys(methods[:1], handler), content_types=content_types,
+                       signed_in=signed_in, name=handler.__name__, also=also,
+                       extra=dict.fromkeys((m.upper() for m in methods[1:]), handler))
+            return handler
+
+        return register
 
 
 UndocumentedRoute = documents.UndocumentedRoute

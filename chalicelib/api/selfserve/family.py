@@ -153,7 +153,7 @@ SELFSERVE = Family(
     description="BuildAPI's self-serve: branches, builds and build requests (views of the Treeherder jobs CI "
                 "systems report), and job requests queued to the CI (202, or 503 to retry).",
     envelope=Envelope(success=render, error=render_refusal),
-    errors=((BadParameter, lambda err: Refusal(400, str(err))),),
+    errors=((BadParameter, lambda err, request: Refusal(400, str(err))),),
     storage=StorageWords(refused="Bad request: a value is too large or malformed for the store",
                          unavailable="Storage is unavailable; retry later"),
     auth=Auth(openapi.SECURITY_SCHEMES, user_of),
