@@ -15,11 +15,11 @@ from chalice import Blueprint, Chalice, Response
 from chalice.test import Client
 
 from chalicelib.api.kit import documents
+from chalicelib.api.kit import openapi_parts as parts
 from chalicelib.api.kit.documents import UndocumentedRoute, documented
 from chalicelib.api.kit.family import Envelope, Family
 from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.kit.storage import StorageWords
-from chalicelib.api.openapi import parts
 
 _names = itertools.count()
 

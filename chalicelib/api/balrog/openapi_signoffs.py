@@ -25,7 +25,7 @@ from chalicelib.api.balrog.openapi import (
     _new_version,
     _object,
 )
-from chalicelib.api.openapi.parts import answer, path_param, query_param, response_ref, schema_ref, segment
+from chalicelib.api.kit.openapi_parts import answer, path_param, query_param, response_ref, schema_ref, segment
 
 BASES = ["rules", "releases", "permissions", "emergency_shutoff"]
 KINDS = ["product", "permissions"]

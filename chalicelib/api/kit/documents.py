@@ -3,7 +3,7 @@
 A route is registered with an operation for every method it answers, or not
 at all (:class:`UndocumentedRoute`), so a family's document lists exactly its
 routes. What is the same in every document (Chalice's 415, the document's own
-paths, the notes) is added by :func:`chalicelib.api.openapi.parts.document`.
+paths, the notes) is added by :func:`chalicelib.api.kit.openapi_parts.document`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from chalicelib.api.openapi import parts
+from chalicelib.api.kit import openapi_parts as parts
 
 OPERATION = "__openapi_operation__"
 H = TypeVar("H", bound=Callable[..., Any])
@@ -34,7 +34,7 @@ _PATHS: dict[str, dict[str, dict[str, Any]]] = {}
 
 
 def documented(operation: dict[str, Any]) -> Callable[[H], H]:
-    """Declare a handler's OpenAPI operation (built with :func:`chalicelib.api.openapi.parts.operation`);
+    """Declare a handler's OpenAPI operation (built with :func:`chalicelib.api.kit.openapi_parts.operation`);
     the route registering the handler documents it with this."""
 
     def attach(handler: H) -> H:

@@ -11,9 +11,9 @@ from chalice import Blueprint
 
 from chalicelib.api.kit import documents
 from chalicelib.api.kit.documents import documented
+from chalicelib.api.kit.openapi_parts import response_ref as ref
+from chalicelib.api.kit.openapi_parts import schema_ref as schema
 from chalicelib.api.kit.refusal import Refusal
-from chalicelib.api.openapi.parts import response_ref as ref
-from chalicelib.api.openapi.parts import schema_ref as schema
 from chalicelib.api.selfserve import job_lookup
 from chalicelib.api.selfserve.common import Answer, Call
 from chalicelib.api.selfserve.family import SELFSERVE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.kit.documents import documented
-from chalicelib.api.openapi.parts import schema_ref as schema
+from chalicelib.api.kit.openapi_parts import schema_ref as schema
 from chalicelib.api.selfserve import job_lookup
 from chalicelib.api.selfserve.common import Answer, Call, submit
 from chalicelib.api.selfserve.family import SELFSERVE

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.kit.auth import PUBLIC
-from chalicelib.api.openapi.parts import (
+from chalicelib.api.kit.openapi_parts import (
     body,
     operation,
     path_param,
