@@ -22,9 +22,9 @@ from chalicelib import safe_json
 from chalicelib.auth import bearer, sessions
 from chalicelib.balrog import errors
 from chalicelib.balrog import permissions as perms
-from chalicelib.balrog.access import require
 from chalicelib.balrog.errors import BalrogError
 from chalicelib.balrog.merge import MergeConflict
+from chalicelib.services.balrog.access import require
 from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
 from chalicelib.store.balrog_rules import AliasTaken
 from chalicelib.store.balrog_scheduled_changes import ChangeScheduled
@@ -48,7 +48,8 @@ def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) 
 TITLES = {401: "Unauthenticated"}
 
 
-def problem(status: int, detail: str, exception: str | list[str] | None = None) -> Response:
+def problem(status: int, detail: str, exception: str | list[str] | None = None,
+            extra: dict[str, Any] | None = None) -> Response:
     """Balrog's error body (connexion's problem): ``{"type", "title", "detail", "status", "exception"?}``.
 
     Where Balrog answers an exception (its error handlers), ``detail`` names
@@ -60,6 +61,7 @@ def problem(status: int, detail: str, exception: str | list[str] | None = None) 
                             "detail": detail, "status": status}
     if exception is not None:
         body["exception"] = exception
+    body.update(extra or {})
     return answer(body, status)
 
 
@@ -98,7 +100,7 @@ def _body_field(bp: Blueprint, field: str) -> str | None:
 
 
 def _problem_of(err: BalrogError) -> Response:
-    return problem(err.status, err.detail, err.exception)
+    return problem(err.status, err.detail, err.exception, err.extra)
 
 
 def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
