@@ -61,7 +61,7 @@ def test_given_builds_when_update_build_then_single_locale_get_data_returns_them
     # given
     for locale in ("en-US", "de"):
         SingleLocale(NAME, "WINNT_x86-msvc", locale, **client_kwargs).update_build(
-            product="Firefox", hashFunction="sha512", buildData=json.dumps(BUILD), schemaVersion=1)
+            product="Firefox", hashFunction="sha512", buildData=json.dumps(BUILD), schemaVersion=4)
     # when
     data, data_version = SingleLocale(NAME, "WINNT_x86-msvc", "de", **client_kwargs).get_data()
     # then
@@ -71,7 +71,7 @@ def test_given_builds_when_update_build_then_single_locale_get_data_returns_them
 
 def test_given_update_build_with_aliases_then_alias_platforms_point_at_the_build_target(client_kwargs):
     SingleLocale(NAME, "WINNT_x86-msvc", "en-US", **client_kwargs).update_build(
-        product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=1,
+        product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=4,
         alias=json.dumps(["WINNT_x86-msvc-x86"]))
     blob, _ = Release(NAME, **client_kwargs).get_data()
     assert blob["platforms"]["WINNT_x86-msvc-x86"] == {"alias": "WINNT_x86-msvc"}
@@ -83,7 +83,7 @@ def test_given_no_release_when_single_locale_get_data_then_empty_and_no_version(
 
 def test_given_a_release_without_the_locale_when_get_data_then_empty_with_the_release_version(client_kwargs):
     SingleLocale(NAME, "linux", "en-US", **client_kwargs).update_build(
-        product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=1)
+        product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=4)
     assert SingleLocale(NAME, "linux", "de", **client_kwargs).get_data() == ({}, 2)
 
 
@@ -105,7 +105,7 @@ def test_given_a_rule_when_update_rule_then_it_changes_at_the_version_the_client
 def test_given_a_release_when_set_readonly_then_builds_are_refused_until_set_modifiable(client_kwargs):
     # given
     build = SingleLocale(NAME, "linux", "en-US", **client_kwargs)
-    build.update_build(product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=1)
+    build.update_build(product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=4)
     # when
     ReleaseState(NAME, **client_kwargs).set_readonly()
     # then

@@ -47,8 +47,17 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
             "data_version": record["data_version"], "read_only": bool(record.get("read_only"))}
 
 
+def json_string(body: dict[str, Any], field: str) -> Any:
+    """A field Balrog's spec types as a JSON string (``JSONStringField``): the object itself is refused, as
+    connexion refuses it, with 400."""
+    value = body.get(field)
+    if value is not None and not isinstance(value, str):
+        raise BalrogError(400, f"{value!r} is not of type 'string' - '{field}'")
+    return nested(value, field)
+
+
 def _blob(body: dict[str, Any], name: str) -> dict[str, Any]:
-    blob = nested(body.get("blob"), "blob")
+    blob = json_string(body, "blob")
     if not isinstance(blob, dict):
         raise BalrogError(400, "'blob' is required and must be a JSON object.")
     if blob.get("name") != name:
@@ -90,11 +99,11 @@ def list_releases(changed_by: str) -> Response:
     found = releases.records(params.get("product") or None, params.get("name_prefix") or None)
     if params.get("names_only"):
         return answer({"names": [r["name"] for r in found]})
-    by_release = gates.rules_by_release()
+    by_release = gates.rules_mapping([r["name"] for r in found])
     requirements = product_required_signoffs.rows()
     shown = []
     for record in found:
-        mapping = by_release.get(record["name"], [])
+        mapping = by_release[record["name"]]
         shown.append({**_summary(record), "rule_ids": [r["rule_id"] for r in mapping],
                       "rule_info": {str(r["rule_id"]): {"product": r.get("product"), "channel": r.get("channel")}
                                     for r in mapping},
@@ -174,7 +183,7 @@ def _partial(name: str, body: dict[str, Any], apply: Any, is_new: Any, changed_b
     ``apply(blob, data)`` returns the new blob.
     """
     product = _product(body)
-    data = nested(body.get("data"), "data")
+    data = json_string(body, "data")
     if not isinstance(data, dict):
         raise BalrogError(400, "'data' is required and must be a JSON object.")
     copy_to = [n for n in _names(body, "copyTo") if n != name]
@@ -306,7 +315,13 @@ def get_read_only(name: str, changed_by: str) -> Response:
 @bp.route("/releases/{name}/read_only", methods=["PUT"], content_types=BODY_TYPES)
 @balrog_route(bp)
 def put_read_only(name: str, changed_by: str) -> Response:
-    """Set or unset the flag: needs ``release`` modify and ``release_read_only`` set/unset."""
+    """Set or unset the flag, checked as Balrog's ``update_read_only`` checks it.
+
+    Only ``release_read_only`` set/unset is required (not ``release``
+    modify); marking an already read-only release is a no-op that checks
+    nothing; making a release writable needs the signoffs of its rules (or
+    its product); the data_version is checked last, by the write itself.
+    """
     body = json_body(bp)
     data_version = int_value(body.get("data_version"), "data_version", required=True)
     flag = body.get("read_only")
@@ -315,10 +330,9 @@ def put_read_only(name: str, changed_by: str) -> Response:
     if not isinstance(flag, bool):
         raise BalrogError(400, "'read_only' must be true or false.")
     record = _found(name)
-    require(changed_by, "release", "modify", record.get("product"))
-    require(changed_by, "release_read_only", "set" if flag else "unset", record.get("product"))
     if flag and record.get("read_only"):
         return answer({"new_data_version": data_version}, 201)  # already set: Balrog writes nothing
+    require(changed_by, "release_read_only", "set" if flag else "unset", record.get("product"))
     if not flag and record.get("read_only"):
         gates.verify(gates.for_read_write(name, record.get("product")), None)
     new = releases.replace(name, {"read_only": flag}, data_version, changed_by)
