@@ -17,7 +17,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.balrog.common import BalrogError, answer, balrog_route, int_value, page_and_limit, query_params
-from chalicelib.services.balrog import table_history
+from chalicelib.services.balrog import scheduled_changes, table_history
+from chalicelib.services.balrog.scheduled_kinds import RELEASES
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, rules
@@ -131,3 +132,23 @@ def rules_history(changed_by: str) -> Response:
 def permissions_history(changed_by: str) -> Response:
     """Every permission's versions and every permission scheduled change's versions, newest first."""
     return _table_history("permissions")
+
+
+@bp.route("/scheduled_change/diff/release/{sc_id}", methods=["GET"])
+@balrog_route(bp)
+def scheduled_release_diff(sc_id: str, changed_by: str) -> Response:
+    """A release scheduled change's blob against the release's current blob, as a unified diff (Balrog's
+    ``get_scheduled_change_diff``); 404 for an unknown change or release (Balrog answers 500)."""
+    number = int_value(sc_id, "sc_id", required=True)
+    assert number is not None
+    change = scheduled_changes.shown_change(RELEASES, scheduled_changes.found(RELEASES, number)["change"])
+    current = releases.get({"name": change["name"]})
+    if current is None:
+        raise BalrogError(404, f"Release '{change['name']}' does not exist.")
+    lines = difflib.unified_diff(
+        json.dumps(releases.blob(current), indent=2, sort_keys=True).splitlines(),
+        json.dumps(change.get("data"), indent=2, sort_keys=True).splitlines(),
+        fromfile=f"Current Version (Data Version {current['data_version']})",
+        tofile=f"Scheduled Update (sc_id {number})", lineterm="",
+    )
+    return _plain("\n".join(lines))

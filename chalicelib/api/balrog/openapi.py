@@ -338,6 +338,11 @@ def _users() -> dict[str, Any]:
                                  {"options": {"products": ["Firefox"], "actions": ["create", "modify"]},
                                   "data_version": 1})
     return {
+        f"{API}/scheduled_change/diff/release/{{sc_id}}": {"get": _admin(
+            "scheduled_release_diff", "A release scheduled change's blob against the release's, as a unified diff",
+            {200: answer("The diff.", {"type": "string"}, media="text/plain"), 400: response_ref("BadRequest"),
+             **READ_ERRORS}, [path_param("sc_id", "A release scheduled change.", {"type": "integer", "minimum": 1},
+                                         example=1)])},
         f"{API}/permissions/history": {"get": _table_history("permissions", "Permissions",
                                                              "Permissions Scheduled Change")},
         f"{API}/users": {"get": _admin("list_users", "Users with at least one permission, with roles and permissions", {

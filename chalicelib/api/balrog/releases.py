@@ -27,7 +27,7 @@ from chalicelib.api.balrog.common import (
 )
 from chalicelib.balrog.blob_schema import blob_errors
 from chalicelib.services.balrog import gates, scheduled_changes
-from chalicelib.services.balrog.scheduled_kinds import RELEASES
+from chalicelib.services.balrog.scheduled_kinds import RELEASES, follow_release
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
@@ -154,7 +154,9 @@ def put_release(name: str, changed_by: str) -> Response:
         require(changed_by, "release", "modify", product)
     _writable(record)
     gates.verify(gates.for_release(name), None)
-    new = releases.write_blob(name, blob, data_version, changed_by, {"product": product})
+    fresh = record["data_version"] == data_version  # a stale write is merged, and not carried into a pending change
+    follow = follow_release(record, {"product": product, "data": blob}) if fresh else []
+    new = releases.write_blob(name, blob, data_version, changed_by, {"product": product}, follow)
     return answer({"new_data_version": new["data_version"]})
 
 
@@ -232,7 +234,9 @@ def _partial(name: str, body: dict[str, Any], apply: Any, is_new: Any, changed_b
             raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
         if new is None:
             new = is_new(current)
-        written = releases.write_blob(target, _valid(apply(copy.deepcopy(current), data)), data_version, changed_by)
+        blob = _valid(apply(copy.deepcopy(current), data))
+        follow = follow_release(record, {"data": blob}) if record["data_version"] == data_version else []
+        written = releases.write_blob(target, blob, data_version, changed_by, extra=follow)
         if target == name:
             status, primary_version = (201 if new else 200), written["data_version"]
     return answer({"new_data_version": primary_version}, status)
@@ -335,7 +339,8 @@ def put_read_only(name: str, changed_by: str) -> Response:
     require(changed_by, "release_read_only", "set" if flag else "unset", record.get("product"))
     if not flag and record.get("read_only"):
         gates.verify(gates.for_read_write(name, record.get("product")), None)
-    new = releases.replace(name, {"read_only": flag}, data_version, changed_by)
+    follow = follow_release(record, {"read_only": flag}) if record["data_version"] == data_version else []
+    new = releases.replace(name, {"read_only": flag}, data_version, changed_by, extra=follow)
     return answer({"new_data_version": new["data_version"]}, 201)
 
 
@@ -377,6 +382,8 @@ def revert_release(name: str, changed_by: str) -> Response:
         require(changed_by, "release", "modify", old.get("product"))
     _writable(record)
     gates.verify(gates.for_release(name), None)
-    new = releases.replace(name, {"product": old.get("product")}, record["data_version"], changed_by,
-                           blob=releases.blob(old))
+    blob = releases.blob(old)
+    follow = follow_release(record, {"product": old.get("product"), "data": blob})
+    new = releases.replace(name, {"product": old.get("product")}, record["data_version"], changed_by, blob=blob,
+                           extra=follow)
     return answer({"new_data_version": new["data_version"]})
