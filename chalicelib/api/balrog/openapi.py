@@ -16,7 +16,7 @@ from typing import Any
 from chalicelib.api.balrog.history import TABLES as HISTORY_TABLES
 from chalicelib.api.balrog.releases import RELEASE_COLUMNS
 from chalicelib.api.balrog.update import json_route_for, route_for
-from chalicelib.api.openapi.parts import (
+from chalicelib.api.kit.openapi_parts import (
     answer,
     body,
     document,
