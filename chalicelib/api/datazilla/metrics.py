@@ -10,9 +10,24 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
-from chalicelib.api.datazilla.common import answer, int_param, problem, project_route
+from chalicelib.api.datazilla.family import DATAZILLA
+from chalicelib.api.datazilla.openapi import (
+    BRANCH,
+    FILTERS,
+    NOT_BLANK,
+    PROJECT,
+    PROJECT_ERRORS,
+    REVISION,
+    error,
+    listing,
+    ok,
+    read,
+)
+from chalicelib.api.datazilla.params import int_param
+from chalicelib.api.kit.openapi_parts import query_param, response_ref, schema_ref
+from chalicelib.api.kit.refusal import Refusal
 from chalicelib.datazilla.metrics_view import (
     MetricsQuery,
     products_of,
@@ -31,6 +46,7 @@ bp = Blueprint(__name__)
 
 PUSHES_AROUND = 5
 MAX_PUSHES_AROUND = 1000
+METRICS = "/{project}/testdata/metrics/{branch}/{revision}"
 
 
 def _query(project: str, canonical: str) -> MetricsQuery:
@@ -61,21 +77,25 @@ def _revision_runs(project: str, branch: str, revision: str) -> tuple[str, list[
     return names[0], [r for name in names for r in test_runs.for_revision(project, name, revision)]
 
 
-@bp.route("/{project}/testdata/metrics/{branch}/{revision}", methods=["GET"])
-@project_route
-def run_metrics(project: Project, branch: str, revision: str) -> Response:
+@DATAZILLA.handles(bp, METRICS, ["GET"], read(
+    "run_metrics", "Every matching run of a revision with its pages' metrics",
+    {200: ok("Runs in id order.", listing(schema_ref("RunMetrics"))), **PROJECT_ERRORS},
+    [PROJECT, BRANCH, REVISION, *FILTERS]))
+def run_metrics(project: Project, branch: str, revision: str) -> list[dict[str, Any]]:
     """Every matching run of the revision with its pages' metrics.
 
     A run is never dropped for lacking metrics: a run without a push yet, or
     whose metrics are still queued, shows why on each page.
     """
     canonical, runs = _revision_runs(project.name, branch, revision)
-    return answer(_entries(runs, _query(project.name, canonical)))
+    return _entries(runs, _query(project.name, canonical))
 
 
-@bp.route("/{project}/testdata/metrics/{branch}/{revision}/summary", methods=["GET"])
-@project_route
-def metrics_summary(project: Project, branch: str, revision: str) -> Response:
+@DATAZILLA.handles(bp, f"{METRICS}/summary", ["GET"], read(
+    "metrics_summary", "Pass/fail counts of a revision's judged pages",
+    {200: ok("Counts overall, by platform, by test.", schema_ref("MetricsSummary")), **PROJECT_ERRORS},
+    [PROJECT, BRANCH, REVISION, *FILTERS]))
+def metrics_summary(project: Project, branch: str, revision: str) -> dict[str, Any]:
     """Pass/fail counts of the revision's pages that were judged against a trend."""
     canonical, runs = _revision_runs(project.name, branch, revision)
     query = _query(project.name, canonical)
@@ -87,7 +107,7 @@ def metrics_summary(project: Project, branch: str, revision: str) -> Response:
         "push_data": push_data(pushes.push_for_revision(canonical, revision), revision),
     }
     body.update(summarize(_entries(runs, query)))
-    return answer(body)
+    return body
 
 
 def _pushlog_params(params: dict[str, str] | None) -> tuple[int, int]:
@@ -100,9 +120,21 @@ def _pushlog_params(params: dict[str, str] | None) -> tuple[int, int]:
     return counts[0] or 0, counts[1] or 0
 
 
-@bp.route("/{project}/testdata/metrics/{branch}/{revision}/pushlog", methods=["GET"])
-@project_route
-def metrics_pushlog(project: Project, branch: str, revision: str) -> Response:
+@DATAZILLA.handles(bp, f"{METRICS}/pushlog", ["GET"], read(
+    "metrics_pushlog", "The pushes around a revision's push, with one test and page's metrics",
+    {200: ok("Pushes oldest first.", listing(schema_ref("MetricsPush"))),
+     400: response_ref("BadRequest"),
+     404: error("No such project, branch, or revision on that branch."),
+     503: response_ref("ServiceUnavailable")},
+    [PROJECT, BRANCH, REVISION,
+     *(f for f in FILTERS if f["name"] not in ("test_name", "page_name")),
+     query_param("test_name", "The test.", NOT_BLANK, required=True),
+     query_param("page_name", "The page.", NOT_BLANK, required=True),
+     query_param("pushes_before", "Pushes before (default 5).", {"type": "integer", "minimum": 0,
+                                                                "maximum": MAX_PUSHES_AROUND}),
+     query_param("pushes_after", "Pushes after (default 5).", {"type": "integer", "minimum": 0,
+                                                              "maximum": MAX_PUSHES_AROUND})]))
+def metrics_pushlog(project: Project, branch: str, revision: str) -> list[dict[str, Any]]:
     """The pushes around the revision's push, each with its runs' metrics for one test and page.
 
     "N pushes before" counts stored pushes of the branch, not hg push ids.
@@ -113,13 +145,13 @@ def metrics_pushlog(project: Project, branch: str, revision: str) -> Response:
     try:
         count_before, count_after = _pushlog_params(params)
     except ValueError as err:
-        return problem(400, "Bad request", str(err))
+        raise Refusal(400, "Bad request", detail=str(err)) from None
     found = branches.resolve(branch)
     if found is None:
-        return problem(404, f"Unknown branch '{branch}'")
+        raise Refusal(404, f"Unknown branch '{branch}'")
     push = pushes.push_for_revision(found.name, revision)
     if push is None:
-        return problem(404, f"Unknown revision '{revision}' on branch '{branch}'")
+        raise Refusal(404, f"Unknown revision '{revision}' on branch '{branch}'")
     window = [*pushes.before(found.name, push.push_id, count_before), push,
               *pushes.after(found.name, push.push_id, count_after)]
     runs = list(test_runs.on_pushes(project.name, found.name, window[0].push_id, window[-1].push_id))
@@ -128,4 +160,4 @@ def metrics_pushlog(project: Project, branch: str, revision: str) -> Response:
     push_of = {int(r.test_run_id): int(r.push_id) for r in runs}
     for entry in entries:
         by_push.setdefault(push_of[entry["testrun"]["test_run_id"]], []).append(entry)
-    return answer([push_entry(p, by_push.get(p.push_id, [])) for p in window])
+    return [push_entry(p, by_push.get(p.push_id, [])) for p in window]
