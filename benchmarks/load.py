@@ -113,6 +113,11 @@ def _seed_pushes(info: dict, revisions: list[str]) -> None:
     os.environ.update(AWS_ENDPOINT_URL=info["endpoint_url"], SHIPYARD_PREFIX=info["prefix"],
                       AWS_DEFAULT_REGION=info["region"], AWS_ACCESS_KEY_ID="testing",
                       AWS_SECRET_ACCESS_KEY="testing")  # noqa: S105 - the local stack's moto accepts anything
+    write_pushes(revisions)
+
+
+def write_pushes(revisions: list[str], first_push_id: int = 10_001) -> None:
+    """One push per revision on the branch, through this process's store clients (as configured)."""
     from chalicelib.store import branches, pushes
 
     if branches.resolve(BRANCH) is None:
@@ -121,7 +126,7 @@ def _seed_pushes(info: dict, revisions: list[str]) -> None:
     start = int(time.time()) - 86400
     for i, revision in enumerate(revisions, start=1):
         node = revision + hashlib.sha1(revision.encode()).hexdigest()[:28]  # noqa: S324 - an id, not a digest
-        pushes.store(BRANCH, 10_000 + i, start + i * 60, "load@example.com",
+        pushes.store(BRANCH, first_push_id - 1 + i, start + i * 60, "load@example.com",
                      [{"node": node, "author": "Load <load@example.com>", "desc": f"load {i}", "branch": "default",
                        "tags": []}])
 
