@@ -48,6 +48,7 @@ _originals: list[tuple[type, str, Any]] = []
 _local = threading.local()
 # moto's own figure: DynamoDB refuses items somewhere between 409 and 410 KB.
 _ITEM_SIZE_LIMIT = 405_000
+_SIZE = "_shipyard_size"  # where an item keeps its size (``_item_size``)
 
 
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
@@ -175,42 +176,43 @@ def _partition_query(original: Any) -> Any:
             narrowed = _local.partitions = {}
         narrowed[id(self)] = partition
         try:
-            return _sizes_remembered(original, self, hash_key, *args, **kwargs)
+            return original(self, hash_key, *args, **kwargs)
         finally:
             narrowed.pop(id(self), None)
 
     return query
 
 
-def _sizes_remembered(call: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a query sizing each item once: moto sizes an item it keeps twice (page limit, then total).
-
-    Nothing changes an item during one call (it runs under the write lock), and
-    every item sized stays referenced until the call returns, so an item's id
-    names it for the whole call.
-    """
-    if getattr(_local, "sizes", None) is not None:
-        return call(*args, **kwargs)
-    _local.sizes = {}
-    try:
-        return call(*args, **kwargs)
-    finally:
-        _local.sizes = None
-
-
 def _item_size(self: Any) -> int:
-    """``Item.size``, once per item within a query (``_sizes_remembered``)."""
+    """``Item.size``, computed once per item: when it is built, or after an update changed it.
+
+    moto sizes an item at every ``Query`` page it could be on (twice when it is
+    kept) and at every ``BatchGetItem``; a run's metrics item is thousands of
+    nested values. An item changes in place only in ``update_item``
+    (``_resized_after_update`` forgets its size there); a put builds a new item.
+    """
     from moto.dynamodb.models.utilities import bytesize
 
-    sizes = getattr(_local, "sizes", None)
-    if sizes is not None:
-        found = sizes.get(id(self))
-        if found is not None:
-            return found
-    size = sum(bytesize(key) + value.size() for key, value in self.attrs.items())
-    if sizes is not None:
-        sizes[id(self)] = size
+    size = self.__dict__.get(_SIZE)
+    if size is None:
+        size = sum(bytesize(key) + value.size() for key, value in self.attrs.items())
+        self.__dict__[_SIZE] = size
     return size
+
+
+def _resized_after_update(original: Any) -> Any:
+    @functools.wraps(original)
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, table_name, key, *args, **kwargs)
+        finally:
+            table = self.tables.get(table_name)
+            if table is not None and _has_key(key) and table.hash_key_attr in key:
+                item = _current_item(table, key)
+                if item is not None:
+                    item.__dict__.pop(_SIZE, None)
+
+    return update_item
 
 
 def _copied_value(self: Any, memo: dict[int, Any]) -> Any:
@@ -289,6 +291,7 @@ def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) 
     if total > _ITEM_SIZE_LIMIT:
         raise ItemSizeTooLarge
     self.attrs = built
+    self.__dict__[_SIZE] = total
 
 
 def install() -> None:
@@ -309,6 +312,7 @@ def install() -> None:
                        (DynamoType, "size", DynamoType.__dict__["size"]),
                        (DynamoType, "__deepcopy__", DynamoType.__dict__["__deepcopy__"]),
                        (Item, "size", Item.__dict__["size"]),
+                       (backend, "update_item", backend.__dict__["update_item"]),
                        (Item, "__init__", Item.__dict__["__init__"])])
     BaseModel.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign,assignment]
     backend.transact_write_items = _narrow_rollback(  # type: ignore[method-assign]
@@ -318,6 +322,7 @@ def install() -> None:
     DynamoType.size = _value_size  # type: ignore[method-assign]
     DynamoType.__deepcopy__ = _copied_value  # type: ignore[method-assign]
     Item.size = _item_size  # type: ignore[method-assign]
+    backend.update_item = _resized_after_update(backend.update_item)  # type: ignore[method-assign]
     Item.__init__ = _item_init  # type: ignore[method-assign]
     _installed = True
 

@@ -91,6 +91,20 @@ def _answers(ddb) -> list:
     return out
 
 
+def _grown_pages(ddb) -> list:
+    """Items queried (and so sized), then grown by updates to ~300 KB each: a 1 MB page now holds three."""
+    for order in range(5):
+        ddb.put_item(TableName=TABLE, Item={"g": {"S": "grown"}, "o": {"S": f"{order:06d}"}, "a": {"S": "small"}})
+    grown = {":g": {"S": "grown"}}
+    first = ddb.query(TableName=TABLE, KeyConditionExpression="g = :g", ExpressionAttributeValues=grown)
+    for order in range(5):
+        ddb.update_item(TableName=TABLE, Key={"g": {"S": "grown"}, "o": {"S": f"{order:06d}"}},
+                        UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": {"S": "x" * 300_000}})
+    then = ddb.query(TableName=TABLE, KeyConditionExpression="g = :g", ExpressionAttributeValues=grown,
+                     ProjectionExpression="o")
+    return [first["Count"], then["Count"], then.get("LastEvaluatedKey")]
+
+
 def _refusals(ddb) -> list:
     """Items around the 400 KB limit, put and updated: which ones moto refuses, and how."""
     out = []
@@ -119,7 +133,7 @@ def _run(guarded: bool) -> tuple[list, list]:
         with mock_aws():
             ddb = client("dynamodb")
             _world(ddb)
-            return _answers(ddb), _refusals(ddb)
+            return _answers(ddb), _refusals(ddb) + _grown_pages(ddb)
     finally:
         if guarded:
             embedded_aws.uninstall()
@@ -135,7 +149,7 @@ def plain_aws(monkeypatch):
 def test_queries_reads_and_size_refusals_answer_as_moto_does(plain_aws):
     """Given the same table written with and without the guards,
     when it is queried (forward, backward, ranges, limits, pages, filters, projections) and read,
-    and items around the 400 KB limit are put and updated,
+    and items around the 400 KB limit are put and updated, and items grow after being read,
     then every answer and every refusal is moto's own."""
     moto_answers, moto_refusals = _run(guarded=False)
     guarded_answers, guarded_refusals = _run(guarded=True)
@@ -144,6 +158,7 @@ def test_queries_reads_and_size_refusals_answer_as_moto_does(plain_aws):
     for query, moto_pages, guarded_pages in zip(QUERIES, moto_answers, guarded_answers, strict=False):
         assert guarded_pages == moto_pages, query
     assert guarded_answers[len(QUERIES):] == moto_answers[len(QUERIES):]
+    assert moto_refusals[-3:-1] == [5, 3]  # the grown items fill a 1 MB page at three
     assert guarded_refusals == moto_refusals
 
 
