@@ -27,11 +27,7 @@ from chalicelib.api.kernelci import version as kernelci_version
 from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
-from chalicelib.api.selfserve import branches as selfserve_branches
-from chalicelib.api.selfserve import builds as selfserve_builds
-from chalicelib.api.selfserve import jobs as selfserve_jobs
-from chalicelib.api.selfserve import requests as selfserve_requests
-from chalicelib.api.selfserve import revisions as selfserve_revisions
+from chalicelib.api.selfserve import routes as selfserve_routes
 from chalicelib.api.treeherder import docs as treeherder_docs
 from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
@@ -91,12 +87,9 @@ app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_docs.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_workers.bp)
-# BuildAPI self-serve; jobs and branches before {branch}, which would otherwise match them.
-app.register_blueprint(selfserve_jobs.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_branches.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_builds.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_requests.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_revisions.bp, url_prefix="/self-serve")
+# BuildAPI self-serve (chalicelib/api/selfserve/routes.py: the blueprints, in order)
+for selfserve_bp in selfserve_routes.BLUEPRINTS:
+    app.register_blueprint(selfserve_bp, url_prefix=selfserve_routes.FAMILY.prefix)
 app.register_blueprint(selfserve_workers.bp)
 # Last: every path no route above serves answers its family's own 404 (not API Gateway's 403).
 unknown_paths.register(app)

@@ -11,7 +11,8 @@ import pytest
 from chalice.local import RouteMatcher
 from openapi_spec_validator import validate
 
-from chalicelib.api.openapi import parts, registry
+from chalicelib.api.kit import openapi_parts as parts
+from chalicelib.api.openapi import registry
 
 FAMILIES = registry.families()
 

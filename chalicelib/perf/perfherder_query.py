@@ -1,30 +1,18 @@
-"""Perfherder's view of the performance series the Datazilla ingest stores.
+"""Perfherder's query parameters (``performance/signatures`` and ``performance/data``), parsed and checked.
 
-A signature names a series (see ``chalicelib/perf/signatures.py``); its data
-are the per-run page means the metrics worker keeps in the metrics table
-(``pages[page].mean``, as Datazilla computes it: tp5-family tests without
-their first replicate). One point per run linked to a push.
-
-Reads per signature: one Query on the series group's runs, its key range
-narrowed to the pushes asked for (a time range becomes hg push ids with one
-Query on the pushes' date index at each end), and one BatchGetItem for the
-pushes' tips.
+Pure: they are refused where Treeherder's PerformanceSignatureViewSet and
+PerformanceDatumViewSet refuse them, with the same bodies, before anything
+is read. Reading the series is ``chalicelib.services.treeherder.perf_series``.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
-from chalicelib.store import metrics as metrics_store
-from chalicelib.store import pushes
-from chalicelib.store.metrics import plain
-from chalicelib.store.perf_signatures import StoredSignature
+from chalicelib.perf.signatures import StoredSignature
 from chalicelib.treeherder.params import DAY, BadParameter, Params, day_start, int_list, int_value
-
-POINT_ID_STRIDE = 10_000  # a point's id: test run id * stride + the page's position in the run
-MAX_PUSH_IDS = 100  # push_id values one data query reads (one Query each per series)
 
 
 @dataclass
@@ -95,7 +83,7 @@ def parse_data_query(params: Params, now: float | None = None) -> DataQuery:
     return query
 
 
-def signature_filter(params: Params, now: float | None = None) -> Any:
+def signature_filter(params: Params, now: float | None = None) -> Callable[[StoredSignature], bool]:
     """The signatures listing's filters as a predicate over stored signatures."""
     wanted_hashes = {h.strip() for v in params.getlist("signature") for h in v.split(",") if h.strip()}
     frameworks = set(int_list(params.getlist("framework"), "framework"))
@@ -127,88 +115,3 @@ def describe(stored: StoredSignature) -> dict[str, Any]:
     return {"id": stored.id, **stored.signature.properties()}
 
 
-def _push_bounds(branch: str, query: DataQuery) -> list[tuple[int, int]]:
-    """The hg push id ranges the pushes asked for cover (one per ``push_id``, else all of them)."""
-    if query.push_ids is None:
-        return [(0, 10**12 - 1)]
-    ranges = []
-    for pushlog_id in dict.fromkeys(query.push_ids[:MAX_PUSH_IDS]):
-        push = pushes.by_pushlog_id(pushlog_id)
-        if push is not None and push.branch == branch:
-            ranges.append((push.push_id, push.push_id))
-    return ranges
-
-
-def _order_bounds(branch: str, query: DataQuery) -> list[tuple[str, str]]:
-    """The metrics ``order_key`` ranges of the pushes asked for; none when no push can match."""
-    low_date, high_date = 0, 10**12 - 1
-    if query.date_low is not None:
-        first = pushes.first_on_or_after(branch, query.date_low)
-        if first is None:
-            return []
-        low_date = first.push_id
-    if query.date_high is not None:
-        last = pushes.last_on_or_before(branch, query.date_high)
-        if last is None:
-            return []
-        high_date = last.push_id
-    out = []
-    for low, high in _push_bounds(branch, query):
-        low, high = max(low, low_date), min(high, high_date)
-        if low <= high:
-            out.append((f"{low:012d}", f"{high:012d}~"))
-    return out
-
-
-def order_bounds(branch: str, query: DataQuery) -> list[tuple[str, str]]:
-    """The key ranges a data query reads in every series (computed once per request)."""
-    return _order_bounds(branch, query)
-
-
-@dataclass
-class Reads:
-    """What one request already read: a series group's runs (its signatures differ by page only) and tips."""
-
-    runs: dict[str, list[Any]]
-    tips: dict[int, Any]
-
-
-def series(branch: str, stored: StoredSignature, query: DataQuery,
-           bounds: list[tuple[str, str]] | None = None, reads: Reads | None = None) -> list[dict[str, Any]]:
-    """The signature's points, oldest push first.
-
-    ``bounds`` (:func:`order_bounds`) and ``reads`` let a request that shows
-    many series compute its key ranges once and read each series group once.
-    """
-    if query.job_ids is not None:
-        return []  # the points come from Datazilla runs, which name no Treeherder job (job_id null)
-    reads = reads or Reads({}, {})
-    key = stored.signature.group.key
-    if key not in reads.runs:
-        ranges = _order_bounds(branch, query) if bounds is None else bounds
-        reads.runs[key] = [rec for low_high in ranges for rec in metrics_store.between(key, *low_high)]
-    page = stored.signature.page
-    points = []
-    for rec in reads.runs[key]:
-        pages = plain(rec.pages)
-        value = (pages.get(page) or {}).get("mean")
-        if value is None:
-            continue
-        position = sorted(pages).index(page)
-        points.append((rec, value, position))
-    missing = [int(rec.push_id) for rec, _, _ in points if int(rec.push_id) not in reads.tips]
-    if missing:
-        reads.tips.update(pushes.get_many(branch, missing))
-    out = []
-    for rec, value, position in points:
-        push = reads.tips.get(int(rec.push_id))
-        out.append({
-            "signature_id": stored.id,
-            "id": int(rec.test_run_id) * POINT_ID_STRIDE + position,
-            "job_id": None,
-            "push_id": int(rec.pushlog_id),
-            "push_timestamp": int(rec.push_date),
-            "value": round(value, 2),  # Perfherder rounds to 2 decimal places
-            "revision": push.tip if push is not None else rec.revision,
-        })
-    return out
