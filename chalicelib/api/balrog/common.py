@@ -40,7 +40,8 @@ def answer(body: Any, status: int = 200, headers: dict[str, str] | None = None) 
 TITLES = {401: "Unauthenticated"}
 
 
-def problem(status: int, detail: str, exception: str | list[str] | None = None) -> Response:
+def problem(status: int, detail: str, exception: str | list[str] | None = None,
+            extra: dict[str, Any] | None = None) -> Response:
     """Balrog's error body (connexion's problem): ``{"type", "title", "detail", "status", "exception"?}``.
 
     Where Balrog answers an exception (its error handlers), ``detail`` names
@@ -52,6 +53,7 @@ def problem(status: int, detail: str, exception: str | list[str] | None = None) 
                             "detail": detail, "status": status}
     if exception is not None:
         body["exception"] = exception
+    body.update(extra or {})
     return answer(body, status)
 
 

@@ -35,7 +35,7 @@ from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
 
 def _refusal(err: BalrogError) -> Refusal:
-    return Refusal(err.status, err.detail, exception=err.exception)
+    return Refusal(err.status, err.detail, exception=err.exception, fields=err.extra)
 
 
 def _answer(value: Response, context: None) -> Response:
@@ -44,7 +44,8 @@ def _answer(value: Response, context: None) -> Response:
 
 
 def _problem(refusal: Refusal, context: None) -> Response:
-    return problem(refusal.status, refusal.message, refusal.extra.get("exception"))
+    """``exception`` and any more ``fields`` (Balrog's ``data``) where the refusal has them."""
+    return problem(refusal.status, refusal.message, refusal.extra.get("exception"), refusal.extra.get("fields"))
 
 
 ERRORS = (

@@ -23,7 +23,7 @@ from chalicelib.api.balrog.openapi import (
 )
 from chalicelib.api.kit.openapi_parts import answer, path_param, query_param, response_ref, schema_ref, segment
 
-BASES = ["rules", "permissions", "emergency_shutoff"]
+BASES = ["rules", "releases", "permissions", "emergency_shutoff"]
 KINDS = ["product", "permissions"]
 SIGNOFFS = {"type": "object", "additionalProperties": {"type": "string"}, "description": "username → role."}
 REQUIRED = {"type": "object", "additionalProperties": {"type": "integer"}, "description": "role → signoffs needed."}

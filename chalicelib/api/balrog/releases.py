@@ -50,7 +50,8 @@ from chalicelib.api.balrog.openapi import (
 )
 from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.balrog.blob_schema import blob_errors
-from chalicelib.services.balrog import gates
+from chalicelib.services.balrog import gates, scheduled_changes
+from chalicelib.services.balrog.scheduled_kinds import RELEASES
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
@@ -369,7 +370,8 @@ def delete_release(name: str, changed_by: str) -> Response:
     require(changed_by, "release", "delete", record.get("product"))
     _writable(record)
     gates.verify(gates.for_release(name), None)
-    releases.delete({"name": name}, data_version, changed_by)  # refused while a rule maps to it
+    pending = scheduled_changes.refuse_if_scheduled(RELEASES, record)
+    releases.delete({"name": name}, data_version, changed_by, pending)  # refused while a rule maps to it
     return Response(body="", status_code=200)
 
 
