@@ -212,6 +212,21 @@ def column_op(operation_id: str, what: str, column: dict[str, Any]) -> dict[str,
                     {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [column])
 
 
+def table_history_op(table: str, own: str, scheduled: str, product_channel: bool = False) -> dict[str, Any]:
+    """``/rules/history``, ``/permissions/history``: the table's versions and its scheduled changes' versions."""
+    page = obj({"count": {"type": "integer"}, "revisions": {"type": "array", "items": {"type": "object"}}})
+    params = [PAGE, LIMIT, query_param("changed_by", "Only changes by this user."),
+              query_param("change_id", "Only this change.", {"type": "integer"}),
+              query_param("data_version", "Only this version.", {"type": "integer"}),
+              query_param("timestamp_from", "Only changes since (ms, inclusive).", {"type": "integer"}),
+              query_param("timestamp_to", "Only changes until (ms, inclusive).", {"type": "integer"})]
+    if product_channel:
+        params += [query_param("product", "Only this product's."), query_param("channel", "Only this channel's.")]
+    return admin_op(f"{table}_history", f"Every {table[:-1]} version and scheduled change version, newest first", {
+        200: answer("Both lists, each paged.", obj({own: page, scheduled: page})),
+        400: response_ref("BadRequest"), **READ_ERRORS}, params)
+
+
 def update_parameter(name: str) -> dict[str, Any]:
     return path_param(name, UPDATE_PARAM_TEXT[name][0], example=UPDATE_PARAM_TEXT[name][1])
 
