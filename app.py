@@ -4,16 +4,7 @@ from chalice import Chalice
 
 from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
-from chalicelib.api.balrog import csrf as balrog_csrf
-from chalicelib.api.balrog import emergency_shutoff as balrog_emergency_shutoff
-from chalicelib.api.balrog import history as balrog_history
-from chalicelib.api.balrog import oauth as balrog_oauth
-from chalicelib.api.balrog import releases as balrog_releases
-from chalicelib.api.balrog import required_signoffs as balrog_required_signoffs
-from chalicelib.api.balrog import rules as balrog_rules
-from chalicelib.api.balrog import scheduled_changes as balrog_scheduled_changes
-from chalicelib.api.balrog import update as balrog_update
-from chalicelib.api.balrog import users as balrog_users
+from chalicelib.api.balrog import routes as balrog_routes
 from chalicelib.api.datazilla import routes as datazilla_routes
 from chalicelib.api.kernelci import resources as kernelci_resources
 from chalicelib.api.kernelci import tokens as kernelci_tokens
@@ -50,17 +41,9 @@ for datazilla_bp in datazilla_routes.BLUEPRINTS:
     app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
 app.register_blueprint(perf_alerts.bp)
 app.register_blueprint(perf_graphs.bp)
-app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_scheduled_changes.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
-app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
-app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
+# Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)
+for balrog_bp in balrog_routes.BLUEPRINTS:
+    app.register_blueprint(balrog_bp, url_prefix=balrog_routes.FAMILY.url_prefix(balrog_bp))
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)
