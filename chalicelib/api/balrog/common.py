@@ -22,6 +22,7 @@ from chalicelib import safe_json
 from chalicelib.auth import bearer, sessions
 from chalicelib.balrog import errors
 from chalicelib.balrog import permissions as perms
+from chalicelib.balrog.body_values import int_value, nested
 from chalicelib.balrog.errors import BalrogError
 from chalicelib.balrog.merge import MergeConflict
 from chalicelib.services.balrog.access import require
@@ -33,7 +34,7 @@ from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BalrogError", "require"]  # raised and called by every route module
+__all__ = ["BalrogError", "int_value", "nested", "require"]  # raised and called by every route module
 
 JSON = {"Content-Type": "application/json"}
 # What a write may carry: JSON, or a form as Balrog's admin UI and older scripts send it.
@@ -188,36 +189,6 @@ def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
 def strict_json(text: str | bytes) -> Any:
     """JSON as RFC 8259 has it, holding only values Shipyard can keep (:mod:`chalicelib.safe_json`)."""
     return safe_json.loads(text)
-
-
-def nested(value: Any, field: str) -> Any:
-    """A nested field that may travel as a JSON-encoded string or as the object itself."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            return strict_json(value)
-        except ValueError:
-            raise BalrogError(400, f"'{field}' is not valid JSON.") from None
-    return value
-
-
-def int_value(value: Any, field: str, required: bool = False) -> int | None:
-    """An integer field from a body or query string (strings of digits accepted).
-
-    A JSON number with a fraction is refused, not truncated: ``backgroundRate``
-    2.5 is not 2.
-    """
-    if value is None or value == "":
-        if required:
-            raise BalrogError(400, f"'{field}' is required.")
-        return None
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise BalrogError(400, f"'{field}' must be an integer.")
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise BalrogError(400, f"'{field}' must be an integer.") from None
 
 
 def query_params(bp: Blueprint) -> dict[str, str]:

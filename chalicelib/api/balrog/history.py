@@ -1,4 +1,5 @@
-"""``/history/view|diff/<table>/<change_id>/<field>``: one field of one change, or its diff.
+"""``/history/view|diff/<table>/<change_id>/<field>``: one field of one change, or its diff; and
+``/rules/history``, ``/permissions/history``: a whole table's versions (current Balrog).
 
 The admin UI shows what a change did: ``view`` answers the field's value at
 that change as text (objects as indented JSON, NULL as ``NULL``), ``diff`` a
@@ -15,10 +16,12 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.balrog.common import BalrogError, balrog_route, int_value
+from chalicelib.api.balrog.common import BalrogError, answer, balrog_route, int_value, page_and_limit, query_params
+from chalicelib.services.balrog import table_history
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, rules
+from chalicelib.store.balrog_table_history import HistoryFilter
 from chalicelib.store.versioned import VersionedTable, find_change
 
 bp = Blueprint(__name__)
@@ -93,3 +96,38 @@ def diff_field(table: str, change_id: str, field: str, changed_by: str) -> Respo
         tofile=f"Data Version {revision.get('data_version') or ''}", lineterm="",
     )
     return _plain("\n".join(lines))
+
+
+def _history_filter() -> tuple[HistoryFilter, dict[str, str]]:
+    """Balrog's history parameters: integers where its spec says so (400 otherwise), the rest as given."""
+    params = query_params(bp)
+    change: dict[str, Any] = {}
+    for name in ("change_id", "data_version"):
+        value = int_value(params.get(name), name)
+        if value is not None:
+            change[name] = value
+    if params.get("changed_by"):
+        change["changed_by"] = params["changed_by"]
+    wanted = HistoryFilter(timestamp_from=int_value(params.get("timestamp_from"), "timestamp_from"),
+                           timestamp_to=int_value(params.get("timestamp_to"), "timestamp_to"), change=change)
+    return wanted, {c: params[c] for c in ("product", "channel") if params.get(c)}
+
+
+def _table_history(name: str) -> Response:
+    page, limit = page_and_limit(bp)
+    wanted, product_channel = _history_filter()
+    return answer(table_history.of_table(name, wanted, product_channel, page, limit))
+
+
+@bp.route("/rules/history", methods=["GET"])
+@balrog_route(bp)
+def rules_history(changed_by: str) -> Response:
+    """Every rule's versions and every rule scheduled change's versions, newest first (current Balrog)."""
+    return _table_history("rules")
+
+
+@bp.route("/permissions/history", methods=["GET"])
+@balrog_route(bp)
+def permissions_history(changed_by: str) -> Response:
+    """Every permission's versions and every permission scheduled change's versions, newest first."""
+    return _table_history("permissions")

@@ -219,6 +219,8 @@ def _rules() -> dict[str, Any]:
                 writes=True),
         },
         f"{API}/rules/columns/{{column}}": _column("rule_column", "rule", RULE_COLUMN),
+        f"{API}/rules/history": {"get": _table_history("rules", "Rules", "Rules scheduled change",
+                                                       product_channel=True)},
         f"{API}/rules/{{id_or_alias}}": {
             "get": _admin("get_rule", "One rule", {200: answer("The rule.", schema_ref("Rule"), headers=DATA_VERSION),
                                                   **READ_ERRORS}, [RULE]),
@@ -238,6 +240,21 @@ def _rules() -> dict[str, Any]:
                            writes=True),
         },
     }
+
+
+def _table_history(table: str, own: str, scheduled: str, product_channel: bool = False) -> dict[str, Any]:
+    """``/rules/history``, ``/permissions/history``: the table's versions and its scheduled changes' versions."""
+    page = _object({"count": {"type": "integer"}, "revisions": {"type": "array", "items": {"type": "object"}}})
+    params = [PAGE, LIMIT, query_param("changed_by", "Only changes by this user."),
+              query_param("change_id", "Only this change.", {"type": "integer"}),
+              query_param("data_version", "Only this version.", {"type": "integer"}),
+              query_param("timestamp_from", "Only changes since (ms, inclusive).", {"type": "integer"}),
+              query_param("timestamp_to", "Only changes until (ms, inclusive).", {"type": "integer"})]
+    if product_channel:
+        params += [query_param("product", "Only this product's."), query_param("channel", "Only this channel's.")]
+    return _admin(f"{table}_history", f"Every {table[:-1]} version and scheduled change version, newest first", {
+        200: answer("Both lists, each paged.", _object({own: page, scheduled: page})),
+        400: response_ref("BadRequest"), **READ_ERRORS}, params)
 
 
 def _releases() -> dict[str, Any]:
@@ -318,6 +335,8 @@ def _users() -> dict[str, Any]:
                                  {"options": {"products": ["Firefox"], "actions": ["create", "modify"]},
                                   "data_version": 1})
     return {
+        f"{API}/permissions/history": {"get": _table_history("permissions", "Permissions",
+                                                             "Permissions Scheduled Change")},
         f"{API}/users": {"get": _admin("list_users", "Users with at least one permission, with roles and permissions", {
             200: answer("username → its roles and permissions.", {"type": "object", "additionalProperties": _object({
                 "roles": {"type": "array", "items": _object({"role": {"type": "string"},

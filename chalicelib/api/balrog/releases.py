@@ -6,7 +6,6 @@ merge (``Releases.write_blob``), so concurrent locale uploads both land.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -25,14 +24,14 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
-from chalicelib.balrog.blob_schema import blob_errors
+from chalicelib.balrog.release_input import names_of, product_of, release_name, valid_blob, writable
 from chalicelib.services.balrog import gates, scheduled_changes
+from chalicelib.services.balrog.releases import change_release
 from chalicelib.services.balrog.scheduled_kinds import RELEASES
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
 bp = Blueprint(__name__)
-MAX_NAME = 200
 
 
 def _found(name: str) -> dict[str, Any]:
@@ -53,34 +52,7 @@ def _blob(body: dict[str, Any], name: str) -> dict[str, Any]:
         raise BalrogError(400, "'blob' is required and must be a JSON object.")
     if blob.get("name") != name:
         raise BalrogError(400, f"The blob's name ({blob.get('name')!r}) must equal the release name ({name!r}).")
-    return _valid(blob)
-
-
-def _valid(blob: dict[str, Any]) -> dict[str, Any]:
-    """Balrog's ``BlobValidationError``: 400 "Invalid Blob" with the schema's complaints."""
-    errors = blob_errors(blob)
-    if errors:
-        raise BalrogError(400, "Invalid Blob", errors)
-    return blob
-
-
-def _product(body: dict[str, Any]) -> str:
-    product = body.get("product")
-    if not isinstance(product, str) or not product.strip():
-        raise BalrogError(400, "'product' is required.")
-    return product
-
-
-def _name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise BalrogError(400, f"'name' is required (at most {MAX_NAME} characters).")
-    return name
-
-
-def _writable(record: dict[str, Any]) -> None:
-    if record.get("read_only"):
-        raise BalrogError(403, "Couldn't update release. Release is marked read only",
-                          f"Release '{record['name']}' is read only")
+    return valid_blob(blob)
 
 
 @bp.route("/releases", methods=["GET"])
@@ -106,7 +78,7 @@ def list_releases(changed_by: str) -> Response:
 @balrog_route(bp)
 def create_release(changed_by: str) -> Response:
     body = json_body(bp)
-    name, product = _name(body.get("name")), _product(body)
+    name, product = release_name(body.get("name")), product_of(body)
     blob = _blob(body, name)
     require(changed_by, "release", "create", product)
     if releases.get({"name": name}) is not None:
@@ -132,7 +104,7 @@ def get_release(name: str, changed_by: str) -> Response:
 def put_release(name: str, changed_by: str) -> Response:
     """Overwrite the blob of an existing release (200) or create it (201)."""
     body = json_body(bp)
-    product = _product(body)
+    product = product_of(body)
     blob = _blob(body, name)
     record = releases.get({"name": name})
     if record is None:
@@ -143,100 +115,10 @@ def put_release(name: str, changed_by: str) -> Response:
     require(changed_by, "release", "modify", record.get("product"))
     if product != record.get("product"):
         require(changed_by, "release", "modify", product)
-    _writable(record)
+    writable(record)
     gates.verify(gates.for_release(name), None)
     new = releases.write_blob(name, blob, data_version, changed_by, {"product": product})
     return answer({"new_data_version": new["data_version"]})
-
-
-def _names(body: dict[str, Any], field: str) -> list[str]:
-    """A list of names (``copyTo``, ``alias``), sent as a JSON string or a list."""
-    value = nested(body.get(field), field)
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise BalrogError(400, f"'{field}' must be a JSON list of names.")
-    return list(dict.fromkeys(value))
-
-
-def _partial(name: str, body: dict[str, Any], apply: Any, is_new: Any, changed_by: str,
-             locale_change: bool = False) -> Response:
-    """Balrog's ``changeRelease``: apply one change to the named release and to each of ``copyTo``.
-
-    A release that does not exist yet is created first (from ``schema_version``
-    and ``hashFunction``). The release in the URL is the primary one: its
-    ``data_version`` is required and checked (a stale one goes through the
-    3-way merge), its product must match, and its answer decides the status
-    (201 when ``is_new(blob)`` says the change adds something, or the release
-    was created; else 200). ``copyTo`` releases are written at their current
-    version. Every permission and product check of every target is made
-    before the first write, so a refusal writes nothing.
-    ``apply(blob, data)`` returns the new blob.
-    """
-    product = _product(body)
-    data = nested(body.get("data"), "data")
-    if not isinstance(data, dict):
-        raise BalrogError(400, "'data' is required and must be a JSON object.")
-    copy_to = [n for n in _names(body, "copyTo") if n != name]
-    schema_version = body.get("schema_version") or data.get("schema_version")
-    hash_function = body.get("hashFunction") or data.get("hashFunction")
-    targets: list[tuple[str, dict[str, Any] | None, int | None]] = []
-    for target in [name, *copy_to]:
-        _name(target)
-        record = releases.get({"name": target})
-        if record is None:
-            require(changed_by, "release", "create", product)
-            if not schema_version:
-                raise BalrogError(400, "schema_version is required")
-            targets.append((target, None, None))
-            continue
-        if target == name:
-            data_version = int_value(body.get("data_version"), "data_version")
-            if data_version is None:
-                raise BalrogError(400, "Release exists, data_version must be provided")
-            if product != record.get("product"):
-                raise BalrogError(400, f"Product name '{product}' doesn't match the release's "
-                                       f"('{record.get('product')}')")
-        else:
-            data_version = record["data_version"]
-        if locale_change:
-            _require_any(changed_by, ("release", "release_locale"), "modify", record.get("product"))
-        else:
-            require(changed_by, "release", "modify", record.get("product"))
-        _writable(record)
-        gates.verify(gates.for_release(target), None)
-        targets.append((target, record, data_version))
-
-    status = 200
-    primary_version = 0
-    for target, record, data_version in targets:
-        if record is None:
-            start = {"name": target, "schema_version": int_value(schema_version, "schema_version")}
-            if hash_function:
-                start["hashFunction"] = hash_function
-            record, data_version = releases.create(target, product, start, changed_by), 1
-            new = True
-        else:
-            new = None
-        current = releases.blob(record)
-        if hash_function and current.get("hashFunction") not in (None, hash_function):
-            raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
-        if new is None:
-            new = is_new(current)
-        written = releases.write_blob(target, _valid(apply(copy.deepcopy(current), data)), data_version, changed_by)
-        if target == name:
-            status, primary_version = (201 if new else 200), written["data_version"]
-    return answer({"new_data_version": primary_version}, status)
-
-
-def _require_any(username: str, things: tuple[str, ...], action: str, product: str | None) -> None:
-    for thing in things[:-1]:
-        try:
-            require(username, thing, action, product)
-            return
-        except BalrogError:
-            continue
-    require(username, things[-1], action, product)
 
 
 @bp.route("/releases/{name}", methods=["POST"], content_types=BODY_TYPES)
@@ -247,7 +129,8 @@ def post_release(name: str, changed_by: str) -> Response:
         blob.update(data)
         return blob
 
-    return _partial(name, json_body(bp), apply, lambda blob: False, changed_by)
+    status, new_version = change_release(name, json_body(bp), apply, lambda blob: False, changed_by)
+    return answer({"new_data_version": new_version}, status)
 
 
 def _locale(blob: dict[str, Any], platform: str, locale: str) -> Any:
@@ -269,7 +152,7 @@ def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
 def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     """Set one locale's entry in the blob (201 if the locale was new, else 200)."""
     body = json_body(bp)
-    aliases = _names(body, "alias")
+    aliases = names_of(body, "alias")
 
     def apply(blob: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         platforms = blob.setdefault("platforms", {})
@@ -280,8 +163,9 @@ def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
             platforms.setdefault(alias, {"alias": resolved})
         return blob
 
-    return _partial(name, body, apply, lambda blob: _locale(blob, platform, locale) is None, changed_by,
-                    locale_change=True)
+    status, new_version = change_release(name, body, apply, lambda blob: _locale(blob, platform, locale) is None,
+                                         changed_by, locale_change=True)
+    return answer({"new_data_version": new_version}, status)
 
 
 @bp.route("/releases/{name}", methods=["DELETE"])
@@ -290,7 +174,7 @@ def delete_release(name: str, changed_by: str) -> Response:
     data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
     record = _found(name)
     require(changed_by, "release", "delete", record.get("product"))
-    _writable(record)
+    writable(record)
     gates.verify(gates.for_release(name), None)
     pending = scheduled_changes.refuse_if_scheduled(RELEASES, record)
     releases.delete({"name": name}, data_version, changed_by, pending)  # refused while a rule maps to it
@@ -361,7 +245,7 @@ def revert_release(name: str, changed_by: str) -> Response:
     require(changed_by, "release", "modify", record.get("product"))
     if old.get("product") != record.get("product"):
         require(changed_by, "release", "modify", old.get("product"))
-    _writable(record)
+    writable(record)
     gates.verify(gates.for_release(name), None)
     new = releases.replace(name, {"product": old.get("product")}, record["data_version"], changed_by,
                            blob=releases.blob(old))

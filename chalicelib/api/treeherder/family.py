@@ -32,7 +32,7 @@ from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.request_url import full_url
 from chalicelib.api.treeherder import openapi
 from chalicelib.auth import hawk
-from chalicelib.services.treeherder.perf_series import DataQueryRefused
+from chalicelib.perf.perfherder_query import DataQueryRefused
 from chalicelib.store import branches
 from chalicelib.store.branches import Branch
 from chalicelib.treeherder.client_policy import accept_refusal, user_agent_refusal

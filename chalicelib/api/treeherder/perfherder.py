@@ -23,9 +23,9 @@ from chalicelib.api.treeherder.openapi import (
     obj,
     read,
 )
+from chalicelib.perf.perfherder_query import parse_data_query
 from chalicelib.perf.signatures import FRAMEWORKS
 from chalicelib.services.treeherder import perf_series
-from chalicelib.store import perf_signatures
 from chalicelib.store.branches import Branch
 from chalicelib.treeherder.params import Params
 
@@ -46,9 +46,8 @@ bp = Blueprint(__name__)
      query_param("id", "Only these signature ids.", COMMA_INTEGERS)],
     tags=PERF_TAG))
 def signatures(branch: Branch, project: str) -> dict[str, Any]:
-    """The repository's series (one Query), filtered by signature, framework, platform, interval, subtests."""
-    keep = perf_series.signature_filter(Params(bp.current_request.query_params))
-    return {s.hash: perf_series.describe(s) for s in perf_signatures.in_repository(branch.name) if keep(s)}
+    """The repository's series, filtered by signature, framework, platform, interval, subtests."""
+    return perf_series.signature_listing(branch.name, Params(bp.current_request.query_params))
 
 
 @documented(read(
@@ -79,33 +78,9 @@ def signatures(branch: Branch, project: str) -> dict[str, Any]:
      query_param("framework", "Only series of these framework ids.", COMMA_INTEGERS)],
     tags=PERF_TAG))
 def data(branch: Branch, project: str) -> dict[str, Any]:
-    """Points by signature (hashes or ids), or of pushes or jobs across the repository's series.
-
-    Series with no point are left out, as Treeherder groups the points it
-    found. Without signatures, every series of the repository is read (one
-    Query for the list, then per series its pushes' points): the cost grows
-    with the series a repository has, not with its data. A query Treeherder
-    refuses is 400 in its own shape (the family's error table).
-    """
-    query = perf_series.parse_data_query(Params(bp.current_request.query_params))
-    if query.hashes:
-        chosen = perf_signatures.by_hashes(branch.name, query.hashes)
-    elif query.signature_ids:
-        chosen = perf_signatures.by_ids(branch.name, query.signature_ids)
-    elif query.job_ids is not None:
-        chosen = []  # no series point names a job
-    else:
-        chosen = list(perf_signatures.in_repository(branch.name))
-    body = {}
-    wanted = [s for s in {s.hash: s for s in chosen}.values()
-              if not query.frameworks or s.signature.properties()["framework_id"] in query.frameworks]
-    bounds = perf_series.order_bounds(branch.name, query) if wanted and query.job_ids is None else []
-    reads = perf_series.Reads({}, {})
-    for stored in wanted:
-        points = perf_series.series(branch.name, stored, query, bounds, reads)
-        if points:
-            body[stored.hash] = points
-    return body
+    """Points by signature (hashes or ids), or of pushes or jobs across the repository's series; a query
+    Treeherder refuses is 400 in its own shape (the family's error table)."""
+    return perf_series.points_by_signature(branch.name, parse_data_query(Params(bp.current_request.query_params)))
 
 
 @documented(read("performance_frameworks", "Performance frameworks", {
