@@ -197,6 +197,8 @@ class Family:
             documents.add_operation(self.name, self.document_path(bp, path), method, operation)
         if signed_in and self.auth is None:
             raise TypeError(f"{self.name}: {path} is signed in but the family declares no auth")
+        if signed_in and any(not op.get("security") for op in operations.values()):
+            raise UndocumentedRoute(f"{self.name}: {path} needs a user but an operation lists no security")
         route = Route(self, path, handlers, signed_in)
 
         def view(**params: str) -> Response:
