@@ -5,12 +5,7 @@ from chalice import Chalice
 from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
 from chalicelib.api.balrog import routes as balrog_routes
-from chalicelib.api.datazilla import ingest as datazilla_ingest
-from chalicelib.api.datazilla import metrics as datazilla_metrics
-from chalicelib.api.datazilla import objectstore as datazilla_objectstore
-from chalicelib.api.datazilla import perftest as datazilla_perftest
-from chalicelib.api.datazilla import pushlog as datazilla_pushlog
-from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.datazilla import routes as datazilla_routes
 from chalicelib.api.kernelci import resources as kernelci_resources
 from chalicelib.api.kernelci import tokens as kernelci_tokens
 from chalicelib.api.kernelci import upload as kernelci_upload
@@ -41,12 +36,9 @@ app.register_middleware(security_headers.on_html, "http")
 app.api.binary_types.append("multipart/form-data")
 app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
-app.register_blueprint(datazilla_ingest.bp)
-app.register_blueprint(datazilla_objectstore.bp)
-app.register_blueprint(datazilla_testdata.bp)
-app.register_blueprint(datazilla_pushlog.bp)
-app.register_blueprint(datazilla_perftest.bp)
-app.register_blueprint(datazilla_metrics.bp)
+# Datazilla (chalicelib/api/datazilla/routes.py: the blueprints, in order, at the root)
+for datazilla_bp in datazilla_routes.BLUEPRINTS:
+    app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
 app.register_blueprint(perf_alerts.bp)
 app.register_blueprint(perf_graphs.bp)
 # Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)

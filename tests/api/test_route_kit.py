@@ -30,11 +30,10 @@ class Gone(Exception):
 
 def _family(**declared) -> Family:
     """A family answering ``{"ok": value}`` and ``{"error": message}`` with a unique name (families register)."""
-    return Family(name=f"kit_test_{next(_names)}", prefix="/t", title="t", description="d",
-                  envelope=Envelope(success=lambda value, _: Response({"ok": value}, status_code=200),
-                                    error=lambda refusal, _: Response({"error": refusal.message},
-                                                                      status_code=refusal.status)),
-                  **declared)
+    declared.setdefault("envelope", Envelope(
+        success=lambda value, _: Response({"ok": value}, status_code=200),
+        error=lambda refusal, _: Response({"error": refusal.message}, status_code=refusal.status)))
+    return Family(name=f"kit_test_{next(_names)}", prefix="/t", title="t", description="d", **declared)
 
 
 def _op(name: str, security: list | None = None) -> dict:
@@ -123,6 +122,25 @@ def test_given_a_storage_fault_then_it_is_the_familys_refused_or_unavailable_ans
         response = client.http.get("/t/thing/x")
 
     assert (response.status_code, response.json_body) == (status, {"error": message})
+
+
+def test_given_storage_words_with_extra_fields_then_the_envelope_gets_them_with_the_refusal():
+    """Datazilla's storage answers are ``{"status": "Service unavailable", "message": ...}``: a title and a
+    detail, the detail carried as the refusal's extra."""
+    @documented(_op("thing"))
+    def thing(name):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+
+    family = _family(
+        storage=StorageWords(unavailable="Service unavailable", unavailable_extra={"detail": "retry later"}),
+        envelope=Envelope(success=lambda value, _: Response(value),
+                          error=lambda refusal, _: Response({"error": refusal.message, **refusal.extra},
+                                                            status_code=refusal.status)))
+    with _served(family, thing) as client:
+        response = client.http.get("/t/thing/x")
+
+    assert (response.status_code, response.json_body) == (503, {"error": "Service unavailable",
+                                                                "detail": "retry later"})
 
 
 def test_given_an_exception_no_one_answers_then_it_propagates_as_a_bug():
