@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.balrog.common import (
     BODY_TYPES,
     BalrogError,
     answer,
-    balrog_route,
     change_of,
     int_value,
     json_body,
@@ -24,6 +23,31 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi import (
+    CREATE_ERRORS,
+    CSRF_FIELD,
+    DATA_VERSION,
+    DELETE_VERSION,
+    DELETED,
+    INTEGER_LIKE,
+    LIMIT,
+    LOCALE_CHANGE,
+    NAME,
+    NAME_LIST,
+    NESTED_OBJECT,
+    NEW_RELEASE,
+    PAGE,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    admin_op,
+    column_op,
+    head_op,
+    json_content,
+    new_version,
+    obj,
+)
+from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.balrog.release_input import names_of, product_of, release_name, valid_blob, writable
 from chalicelib.services.balrog import gates, scheduled_changes
 from chalicelib.services.balrog.releases import change_release
@@ -31,7 +55,11 @@ from chalicelib.services.balrog.scheduled_kinds import RELEASES
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
-bp = Blueprint(__name__)
+bp = blueprint(__name__)
+
+LOCALE = [NAME, oa.path_param("platform", "A build platform.", example="WINNT_x86-msvc"),
+          oa.path_param("locale", "A locale.", example="en-US")]
+CREATED_OR_CHANGED = {200: new_version("Changed."), 201: new_version("Created."), **WRITE_ERRORS}
 
 
 def _found(name: str) -> dict[str, Any]:
@@ -55,8 +83,17 @@ def _blob(body: dict[str, Any], name: str) -> dict[str, Any]:
     return valid_blob(blob)
 
 
-@bp.route("/releases", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases", ["GET"],
+    admin_op("list_releases", "Release records (never blobs)", {
+        200: oa.answer("The records, or their names with `names_only=1`.", {"oneOf": [
+            obj({"releases": {"type": "array", "items": oa.schema_ref("ReleaseSummary")}}),
+            obj({"names": {"type": "array", "items": {"type": "string"}}})]}),
+        401: oa.response_ref("Unauthorized"), 503: oa.response_ref("ServiceUnavailable")},
+        [oa.query_param("product", "Only this product's releases."),
+         oa.query_param("name_prefix", "Only names starting so."),
+         oa.query_param("names_only", "`1` or `true`: names only.")]),
+)
 def list_releases(changed_by: str) -> Response:
     params = query_params(bp)
     found = releases.records(params.get("product") or None, params.get("name_prefix") or None)
@@ -74,8 +111,18 @@ def list_releases(changed_by: str) -> Response:
     return answer({"releases": shown})
 
 
-@bp.route("/releases", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases", ["POST"],
+    admin_op("create_release", "Create a release", {
+        201: new_version("Created (`new_data_version` 1)."),
+        **CREATE_ERRORS},
+        request_body=json_content(obj({"name": {"type": "string"}, "product": {"type": "string"},
+                                       "blob": NESTED_OBJECT, "csrf_token": CSRF_FIELD},
+                                      required=["name", "product", "blob"]),
+                                  "The release; the blob's `name` must equal `name`.", NEW_RELEASE),
+        writes=True),
+    content_types=BODY_TYPES,
+)
 def create_release(changed_by: str) -> Response:
     body = json_body(bp)
     name, product = release_name(body.get("name")), product_of(body)
@@ -87,8 +134,13 @@ def create_release(changed_by: str) -> Response:
     return answer({"new_data_version": 1}, 201)
 
 
-@bp.route("/releases/{name}", methods=["GET", "HEAD"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["GET", "HEAD"],
+    admin_op("get_release", "A release's blob", {
+        200: oa.answer("The blob.", {"type": "object"}, headers=DATA_VERSION), **READ_ERRORS},
+        [NAME, oa.query_param("pretty", "`1` or `true`: indented, keys sorted.")]),
+    also={"HEAD": head_op("head_release", "A release's data_version", [NAME], DATA_VERSION)},
+)
 def get_release(name: str, changed_by: str) -> Response:
     record = _found(name)
     headers = {"X-Data-Version": str(record["data_version"])}
@@ -99,8 +151,16 @@ def get_release(name: str, changed_by: str) -> Response:
     return Response(body=text, status_code=200, headers={"Content-Type": "application/json", **headers})
 
 
-@bp.route("/releases/{name}", methods=["PUT"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["PUT"],
+    admin_op("put_release", "Overwrite a release's blob, or create it", CREATED_OR_CHANGED, [NAME],
+             json_content(obj({"name": {"type": "string"}, "product": {"type": "string"},
+                               "blob": NESTED_OBJECT, "data_version": INTEGER_LIKE,
+                               "csrf_token": CSRF_FIELD}, required=["product", "blob"]),
+                          "The blob (`data_version` required when the release exists)."),
+             writes=True),
+    content_types=BODY_TYPES,
+)
 def put_release(name: str, changed_by: str) -> Response:
     """Overwrite the blob of an existing release (200) or create it (201)."""
     body = json_body(bp)
@@ -121,8 +181,12 @@ def put_release(name: str, changed_by: str) -> Response:
     return answer({"new_data_version": new["data_version"]})
 
 
-@bp.route("/releases/{name}", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["POST"],
+    admin_op("post_release", "Merge top-level fields into a release's blob", CREATED_OR_CHANGED, [NAME],
+             json_content(oa.schema_ref("ReleaseChange"), "The fields to merge."), writes=True),
+    content_types=BODY_TYPES,
+)
 def post_release(name: str, changed_by: str) -> Response:
     """Merge top-level fields of ``data`` into the blob (201 new release, 200 existing)."""
     def apply(blob: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -137,8 +201,12 @@ def _locale(blob: dict[str, Any], platform: str, locale: str) -> Any:
     return ((blob.get("platforms") or {}).get(platform) or {}).get("locales", {}).get(locale)
 
 
-@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["GET", "HEAD"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/builds/{platform}/{locale}", ["GET", "HEAD"],
+    admin_op("get_locale", "One locale's entry of a release", {
+        200: oa.answer("The entry.", {"type": "object"}, headers=DATA_VERSION), **READ_ERRORS}, LOCALE),
+    also={"HEAD": head_op("head_locale", "The release's data_version, if the locale exists", LOCALE, DATA_VERSION)},
+)
 def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     record = _found(name)
     entry = _locale(releases.blob(record), platform, locale)
@@ -147,8 +215,15 @@ def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
     return answer(entry, headers={"X-Data-Version": str(record["data_version"])})
 
 
-@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["PUT"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/builds/{platform}/{locale}", ["PUT"],
+    admin_op("put_locale", "Set one locale's entry", CREATED_OR_CHANGED, LOCALE,
+             json_content({"allOf": [oa.schema_ref("ReleaseChange"), {"type": "object", "properties": {
+                 "alias": NAME_LIST}}]}, "The entry in `data`; `alias` adds platforms aliased to this.",
+                 LOCALE_CHANGE),
+             writes=True),
+    content_types=BODY_TYPES,
+)
 def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     """Set one locale's entry in the blob (201 if the locale was new, else 200)."""
     body = json_body(bp)
@@ -168,8 +243,11 @@ def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
     return answer({"new_data_version": new_version}, status)
 
 
-@bp.route("/releases/{name}", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["DELETE"],
+    admin_op("delete_release", "Delete a release no rule maps to", {200: DELETED, **WRITE_ERRORS},
+             [NAME, DELETE_VERSION], writes=True),
+)
 def delete_release(name: str, changed_by: str) -> Response:
     data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
     record = _found(name)
@@ -181,14 +259,24 @@ def delete_release(name: str, changed_by: str) -> Response:
     return Response(body="", status_code=200)
 
 
-@bp.route("/releases/{name}/read_only", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/read_only", ["GET"],
+    admin_op("get_read_only", "Whether a release is read only", {
+        200: oa.answer("The flag.", obj({"read_only": {"type": "boolean"}})), **READ_ERRORS}, [NAME]),
+)
 def get_read_only(name: str, changed_by: str) -> Response:
     return answer({"read_only": bool(_found(name).get("read_only"))})
 
 
-@bp.route("/releases/{name}/read_only", methods=["PUT"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/read_only", ["PUT"],
+    admin_op("put_read_only", "Set or unset read only", {
+        201: new_version("Set (or already set)."), **WRITE_ERRORS}, [NAME],
+        json_content(obj({"read_only": {"type": ["boolean", "string"]}, "data_version": INTEGER_LIKE,
+                          "csrf_token": CSRF_FIELD}, required=["read_only", "data_version"]),
+                     "The flag and `data_version`."), writes=True),
+    content_types=BODY_TYPES,
+)
 def put_read_only(name: str, changed_by: str) -> Response:
     """Set or unset the flag: needs ``release`` modify and ``release_read_only`` set/unset."""
     body = json_body(bp)
@@ -210,10 +298,14 @@ def put_read_only(name: str, changed_by: str) -> Response:
 
 
 RELEASE_COLUMNS = ("name", "product", "data_version", "read_only")
+RELEASE_COLUMN = oa.path_param("column", "A release column; another is 404.", oa.segment(enum=list(RELEASE_COLUMNS)),
+                               example="product")
 
 
-@bp.route("/releases/columns/{column}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/columns/{column}", ["GET"],
+    column_op("release_column", "release", RELEASE_COLUMN),
+)
 def release_column(column: str, changed_by: str) -> Response:
     """The distinct values of one column of the release records (never of blobs)."""
     if column not in RELEASE_COLUMNS:
@@ -222,8 +314,13 @@ def release_column(column: str, changed_by: str) -> Response:
     return answer({"count": len(values), column: values})
 
 
-@bp.route("/releases/{name}/revisions", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/revisions", ["GET"],
+    admin_op("release_revisions", "A release's versions, newest first", {
+        200: oa.answer("A page of versions.", obj({"count": {"type": "integer"}, "revisions": {
+            "type": "array", "items": oa.schema_ref("ReleaseRevision")}})),
+        400: oa.response_ref("BadRequest"), **READ_ERRORS}, [NAME, PAGE, LIMIT]),
+)
 def release_revisions(name: str, changed_by: str) -> Response:
     """Versions of a release, newest first (records only: blobs stay in S3)."""
     page, limit = page_and_limit(bp)
@@ -233,8 +330,14 @@ def release_revisions(name: str, changed_by: str) -> Response:
     return answer({"count": count, "revisions": shown})
 
 
-@bp.route("/releases/{name}/revisions", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/revisions", ["POST"],
+    admin_op("revert_release", "Write an earlier version's blob and product", {
+        200: new_version(), **WRITE_ERRORS}, [NAME],
+        json_content(obj({"change_id": INTEGER_LIKE}, required=[]), "The `change_id` to apply."),
+        writes=True),
+    content_types=BODY_TYPES,
+)
 def revert_release(name: str, changed_by: str) -> Response:
     """Write an earlier revision's blob and product as a normal update at the current data_version."""
     record = _found(name)
