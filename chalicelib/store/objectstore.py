@@ -8,7 +8,7 @@ sparse indexes serve the read paths, so no request ever scans:
 - ``errors_by_date``: rows with an error, by load date, for error_count/list;
 - ``pending_by_date``: rows not yet complete, by load date, for the sweeper
   that re-queues blobs whose processing message was lost. It projects only
-  what the sweeper reads (the keys, ``requeues``, ``last_error``): claiming a
+  what the sweeper reads (the keys, ``requeues``, ``last_error``, ``size``): claiming a
   row changes attributes it does not hold, so the claim writes no index copy
   (DynamoDB writes an index only when an attribute it projects changes).
 
@@ -61,7 +61,7 @@ class ErrorsByDate(GlobalSecondaryIndex):
 class PendingByDate(GlobalSecondaryIndex):
     class Meta:
         index_name = "pending_by_date"
-        projection = IncludeProjection(["requeues", "last_error"])
+        projection = IncludeProjection(["requeues", "last_error", "size"])
 
     pending_flag = UnicodeAttribute(hash_key=True)
     date_loaded = NumberAttribute(range_key=True)
@@ -258,8 +258,8 @@ def note_failed_delivery(project: str, row_id: int, reason: str) -> None:
             raise
 
 
-def abandon(project: str, row_id: int, error_msg: str) -> bool:
-    """Mark a row that repeated attempts failed to load; False if it completed meanwhile."""
+def abandon(project: str, row_id: int, error_msg: str) -> int | None:
+    """Mark a row that repeated attempts failed to load; its blob's size, or None if it completed meanwhile."""
     row = ObjectstoreRow(project, row_id)
     try:
         row.update(
@@ -274,6 +274,6 @@ def abandon(project: str, row_id: int, error_msg: str) -> bool:
         )
     except UpdateError as err:
         if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
-    return True
+    return int(row.size)  # the update answers with the row as it left it

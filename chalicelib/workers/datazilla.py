@@ -13,7 +13,7 @@ from chalice.app import CloudWatchEvent, SQSEvent
 from chalicelib import config
 from chalicelib.services.datazilla.ingest import new_row_id, queue_for_loading, store_blob
 from chalicelib.services.datazilla.loading import load_row
-from chalicelib.store import deliveries, objectstore, projects, queues
+from chalicelib.store import deliveries, objectstore, project_sizes, projects, queues
 from chalicelib.workers.messages import BatchResponse, PoisonMessage, batch_failures, message_id, parse
 
 log = logging.getLogger(__name__)
@@ -97,12 +97,19 @@ def _note_failure(message: dict, record: dict, err: Exception) -> None:
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 0)
         limit = queues.max_receive_count(config.PROCESSING_QUEUE)
         if limit is not None and received >= limit:
-            objectstore.abandon(project, row_id, f"Unknown error: not loaded after {received} deliveries "
-                                                 f"(see the processing dead-letter queue): {reason}")
+            _abandon(project, row_id, f"Unknown error: not loaded after {received} deliveries "
+                                      f"(see the processing dead-letter queue): {reason}")
         else:
             objectstore.note_failed_delivery(project, row_id, reason)
     except Exception as note_err:  # noqa: BLE001 - the storage that failed the load may fail this too
         log.error("could not record the failure on the row: %s", type(note_err).__name__)
+
+
+def _abandon(project: str, row_id: int, message: str) -> None:
+    """Give up on a row; its blob then counts in the project's objectstore size (its row is finished)."""
+    size = objectstore.abandon(project, row_id, message)
+    if size is not None:
+        project_sizes.count_blob(project, size)
 
 
 @bp.schedule(Rate(5, unit=Rate.MINUTES))
@@ -114,6 +121,6 @@ def sweep_pending(event: CloudWatchEvent) -> None:
             message = f"Unknown error: not loaded after {MAX_REQUEUES} re-queues (see the processing dead-letter queue)"
             if row.last_error:
                 message += f"; last failure: {row.last_error}"
-            objectstore.abandon(row.project, int(row.id), message)
+            _abandon(row.project, int(row.id), message)
         elif objectstore.count_requeue(row.project, int(row.id)):
             queue_for_loading(row.project, int(row.id))

@@ -36,11 +36,14 @@ def unknown_project(name: str) -> Response:
 
 
 def project_route(handler: Callable[..., Response]) -> Callable[..., Response]:
-    """Look the project up (404 if unknown) and pass it in; storage faults become 503."""
+    """Look the project up (404 if unknown; a found one is cached briefly: ``projects.cached``) and pass it in.
+
+    Storage faults become 503.
+    """
 
     @functools.wraps(handler)
     def wrapper(project: str, *args: Any, **kwargs: Any) -> Response:
-        found = projects.get(project)
+        found = projects.cached(project)
         if found is None:
             return unknown_project(project)
         return handler(found, *args, **kwargs)
