@@ -4,22 +4,8 @@ from chalice import Chalice
 
 from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
-from chalicelib.api.balrog import csrf as balrog_csrf
-from chalicelib.api.balrog import emergency_shutoff as balrog_emergency_shutoff
-from chalicelib.api.balrog import history as balrog_history
-from chalicelib.api.balrog import oauth as balrog_oauth
-from chalicelib.api.balrog import releases as balrog_releases
-from chalicelib.api.balrog import required_signoffs as balrog_required_signoffs
-from chalicelib.api.balrog import rules as balrog_rules
-from chalicelib.api.balrog import scheduled_changes as balrog_scheduled_changes
-from chalicelib.api.balrog import update as balrog_update
-from chalicelib.api.balrog import users as balrog_users
-from chalicelib.api.datazilla import ingest as datazilla_ingest
-from chalicelib.api.datazilla import metrics as datazilla_metrics
-from chalicelib.api.datazilla import objectstore as datazilla_objectstore
-from chalicelib.api.datazilla import perftest as datazilla_perftest
-from chalicelib.api.datazilla import pushlog as datazilla_pushlog
-from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.balrog import routes as balrog_routes
+from chalicelib.api.datazilla import routes as datazilla_routes
 from chalicelib.api.kernelci import resources as kernelci_resources
 from chalicelib.api.kernelci import tokens as kernelci_tokens
 from chalicelib.api.kernelci import upload as kernelci_upload
@@ -50,25 +36,14 @@ app.register_middleware(security_headers.on_html, "http")
 app.api.binary_types.append("multipart/form-data")
 app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
-app.register_blueprint(datazilla_ingest.bp)
-app.register_blueprint(datazilla_objectstore.bp)
-app.register_blueprint(datazilla_testdata.bp)
-app.register_blueprint(datazilla_pushlog.bp)
-app.register_blueprint(datazilla_perftest.bp)
-app.register_blueprint(datazilla_metrics.bp)
+# Datazilla (chalicelib/api/datazilla/routes.py: the blueprints, in order, at the root)
+for datazilla_bp in datazilla_routes.BLUEPRINTS:
+    app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
 app.register_blueprint(perf_alerts.bp)
 app.register_blueprint(perf_graphs.bp)
-app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_scheduled_changes.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
-app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
-app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
+# Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)
+for balrog_bp in balrog_routes.BLUEPRINTS:
+    app.register_blueprint(balrog_bp, url_prefix=balrog_routes.FAMILY.url_prefix(balrog_bp))
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)

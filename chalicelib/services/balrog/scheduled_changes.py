@@ -54,7 +54,7 @@ class Kind:
     enact: Callable[[dict[str, Any], dict[str, Any], list[SideEffect]], None]  # sc, change, extra items
     change_types: frozenset[str] = frozenset({"insert", "update", "delete"})
     generated_keys: frozenset[str] = field(default_factory=frozenset)  # keys the insert assigns (rule_id)
-    conditions: tuple[str, ...] = CONDITIONS  # the condition columns Balrog shows (rules: time and uptake)
+    conditions: tuple[str, ...] = ("when",)  # the condition columns Balrog shows: time; rules add uptake
     # A change as stored (a release's blob goes to S3 and the change keeps its key) and as shown again.
     persist: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     expand: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None

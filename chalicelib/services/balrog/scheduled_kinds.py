@@ -15,7 +15,7 @@ from chalicelib.balrog import errors
 from chalicelib.balrog.errors import BalrogError
 from chalicelib.services.balrog import gates
 from chalicelib.services.balrog.access import require
-from chalicelib.services.balrog.scheduled_changes import Kind
+from chalicelib.services.balrog.scheduled_changes import CONDITIONS, Kind
 from chalicelib.store import counters
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import put_scheduled_blob, releases, scheduled_blob
@@ -68,7 +68,7 @@ def _enact_rule(sc: dict[str, Any], change: dict[str, Any], extra: list[SideEffe
 
 RULES = Kind(base="rules", columns=tuple(c for c in RULE_COLUMNS if c != "data_version"), keys=("rule_id",),
              current=_rule, check=_check_rule, required=_rule_signoffs, enact=_enact_rule,
-             generated_keys=frozenset({"rule_id"}))
+             generated_keys=frozenset({"rule_id"}), conditions=CONDITIONS)
 
 
 # --- releases ------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def _expand_release(stored: Mapping[str, Any]) -> dict[str, Any]:
 
 RELEASES = Kind(base="releases", columns=("name", "product", "read_only", "data"), keys=("name",),
                 current=_release, check=_check_release, required=_release_signoffs, enact=_enact_release,
-                conditions=("when",), persist=_persist_release, expand=_expand_release, renamable_insert=True)
+                persist=_persist_release, expand=_expand_release, renamable_insert=True)
 
 
 # --- permissions ---------------------------------------------------------------------------------
