@@ -5,12 +5,7 @@ from chalice import Chalice
 from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
 from chalicelib.api.balrog import routes as balrog_routes
-from chalicelib.api.datazilla import ingest as datazilla_ingest
-from chalicelib.api.datazilla import metrics as datazilla_metrics
-from chalicelib.api.datazilla import objectstore as datazilla_objectstore
-from chalicelib.api.datazilla import perftest as datazilla_perftest
-from chalicelib.api.datazilla import pushlog as datazilla_pushlog
-from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.datazilla import routes as datazilla_routes
 from chalicelib.api.kernelci import resources as kernelci_resources
 from chalicelib.api.kernelci import tokens as kernelci_tokens
 from chalicelib.api.kernelci import upload as kernelci_upload
@@ -19,11 +14,7 @@ from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
 from chalicelib.api.selfserve import routes as selfserve_routes
-from chalicelib.api.treeherder import docs as treeherder_docs
-from chalicelib.api.treeherder import jobs as treeherder_jobs
-from chalicelib.api.treeherder import perfherder as treeherder_perfherder
-from chalicelib.api.treeherder import pushes as treeherder_pushes
-from chalicelib.api.treeherder import reference as treeherder_reference
+from chalicelib.api.treeherder import routes as treeherder_routes
 from chalicelib.workers import balrog as balrog_workers
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import kernelci as kernelci_workers
@@ -41,12 +32,9 @@ app.register_middleware(security_headers.on_html, "http")
 app.api.binary_types.append("multipart/form-data")
 app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
-app.register_blueprint(datazilla_ingest.bp)
-app.register_blueprint(datazilla_objectstore.bp)
-app.register_blueprint(datazilla_testdata.bp)
-app.register_blueprint(datazilla_pushlog.bp)
-app.register_blueprint(datazilla_perftest.bp)
-app.register_blueprint(datazilla_metrics.bp)
+# Datazilla (chalicelib/api/datazilla/routes.py: the blueprints, in order, at the root)
+for datazilla_bp in datazilla_routes.BLUEPRINTS:
+    app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
 app.register_blueprint(perf_alerts.bp)
 app.register_blueprint(perf_graphs.bp)
 # Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)
@@ -64,11 +52,9 @@ app.register_blueprint(kernelci_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)
 # Treeherder / Perfherder: TreeherderClient(server_url="<base>/treeherder")
-app.register_blueprint(treeherder_pushes.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_docs.bp, url_prefix="/treeherder")
+# (chalicelib/api/treeherder/routes.py: the blueprints, in order)
+for treeherder_bp in treeherder_routes.BLUEPRINTS:
+    app.register_blueprint(treeherder_bp, url_prefix=treeherder_routes.FAMILY.url_prefix(treeherder_bp))
 app.register_blueprint(treeherder_workers.bp)
 # BuildAPI self-serve (chalicelib/api/selfserve/routes.py: the blueprints, in order)
 for selfserve_bp in selfserve_routes.BLUEPRINTS:
