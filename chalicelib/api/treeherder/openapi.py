@@ -36,7 +36,7 @@ PROJECT_PATH = f"{MOUNT}/api/project/{{project}}"
 TAG = ["treeherder"]
 PERF_TAG = ["perfherder"]
 NO_AUTH: list[dict[str, list[str]]] = []
-# What the local stack's Treeherder seed makes (tests/api_fuzzing.py checks they are there): repository
+# What the local stack's Treeherder seed makes (tests/support/api_fuzzing.py checks they are there): repository
 # mozilla-central, its pushes (the first pushes of the stack), a job on each, and the Perfherder series of its
 # Talos runs' page amazon.com.
 EXAMPLE_PROJECT = "mozilla-central"
