@@ -14,24 +14,28 @@ adopts them is argued in ``chalicelib.perf.detectors.shipyard`` (beside ``DEFAUL
 Candidates (what the t-test and e-divisive propose) do not depend on the
 grid, so they are computed once per window.
 
-    .venv/bin/python -m benchmarks.alerts_real_tune
+    .venv/bin/python -m benchmarks.alerts_real_tune [--held-out]
+
+The held-out split is scored only with ``--held-out``, so tuning can be
+iterated without seeing it.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from benchmarks.alerts_real import DETECTORS, Counts, count, evaluate, summarise, table
+from benchmarks.alerts_real import DETECTORS, PRIMARY, Counts, count, evaluate, summarise, table
 from benchmarks.realise import Window, load
 from chalicelib.perf.detectors import shipyard
 
 GRID = {
     "z_min": [2.5, 3.0, 3.5],
-    "min_pct": [1.0, 2.0, 3.0],
+    "min_pct": [1.0, 2.0, 3.0, 4.0, 5.0],
     "min_effect": [0.8, 1.5, 2.0, 3.0],
     "solo_effect": [0.8, 2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 12.0, 16.0],
 }
@@ -44,7 +48,7 @@ def grid() -> list[shipyard.Parameters]:
 
 
 def _score(counts: Sequence[Counts]) -> tuple[float, float]:
-    tp, fp, fn = (sum(getattr(c, k)[-1] for c in counts) for k in ("tp", "fp", "fn"))
+    tp, fp, fn = (sum(getattr(c, k)[PRIMARY] for c in counts) for k in ("tp", "fp", "fn"))
     f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     return f1, tp / (tp + fp) if tp + fp else 0.0
 
@@ -64,7 +68,11 @@ def best(counts: list[list[Counts]], chosen: Sequence[int]) -> int:
     return max(range(len(counts)), key=lambda p: (_score([counts[p][w] for w in chosen]), -p))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--held-out", action="store_true",
+                        help="also score the held-out split with the chosen parameters (do it once, at the end)")
+    args = parser.parse_args(argv)
     windows = load()
     dev = [w for w in windows if not w.held_out]
     held = [w for w in windows if w.held_out]
@@ -84,7 +92,7 @@ def main() -> None:
     final = best(counts, range(len(dev)))
     print()
     print(f"chosen on all development windows: {points[final]}")
-    if not held:
+    if not held or not args.held_out:
         return
     tuned = points[final]
     detectors = {**DETECTORS, "shipyard-tuned": lambda w: [c.index for c in shipyard.detect(w.pushes, tuned)]}

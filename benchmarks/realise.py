@@ -12,6 +12,11 @@ read at and its first and last push id; ``benchmarks/realise_build.py``
 rebuilds ``windows.csv.gz`` from a checkout of the dataset. A signature may
 have several windows (its push ranges do not overlap).
 
+Alerts read after the set grew past 30 windows also carry the alert's previous
+push (``prev_push_id``): Perfherder raised the alert on the range between it and
+the alert's push, and backfills later filled that range, so the benchmark also
+scores detections within the range (``Alert.span``).
+
 Split: a signature is *held out* when ``held_out`` says so (a CRC of its
 repository and id, not a choice made after looking at the data); tuning
 (``benchmarks/alerts_real_tune.py``) never reads those windows.
@@ -30,7 +35,7 @@ import csv
 import gzip
 import json
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "realise"
@@ -50,6 +55,15 @@ class Alert:
     alert_status: int
     summary_status: int
     is_regression: bool
+    # The push before the alert's range (Perfherder's prev_push_id) when recorded: backfills land between it and
+    # ``push_id``, and the culprit is any push of that range, so ``first_index`` is the range's first position.
+    prev_push_id: int | None = None
+    first_index: int | None = None  # set by ``load`` from ``prev_push_id``
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The positions of the alert's push range (its push alone when the previous push is unknown)."""
+        return (self.index if self.first_index is None else self.first_index, self.index)
 
     @property
     def invalid(self) -> bool:
@@ -109,6 +123,17 @@ def load(directory: Path = DATA) -> list[Window]:
                 window.pushes.append([])
             window.pushes[-1].append(float(row["value"]))
             if row["alert_status"] and not any(a.push_id == push_id for a in window.alerts):
+                prev = row.get("prev_push_id") or ""
                 window.alerts.append(Alert(len(window.push_ids) - 1, push_id, _number(row["alert_status"]),
-                                           _number(row["summary_status"]), row["is_regression"] == "True"))
+                                           _number(row["summary_status"]), row["is_regression"] == "True",
+                                           _number(prev) if prev else None))
+    for window in windows:
+        window.alerts = [replace(a, first_index=_range_start(window.push_ids, a)) for a in window.alerts]
     return windows
+
+
+def _range_start(push_ids: list[int], alert: Alert) -> int:
+    """The first position of the alert's push range: just after its previous push (the alert's own without one)."""
+    if alert.prev_push_id is None:
+        return alert.index
+    return next(k for k, push_id in enumerate(push_ids) if push_id > alert.prev_push_id)

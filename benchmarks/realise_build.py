@@ -13,6 +13,10 @@ Files of ``all-datasets-annotated`` name the alert's columns ``single_alert_*``
 and ``alert_summary_*``; those of ``all-datasets-annotated-aggregated`` name
 the same facts ``test_*`` (the alert) and ``alert_*`` (its summary).
 
+``prev_push_id`` (the alert's previous push) is recorded for the windows
+read after it was added (31 on); the first 30 leave it empty, so ``--check``
+on a checkout differs for their alert rows until they are rebuilt.
+
 ``--check`` compares instead of writing (exit 1 on a difference).
 """
 
@@ -30,7 +34,7 @@ from pathlib import Path
 from benchmarks.realise import DATA
 
 COLUMNS = ["repository", "signature_id", "push_id", "value", "alert_status", "summary_status", "is_regression",
-           "label"]
+           "label", "prev_push_id"]
 
 
 def _code(text: str) -> str:
@@ -38,8 +42,8 @@ def _code(text: str) -> str:
 
 
 ANNOTATED = ("single_alert_status", "alert_summary_status", "single_alert_is_regression",
-             "alert_summary_status_general")
-AGGREGATED = ("test_status", "alert_status", "test_is_regression", "test_status_general")
+             "alert_summary_status_general", "alert_summary_prev_push_id")
+AGGREGATED = ("test_status", "alert_status", "test_is_regression", "test_status_general", "alert_prev_push_id")
 
 
 def window_rows(window: Mapping[str, object], source: Iterable[Mapping[str, str]]) -> list[list[str]]:
@@ -47,14 +51,15 @@ def window_rows(window: Mapping[str, object], source: Iterable[Mapping[str, str]
     first, last = int(window["first_push_id"]), int(window["last_push_id"])  # type: ignore[arg-type]
     rows = []
     for row in source:
-        status, summary, regression, label = ANNOTATED if "single_alert_status" in row else AGGREGATED
+        status, summary, regression, label, prev = ANNOTATED if "single_alert_status" in row else AGGREGATED
         push_id = int(float(row["push_id"]))
         if not first <= push_id <= last:
             continue
         alerted = bool(row.get(status))
         rows.append([str(window["repository"]), str(window["signature_id"]), str(push_id), row["value"],
                      _code(row[status]) if alerted else "", _code(row[summary]) if alerted else "",
-                     row[regression] if alerted else "", row[label] if alerted else ""])
+                     row[regression] if alerted else "", row[label] if alerted else "",
+                     _code(row.get(prev) or "") if alerted else ""])
     return rows
 
 

@@ -47,7 +47,7 @@ def test_a_detection_near_a_sheriff_invalid_alert_is_counted_apart_and_as_a_fals
                     pushes=[[1.0]] * 40,
                     alerts=[Alert(10, 10, 4, 7, True), Alert(30, 30, 3, 3, True)])
     counts = alerts_real.count(window, [11, 28])
-    assert (counts.tp, counts.fp, counts.fn) == ((1, 1), (1, 1), (0, 0))
+    assert (counts.tp, counts.fp, counts.fn) == ((1, 1, 1), (1, 1, 1), (0, 0, 0))
     assert (counts.invalid_hits, counts.regressions, counts.regressions_found) == (1, 1, 1)
 
 
@@ -62,22 +62,43 @@ def test_the_rebuild_keeps_a_windows_rows_and_only_the_alert_columns_it_needs():
     ]))
     rows = realise_build.window_rows({"repository": "autoland", "signature_id": 7, "first_push_id": 100,
                                       "last_push_id": 101}, csv.DictReader(source))
-    assert rows == [["autoland", "7", "100", "2.0", "", "", "", ""],
-                    ["autoland", "7", "101", "3.5", "4", "7", "True", "TP"],
-                    ["autoland", "7", "101", "3.4", "", "", "", ""]]
+    assert rows == [["autoland", "7", "100", "2.0", "", "", "", "", ""],
+                    ["autoland", "7", "101", "3.5", "4", "7", "True", "TP", ""],
+                    ["autoland", "7", "101", "3.4", "", "", "", "", ""]]
 
 
 def test_the_rebuild_reads_the_aggregated_files_alert_columns_too():
     # given the aggregated file's names for the same facts (test_* is the alert, alert_* its summary)
     source = io.StringIO("\n".join([
-        "revision,value,push_id,test_status,alert_status,test_is_regression,alert_status_general,test_status_general",
-        "aa,1.0,100,,,,TN,TN",
-        "bb,2.5,101,3.0,3.0,True,FP,FP",
+        "revision,value,push_id,test_status,alert_status,test_is_regression,alert_status_general,test_status_general,"
+        "alert_prev_push_id",
+        "aa,1.0,100,,,,TN,TN,",
+        "bb,2.5,101,3.0,3.0,True,FP,FP,100.0",
     ]))
     rows = realise_build.window_rows({"repository": "autoland", "signature_id": 7, "first_push_id": 100,
                                       "last_push_id": 101}, csv.DictReader(source))
-    assert rows == [["autoland", "7", "100", "1.0", "", "", "", ""],
-                    ["autoland", "7", "101", "2.5", "3", "3", "True", "FP"]]
+    assert rows == [["autoland", "7", "100", "1.0", "", "", "", "", ""],
+                    ["autoland", "7", "101", "2.5", "3", "3", "True", "FP", "100"]]
+
+
+def test_a_detection_inside_a_backfilled_alert_range_counts_at_range_but_not_at_the_alerts_push():
+    """Perfherder names a push range (prev_push_id, push_id]; backfills later fill it (treeherder
+    ``PerformanceAlertSummary.prev_push``), so the culprit may sit several pushes before the alert's push."""
+    # given an alert at position 20 whose previous push was at position 12 (backfilled pushes 13..19 between)
+    window = Window("autoland", 1, "linux", "suite", "test", True, push_ids=list(range(40)), pushes=[[1.0]] * 40,
+                    alerts=[Alert(20, 20, 4, 7, True, prev_push_id=12, first_index=13)])
+    # when a detector finds the step at 14
+    counts = alerts_real.count(window, [14])
+    # then it misses at ±2 and ±5 of the alert's push, and hits within the range
+    assert (counts.tp, counts.fn) == ((0, 0, 1), (1, 1, 0))
+
+
+def test_the_loader_places_an_alerts_range_after_its_previous_push():
+    windows = {w.key: w for w in realise.load()}
+    alert = windows["autoland/4361218"].alerts[0]
+    assert alert.prev_push_id == 1257512 and windows["autoland/4361218"].push_ids[alert.first_index - 1] == 1257512
+    started_before = windows["autoland/4375244"].alerts[0]  # its previous push precedes the window
+    assert started_before.span == (0, started_before.index)
 
 
 def test_the_bootstrap_interval_brackets_the_point_estimate():
