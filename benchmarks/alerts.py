@@ -3,7 +3,7 @@
 Rows:
 
 - ``datazilla``: Datazilla's per-run rule as Shipyard's metrics worker runs it
-  (``chalicelib.perf.metrics_job.fold``: Welch t-test of a run's replicates
+  (``chalicelib.services.perf.metrics_job.fold``: Welch t-test of a run's replicates
   against the trend, BH-FDR over the run's pages). A page that fails after
   passing is one detection at that run's push; the failures that follow it
   (the trend does not move while a page fails) are the same detection.
@@ -47,8 +47,8 @@ import numpy as np
 from benchmarks import alert_data
 from benchmarks.alert_data import Case, Shift
 from chalicelib.perf.detectors import edivisive, perfherder, shipyard
-from chalicelib.perf.metrics_job import RunSummary, fold
 from chalicelib.perf.statistics import replicate_summaries
+from chalicelib.services.perf.metrics_job import RunSummary, fold
 
 
 @dataclass
@@ -174,7 +174,7 @@ def report(scores: dict[str, Score], cases: list[Case], label: str, tolerance: i
 
 
 def report_job_cost() -> None:
-    from chalicelib.perf.alerts_job import WINDOW_RUNS
+    from chalicelib.services.perf.alerts_job import WINDOW_RUNS
 
     case = next(c for c in alert_data.cases(range(900, 901)) if c.kind == "gaussian")
     page = max(case.shifts, key=lambda p: len(case.shifts[p]))

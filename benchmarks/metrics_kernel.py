@@ -185,7 +185,7 @@ def report_dynamodb_calls(pages: int = 100) -> None:
 
     from chalicelib.datazilla.blob import parse_run
     from chalicelib.local import resources
-    from chalicelib.perf.metrics_job import compute
+    from chalicelib.services.perf.metrics_job import compute
     from chalicelib.store import pushes, replicates, test_runs
     from chalicelib.store.test_runs import PushLink
 

@@ -25,9 +25,9 @@ from benchmarks.aws_calls import calls_of, median_ms  # noqa: E402
 from chalicelib import config  # noqa: E402
 from chalicelib.local import resources  # noqa: E402
 from chalicelib.local.pump import Pump  # noqa: E402
+from chalicelib.services.treeherder import job_ingest  # noqa: E402
 from chalicelib.store import branches, queues  # noqa: E402
 from chalicelib.store.clients import client  # noqa: E402
-from chalicelib.treeherder import job_ingest  # noqa: E402
 from tests.support.treeherder_data import job_message, seed_pushes, tip  # noqa: E402
 
 

@@ -74,9 +74,10 @@ def _check_uri(uri: str) -> str:
 
 
 def _branch_json(branch: Any) -> dict[str, Any]:
-    from chalicelib.pushlog.sync import branch_url
+    from chalicelib import config
+    from chalicelib.pushlog import json_pushes
 
-    return {"branch": branch.name, "uri": branch.uri, "url": branch_url(branch.uri),
+    return {"branch": branch.name, "uri": branch.uri, "url": json_pushes.branch_url(branch.uri, config.hg_host()),
             "alternatives": branch.alternatives, "last_push_id": branch.last_push_id,
             "failures": branch.failures, "last_error": branch.last_error, "last_sync": branch.last_sync,
             "repository": branch.repository, "repository_id": branch.repository_id}
@@ -117,7 +118,7 @@ def _names(args: argparse.Namespace) -> list[str]:
 
 
 def pushlog_sync(args: argparse.Namespace) -> dict[str, Any]:
-    from chalicelib.pushlog import sync
+    from chalicelib.services.pushlog import sync
 
     try:
         summaries = sync.sync_all(_names(args))
@@ -135,7 +136,7 @@ def progress_bar(label: str, done: int, total: int | None, width: int = PROGRESS
 
 
 def pushlog_backfill(args: argparse.Namespace) -> dict[str, Any]:
-    from chalicelib.pushlog import sync
+    from chalicelib.services.pushlog import sync
     from chalicelib.store import branches
 
     names = _names(args) or [b.name for b in branches.all_branches()]

@@ -73,6 +73,13 @@ def pushes_url(base: str) -> str:
     return base if base.endswith("/" + JSON_PUSHES) else f"{base}/{JSON_PUSHES}"
 
 
+def branch_url(uri: str, hg_host: str) -> str:
+    """A branch URI as a repository URL: absolute as is, otherwise under the hg host."""
+    if uri.startswith(("http://", "https://")):
+        return uri
+    return f"{hg_host}/{uri.strip('/')}"
+
+
 def by_id_url(base: str, start_id: int, end_id: int) -> str:
     """Pushes with ``start_id < id <= end_id``, full changesets, version 2 shape."""
     if start_id < 0 or end_id < start_id:

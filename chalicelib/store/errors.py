@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from pynamodb.exceptions import PynamoDBException
 
 
@@ -28,6 +28,31 @@ def refused_values(err: Exception) -> bool:
     if isinstance(err, PynamoDBException):
         return getattr(err, "cause_response_code", None) == "ValidationException"
     return False
+
+
+# Storage failures that may go away by themselves: a caller may answer "retry later".
+RETRYABLE_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+    "InternalServerError", "InternalError", "ServiceUnavailable", "TransactionConflictException",
+    "TransactionInProgressException", "SlowDown", "RequestTimeout", "LimitExceededException",
+})
+
+
+def may_pass_on_retry(err: Exception) -> bool:
+    """Whether the same call may succeed later, so a caller answers "retry" rather than "our fault".
+
+    A call boto3 refused to send is our fault; a transport failure, throttling or the service's own
+    failure may pass; any other error AWS answered would be answered again.
+    """
+    if isinstance(err, ParamValidationError):
+        return False
+    if isinstance(err, BotoCoreError):
+        return True
+    if isinstance(err, ClientError):
+        error = err.response.get("Error", {})
+        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
+        return error.get("Code") in RETRYABLE_CODES or status >= 500
+    return True
 
 
 def failed_condition(err: ClientError) -> int | None:

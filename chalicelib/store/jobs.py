@@ -40,6 +40,7 @@ from pynamodb.models import Model
 
 from chalicelib.store import counters
 from chalicelib.store.base import table_meta
+from chalicelib.treeherder.jobs import StoredJob
 
 JOB_ID_COUNTER = "treeherder_job_id"
 JOB = "job"
@@ -123,20 +124,6 @@ class JobItem(Model):
     by_modified = ByModified()
     by_day = ByDay()
     by_requester = ByRequester()
-
-
-@dataclass(frozen=True)
-class StoredJob:
-    id: int
-    job_guid: str
-    repository: str  # the branch
-    push_id: int
-    last_modified: int  # milliseconds
-    fields: dict[str, Any]
-
-    @property
-    def state(self) -> str:
-        return self.fields["state"]
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ pushes are the stored pushes, jobs arrive from CI on the job queue.
   collections) and the hashes Treeherder derives from names;
 - ``job_schema``: the JSON schema of a job message, and its validation;
 - ``jobs``: a validated message as a job record (pure);
-- ``job_ingest``: landing a job on its push, or parking it until the push is synced;
 - ``push_query`` / ``job_query``: the read endpoints' parameters, parsed and checked;
-- ``render``: records in Treeherder's shapes;
 - ``client_policy``: the User-Agent and ``Accept`` version rules.
+
+Landing jobs and reading listings are use cases (``chalicelib.services.treeherder``);
+records in Treeherder's shapes are the API's (``chalicelib.api.treeherder.render``).
 """

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.store.jobs import StoredJob
+from chalicelib.treeherder.jobs import StoredJob
 from chalicelib.treeherder.params import BadParameter, Params, int_list, int_value, timestamp
 
 MAX_COUNT = 2000

@@ -10,6 +10,7 @@ stored job.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.treeherder.reference import NOT_CLASSIFIED, option_collection_hash, reference_signature
@@ -21,6 +22,22 @@ DEFAULT_BUILD_SYSTEM = "buildbot"
 
 # Names each reference id is registered under (chalicelib/store/refdata.py kinds).
 REF_KINDS = {"job_type_id": "job_types", "job_group_id": "job_groups", "build_platform_id": "build_platforms"}
+
+
+@dataclass(frozen=True)
+class StoredJob:
+    """A job as the store keeps it: the record's fields plus the ids the store gave it."""
+
+    id: int
+    job_guid: str
+    repository: str  # the branch
+    push_id: int
+    last_modified: int  # milliseconds
+    fields: dict[str, Any]
+
+    @property
+    def state(self) -> str:
+        return self.fields["state"]
 
 
 def state_rank(state: str) -> int:

@@ -7,7 +7,7 @@ import logging
 from chalice import Blueprint, Rate
 from chalice.app import CloudWatchEvent
 
-from chalicelib.balrog import agent
+from chalicelib.services.balrog import agent
 
 log = logging.getLogger(__name__)
 

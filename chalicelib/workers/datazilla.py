@@ -11,8 +11,8 @@ from chalice import Blueprint, Rate
 from chalice.app import CloudWatchEvent, SQSEvent
 
 from chalicelib import config
-from chalicelib.datazilla.ingest import new_row_id, queue_for_loading, store_blob
-from chalicelib.datazilla.loading import load_row
+from chalicelib.services.datazilla.ingest import new_row_id, queue_for_loading, store_blob
+from chalicelib.services.datazilla.loading import load_row
 from chalicelib.store import deliveries, objectstore, projects, queues
 from chalicelib.workers.messages import BatchResponse, PoisonMessage, batch_failures, message_id, parse
 

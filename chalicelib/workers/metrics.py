@@ -8,9 +8,9 @@ from chalice import Blueprint
 from chalice.app import SQSEvent
 
 from chalicelib import config
-from chalicelib.perf import alerts_job
-from chalicelib.perf.metrics_job import compute_run
 from chalicelib.perf.series import SeriesGroup
+from chalicelib.services.perf import alerts_job
+from chalicelib.services.perf.metrics_job import compute_run
 from chalicelib.workers.messages import BatchResponse, batch_failures, message_id, parse
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import time
 from chalice import Blueprint, Rate
 from chalice.app import CloudWatchEvent
 
-from chalicelib.pushlog import sync
+from chalicelib.services.pushlog import sync
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from chalice import Blueprint
 from chalice.app import SQSEvent
 
 from chalicelib import config, safe_json
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import queues
-from chalicelib.treeherder import job_ingest
 from chalicelib.treeherder.job_schema import InvalidJobMessage
 from chalicelib.workers.messages import BatchResponse, each_record
 

@@ -11,10 +11,10 @@ import threading
 
 import pytest
 
-from chalicelib.balrog import agent
-from chalicelib.balrog import scheduled_changes as sc
 from chalicelib.balrog.errors import BalrogError
-from chalicelib.balrog.scheduled_kinds import RULES
+from chalicelib.services.balrog import agent
+from chalicelib.services.balrog import scheduled_changes as sc
+from chalicelib.services.balrog.scheduled_kinds import RULES
 from chalicelib.store.versioned import now_ms
 
 

@@ -126,7 +126,7 @@ def served(app_client, world):
 def test_given_a_shut_off_channel_when_firefox_asks_then_no_update_until_the_signed_off_deletion_is_enacted(
         app_client, world, served):
     """Upstream: AUS.updates_are_disabled; test_emergency_shutoff's scheduled deletion and agent enactment."""
-    from chalicelib.balrog import agent
+    from chalicelib.services.balrog import agent
 
     assert "<update " not in app_client.http.get(URL).body.decode()
     when = now_ms() + 3_600_000

@@ -79,7 +79,7 @@ def test_given_a_handler_killed_between_its_write_and_its_delete_then_the_redeli
 @pytest.fixture
 def poisoned_loader(monkeypatch):
     """A loader bug that fails every delivery of one blob (the reference-data write raises)."""
-    from chalicelib.datazilla import loading
+    from chalicelib.services.datazilla import loading
 
     def broken(project, names):
         raise RuntimeError("reference data writer crashed on this blob")
@@ -117,7 +117,7 @@ def test_given_a_poison_processing_message_then_it_lands_in_the_dlq_and_the_row_
 
 def test_given_a_failure_that_clears_before_the_last_delivery_then_the_row_loads(
         aws, talos, upload, pump, talos_blob, monkeypatch):
-    from chalicelib.datazilla import loading
+    from chalicelib.services.datazilla import loading
 
     # given: the first delivery fails
     real, calls = loading.refdata.register, []

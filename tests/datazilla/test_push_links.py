@@ -6,7 +6,7 @@ import json
 import time
 
 from chalicelib import config
-from chalicelib.datazilla.push_links import link_waiting_runs
+from chalicelib.services.datazilla.push_links import link_waiting_runs
 from chalicelib.store import pushes, test_runs
 from tests.support.pushlog_data import make_push
 

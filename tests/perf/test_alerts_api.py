@@ -9,9 +9,10 @@ import pytest
 from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, Client
 
 from chalicelib import config
-from chalicelib.perf import alerts, alerts_job
+from chalicelib.perf import alerts
 from chalicelib.perf.alerts import Detection
 from chalicelib.perf.series import SeriesGroup
+from chalicelib.services.perf import alerts_job
 from chalicelib.store import alerts as alerts_store
 from chalicelib.store import pushes
 from chalicelib.store.alerts import AlertRecord

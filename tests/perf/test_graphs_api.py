@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib.perf import alerts_job
+from chalicelib.services.perf import alerts_job
 from tests.support.perf_series import BRANCH, INBOUND, seed
 
 

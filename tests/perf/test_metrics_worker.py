@@ -144,7 +144,7 @@ def test_zero_variance_is_a_page_error(upload, pump, talos_blob, series):
 
 
 def test_a_run_waits_for_its_push_and_is_computed_when_linked(upload, pump, talos_blob, inbound):
-    from chalicelib.datazilla.push_links import link_waiting_runs
+    from chalicelib.services.datazilla.push_links import link_waiting_runs
 
     push = make_push(1, 1343675400)
     _deliver(upload, pump, [talos_run(talos_blob, push["changesets"][-1]["node"], PAGES)])
@@ -171,7 +171,7 @@ def test_a_metrics_job_for_a_100_page_run_makes_a_few_batched_calls(upload, pump
 def test_a_run_loaded_before_replicates_moved_to_s3_gets_the_same_metrics(upload, pump, talos_blob, series):
     """Given runs whose replicates are on the DynamoDB item (as loaded before ``store.replicates``) and not in
     S3, when their metrics are computed again, then they equal the metrics computed from the packed matrix."""
-    from chalicelib.perf.metrics_job import compute
+    from chalicelib.services.perf.metrics_job import compute
     from chalicelib.store import replicates, test_runs
     from chalicelib.store.clients import client
 

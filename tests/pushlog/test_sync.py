@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from chalicelib.pushlog import sync
+from chalicelib.services.pushlog import sync
 from chalicelib.store import branches, pushes
 from chalicelib.store.pushes import PushRecord
 from tests.support.jsonpushes_server import node
@@ -149,7 +149,7 @@ def test_broken_page_is_logged_and_counted_on_the_branch(hg_server, fixture_bran
     hg_server.fault(REPO, "broken_json")
 
     # when the branch syncs
-    with caplog.at_level(logging.WARNING, logger="chalicelib.pushlog.sync"):
+    with caplog.at_level(logging.WARNING, logger="chalicelib.services.pushlog.sync"):
         summary = sync_fixture()
 
     # then nothing is stored, the failure is counted on the branch and logged with its name, not the body

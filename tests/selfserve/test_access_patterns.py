@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import branches
-from chalicelib.treeherder import job_ingest
 from tests.support.selfserve_data import BRANCH, call, seed
 from tests.support.table_growth import grow
 from tests.support.treeherder_data import job_message, seed_pushes, tip

@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib import config
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import branches
 from chalicelib.store import jobs as job_store
 from chalicelib.store.clients import client
-from chalicelib.treeherder import job_ingest
 from tests.support.treeherder_data import job_message, seed_pushes, tip
 
 BRANCH = "Mozilla-Inbound"

@@ -15,9 +15,9 @@ from moto import mock_aws
 
 from chalicelib import config
 from chalicelib.local import resources
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import branches, clients, hawk_credentials, projects, queues
 from chalicelib.store.pushes import PushRecord
-from chalicelib.treeherder import job_ingest
 from tests.support.datazilla_data import DEV_KEY, DEV_SECRET, signed_upload, talos_run
 from tests.support.paths import FIXTURES
 from tests.support.treeherder_data import BASE_DATE, HAWK_ID, HAWK_SECRET, job_message, seed_pushes, tip

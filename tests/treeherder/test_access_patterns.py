@@ -7,8 +7,8 @@ import botocore.client
 import pytest
 
 from chalicelib.perf.series import SeriesGroup
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import perf_signatures
-from chalicelib.treeherder import job_ingest
 from tests.support.table_growth import grow
 from tests.support.treeherder_data import BASE_DATE, job_message, seed_pushes, tip
 from tests.support.treeherder_world import BRANCH, PROJECT, build

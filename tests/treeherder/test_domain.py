@@ -212,8 +212,8 @@ def test_signature_properties_describe_suite_test_platform_and_options():
 
 
 def test_the_signature_interval_keeps_series_with_recent_data():
+    from chalicelib.services.treeherder.perf_series import signature_filter
     from chalicelib.store.perf_signatures import StoredSignature
-    from chalicelib.treeherder.perf_series import signature_filter
 
     recent = StoredSignature(1, "a" * 40, Signature(GROUP, "cnn.com"), last_updated=1_000_000)
     old = StoredSignature(2, "b" * 40, Signature(GROUP, "bbc.co.uk"), last_updated=1_000_000 - 90_000)

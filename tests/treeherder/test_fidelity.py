@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from chalicelib.treeherder import job_ingest
+from chalicelib.services.treeherder import job_ingest
 from tests.support.treeherder_data import BASE_DATE, job_message, tip
 from tests.support.treeherder_world import PROJECT, build
 
@@ -190,7 +190,7 @@ def test_signatures_by_date_range(world):
 
 def test_a_filtered_listing_reads_a_bounded_number_of_jobs(world, monkeypatch):
     """The documented bound: a filter outside the indexes looks at the newest MAX_SCANNED jobs only."""
-    from chalicelib.treeherder import job_listing
+    from chalicelib.services.treeherder import job_listing
 
     assert guids(world, "build_os=mac") == {"mac-job/0"}
     monkeypatch.setattr(job_listing, "MAX_SCANNED", 4)  # the four similar jobs are newer than the Mac one

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from chalicelib import config
-from chalicelib.pushlog import sync
+from chalicelib.services.pushlog import sync
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import branches, queues
 from chalicelib.store import jobs as job_store
 from chalicelib.store.clients import client
-from chalicelib.treeherder import job_ingest
 from chalicelib.treeherder.job_schema import InvalidJobMessage
 from tests.support import jsonpushes_server
 from tests.support.treeherder_data import job_message, seed_pushes, tip

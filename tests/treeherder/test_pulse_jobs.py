@@ -14,9 +14,10 @@ import pytest
 import requests
 
 from chalicelib import config
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import jobs as job_store
 from chalicelib.store import queues
-from chalicelib.treeherder import job_ingest, pulse_job
+from chalicelib.treeherder import pulse_job
 from chalicelib.treeherder.job_schema import InvalidJobMessage
 from tests.support.treeherder_data import hawk_post, seed_pushes, tip
 

@@ -22,9 +22,9 @@ from chalicelib import safe_json
 from chalicelib.auth import bearer, sessions
 from chalicelib.balrog import errors
 from chalicelib.balrog import permissions as perms
-from chalicelib.balrog.access import require
 from chalicelib.balrog.errors import BalrogError
 from chalicelib.balrog.merge import MergeConflict
+from chalicelib.services.balrog.access import require
 from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
 from chalicelib.store.balrog_rules import AliasTaken
 from chalicelib.store.balrog_scheduled_changes import ChangeScheduled

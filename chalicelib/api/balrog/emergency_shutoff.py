@@ -19,8 +19,9 @@ from chalicelib.api.balrog.common import (
     json_body,
     query_params,
 )
-from chalicelib.balrog import errors, gates
-from chalicelib.balrog.access import require
+from chalicelib.balrog import errors
+from chalicelib.services.balrog import gates
+from chalicelib.services.balrog.access import require
 from chalicelib.store.balrog_scheduled_changes import scheduled
 from chalicelib.store.balrog_shutoffs import render, shutoffs
 

@@ -25,8 +25,8 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
-from chalicelib.balrog import gates
 from chalicelib.balrog.blob_schema import blob_errors
+from chalicelib.services.balrog import gates
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 

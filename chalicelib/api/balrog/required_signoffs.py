@@ -21,9 +21,10 @@ from chalicelib.api.balrog.common import (
     json_body,
     query_params,
 )
-from chalicelib.balrog import errors, gates
-from chalicelib.balrog.access import require
-from chalicelib.balrog.scheduled_kinds import check_holders
+from chalicelib.balrog import errors
+from chalicelib.services.balrog import gates
+from chalicelib.services.balrog.access import require
+from chalicelib.services.balrog.scheduled_kinds import check_holders
 from chalicelib.store.balrog_required_signoffs import (
     RequiredSignoffs,
     permissions_required_signoffs,

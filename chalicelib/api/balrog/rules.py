@@ -19,8 +19,8 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
-from chalicelib.balrog import gates, scheduled_changes
-from chalicelib.balrog.scheduled_kinds import RULES
+from chalicelib.services.balrog import gates, scheduled_changes
+from chalicelib.services.balrog.scheduled_kinds import RULES
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, render, rules
 

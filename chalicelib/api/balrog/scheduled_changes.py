@@ -4,7 +4,7 @@ Tables: ``rules``, ``permissions``, ``emergency_shutoff``,
 ``required_signoffs/product`` and ``required_signoffs/permissions``. This
 module reads a request's fields into a change of the table's row; what a
 change means (validation, signoffs, enactment) is
-``chalicelib.balrog.scheduled_changes``'.
+``chalicelib.services.balrog.scheduled_changes``'.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from chalicelib.api.balrog.common import (
     query_params,
 )
 from chalicelib.api.balrog.rules import check_mappings
-from chalicelib.balrog import scheduled_changes as sc
 from chalicelib.balrog.permissions import canonical, validate_options
-from chalicelib.balrog.scheduled_kinds import KINDS
+from chalicelib.services.balrog import scheduled_changes as sc
+from chalicelib.services.balrog.scheduled_kinds import KINDS
 
 bp = Blueprint(__name__)
 

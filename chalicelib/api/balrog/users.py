@@ -17,9 +17,10 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
-from chalicelib.balrog import errors, gates, scheduled_changes
+from chalicelib.balrog import errors
 from chalicelib.balrog.permissions import canonical, validate_options
-from chalicelib.balrog.scheduled_kinds import PERMISSIONS
+from chalicelib.services.balrog import gates, scheduled_changes
+from chalicelib.services.balrog.scheduled_kinds import PERMISSIONS
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_roles import roles
 

@@ -11,7 +11,7 @@ from chalicelib import config
 from chalicelib.api.datazilla.common import answer, problem, project_route
 from chalicelib.api.request_url import base_url, full_url
 from chalicelib.auth import oauth1
-from chalicelib.datazilla.ingest import store_blob
+from chalicelib.services.datazilla.ingest import store_blob
 from chalicelib.store import nonces
 from chalicelib.store.projects import Project
 

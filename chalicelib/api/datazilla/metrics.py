@@ -21,8 +21,8 @@ from chalicelib.datazilla.metrics_view import (
     run_entry,
     summarize,
 )
-from chalicelib.datazilla.push_links import branch_names
-from chalicelib.perf.metrics_job import group_of
+from chalicelib.services.datazilla.push_links import branch_names
+from chalicelib.services.perf.metrics_job import group_of
 from chalicelib.store import branches, metrics, pushes, refdata, test_runs
 from chalicelib.store.projects import Project
 from chalicelib.store.test_runs import TestRunRecord

@@ -9,8 +9,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.datazilla.common import answer, project_route
-from chalicelib.datazilla.push_links import branch_names
 from chalicelib.datazilla.raw import RawFilter, bad_test_data
+from chalicelib.services.datazilla.push_links import branch_names
 from chalicelib.store import blobs, objectstore
 from chalicelib.store.projects import Project
 

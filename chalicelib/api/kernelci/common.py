@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
@@ -43,7 +42,7 @@ from chalicelib.kernelci import keys
 from chalicelib.kernelci import tokens as token_rules
 from chalicelib.kernelci.query import BadQuery
 from chalicelib.store import kernelci as store
-from chalicelib.store.errors import TRANSIENT, refused_values
+from chalicelib.store.errors import TRANSIENT, may_pass_on_retry, refused_values
 from chalicelib.store.kernelci_storage import StorageRefused
 
 log = logging.getLogger(__name__)
@@ -67,12 +66,6 @@ STATUS_MESSAGES = {
     506: "Wrong response type from database",
 }
 
-# Storage failures that may go away by themselves: the client should retry (503).
-RETRYABLE_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-    "InternalServerError", "InternalError", "ServiceUnavailable", "TransactionConflictException",
-    "TransactionInProgressException", "SlowDown", "RequestTimeout", "LimitExceededException",
-})
 VERSION_TYPE = re.compile(r"application/v(\d+)")
 
 
@@ -157,15 +150,7 @@ def storage_status(err: Exception) -> int:
     """503 when the store may recover (retry), 400 when it refused the request's values, else 500."""
     if refused_values(err):
         return 400
-    if isinstance(err, ParamValidationError):
-        return 500
-    if isinstance(err, BotoCoreError):
-        return 503
-    if isinstance(err, ClientError):
-        error = err.response.get("Error", {})
-        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
-        return 503 if error.get("Code") in RETRYABLE_CODES or status >= 500 else 500
-    return 503
+    return 503 if may_pass_on_retry(err) else 500
 
 
 # --- a call ---------------------------------------------------------------------------------------

@@ -11,12 +11,14 @@ from chalice import Blueprint, Response
 
 from chalicelib import safe_json
 from chalicelib.api.request_url import base_url, full_url
+from chalicelib.api.treeherder import render
 from chalicelib.api.treeherder.common import answer, detail, project_route, request_params, treeherder_route
 from chalicelib.auth import hawk
+from chalicelib.services.treeherder import job_ingest, job_listing
 from chalicelib.store import branches, pushes
 from chalicelib.store import jobs as job_store
 from chalicelib.store.branches import Branch
-from chalicelib.treeherder import job_ingest, job_listing, job_query, pulse_job, render
+from chalicelib.treeherder import job_query, pulse_job
 from chalicelib.treeherder.job_schema import InvalidJobMessage, validate
 from chalicelib.treeherder.params import BadParameter, int_list, int_value
 

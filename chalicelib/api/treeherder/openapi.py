@@ -25,8 +25,10 @@ from chalicelib.api.openapi.parts import (
     response_ref,
     schema_ref,
 )
+from chalicelib.api.treeherder import render
 from chalicelib.api.treeherder.jobs import MAX_MESSAGES_PER_POST
-from chalicelib.treeherder import job_listing, job_query, push_query, render
+from chalicelib.services.treeherder import job_listing
+from chalicelib.treeherder import job_query, push_query
 from chalicelib.treeherder.client_policy import FORBIDDEN_USER_AGENT_PREFIXES, SUPPORTED_VERSIONS
 from chalicelib.treeherder.job_schema import SCHEMA as JOB_MESSAGE_SCHEMA
 

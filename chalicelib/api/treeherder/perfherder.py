@@ -6,9 +6,9 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.treeherder.common import answer, project_route, request_params, treeherder_route
 from chalicelib.perf.signatures import FRAMEWORKS
+from chalicelib.services.treeherder import perf_series
 from chalicelib.store import perf_signatures
 from chalicelib.store.branches import Branch
-from chalicelib.treeherder import perf_series
 
 bp = Blueprint(__name__)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api.treeherder import render
 from chalicelib.api.treeherder.common import answer, detail, project_route, request_params
+from chalicelib.services.treeherder import push_listing
 from chalicelib.store import pushes
 from chalicelib.store.branches import Branch
-from chalicelib.treeherder import push_listing, push_query, render
+from chalicelib.treeherder import push_query
 from chalicelib.treeherder.params import int_value
 
 bp = Blueprint(__name__)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api.treeherder import render
 from chalicelib.api.treeherder.common import answer, treeherder_route
 from chalicelib.store import branches
-from chalicelib.treeherder import reference, render
+from chalicelib.treeherder import reference
 
 bp = Blueprint(__name__)
 

@@ -1,4 +1,4 @@
-"""The base tables whose changes can be scheduled, each as a :class:`~chalicelib.balrog.scheduled_changes.Kind`.
+"""The base tables whose changes can be scheduled, each a :class:`~chalicelib.services.balrog.scheduled_changes.Kind`.
 
 Per table, what Balrog's base table does when a scheduled change is
 validated (its permission check, dry-run) and enacted (its write, made as
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.balrog import errors, gates
-from chalicelib.balrog.access import require
+from chalicelib.balrog import errors
 from chalicelib.balrog.errors import BalrogError
-from chalicelib.balrog.scheduled_changes import Kind
+from chalicelib.services.balrog import gates
+from chalicelib.services.balrog.access import require
+from chalicelib.services.balrog.scheduled_changes import Kind
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_required_signoffs import (
     RequiredSignoffs,

@@ -28,13 +28,14 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 from chalicelib import config
-from chalicelib.datazilla import push_links
-from chalicelib.pushlog import hg_client, json_pushes
-from chalicelib.pushlog.hg_client import HgError
+from chalicelib.pushlog import json_pushes
 from chalicelib.pushlog.json_pushes import PushlogFormatError
+from chalicelib.services.datazilla import push_links
+from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import branches, pushes
 from chalicelib.store.branches import Branch
-from chalicelib.treeherder import job_ingest
+from chalicelib.upstream import hg_client
+from chalicelib.upstream.hg_client import HgError
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,6 @@ class BranchSummary:
         return asdict(self)
 
 
-def branch_url(uri: str) -> str:
-    """A branch URI as a repository URL: absolute as is, otherwise under the hg host."""
-    if uri.startswith(("http://", "https://")):
-        return uri
-    return f"{config.hg_host()}/{uri.strip('/')}"
-
-
 def _out_of_time(deadline: float | None) -> bool:
     return deadline is not None and time.monotonic() + config.hg_timeout() + DEADLINE_MARGIN_SECONDS > deadline
 
@@ -85,7 +79,7 @@ def _out_of_time(deadline: float | None) -> bool:
 def _walk(branch: Branch, summary: BranchSummary, *, page_size: int, max_pages: int | None,
           deadline: float | None, progress: Progress | None) -> None:
     start = position = branch.last_push_id
-    base = branch_url(branch.uri)
+    base = json_pushes.branch_url(branch.uri, config.hg_host())
     stalled = 0
     while max_pages is None or summary.pages < max_pages:
         if _out_of_time(deadline):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 
 from chalicelib.datazilla.blob import PerfRun
-from chalicelib.perf.requests import request_metrics
 from chalicelib.perf.series import SeriesGroup
+from chalicelib.services.perf.metrics_requests import request_metrics
 from chalicelib.store import branches, pushes, test_runs
 from chalicelib.store.pushes import Push
 from chalicelib.store.test_runs import PushLink

@@ -14,7 +14,7 @@ What Balrog does (``auslib/db.py``, ``web/admin/views/scheduled_changes.py``):
   in, or a user's with ``scheduled_change``/``enact``) makes the change as
   its scheduler, with its signoffs, and marks it complete, in one transaction.
 
-Each base table is a :class:`Kind` (``chalicelib.balrog.scheduled_kinds``):
+Each base table is a :class:`Kind` (``chalicelib.services.balrog.scheduled_kinds``):
 its columns and keys, the permission check, the required signoffs, and the
 write that enacts a change.
 """
@@ -26,9 +26,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.balrog import access, errors
+from chalicelib.balrog import errors
 from chalicelib.balrog import signoffs as so
 from chalicelib.balrog.errors import BalrogError
+from chalicelib.services.balrog import access
 from chalicelib.store.balrog_roles import roles
 from chalicelib.store.balrog_scheduled_changes import ChangeScheduled, ScheduledChanges, scheduled
 from chalicelib.store.balrog_signoffs import change_key, signoffs

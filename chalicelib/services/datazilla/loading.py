@@ -11,9 +11,9 @@ import logging
 from typing import Any
 
 from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
-from chalicelib.datazilla.push_links import canonical_branch, link_for, run_group
-from chalicelib.perf.requests import request_metrics
 from chalicelib.perf.statistics import replicate_matrix
+from chalicelib.services.datazilla.push_links import canonical_branch, link_for, run_group
+from chalicelib.services.perf.metrics_requests import request_metrics
 from chalicelib.store import blobs, objectstore, project_sizes, refdata, replicates, test_runs
 
 log = logging.getLogger(__name__)

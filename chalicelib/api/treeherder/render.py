@@ -1,10 +1,12 @@
-"""Shipyard's records in Treeherder's shapes. Pure."""
+"""Shipyard's records in Treeherder's shapes: what the Treeherder routes answer. No I/O."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from chalicelib import config
+from chalicelib.pushlog import json_pushes
 from chalicelib.store.branches import Branch
 from chalicelib.store.jobs import StoredJob
 from chalicelib.store.pushes import Push
@@ -57,14 +59,13 @@ def job_row(record: StoredJob) -> list[Any]:
 
 
 def repository(branch: Branch) -> dict[str, Any]:
-    from chalicelib.pushlog.sync import branch_url
 
     return {
         "id": branch.repository_id,
         "repository_group": {"name": "shipyard", "description": "Pushlog branches synced by Shipyard"},
         "name": branch.repository,
         "dvcs_type": "hg",
-        "url": branch_url(branch.uri),
+        "url": json_pushes.branch_url(branch.uri, config.hg_host()),
         "branch": None,
         "codebase": "gecko",
         "description": f"{branch.name} (pushlog branch)",

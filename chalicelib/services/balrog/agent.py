@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from chalicelib.balrog import scheduled_changes as sc
 from chalicelib.balrog.errors import BalrogError
-from chalicelib.balrog.scheduled_kinds import KINDS
+from chalicelib.services.balrog import scheduled_changes as sc
+from chalicelib.services.balrog.scheduled_kinds import KINDS
 from chalicelib.store.versioned import now_ms
 
 log = logging.getLogger(__name__)
