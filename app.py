@@ -4,22 +4,8 @@ from chalice import Chalice
 
 from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
-from chalicelib.api.balrog import csrf as balrog_csrf
-from chalicelib.api.balrog import emergency_shutoff as balrog_emergency_shutoff
-from chalicelib.api.balrog import history as balrog_history
-from chalicelib.api.balrog import oauth as balrog_oauth
-from chalicelib.api.balrog import releases as balrog_releases
-from chalicelib.api.balrog import required_signoffs as balrog_required_signoffs
-from chalicelib.api.balrog import rules as balrog_rules
-from chalicelib.api.balrog import scheduled_changes as balrog_scheduled_changes
-from chalicelib.api.balrog import update as balrog_update
-from chalicelib.api.balrog import users as balrog_users
-from chalicelib.api.datazilla import ingest as datazilla_ingest
-from chalicelib.api.datazilla import metrics as datazilla_metrics
-from chalicelib.api.datazilla import objectstore as datazilla_objectstore
-from chalicelib.api.datazilla import perftest as datazilla_perftest
-from chalicelib.api.datazilla import pushlog as datazilla_pushlog
-from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.balrog import routes as balrog_routes
+from chalicelib.api.datazilla import routes as datazilla_routes
 from chalicelib.api.kernelci import resources as kernelci_resources
 from chalicelib.api.kernelci import tokens as kernelci_tokens
 from chalicelib.api.kernelci import upload as kernelci_upload
@@ -27,11 +13,7 @@ from chalicelib.api.kernelci import version as kernelci_version
 from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
-from chalicelib.api.selfserve import branches as selfserve_branches
-from chalicelib.api.selfserve import builds as selfserve_builds
-from chalicelib.api.selfserve import jobs as selfserve_jobs
-from chalicelib.api.selfserve import requests as selfserve_requests
-from chalicelib.api.selfserve import revisions as selfserve_revisions
+from chalicelib.api.selfserve import routes as selfserve_routes
 from chalicelib.api.treeherder import docs as treeherder_docs
 from chalicelib.api.treeherder import jobs as treeherder_jobs
 from chalicelib.api.treeherder import perfherder as treeherder_perfherder
@@ -54,25 +36,14 @@ app.register_middleware(security_headers.on_html, "http")
 app.api.binary_types.append("multipart/form-data")
 app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
-app.register_blueprint(datazilla_ingest.bp)
-app.register_blueprint(datazilla_objectstore.bp)
-app.register_blueprint(datazilla_testdata.bp)
-app.register_blueprint(datazilla_pushlog.bp)
-app.register_blueprint(datazilla_perftest.bp)
-app.register_blueprint(datazilla_metrics.bp)
+# Datazilla (chalicelib/api/datazilla/routes.py: the blueprints, in order, at the root)
+for datazilla_bp in datazilla_routes.BLUEPRINTS:
+    app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
 app.register_blueprint(perf_alerts.bp)
 app.register_blueprint(perf_graphs.bp)
-app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_scheduled_changes.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
-app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
-app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
+# Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)
+for balrog_bp in balrog_routes.BLUEPRINTS:
+    app.register_blueprint(balrog_bp, url_prefix=balrog_routes.FAMILY.url_prefix(balrog_bp))
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)
@@ -91,12 +62,9 @@ app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_docs.bp, url_prefix="/treeherder")
 app.register_blueprint(treeherder_workers.bp)
-# BuildAPI self-serve; jobs and branches before {branch}, which would otherwise match them.
-app.register_blueprint(selfserve_jobs.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_branches.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_builds.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_requests.bp, url_prefix="/self-serve")
-app.register_blueprint(selfserve_revisions.bp, url_prefix="/self-serve")
+# BuildAPI self-serve (chalicelib/api/selfserve/routes.py: the blueprints, in order)
+for selfserve_bp in selfserve_routes.BLUEPRINTS:
+    app.register_blueprint(selfserve_bp, url_prefix=selfserve_routes.FAMILY.prefix)
 app.register_blueprint(selfserve_workers.bp)
 # Last: every path no route above serves answers its family's own 404 (not API Gateway's 403).
 unknown_paths.register(app)

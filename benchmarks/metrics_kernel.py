@@ -3,7 +3,7 @@
 The original library evaluated each page on its own: numpy ``mean``/``std`` of
 the page's replicates, freeze ``scipy.stats.t(df)``, ``p = 1 - cdf(t)``, then
 Benjamini–Hochberg and the trend in plain Python. The kernel
-(``chalicelib.perf.statistics``: ``matrix_summaries`` then ``evaluate_run``)
+(``chalicelib.perf.statistics``: ``matrix_summaries`` then ``evaluate``)
 does the same maths once over all pages. Both start from the same input, the
 run's replicate matrix as the loading worker stores it (the replicate summaries
 are inside the timed part on both sides), and must agree (p within 1e-12,
@@ -19,6 +19,7 @@ import math
 import statistics
 import subprocess
 import sys
+import time
 import timeit
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chalicelib.perf.statistics import Summaries, evaluate_run, matrix_summaries, replicate_matrix, replicate_summaries
+from chalicelib.perf.statistics import Summaries, evaluate, matrix_summaries, replicate_matrix, replicate_summaries
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1500
@@ -40,8 +41,7 @@ class RunInputs:
     matrix: np.ndarray
     drop_first: bool
     base: Summaries
-    trend_mean: np.ndarray
-    trend_stddev: np.ndarray
+    trends: np.ndarray  # 2 × pages: trend mean, trend stddev (NaN where none)
 
 
 def make_inputs(pages: int, replicates: int, seed: int = 20130401) -> RunInputs:
@@ -60,16 +60,13 @@ def make_inputs(pages: int, replicates: int, seed: int = 20130401) -> RunInputs:
         matrix=matrix,
         drop_first=True,
         base=base,
-        trend_mean=np.where(trended, base.mean * rng.uniform(0.98, 1.02, pages), np.nan),
-        trend_stddev=np.where(trended, base.stddev * rng.uniform(0.9, 1.1, pages), np.nan),
+        trends=np.array([np.where(trended, base.mean * rng.uniform(0.98, 1.02, pages), np.nan),
+                         np.where(trended, base.stddev * rng.uniform(0.9, 1.1, pages), np.nan)]),
     )
 
 
 def vectorised(inputs: RunInputs):
-    run = matrix_summaries(inputs.lengths, inputs.matrix, inputs.drop_first)
-    base = inputs.base
-    return evaluate_run(run.n, run.mean, run.stddev, base.n, base.mean, base.stddev,
-                        inputs.trend_mean, inputs.trend_stddev)
+    return evaluate(matrix_summaries(inputs.lengths, inputs.matrix, inputs.drop_first), inputs.base, inputs.trends)
 
 
 def per_page_loop(inputs: RunInputs, alpha: float = 0.05, q: float = 0.05, weight: float = 0.05) -> dict:
@@ -79,7 +76,7 @@ def per_page_loop(inputs: RunInputs, alpha: float = 0.05, q: float = 0.05, weigh
     base = inputs.base
     first = 1 if inputs.drop_first else 0
     base_n, base_mean, base_sd = base.n.tolist(), base.mean.tolist(), base.stddev.tolist()
-    trend_mean, trend_sd = inputs.trend_mean.tolist(), inputs.trend_stddev.tolist()
+    trend_mean, trend_sd = inputs.trends.tolist()
     mean: list[float] = []
     sd: list[float] = []
     p: list[float] = []
@@ -128,7 +125,7 @@ def check_agreement(inputs: RunInputs) -> str:
 
 
 def _batch_seconds(call: Callable[[], object], target: float) -> tuple[timeit.Timer, int]:
-    timer = timeit.Timer(call)
+    timer = timeit.Timer(call, timer=time.process_time)
     number, seconds = timer.autorange()
     return timer, max(1, int(number * target / seconds))
 
@@ -137,9 +134,10 @@ def paired_medians(fast: Callable[[], object], slow: Callable[[], object], repea
                    target: float = 0.1) -> tuple[float, float, float]:
     """Per-call medians of both sides and the median of their per-pair ratios.
 
-    Batches of the two sides alternate (each about ``target`` seconds), so a
-    neighbour's load on the shared machine slows both sides of a pair alike
-    and the ratio stays honest even when the absolute times drift.
+    Batches of the two sides alternate (each about ``target`` seconds of
+    this process's CPU time, so time the machine gives to neighbours is not
+    counted), and a neighbour's load on shared caches and cores slows both
+    sides of a pair alike: the ratio stays honest when absolute times drift.
     """
     fast_timer, fast_number = _batch_seconds(fast, target)
     slow_timer, slow_number = _batch_seconds(slow, target)
@@ -152,7 +150,7 @@ def paired_medians(fast: Callable[[], object], slow: Callable[[], object], repea
 
 
 def cold_first_call_ms(pages: int, replicates: int) -> float:
-    """First evaluate_run in a fresh interpreter: pays the lazy ``scipy.special`` import, as a cold Lambda would."""
+    """First evaluate in a fresh interpreter: pays the lazy ``scipy.special`` import, as a cold Lambda would."""
     code = (
         "import time; from benchmarks.metrics_kernel import make_inputs, vectorised; "
         f"inputs = make_inputs({pages}, {replicates}); started = time.perf_counter(); vectorised(inputs); "
@@ -225,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-dynamodb", action="store_true", help="skip counting the metrics job's DynamoDB calls")
     args = parser.parse_args(argv)
     print(f"runs of N pages x {args.replicates} replicates (tp5: first dropped); replicate summaries timed on both "
-          f"sides; per-page loop vs kernel (matrix_summaries + evaluate_run), medians of {args.repeat}")
+          f"sides; per-page loop vs kernel (matrix_summaries + evaluate), medians of {args.repeat}")
     ratios = {pages: report_kernel(pages, args) for pages in args.pages}
     if 100 in ratios:
         print(f"100-page ratio {ratios[100]:.0f}x (target >= {TARGET}x)")

@@ -71,14 +71,15 @@ def not_found(path: str, headers: Any, query: dict[str, str]) -> Response:
         return Response({"title": "Not Found", "detail": BALROG_NOT_FOUND, "status": 404, "type": "about:blank"},
                         status_code=404, headers={"Content-Type": "application/problem+json"})
     if family == "self-serve":
-        from chalicelib.api.selfserve.common import failed
+        from chalicelib.api.kit.refusal import Refusal
+        from chalicelib.api.selfserve.family import SELFSERVE
         from chalicelib.selfserve import negotiation
 
         try:
             fmt = negotiation.answer_format(query, headers.get("accept"))
         except negotiation.BadFormat:
             fmt = negotiation.JSON
-        return failed(f"Not found: {path[:200]}", 404, fmt)
+        return SELFSERVE.refuse(Refusal(404, f"Not found: {path[:200]}"), fmt)
     if family == "kernelci":  # the backend's default handler (handlers/app.py AppHandler)
         body = json.dumps({"code": 404, "message": "Resource not found"}, separators=(",", ":"))
         return Response(body, status_code=404, headers={"Content-Type": "application/json; charset=UTF-8"})

@@ -6,13 +6,17 @@ the admin API turns it into Balrog's problem body.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class BalrogError(Exception):
     """An answer other than success, raised from deep inside a handler."""
 
-    def __init__(self, status: int, detail: str, exception: str | list[str] | None = None) -> None:
+    def __init__(self, status: int, detail: str, exception: str | list[str] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.status, self.detail, self.exception = status, detail, exception
+        self.extra = extra or {}  # more fields of the problem body, where Balrog adds them (``data``)
 
 
 # Balrog's error handlers (``auslib/web/admin/base.py``) answer an exception

@@ -5,13 +5,27 @@ pages and the original library evaluated them one by one, freezing a
 ``scipy.stats.t`` distribution per page — that loop, not I/O, dominated a
 metrics job. Here every step is a handful of array operations over all pages.
 
-At a hundred pages each numpy call costs about as much as its arithmetic, so
-the kernel is written to make few calls: replicates arrive as one padded
-matrix (``replicate_matrix``; the loading worker stores them that way), the
-run's and the baseline's numbers travel as stacked 2×pages arrays, and the
-outputs the metrics job rarely needs (errors, baseline flags) are derived on
-first use. The one cost no rewrite removes is the t distribution itself
-(``scipy.special.stdtr``, about 0.2 µs a page).
+At a hundred pages each numpy call costs about as much as its arithmetic
+(~0.5 µs), so the kernel is written to make few calls, each over every page:
+
+- replicates arrive as one padded pages × replicates matrix
+  (``replicate_matrix``; the loading worker stores them that way); when every
+  page is as long, a page's sum is numpy's own pairwise row sum, the digits
+  ``np.mean(page)`` gives, and the count is one number instead of an array;
+- a quantity that exists for the mean and for the stddev (the run's, the
+  threshold's, the trend's, the moved trend) travels as one 2 × pages array,
+  so choosing between threshold and trend and smoothing the trend are one
+  call each for both;
+- undefined tests (fewer than 2 replicates on a side, zero variance on
+  both) need no mask: their Welch degrees of freedom come out 0 or NaN and
+  ``stdtr`` answers NaN for those;
+- Benjamini–Hochberg is one sort and a threshold, not a scatter of ranks;
+- outputs the metrics job reads per page but the kernel does not need
+  (errors, baseline flags) are derived on first use.
+
+The one cost no rewrite removes is the t distribution itself
+(``scipy.special.stdtr``, ~0.2 µs a page, a third of the kernel at 100
+pages and most of it at 1,000: benchmarks/metrics_kernel.py).
 
 ``scipy.special`` is imported lazily, inside the Welch test itself: importing
 scipy.special costs ~0.25 s of cold start (benchmarks/metrics_kernel.py), and the Lambdas that
@@ -25,7 +39,6 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -36,14 +49,46 @@ ZERO_VARIANCE = "p could not be computed (zero variance)"
 _ERRORS = np.array([FEWER_THAN_TWO, "", ZERO_VARIANCE, ""], dtype=object)
 
 
-@dataclass(frozen=True)
 class Summaries:
-    """Per-page replicate summaries of one run (arrays of equal length, one entry per page)."""
+    """Per-page replicate summaries of one run (one entry per page).
 
-    n_replicates: np.ndarray  # int: replicates received, before any warm-up drop (what the API reports)
-    n: np.ndarray  # float (whole numbers): replicates used for the statistics
-    mean: np.ndarray  # NaN when n == 0
-    stddev: np.ndarray  # sample stddev (ddof=1); NaN when n < 2
+    ``moments`` stacks the mean (row 0) and the stddev (row 1) so the kernel
+    moves both in one call; ``mean`` and ``stddev`` are views of its rows.
+    ``count`` is ``n`` as the kernel reads it: one number when every page
+    used as many replicates (a scalar costs one call less than an array).
+    """
+
+    __slots__ = ("_n", "count", "moments", "n_replicates", "variance")
+
+    def __init__(self, n_replicates: np.ndarray, count: np.ndarray | float, moments: np.ndarray,
+                 variance: np.ndarray | None = None) -> None:
+        self.n_replicates = n_replicates  # int: replicates received, before any warm-up drop (what the API reports)
+        self.count = count  # float (whole numbers): replicates used for the statistics, per page or for all
+        self.moments = moments  # 2 × pages: mean (NaN when n == 0), sample stddev (ddof=1; NaN when n < 2)
+        # the sample variance as computed, so the Welch test does not square a square root back
+        self.variance = moments[1] * moments[1] if variance is None else variance
+        self._n: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, n: ArrayLike, mean: ArrayLike, stddev: ArrayLike) -> Summaries:
+        """Summaries known only by their numbers (a series' threshold run, kept in the metrics state)."""
+        counts = _floats(n)
+        return cls(counts, counts, np.array((mean, stddev), dtype=float).reshape(2, counts.size))
+
+    @property
+    def n(self) -> np.ndarray:
+        """float per page (whole numbers): replicates used for the statistics."""
+        if self._n is None:
+            self._n = np.broadcast_to(np.asarray(self.count, dtype=float), self.moments.shape[1:]).copy()
+        return self._n
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.moments[0]
+
+    @property
+    def stddev(self) -> np.ndarray:
+        return self.moments[1]
 
 
 def replicate_matrix(values: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -72,47 +117,47 @@ def matrix_summaries(lengths: np.ndarray, matrix: np.ndarray, drop_first: bool) 
 
     ``matrix`` holds page i's replicates in its first ``lengths[i]`` cells.
     ``drop_first`` drops the warm-up replicate (tp5 tests); ``n_replicates``
-    keeps the full count because that is what the API reports. Deviations are
-    taken from the mean (two passes, as numpy's own ``std`` does) and the
-    squared ones summed in one ``einsum`` whose weight (a vector when every
-    page has as many replicates, the usual case) leaves out padding and the
-    dropped replicate.
+    keeps the full count because that is what the API reports. Deviations
+    are taken from the mean (two passes, as numpy's own ``std`` does). When
+    every page is as long (the usual case) a page's sum is numpy's pairwise
+    sum of that page, as ``np.mean(page)`` adds it: the same digits.
     """
     pages, width = matrix.shape
     first = 1 if drop_first else 0
-    shortest = int(lengths.min()) if pages else 0
-    n = lengths - float(first)  # float: the kernel's arithmetic type, converted once
-    if shortest < first:
-        n[n < 0.0] = 0.0
+    used = width - first
+    if used < 2 or not pages or lengths.min() != width:
+        return _ragged_summaries(lengths, matrix, first)
+    # every page as long, with two or more replicates: the count is one number and nothing divides by zero
+    replicates = matrix[:, first:]
+    moments = np.empty((2, pages))
+    mean = np.add.reduce(replicates, axis=1, out=moments[0])
+    mean /= used
+    deviations = replicates - mean[:, None]
+    variance = np.vecdot(deviations, deviations)
+    variance /= used - 1
+    np.sqrt(variance, out=moments[1])
+    return Summaries(lengths, float(used), moments, variance)
+
+
+def _ragged_summaries(lengths: np.ndarray, matrix: np.ndarray, first: int) -> Summaries:
+    """As ``matrix_summaries`` when pages differ in length or have fewer than 2 replicates: padding weighted out."""
+    pages, width = matrix.shape
+    n = lengths - float(first)
+    n[n < 0.0] = 0.0
+    moments = np.full((2, pages), np.nan)
     if not width:
-        nan = np.full(pages, np.nan)
-        return Summaries(n_replicates=lengths, n=n, mean=nan, stddev=nan.copy())
-    if shortest == width:  # every page as long (the usual case): one cached weight vector
-        weight = _uniform_weight(width, first)
-        subscripts = "ij,ij,j->i"
-    else:
-        weight = (np.arange(width) < lengths[:, None]).astype(float)
-        weight[:, :first] = 0.0
-        subscripts = "ij,ij,ij->i"
+        return Summaries(lengths, n, moments, moments[1].copy())
+    weight = (np.arange(width) < lengths[:, None]).astype(float)
+    weight[:, :first] = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        # a row sum is numpy's pairwise sum of that page, as np.mean(page) adds it: the same digits.
         # n == 0 gives 0/0 and n == 1 gives 0/0 for the variance: NaN, as the API wants, without a mask
-        mean = np.add.reduce(matrix[:, first:], axis=1)
-        mean /= n
+        mean = np.divide(np.vecdot(matrix, weight), n, out=moments[0])
         deviations = matrix - mean[:, None]
-        variance = np.einsum(subscripts, deviations, deviations, weight)
+        deviations *= weight
+        variance = np.vecdot(deviations, deviations)
         variance /= n - 1.0
-        stddev = np.sqrt(variance, out=variance)
-    return Summaries(n_replicates=lengths, n=n, mean=mean, stddev=stddev)
-
-
-@functools.lru_cache(maxsize=16)
-def _uniform_weight(width: int, first: int) -> np.ndarray:
-    """1.0 for the replicates that count, 0.0 for a dropped warm-up one; read-only, shared by runs of one shape."""
-    weight = np.ones(width)
-    weight[:first] = 0.0
-    weight.flags.writeable = False
-    return weight
+        np.sqrt(variance, out=moments[1])
+    return Summaries(lengths, n, moments, variance)
 
 
 def welch_one_sided(n1: ArrayLike, s1: ArrayLike, m1: ArrayLike,
@@ -128,25 +173,26 @@ def welch_one_sided(n1: ArrayLike, s1: ArrayLike, m1: ArrayLike,
     arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (n1, s1, m1, n2, s2, m2)))
     n1, s1, m1, n2, s2, m2 = (np.ravel(a) for a in arrays)  # 1-d, so _welch may work in place
     with np.errstate(all="ignore"):
-        return _welch(n1, s1, m1, n2, s2, m2, (n1 >= 2) & (n2 >= 2)).reshape(arrays[0].shape)
+        p = _welch(n1, s1 * s1, m1, n2, s2, m2)
+        p[~((n1 >= 2) & (n2 >= 2))] = np.nan
+        return p.reshape(arrays[0].shape)
 
 
-def _welch(n1: np.ndarray, s1: np.ndarray, m1: np.ndarray, n2: np.ndarray, s2: np.ndarray, m2: np.ndarray,
-           wanted: np.ndarray) -> np.ndarray:
-    """Welch p for float arrays, NaN outside ``wanted`` and where se² is 0 (callers hold ``np.errstate``).
+def _welch(n1: np.ndarray, v1: np.ndarray, m1: np.ndarray, n2: np.ndarray, s2: np.ndarray,
+           m2: np.ndarray) -> np.ndarray:
+    """Welch p for float arrays (callers hold ``np.errstate``); ``v1`` is side 1's variance.
 
-    Split from the public function so evaluate_run converts its inputs and
-    enters ``np.errstate`` once: at a hundred pages each numpy call costs about
-    as much as its arithmetic.
+    NaN wherever the test is undefined, without a mask: one replicate on a
+    side divides its variance by n − 1 = 0, so df = se⁴/∞ = 0; none, or
+    zero variance on both sides, gives 0/0 or ∞/∞ = NaN; and ``stdtr`` is
+    NaN for df 0 or NaN.
     """
-    vn1 = s1 * s1
-    vn1 /= n1
+    vn1 = v1 / n1
     vn2 = s2 * s2
     vn2 /= n2
     se2 = vn1 + vn2
     t = m2 - m1
     t /= np.sqrt(se2)  # already negated: p = stdtr(df, -t_welch)
-    # zero variance both sides makes df 0/0 = NaN, and stdtr(NaN, ·) is NaN: no separate check needed
     vn1 *= vn1
     vn1 /= n1 - 1
     vn2 *= vn2
@@ -154,7 +200,6 @@ def _welch(n1: np.ndarray, s1: np.ndarray, m1: np.ndarray, n2: np.ndarray, s2: n
     vn1 += vn2
     se2 *= se2
     se2 /= vn1
-    se2[~wanted] = np.nan
     return _stdtr()(se2, t)
 
 
@@ -171,23 +216,28 @@ def benjamini_hochberg(p: ArrayLike, q: float = 0.05) -> np.ndarray:
 
     NaN entries are pages that were not compared: they are never rejected and do
     not count in N, so an error on one page cannot change another page's verdict.
-    Strict ``p_(k) < k·q/N`` as in the original. Tied p values are never split
-    (the condition holds for all of a tie or for its last member), so the sort
-    order within a tie does not change the outcome.
+    Strict ``p_(k) < k·q/N`` as in the original.
     """
-    p = np.asarray(p, dtype=float)
-    return _benjamini_hochberg(p, p.size - int(np.count_nonzero(np.isnan(p))), q)
+    return _benjamini_hochberg(np.asarray(p, dtype=float), q)
 
 
-def _benjamini_hochberg(p: np.ndarray, count: int, q: float) -> np.ndarray:
-    """BH for a float array holding ``count`` non-NaN values (evaluate_run already knows the count)."""
-    rejected = np.zeros(p.shape, dtype=bool)
+def _benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
+    """BH as a threshold: every p up to the largest p_(k) below its bound is rejected.
+
+    That is the same set as the k smallest because tied p values are never
+    split: when p_(k) = p_(k+1), p_(k+1) < k·q/N ≤ (k+1)·q/N too, so the
+    largest qualifying rank is always the last of its tie.
+    """
+    ranked = p.copy()
+    ranked.sort()  # NaN sorts last
+    count = ranked.size
+    if count and ranked[-1] != ranked[-1]:
+        count = int(np.count_nonzero(ranked == ranked))
     if count:
-        order = p.argsort()[:count]  # NaN sorts last
-        below = np.flatnonzero(p[order] < _bh_bounds(count, q))
+        below = (ranked[:count] < _bh_bounds(count, q)).nonzero()[0]
         if below.size:
-            rejected[order[: int(below[-1]) + 1]] = True
-    return rejected
+            return p <= ranked[below[-1]]
+    return np.zeros(p.shape, dtype=bool)
 
 
 @functools.lru_cache(maxsize=64)
@@ -207,19 +257,25 @@ class Evaluation:
     """Verdict for every page of a run (arrays of equal length, one entry per page).
 
     ``p``, ``h0_rejected``, ``fdr`` and the trends are computed by
-    ``evaluate_run``; the flags derived from them are computed on first use.
+    ``evaluate``; the flags derived from them are computed on first use.
     """
 
-    def __init__(self, p: np.ndarray, h0_rejected: np.ndarray, fdr: np.ndarray, trend_mean: np.ndarray,
-                 trend_stddev: np.ndarray, enough: np.ndarray, candidate: np.ndarray, passed: np.ndarray) -> None:
+    def __init__(self, p: np.ndarray, h0_rejected: np.ndarray, fdr: np.ndarray, trends: np.ndarray,
+                 run: Summaries, base: Summaries) -> None:
         self.p = p  # NaN where not computed
         self.h0_rejected = h0_rejected  # bool, p < alpha
         self.fdr = fdr  # bool, BH over the pages that were compared
-        self.trend_mean = trend_mean  # trend after this run (NaN where still none)
-        self.trend_stddev = trend_stddev
-        self._enough = enough
-        self._candidate = candidate
-        self._passed = passed
+        self.trends = trends  # 2 × pages: trend mean and stddev after this run (NaN where still none)
+        self._run = run
+        self._base = base
+
+    @property
+    def trend_mean(self) -> np.ndarray:
+        return self.trends[0]
+
+    @property
+    def trend_stddev(self) -> np.ndarray:
+        return self.trends[1]
 
     @functools.cached_property
     def test_evaluation(self) -> np.ndarray:
@@ -232,6 +288,16 @@ class Evaluation:
         return ~np.isnan(self.p)
 
     @functools.cached_property
+    def _enough(self) -> np.ndarray:
+        """bool: the run has 2 or more replicates of the page (NaN compares False)."""
+        return self._run.n >= 2.0
+
+    @functools.cached_property
+    def _candidate(self) -> np.ndarray:
+        """bool: enough, and the series has a threshold run to compare with."""
+        return self._enough & (self._base.n > 0.0)
+
+    @functools.cached_property
     def baseline(self) -> np.ndarray:
         """bool: first data for the page's series -> becomes the baseline, no metrics."""
         return self._enough ^ self._candidate
@@ -239,7 +305,7 @@ class Evaluation:
     @functools.cached_property
     def moves_threshold(self) -> np.ndarray:
         """bool: threshold (and trend) move to this run: passed comparisons and new baselines."""
-        return self._passed | self.baseline
+        return (self.compared > self.fdr) | self.baseline
 
     @functools.cached_property
     def error(self) -> np.ndarray:
@@ -249,42 +315,40 @@ class Evaluation:
         return _ERRORS.take(state)
 
 
-def evaluate_run(n: ArrayLike, mean: ArrayLike, stddev: ArrayLike,
-                 base_n: ArrayLike, base_mean: ArrayLike, base_stddev: ArrayLike,
-                 trend_mean: ArrayLike, trend_stddev: ArrayLike,
-                 alpha: float = 0.05, q: float = 0.05, weight: float = 0.05) -> Evaluation:
+def evaluate(run: Summaries, base: Summaries, trends: np.ndarray,
+             alpha: float = 0.05, q: float = 0.05, weight: float = 0.05) -> Evaluation:
     """Compare every page of a new run with its series' threshold run and move trends.
 
-    ``base_*`` summarise the series' threshold run (NaN, or ``base_n`` 0, where the
-    series has no data yet); ``trend_*`` are NaN where it has no trend yet, in
-    which case the page is compared with the threshold (parent) run itself and
-    the parent's mean/stddev seed the trend. A page is a trend only when both
-    its trend mean and stddev are known.
+    ``base`` summarises the series' threshold run (NaN, or n 0, where the
+    series has no data yet); ``trends`` (2 × pages: mean, stddev) is NaN where
+    the series has no trend yet, in which case the page is compared with the
+    threshold (parent) run itself and the parent's mean/stddev seed the trend.
+    A page is a trend only when both its trend mean and stddev are known.
 
     Pages that cannot be compared (too few replicates, zero variance) carry an
     error and are left out of the FDR, so one bad page neither fails nor
     rescues the others.
     """
-    n, mean, stddev = _floats(n), _floats(mean), _floats(stddev)
-    base_n, base_mean, base_stddev = _floats(base_n), _floats(base_mean), _floats(base_stddev)
-    trend_mean, trend_stddev = _floats(trend_mean), _floats(trend_stddev)
     with np.errstate(all="ignore"):
-        enough = n >= 2.0  # NaN compares False
-        candidate = enough & (base_n > 0.0)
-        no_trend = np.isnan(trend_mean + trend_stddev)
-        old_mean = np.where(no_trend, base_mean, trend_mean)
-        old_stddev = np.where(no_trend, base_stddev, trend_stddev)
-        p = _welch(n, stddev, mean, base_n, old_stddev, old_mean, candidate)
-        compared = p == p  # not NaN
-        fdr = _benjamini_hochberg(p, int(np.count_nonzero(compared)), q)
-        passed = compared > fdr  # compared and not fdr
-        moved_mean = np.where(passed, weight * mean + (1 - weight) * old_mean, trend_mean)
-        moved_stddev = np.where(passed, weight * stddev + (1 - weight) * old_stddev, trend_stddev)
-        return Evaluation(p, p < alpha, fdr, moved_mean, moved_stddev, enough, candidate, passed)
+        old = np.where(np.isnan(trends[0] + trends[1]), base.moments, trends)
+        p = _welch(run.count, run.variance, run.moments[0], base.count, old[1], old[0])
+        fdr = _benjamini_hochberg(p, q)
+        moved = weight * run.moments
+        moved += (1 - weight) * old
+        # passed = compared (p not NaN) and not fdr
+        return Evaluation(p, p < alpha, fdr, np.where((p == p) > fdr, moved, trends), run, base)
+
+
+def evaluate_run(n: ArrayLike, mean: ArrayLike, stddev: ArrayLike,
+                 base_n: ArrayLike, base_mean: ArrayLike, base_stddev: ArrayLike,
+                 trend_mean: ArrayLike, trend_stddev: ArrayLike,
+                 alpha: float = 0.05, q: float = 0.05, weight: float = 0.05) -> Evaluation:
+    """``evaluate`` for summaries given as separate arrays (one page's numbers at each index)."""
+    run, base = Summaries.of(n, mean, stddev), Summaries.of(base_n, base_mean, base_stddev)
+    trends = np.array((trend_mean, trend_stddev), dtype=float).reshape(2, run.n.size)
+    return evaluate(run, base, trends, alpha, q, weight)
 
 
 def _floats(values: ArrayLike) -> np.ndarray:
-    """``values`` as a float array, without a call into numpy when it already is one (the kernel's own output)."""
-    if type(values) is np.ndarray and values.dtype == np.float64:
-        return values
-    return np.asarray(values, dtype=float)
+    """``values`` as a 1-d float array, without a copy when it already is one."""
+    return np.asarray(values, dtype=float).reshape(-1)

@@ -16,6 +16,7 @@ rule maps to is not deleted (the rules' reference count, kept by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -93,19 +94,21 @@ class Releases(VersionedTable):
         if current is not None and current.get("read_only"):
             raise ReleaseReadOnly(key["name"]) from None
 
-    def create(self, name: str, product: str, blob: dict[str, Any], changed_by: str) -> dict[str, Any]:
+    def create(self, name: str, product: str, blob: dict[str, Any], changed_by: str,
+               extra: Sequence[SideEffect] = ()) -> dict[str, Any]:
         key = blob_key(name, 1)
         blobs.put(key, json.dumps(blob, sort_keys=True).encode())
-        return self.insert({"name": name, "product": product, "read_only": False, "blob_key": key}, changed_by)
+        return self.insert({"name": name, "product": product, "read_only": False, "blob_key": key}, changed_by,
+                           extra)
 
     def replace(self, name: str, changes: dict[str, Any], old_data_version: int, changed_by: str,
-                blob: dict[str, Any] | None = None) -> dict[str, Any]:
+                blob: dict[str, Any] | None = None, extra: Sequence[SideEffect] = ()) -> dict[str, Any]:
         """Update the record (and, given one, the blob) if still at ``old_data_version``."""
         changes = dict(changes)
         if blob is not None:
             changes["blob_key"] = blob_key(name, old_data_version + 1)
             blobs.put(changes["blob_key"], json.dumps(blob, sort_keys=True).encode())
-        return self.update({"name": name}, changes, old_data_version, changed_by)
+        return self.update({"name": name}, changes, old_data_version, changed_by, extra)
 
     def write_blob(self, name: str, blob: dict[str, Any], old_data_version: int, changed_by: str,
                    changes: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -157,6 +160,24 @@ class Releases(VersionedTable):
         if name_prefix:
             found = [r for r in found if r["name"].startswith(name_prefix)]
         return sorted(found, key=lambda r: r["name"])
+
+
+def put_scheduled_blob(blob: dict[str, Any]) -> str:
+    """Store the blob a scheduled change would write; its key names its content.
+
+    A blob can be megabytes, more than a DynamoDB item holds, so a scheduled
+    change keeps only this key. Named by content, the object is never
+    overwritten with anything else, every revision of the change keeps the
+    blob it had, and two changes carrying the same blob compare equal by key.
+    """
+    text = json.dumps(blob, sort_keys=True).encode()
+    key = f"balrog/scheduled_changes/releases/{hashlib.sha256(text).hexdigest()}.json"
+    blobs.put(key, text)
+    return key
+
+
+def scheduled_blob(key: str) -> dict[str, Any]:
+    return json.loads(blobs.get(key))
 
 
 releases = Releases()

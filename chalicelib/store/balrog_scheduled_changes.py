@@ -107,6 +107,10 @@ class ScheduledChanges(VersionedTable):
                "pending": self.base, "object_id": object_id}
         return self.insert(row, scheduled_by, [*self._claim(object_id, sc_id), *extra])
 
+    def reclaim(self, sc: dict[str, Any], object_id: str | None) -> list[SideEffect]:
+        """The items that move ``sc``'s claim to another object (a scheduled new release renamed)."""
+        return [*self._release(sc), *self._claim(object_id, sc["sc_id"])]
+
     def none_pending(self, object_id: str) -> SideEffect:
         """A condition for a direct delete: the object has no incomplete change (Balrog refuses it otherwise)."""
         return SideEffect({"ConditionCheck": {

@@ -46,7 +46,7 @@ def test_every_family_has_its_page(app_client, family):
 
 
 def _operations(family: str):
-    from chalicelib.api.openapi import parts
+    from chalicelib.api.kit import openapi_parts as parts
 
     return parts.operations(registry.document(family))
 

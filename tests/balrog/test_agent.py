@@ -103,4 +103,4 @@ def test_the_agent_reads_waiting_changes_by_index_never_by_scan(gated, aws_calls
     agent.run_once(now=when - 1)
     operations = [op for service, op in aws_calls if service == "dynamodb"]
     assert "Scan" not in operations
-    assert operations == ["Query"] * 5  # one per table that can have scheduled changes
+    assert operations == ["Query"] * 6  # one per table that can have scheduled changes

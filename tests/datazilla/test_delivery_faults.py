@@ -182,7 +182,7 @@ def test_given_dynamodb_failing_after_the_blob_is_in_s3_then_503_and_a_retry_com
 
 def test_given_sqs_failing_after_the_row_is_stored_then_the_blob_is_kept_and_the_sweeper_finishes_it(
         aws, upload, pump, talos_blob, app_client, monkeypatch):
-    from chalicelib.workers import datazilla as workers
+    from chalicelib.services.datazilla import pending_sweep
     from tests.support.delivery import Fault
 
     # given: the processing message cannot be sent
@@ -192,7 +192,7 @@ def test_given_sqs_failing_after_the_row_is_stored_then_the_blob_is_kept_and_the
     assert stored.status_code == 200 and fault.hits == 1
     assert objectstore.get("talos", 1).processed_flag == "ready"
     # when the sweeper runs after the fault has cleared
-    monkeypatch.setattr(workers, "STALE_AFTER_SECONDS", -1)
+    monkeypatch.setattr(pending_sweep, "STALE_AFTER_SECONDS", -1)
     assert pump.tick("sweep_pending")
     pump.drain(config.queue_name(config.PROCESSING_QUEUE))
     # then

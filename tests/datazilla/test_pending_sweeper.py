@@ -6,10 +6,10 @@ import json
 import time
 
 from chalicelib import config
+from chalicelib.services.datazilla import pending_sweep
 from chalicelib.store import objectstore
 from chalicelib.store.clients import client
 from chalicelib.store.queues import queue_url
-from chalicelib.workers import datazilla as workers
 
 PROCESSING = config.queue_name(config.PROCESSING_QUEUE)
 
@@ -31,7 +31,7 @@ def test_a_stale_pending_row_is_requeued_and_loaded(upload, pump, talos_blob):
     # given a stored blob whose processing message was lost
     upload(json.dumps(talos_blob))
     _lose_processing_messages()
-    _age_rows(workers.STALE_AFTER_SECONDS + 60)
+    _age_rows(pending_sweep.STALE_AFTER_SECONDS + 60)
     # when the sweeper runs
     assert pump.tick("sweep_pending")
     pump.drain(PROCESSING)
@@ -49,8 +49,8 @@ def test_a_fresh_pending_row_is_left_alone(upload, pump, talos_blob):
 def test_a_row_requeued_too_often_is_marked_with_why(upload, pump, talos_blob):
     upload(json.dumps(talos_blob))
     _lose_processing_messages()
-    _age_rows(workers.STALE_AFTER_SECONDS + 60)
-    for _ in range(workers.MAX_REQUEUES + 1):
+    _age_rows(pending_sweep.STALE_AFTER_SECONDS + 60)
+    for _ in range(pending_sweep.MAX_REQUEUES + 1):
         pump.tick("sweep_pending")
         _lose_processing_messages()
     row = objectstore.get("talos", 1)

@@ -239,8 +239,8 @@ def test_datazilla_upload_processing_and_metrics(under_iam):
 
 def test_datazilla_failure_paths_and_the_sweeper(under_iam, monkeypatch):
     world = under_iam
+    from chalicelib.services.datazilla import pending_sweep
     from chalicelib.store import objectstore
-    from chalicelib.workers import datazilla as workers
 
     # a message for an unknown project fails (and is left for redelivery); one naming a lost row is noted
     with world.as_operator():
@@ -261,11 +261,11 @@ def test_datazilla_failure_paths_and_the_sweeper(under_iam, monkeypatch):
             if json.loads(message["Body"]).get("id") != "not a number":
                 boto3.client("sqs", region_name=stack.REGION).delete_message(
                     QueueUrl=lost, ReceiptHandle=message["ReceiptHandle"])
-    monkeypatch.setattr(workers, "STALE_AFTER_SECONDS", -3600)  # every pending row is stale now
+    monkeypatch.setattr(pending_sweep, "STALE_AFTER_SECONDS", -3600)  # every pending row is stale now
     assert world.pump.tick("sweep_pending"), refusals()
     with world.as_operator():
         assert any(row.requeues for row in objectstore.pending_before(2 ** 40)), "the sweeper re-queued a row"
-    monkeypatch.setattr(workers, "MAX_REQUEUES", 0)  # and gives up on it next
+    monkeypatch.setattr(pending_sweep, "MAX_REQUEUES", 0)  # and gives up on it next
     assert world.pump.tick("sweep_pending"), refusals()
 
 
@@ -360,12 +360,12 @@ def test_selfserve_request_and_its_result(under_iam, monkeypatch):
     dead = world.pump.drain(config.queue_name(config.SELFSERVE_RESULTS_QUEUE))
     assert (dead.messages, dead.failed_messages) == (1, 0), refusals()
     # a request recorded but never queued is closed by the sweeper
+    from chalicelib.services.selfserve import job_results
     from chalicelib.store import build_requests
-    from chalicelib.workers import selfserve as workers
 
     with world.as_operator():
         unsent = build_requests.record("new_build_at_revision", "alice", BRANCH, {"revision": revision})
-    monkeypatch.setattr(workers, "UNSENT_GRACE_SECONDS", -3600)
+    monkeypatch.setattr(job_results, "UNSENT_GRACE_SECONDS", -3600)
     assert world.pump.tick("sweep_unsent_job_requests"), refusals()
     with world.as_operator():
         assert build_requests.get(unsent.request_id).completed_at

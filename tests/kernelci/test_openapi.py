@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.api.kernelci import openapi
-from chalicelib.api.openapi import parts, registry
+from chalicelib.api.kit import openapi_parts as parts
+from chalicelib.api.openapi import registry
 from chalicelib.kernelci import regressions
 from chalicelib.kernelci.documents import build_documents
 from chalicelib.kernelci.test_results import group_documents

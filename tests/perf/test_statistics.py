@@ -18,7 +18,9 @@ from scipy.special import stdtrit
 from chalicelib.perf.statistics import (
     FEWER_THAN_TWO,
     ZERO_VARIANCE,
+    Summaries,
     benjamini_hochberg,
+    evaluate,
     evaluate_run,
     replicate_summaries,
     smooth,
@@ -71,6 +73,16 @@ def test_given_ragged_pages_when_summarised_then_each_page_matches_numpy_on_its_
             assert summaries.stddev[i] == pytest.approx(np.std(page, ddof=1), rel=1e-9, abs=1e-9)
         else:
             assert math.isnan(summaries.stddev[i])
+
+
+@given(st.integers(1, 8), st.integers(2, 140), st.booleans(), st.randoms(use_true_random=False))
+def test_given_equally_long_pages_when_summarised_then_each_mean_has_np_mean_digits(pages, width, drop, rnd):
+    # the claim the fast path makes: a page's sum is numpy's pairwise sum of that page, bit for bit
+    values = [[rnd.randint(0, 5_000_000) / 1000 for _ in range(width)] for _ in range(pages)]
+    summaries = replicate_summaries(values, drop_first=drop)
+    first = 1 if drop else 0
+    assert summaries.mean.tolist() == [float(np.mean(page[first:])) for page in values]
+    assert summaries.n.tolist() == [float(width - first)] * pages
 
 
 def test_given_tp5_drop_when_summarised_then_first_replicate_ignored_but_counted():
@@ -283,6 +295,19 @@ def test_given_p_below_alpha_but_not_fdr_when_evaluated_then_h0_rejected_and_sti
     assert result.fdr.tolist() == [False, False, False]
     assert result.test_evaluation.tolist() == [True, True, True]
     assert result.moves_threshold.tolist() == [True, True, True]
+
+
+def test_given_stacked_summaries_when_evaluated_then_same_verdicts_as_separate_arrays():
+    pages = [[9.0, 10.0, 11.0, 12.0], [30.0, 20.0, 21.0, 22.0], [5.0, 5.5, 5.0, 6.0]]
+    run = replicate_summaries(pages, drop_first=True)
+    base = Summaries.of([3, 3, 0], [10.0, 18.0, NAN], [1.0, 1.0, NAN])
+    trends = np.array([[NAN, 18.5, NAN], [NAN, 1.2, NAN]])
+    stacked = evaluate(run, base, trends)
+    separate = evaluate_run(run.n, run.mean, run.stddev, base.n, base.mean, base.stddev, trends[0], trends[1])
+    assert stacked.p.tolist()[:2] == pytest.approx(separate.p.tolist()[:2], rel=1e-15)
+    assert math.isnan(stacked.p[2]) and stacked.baseline.tolist() == [False, False, True]
+    assert stacked.fdr.tolist() == separate.fdr.tolist() and stacked.error.tolist() == separate.error.tolist()
+    np.testing.assert_array_equal(stacked.trends, np.array([separate.trend_mean, separate.trend_stddev]))
 
 
 @settings(deadline=None)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from chalicelib.services.selfserve import job_results
 from chalicelib.store import build_requests
-from chalicelib.workers import selfserve as workers
 from tests.support.delivery import Fault
 from tests.support.selfserve_data import BRANCH, PUSHER, call, queued, seed
 
@@ -228,7 +228,7 @@ def test_a_request_neither_queued_nor_closed_is_closed_by_the_sweeper(app_client
     [left] = build_requests.newest(10, 0)
     assert status == 503 and left.completed_at is None and not left.queued
 
-    closed = workers.sweep(now=int(time.time()) + workers.UNSENT_GRACE_SECONDS + 1)
+    closed = job_results.sweep(now=int(time.time()) + job_results.UNSENT_GRACE_SECONDS + 1)
 
     assert closed == 1
     _, job = call(app_client, "GET", f"/self-serve/jobs/{left.request_id}")
@@ -238,7 +238,7 @@ def test_a_request_neither_queued_nor_closed_is_closed_by_the_sweeper(app_client
 def test_the_sweeper_leaves_queued_requests_alone(app_client, world, alice):
     call(app_client, "POST", f"/self-serve/{BRANCH}/rev/{world.revision}", {}, alice)
 
-    assert workers.sweep(now=int(time.time()) + 3600) == 0
+    assert job_results.sweep(now=int(time.time()) + 3600) == 0
 
 
 def test_an_unknown_job_request_is_404(app_client, world):

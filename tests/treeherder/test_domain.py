@@ -212,7 +212,7 @@ def test_signature_properties_describe_suite_test_platform_and_options():
 
 
 def test_the_signature_interval_keeps_series_with_recent_data():
-    from chalicelib.services.treeherder.perf_series import signature_filter
+    from chalicelib.perf.perfherder_query import signature_filter
     from chalicelib.store.perf_signatures import StoredSignature
 
     recent = StoredSignature(1, "a" * 40, Signature(GROUP, "cnn.com"), last_updated=1_000_000)

@@ -1,4 +1,5 @@
-"""``/history/view|diff/<table>/<change_id>/<field>``: one field of one change, or its diff.
+"""``/history/view|diff/<table>/<change_id>/<field>``: one field of one change, or its diff; and
+``/rules/history``, ``/permissions/history``: a whole table's versions (current Balrog).
 
 The admin UI shows what a change did: ``view`` answers the field's value at
 that change as text (objects as indented JSON, NULL as ``NULL``), ``diff`` a
@@ -13,15 +14,20 @@ import difflib
 import json
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.balrog.common import BalrogError, balrog_route, int_value
+from chalicelib.api.balrog.common import BalrogError, answer, int_value, page_and_limit, query_params
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi import READ_ERRORS, admin_op, table_history_op
+from chalicelib.api.kit import openapi_parts as oa
+from chalicelib.services.balrog import table_history
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, rules
+from chalicelib.store.balrog_table_history import HistoryFilter
 from chalicelib.store.versioned import VersionedTable, find_change
 
-bp = Blueprint(__name__)
+bp = blueprint(__name__)
 
 CHANGE_FIELDS = ("change_id", "changed_by", "timestamp", "data_version")
 # URL name → (table, the fields a change of it shows)
@@ -30,6 +36,14 @@ TABLES: dict[str, tuple[VersionedTable, tuple[str, ...]]] = {
     "rule": (rules, tuple(dict.fromkeys((*COLUMNS, *CHANGE_FIELDS)))),
     "permission": (permissions, ("username", "permission", "options", *CHANGE_FIELDS)),
 }
+
+
+HISTORY_PARAMETERS = [
+    oa.path_param("table", "A versioned table; another is 404.",
+                  oa.segment(enum=sorted(name + plural for name in TABLES for plural in ("", "s"))), example="rule"),
+    oa.path_param("change_id", "A change of that table.", {"type": "integer", "minimum": 1}, example=1),
+    oa.path_param("field", "A field of that table; another is 400.", example="priority")]
+HISTORY_ERRORS = {400: oa.response_ref("BadRequest"), **READ_ERRORS}
 
 
 def _table(name: str) -> tuple[VersionedTable, tuple[str, ...]]:
@@ -71,16 +85,23 @@ def _plain(text: str) -> Response:
     return Response(body=text, status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
-@bp.route("/history/view/{table}/{change_id}/{field}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/history/view/{table}/{change_id}/{field}", ["GET"],
+    admin_op("history_view", "A field's value at a change", {
+        200: oa.answer("The value as text (objects as indented JSON, NULL as `NULL`).", {"type": "string"},
+                       media="text/plain"), **HISTORY_ERRORS}, HISTORY_PARAMETERS),
+)
 def view_field(table: str, change_id: str, field: str, changed_by: str) -> Response:
     versioned, fields = _table(table)
     revision = _revision(versioned, change_id)
     return _plain(_text(_value(versioned, revision, _field(fields, field))))
 
 
-@bp.route("/history/diff/{table}/{change_id}/{field}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/history/diff/{table}/{change_id}/{field}", ["GET"],
+    admin_op("history_diff", "A unified diff of a field against the object's previous change", {
+        200: oa.answer("The diff.", {"type": "string"}, media="text/plain"), **HISTORY_ERRORS}, HISTORY_PARAMETERS),
+)
 def diff_field(table: str, change_id: str, field: str, changed_by: str) -> Response:
     versioned, fields = _table(table)
     revision = _revision(versioned, change_id)
@@ -93,3 +114,38 @@ def diff_field(table: str, change_id: str, field: str, changed_by: str) -> Respo
         tofile=f"Data Version {revision.get('data_version') or ''}", lineterm="",
     )
     return _plain("\n".join(lines))
+
+
+def _history_filter() -> tuple[HistoryFilter, dict[str, str]]:
+    """Balrog's history parameters: integers where its spec says so (400 otherwise), the rest as given."""
+    params = query_params(bp)
+    change: dict[str, Any] = {}
+    for name in ("change_id", "data_version"):
+        value = int_value(params.get(name), name)
+        if value is not None:
+            change[name] = value
+    if params.get("changed_by"):
+        change["changed_by"] = params["changed_by"]
+    wanted = HistoryFilter(timestamp_from=int_value(params.get("timestamp_from"), "timestamp_from"),
+                           timestamp_to=int_value(params.get("timestamp_to"), "timestamp_to"), change=change)
+    return wanted, {c: params[c] for c in ("product", "channel") if params.get(c)}
+
+
+def _table_history(name: str) -> Response:
+    page, limit = page_and_limit(bp)
+    wanted, product_channel = _history_filter()
+    return answer(table_history.of_table(name, wanted, product_channel, page, limit))
+
+
+@admin(bp, "/rules/history", ["GET"], table_history_op("rules", "Rules", "Rules scheduled change",
+                                                      product_channel=True))
+def rules_history(changed_by: str) -> Response:
+    """Every rule's versions and every rule scheduled change's versions, newest first (current Balrog)."""
+    return _table_history("rules")
+
+
+@admin(bp, "/permissions/history", ["GET"], table_history_op("permissions", "Permissions",
+                                                            "Permissions Scheduled Change"))
+def permissions_history(changed_by: str) -> Response:
+    """Every permission's versions and every permission scheduled change's versions, newest first."""
+    return _table_history("permissions")

@@ -24,7 +24,7 @@ from typing import Any
 
 from chalicelib.api.kernelci import common
 from chalicelib.api.kernelci.common import STATUS_MESSAGES, paths
-from chalicelib.api.openapi import parts
+from chalicelib.api.kit import openapi_parts as parts
 from chalicelib.kernelci import keys, regressions
 from chalicelib.kernelci.documents import BUILD_IDENTITY, build_fields, derived_id, job_id
 

@@ -14,7 +14,7 @@ import json
 from html import escape
 from typing import Any
 
-from chalicelib.api.openapi.parts import METHODS
+from chalicelib.api.kit.openapi_parts import METHODS
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:70em;padding:1em 2em;color:#1b1b1b;line-height:1.45}

@@ -1,7 +1,10 @@
 """Every API family's OpenAPI document, in one place.
 
-A family adds one line here: its name (the ``<family>`` of
-``/openapi/<family>.json``) and the function building its document. The route
+A family on the route kit (:mod:`chalicelib.api.kit`) adds its ``routes``
+module to ``KIT_FAMILIES``: its document is assembled from the operations its
+routes were registered with. A family not yet on the kit adds one line to
+``BUILDERS``: its name (the ``<family>`` of ``/openapi/<family>.json``) and
+the function building its document. The route
 test (``tests/api/test_openapi_documents.py``) compares the routes the app
 registers with the union of these documents, and the fuzz test runs
 schemathesis on each of them, so a family without a line here fails both.
@@ -12,19 +15,20 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from chalicelib.api.balrog import openapi as balrog
-from chalicelib.api.datazilla import openapi as datazilla
+from chalicelib.api.balrog import routes as balrog
+from chalicelib.api.datazilla import routes as datazilla
 from chalicelib.api.kernelci import openapi as kernelci
-from chalicelib.api.selfserve import openapi as selfserve
+from chalicelib.api.kit import documents as kit_documents
+from chalicelib.api.selfserve import routes as selfserve
 from chalicelib.api.treeherder import openapi as treeherder
 
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
-    datazilla.FAMILY: datazilla.build,
-    balrog.FAMILY: balrog.build,
-    selfserve.FAMILY: selfserve.build,
     treeherder.FAMILY: treeherder.build,
     kernelci.FAMILY: kernelci.build,
 }
+KIT_FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY]
+for _family in KIT_FAMILIES:
+    BUILDERS[_family.name] = functools.partial(kit_documents.document, _family.name)
 
 
 @functools.cache

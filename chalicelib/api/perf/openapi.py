@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.openapi.parts import (
+from chalicelib.api.kit.openapi_parts import (
     answer,
     body,
     operation,

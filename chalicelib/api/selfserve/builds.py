@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api.kit.documents import documented
+from chalicelib.api.kit.openapi_parts import schema_ref as schema
 from chalicelib.api.selfserve import job_lookup
-from chalicelib.api.selfserve.common import Answer, Call, route, submit
+from chalicelib.api.selfserve.common import Answer, Call, submit
+from chalicelib.api.selfserve.family import SELFSERVE
+from chalicelib.api.selfserve.openapi import BRANCH, BUILD_ID, NO_FORM, read, rebuild, write
 from chalicelib.selfserve import actions, params, views
 
 bp = Blueprint(__name__)
 
 
+@documented(read("selfserve_build", "One build", schema("Build"), [BRANCH, BUILD_ID]))
 def get_build(call: Call) -> Answer:
     """One build: ``{build_id, requests, buildnumber, buildername, branch, revision, starttime, endtime, status,
     claimed_by_name}``."""
@@ -21,6 +26,7 @@ def get_build(call: Call) -> Answer:
                   title=f"self-serve: build {build_id}")
 
 
+@documented(write("selfserve_cancel_build", "Cancel a build (its requester or an admin)", [BRANCH, BUILD_ID]))
 def cancel_build(call: Call) -> Answer:
     """Cancel a build (its requester or an admin) → job request ``cancel_build``."""
     assert call.branch is not None
@@ -31,6 +37,7 @@ def cancel_build(call: Call) -> Answer:
     return submit(call, actions.CANCEL_BUILD, {"build_id": build_id}, [actions.target(job.id, job.fields)])
 
 
+@documented(rebuild("selfserve_rebuild_build", "Rebuild a build", "build_id"))
 def rebuild_build(call: Call) -> Answer:
     """Run a build again: form ``build_id``, ``priority`` (0), ``count`` (1) → job request ``rebuild_build``."""
     assert call.branch is not None
@@ -42,5 +49,7 @@ def rebuild_build(call: Call) -> Answer:
                   [actions.target(job.id, job.fields)])
 
 
-route(bp, "/{branch}/build", {"POST": rebuild_build})
-route(bp, "/{branch}/build/{build_id}", {"GET": get_build, "DELETE": cancel_build})
+SELFSERVE.route(bp, "/{branch}/build", {"POST": rebuild_build})
+SELFSERVE.route(bp, "/{branch}/build/{build_id}", {"GET": get_build, "DELETE": cancel_build}, also={
+    "POST": write("selfserve_cancel_build_post", "Cancel a build, as a POST with `_method=DELETE`",
+                  [BRANCH, BUILD_ID], NO_FORM, overridden=True)})

@@ -1,4 +1,8 @@
-"""The OpenAPI document of BuildAPI self-serve, mounted under ``/self-serve``.
+"""The OpenAPI pieces every self-serve operation is built from: schemas, responses, parameters, forms.
+
+Each operation is declared beside its handler (``@documented(read(...))``)
+and the document ``/openapi/selfserve.json`` is assembled from the registered
+routes (:mod:`chalicelib.api.kit.documents`).
 
 Every answer is JSON or an HTML page (``?format=json|html``, else ``Accept``
 naming ``application/json``, else HTML). Job requests (the writes) need a
@@ -13,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.openapi.parts import (
+from chalicelib.api.kit.auth import PUBLIC
+from chalicelib.api.kit.openapi_parts import (
     body,
-    document,
     operation,
     path_param,
     query_param,
@@ -25,11 +29,8 @@ from chalicelib.api.openapi.parts import (
 )
 from chalicelib.selfserve import actions, params, views
 
-FAMILY = "selfserve"
-PREFIX = "/self-serve"
 TAG = ["buildapi self-serve"]
-AUTHED: list[dict[str, list[str]]] = [{"basic": []}, {"bearer": []}]
-OPEN: list[dict[str, list[str]]] = []
+OPEN = PUBLIC
 
 # Seeded by tests/support/api_fuzzing.py (seed_selfserve), so the examples reach real answers.
 EXAMPLE_BRANCH = "Selfserve-Test"
@@ -142,7 +143,7 @@ ACCEPTED = {202: _both("Accepted: the job request is recorded and queued; see `/
                        schema_ref("Status"))}
 
 
-def _form(properties: dict[str, Any], required: list[str], description: str) -> dict[str, Any]:
+def form(properties: dict[str, Any], required: list[str], description: str) -> dict[str, Any]:
     fields = {"_method": {"type": "string", "description": "PUT or DELETE: what this POST stands for."},
               **properties}
     return body({"application/x-www-form-urlencoded": {"type": "object", "properties": fields,
@@ -150,113 +151,37 @@ def _form(properties: dict[str, Any], required: list[str], description: str) -> 
                 description, required=bool(required))
 
 
-def _get(operation_id: str, summary: str, schema: dict[str, Any], parameters: list[Any],
+def read(operation_id: str, summary: str, schema: dict[str, Any], parameters: list[Any],
          errors: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """A read: open to anyone, its value ``schema`` as JSON or HTML, the read errors unless ``errors``."""
     return operation(operation_id, summary, {200: _both(summary + ".", schema), **(errors or READ_ERRORS)},
                      parameters=[*parameters, FORMAT], security=OPEN, tags=TAG)
 
 
-def _write(operation_id: str, summary: str, parameters: list[Any], form: dict[str, Any] | None = None,
-           overridden: bool = False, description: str | None = None) -> dict[str, Any]:
+def write(operation_id: str, summary: str, parameters: list[Any], fields: dict[str, Any] | None = None,
+          overridden: bool = False, description: str | None = None) -> dict[str, Any]:
+    """A job request: a user needed, 202 or an error; ``overridden``: a POST standing for a PUT or DELETE."""
     errors = {**WRITE_ERRORS, **({405: response_ref("NotAllowed")} if overridden else {})}
     extra = [METHOD] if overridden else []
     return operation(operation_id, summary, {**ACCEPTED, **errors}, parameters=[*parameters, *extra, FORMAT],
-                     request_body=form, security=AUTHED, tags=TAG, description=description)
+                     request_body=fields, security=AUTHED, tags=TAG, description=description)
 
 
-def _rebuild(operation_id: str, summary: str, id_field: str) -> dict[str, Any]:
-    return _write(operation_id, summary, [BRANCH],
-                  _form({id_field: ID_FIELD, "priority": PRIORITY, "count": COUNT}, [id_field],
-                        f"`{id_field}`; `priority` (0) and `count` (1)."))
+def rebuild(operation_id: str, summary: str, id_field: str) -> dict[str, Any]:
+    return write(operation_id, summary, [BRANCH],
+                 form({id_field: ID_FIELD, "priority": PRIORITY, "count": COUNT}, [id_field],
+                      f"`{id_field}`; `priority` (0) and `count` (1)."))
 
 
-def _branches(operation_id: str) -> dict[str, Any]:
-    return _get(operation_id, "Every branch", schema_ref("Branches"), [],
-                {400: response_ref("BadRequest"), 503: response_ref("ServiceUnavailable")})
-
-
-def _paths() -> dict[str, Any]:
-    branch = f"{PREFIX}/{{branch}}"
-    no_form = _form({}, [], "Nothing is needed; `_method` may stand for another method.")
-    priority_form = _form({"priority": PRIORITY}, [], "`priority` (default 0).")
-    summary = schema_ref("BranchSummary")
-    return {
-        PREFIX: {"get": _get("selfserve_index", "The API documentation: every route and what it does",
-                             {"type": "array", "items": schema_ref("Route")}, [])},
-        f"{PREFIX}/branches": {"get": _branches("selfserve_branches")},
-        f"{PREFIX}/jobs": {"get": _get("selfserve_jobs", "Job requests, newest first",
-                                       {"type": "array", "items": schema_ref("JobRequest")}, [NUM, OFFSET],
-                                       {400: response_ref("BadRequest"), 503: response_ref("ServiceUnavailable")})},
-        f"{PREFIX}/jobs/{{job_id}}": {"get": _get("selfserve_job", "One job request and its completion",
-                                                  schema_ref("JobRequest"), [JOB_ID])},
-        branch: {"get": _get("selfserve_branch", "A day's finished builds, running builds and pending requests",
-                             summary, [BRANCH, DATE])},
-        f"{branch}/builds": {"get": _get("selfserve_builds", "A day's finished builds",
-                                         {"type": "array", "items": schema_ref("Build")}, [BRANCH, DATE])},
-        f"{branch}/running": {"get": _get("selfserve_running", "A day's running builds",
-                                          {"type": "array", "items": schema_ref("Build")}, [BRANCH, DATE])},
-        f"{branch}/pending": {"get": _get("selfserve_pending", "A day's pending requests",
-                                          {"type": "array", "items": schema_ref("Request")}, [BRANCH, DATE])},
-        f"{branch}/builders": {"get": _get("selfserve_builders", "The builder names of the branch's recent jobs",
-                                           {"type": "array", "items": {"type": "string"}}, [BRANCH])},
-        f"{branch}/user/{{user}}": {"get": _get("selfserve_user", "The builds and requests a user asked for",
-                                                schema_ref("RevisionListing"), [BRANCH, USER])},
-        f"{branch}/build": {"post": _rebuild("selfserve_rebuild_build", "Rebuild a build", "build_id")},
-        f"{branch}/build/{{build_id}}": {
-            "get": _get("selfserve_build", "One build", schema_ref("Build"), [BRANCH, BUILD_ID]),
-            "delete": _write("selfserve_cancel_build", "Cancel a build (its requester or an admin)",
-                             [BRANCH, BUILD_ID]),
-            "post": _write("selfserve_cancel_build_post", "Cancel a build, as a POST with `_method=DELETE`",
-                           [BRANCH, BUILD_ID], no_form, overridden=True),
-        },
-        f"{branch}/request": {"post": _rebuild("selfserve_rebuild_request", "Run a request again", "request_id")},
-        f"{branch}/request/{{request_id}}": {
-            "get": _get("selfserve_request", "One build request", schema_ref("RequestDetail"), [BRANCH, REQUEST_ID]),
-            "put": _write("selfserve_reprioritize", "Reprioritize a pending request (its requester or an admin)",
-                          [BRANCH, REQUEST_ID], _form({"priority": PRIORITY}, ["priority"], "`priority`.")),
-            "delete": _write("selfserve_cancel_request", "Cancel a request (its requester or an admin)",
-                             [BRANCH, REQUEST_ID]),
-            "post": _write("selfserve_request_post", "Reprioritize (`_method=PUT`) or cancel (`_method=DELETE`)",
-                           [BRANCH, REQUEST_ID], _form({"priority": PRIORITY}, [], "`_method`; `priority`."),
-                           overridden=True),
-        },
-        f"{branch}/rev/{{revision}}": {
-            "get": _get("selfserve_revision", "A revision's builds and pending requests",
-                        schema_ref("RevisionListing"), [BRANCH, REVISION]),
-            "post": _write("selfserve_new_build_at_revision", "New builds at the revision "
-                           "(or, with `_method=DELETE`, cancel the revision)", [BRANCH, REVISION], priority_form,
-                           overridden=True),
-            "delete": _write("selfserve_cancel_revision", "Cancel the revision's unfinished jobs (its pusher or an "
-                             "admin)", [BRANCH, REVISION]),
-        },
-        f"{branch}/rev/{{revision}}/is_done": {"get": _get(
-            "selfserve_is_done", "Whether every build of the revision ended stableDelay seconds ago, and passed",
-            schema_ref("IsDone"), [BRANCH, REVISION])},
-        f"{branch}/rev/{{revision}}/nightly": {"post": _write("selfserve_nightly", "A nightly build at the revision",
-                                                          [BRANCH, REVISION], priority_form)},
-        f"{branch}/rev/{{revision}}/pgo": {"post": _write("selfserve_pgo", "A PGO build at the revision",
-                                                      [BRANCH, REVISION], priority_form)},
-        f"{branch}/builders/{{builder}}/{{revision}}": {"post": _write(
-            "selfserve_new_build_for_builder", "One builder at the revision", [BRANCH, BUILDER, REVISION],
-            _form({"priority": PRIORITY,
-                   "properties": {"type": "string", "description": "A JSON object of build properties."},
-                   "files": {"type": "string", "description": "A JSON list of file URLs."}}, [],
-                  "`priority`, `properties`, `files`."))},
-    }
-
-
-def build() -> dict[str, Any]:
-    return document(
-        FAMILY, "Shipyard: BuildAPI self-serve",
-        "BuildAPI's self-serve: branches, builds and build requests (views of the Treeherder jobs CI systems "
-        "report), and job requests queued to the CI (202, or 503 to retry).",
-        _paths(),
-        {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": {
-            "basic": {"type": "http", "scheme": "basic",
-                      "description": "A user's password, set with `shipyard user password` (stored as an scrypt "
-                                     "hash), as BuildAPI's clients sent it to its LDAP front end. Local stack: "
-                                     "`admin` / `shipyard-dev-password`."},
-            "bearer": {"type": "http", "scheme": "bearer",
-                       "description": "A token of `shipyard token create`. Local stack: `shipyard-dev-token` "
-                                      "(user `admin`)."}}},
-    )
+NO_FORM = form({}, [], "Nothing is needed; `_method` may stand for another method.")
+PRIORITY_FORM = form({"priority": PRIORITY}, [], "`priority` (default 0).")
+SECURITY_SCHEMES = {
+    "basic": {"type": "http", "scheme": "basic",
+              "description": "A user's password, set with `shipyard user password` (stored as an scrypt "
+                             "hash), as BuildAPI's clients sent it to its LDAP front end. Local stack: "
+                             "`admin` / `shipyard-dev-password`."},
+    "bearer": {"type": "http", "scheme": "bearer",
+               "description": "A token of `shipyard token create`. Local stack: `shipyard-dev-token` "
+                              "(user `admin`)."}}
+AUTHED = [{name: []} for name in SECURITY_SCHEMES]
+COMPONENTS = {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": SECURITY_SCHEMES}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from chalicelib.api.openapi.parts import (
+from chalicelib.api.kit.openapi_parts import (
     answer,
     body,
     document,

@@ -54,6 +54,11 @@ class Kind:
     enact: Callable[[dict[str, Any], dict[str, Any], list[SideEffect]], None]  # sc, change, extra items
     change_types: frozenset[str] = frozenset({"insert", "update", "delete"})
     generated_keys: frozenset[str] = field(default_factory=frozenset)  # keys the insert assigns (rule_id)
+    conditions: tuple[str, ...] = ("when",)  # the condition columns Balrog shows: time; rules add uptake
+    # A change as stored (a release's blob goes to S3 and the change keeps its key) and as shown again.
+    persist: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    expand: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    renamable_insert: bool = False  # an insert's keys may change while scheduled (a new release's name)
 
     @property
     def table(self) -> ScheduledChanges:
@@ -125,7 +130,13 @@ def _auto_signoff(kind: Kind, required: Mapping[str, int], username: str) -> str
 
 
 def _stored_change(kind: Kind, change: Mapping[str, Any]) -> dict[str, Any]:
-    return {c: change[c] for c in (*kind.columns, "data_version") if change.get(c) is not None}
+    stored = {c: change[c] for c in (*kind.columns, "data_version") if change.get(c) is not None}
+    return kind.persist(stored) if kind.persist is not None else stored
+
+
+def shown_change(kind: Kind, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored change as its columns again (a release's blob read back from S3)."""
+    return kind.expand(stored) if kind.expand is not None else dict(stored)
 
 
 def schedule(kind: Kind, body: Mapping[str, Any], change: dict[str, Any], username: str) -> dict[str, Any]:
@@ -168,18 +179,27 @@ def modify(kind: Kind, sc_id: int, body: Mapping[str, Any], changes: dict[str, A
     if sc_data_version is None:
         raise BalrogError(400, "Missing field: sc_data_version is missing")
     _incomplete(sc, "update")
-    change = {**{c: sc["change"].get(c) for c in (*kind.columns, "data_version")}, **changes}
-    for key in kind.keys:  # an object's identity is fixed once scheduled
-        change[key] = sc["change"].get(key)
+    before = shown_change(kind, sc["change"])
+    change = {**{c: before.get(c) for c in (*kind.columns, "data_version")}, **changes}
+    renaming = kind.renamable_insert and sc["change_type"] == "insert"
+    for key in kind.keys:  # an object's identity is fixed once scheduled (a new release may be renamed)
+        if not renaming or change.get(key) is None:
+            change[key] = before.get(key)
     when = sc.get("when") if body.get("when") in (None, "") else _when(body.get("when"))
     current = _validate(kind, sc["change_type"], change, username, sc_id=sc_id)
     required = kind.required(sc["change_type"], change, current)
     cleared = [u for u in signoffs.of_change(kind.base, sc_id) if u != username]
+    fields: dict[str, Any] = {"change": _stored_change(kind, change), "when": when, "scheduled_by": username}
+    claims: list[SideEffect] = []
+    if kind.object_id(change) != sc.get("object_id"):  # the claim on the object moves with its new name
+        fields["object_id"] = kind.object_id(change)
+        claims = kind.table.reclaim(sc, fields["object_id"])
     try:
-        new = kind.table.update(kind.table.key_of(sc), {"change": _stored_change(kind, change), "when": when,
-                                                        "scheduled_by": username}, sc_data_version, username)
+        new = kind.table.update(kind.table.key_of(sc), fields, sc_data_version, username, claims)
     except StaleDataVersion:
         raise errors.outdated() from None
+    except ChangeScheduled:
+        raise errors.change_scheduled("Cannot schedule a change for a row with one already scheduled") from None
     for other in cleared:
         signoffs.revoke(kind.base, sc_id, other, username)
     role = _auto_signoff(kind, required, username)
@@ -209,10 +229,10 @@ def required_of(kind: Kind, sc: Mapping[str, Any]) -> dict[str, int]:
 
 def render(kind: Kind, sc: Mapping[str, Any]) -> dict[str, Any]:
     """A scheduled change as Balrog lists it: its base columns unprefixed, ``sc_data_version``, signoffs."""
-    change = sc["change"]
+    change = shown_change(kind, sc["change"])
     shown: dict[str, Any] = {f: sc.get(f) for f in SC_FIELDS}
     shown["complete"] = bool(sc.get("complete"))
-    shown.update({c: None for c in CONDITIONS})
+    shown.update({c: None for c in kind.conditions})
     shown["when"] = sc.get("when")
     shown.update({c: change.get(c) for c in kind.columns})
     shown["data_version"] = change.get("data_version")
@@ -224,10 +244,10 @@ def render(kind: Kind, sc: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_revision(kind: Kind, revision: Mapping[str, Any]) -> dict[str, Any]:
     """One history row of a scheduled change, shaped as :func:`render` without signoffs."""
-    change = revision.get("change") or {}
+    change = shown_change(kind, revision.get("change") or {})
     shown: dict[str, Any] = {f: revision.get(f) for f in SC_FIELDS}
     shown["complete"] = bool(revision.get("complete"))
-    shown.update({c: None for c in CONDITIONS})
+    shown.update({c: None for c in kind.conditions})
     shown["when"] = revision.get("when")
     shown.update({c: change.get(c) for c in kind.columns})
     shown["data_version"] = change.get("data_version")
@@ -245,7 +265,8 @@ def enact(kind: Kind, sc_id: int, username: str | None) -> None:
         access.require(username, "scheduled_change", "enact")
     sc = found(kind, sc_id)
     _incomplete(sc, "enact")
-    change = {c: sc["change"].get(c) for c in (*kind.columns, "data_version")}
+    stored = shown_change(kind, sc["change"])
+    change = {c: stored.get(c) for c in (*kind.columns, "data_version")}
     given = signoffs.of_change(kind.base, sc_id)
     try:
         so.verify(required_of(kind, sc), given)

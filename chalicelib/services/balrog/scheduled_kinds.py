@@ -15,8 +15,10 @@ from chalicelib.balrog import errors
 from chalicelib.balrog.errors import BalrogError
 from chalicelib.services.balrog import gates
 from chalicelib.services.balrog.access import require
-from chalicelib.services.balrog.scheduled_changes import Kind
+from chalicelib.services.balrog.scheduled_changes import CONDITIONS, Kind
+from chalicelib.store import counters
 from chalicelib.store.balrog_permissions import permissions
+from chalicelib.store.balrog_releases import put_scheduled_blob, releases, scheduled_blob
 from chalicelib.store.balrog_required_signoffs import (
     RequiredSignoffs,
     permissions_required_signoffs,
@@ -24,7 +26,7 @@ from chalicelib.store.balrog_required_signoffs import (
 )
 from chalicelib.store.balrog_roles import roles
 from chalicelib.store.balrog_rules import COLUMNS as RULE_COLUMNS
-from chalicelib.store.balrog_rules import rules
+from chalicelib.store.balrog_rules import mapped_count, rules
 from chalicelib.store.balrog_shutoffs import shutoffs
 from chalicelib.store.versioned import SideEffect
 
@@ -66,7 +68,107 @@ def _enact_rule(sc: dict[str, Any], change: dict[str, Any], extra: list[SideEffe
 
 RULES = Kind(base="rules", columns=tuple(c for c in RULE_COLUMNS if c != "data_version"), keys=("rule_id",),
              current=_rule, check=_check_rule, required=_rule_signoffs, enact=_enact_rule,
-             generated_keys=frozenset({"rule_id"}))
+             generated_keys=frozenset({"rule_id"}), conditions=CONDITIONS)
+
+
+# --- releases ------------------------------------------------------------------------------------
+
+def _release(change: Mapping[str, Any]) -> dict[str, Any] | None:
+    return releases.get({"name": change["name"]})
+
+
+def current_blob(name: str | None) -> dict[str, Any] | None:
+    """The release's blob now (a scheduled flag change keeps it), None when there is no such release."""
+    record = releases.get({"name": name}) if name else None
+    return releases.blob(record) if record is not None else None
+
+
+def read_only_error(name: str) -> BalrogError:
+    """Balrog's ``ReadOnlyError`` answered by its handler: 400 "Read only"."""
+    return BalrogError(400, "Read only", f"Release '{name}' is read only")
+
+
+def _read_only_change(change: Mapping[str, Any], current: Mapping[str, Any] | None) -> bool:
+    """Whether the change turns the flag (Balrog's ``is_readonly_change``): given, and not the current value."""
+    return change.get("read_only") is not None and bool(change["read_only"]) != bool((current or {}).get("read_only"))
+
+
+def _check_release(username: str, change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """Balrog's ``Releases.insert/update/delete`` in dry run: the checks the change will meet when enacted."""
+    name = change["name"]
+    if change_type == "insert":
+        if not change.get("product") or change.get("data") is None:
+            raise errors.value_error("name, product, and data are all required")
+        _check_blob_name(name, change["data"])
+        require(username, "release", "create", change["product"])
+        return
+    assert current is not None
+    if change_type == "delete":
+        if counters.current_value(mapped_count(name)):
+            raise errors.value_error(f"{name} has rules pointing to it. Hence it cannot be deleted.")
+        if current.get("read_only"):
+            raise read_only_error(name)
+        require(username, "release", "delete", current.get("product"))
+        return
+    if _read_only_change(change, current):
+        action = "set" if change["read_only"] else "unset"
+        require(username, "release_read_only", action, current.get("product"))
+        return
+    if current.get("read_only"):
+        raise read_only_error(name)
+    if change.get("data") is not None:
+        _check_blob_name(name, change["data"])
+    require(username, "release", "modify", current.get("product"))
+    if change.get("product") not in (None, current.get("product")):
+        require(username, "release", "modify", change["product"])
+
+
+def _check_blob_name(name: str, blob: Mapping[str, Any]) -> None:
+    if blob.get("name") != name:
+        raise errors.value_error(f"name in database ({name}) does not match name in blob ({blob.get('name')})")
+
+
+def _release_signoffs(change_type: str, change: dict[str, Any], current: dict[str, Any] | None) -> dict[str, int]:
+    """The rules mapping to the release gate it; making a read-only release writable falls back to its product's
+    requirements when no rule does (Balrog's ``set_required_signoffs_for_product``)."""
+    if change_type == "update" and current is not None and current.get("read_only") and not change.get("read_only"):
+        return gates.for_read_write(change["name"], current.get("product"))
+    return gates.for_release(change["name"])
+
+
+def _enact_release(sc: dict[str, Any], change: dict[str, Any], extra: list[SideEffect]) -> None:
+    by, name = sc["scheduled_by"], change["name"]
+    if sc["change_type"] == "insert":
+        releases.create(name, change["product"], change["data"], by, extra)
+        return
+    if sc["change_type"] == "delete":
+        releases.delete({"name": name}, change["data_version"], by, extra)
+        return
+    current = _release(change) or {}
+    changes: dict[str, Any] = {"product": change.get("product") or current.get("product")}
+    # An unset flag is Balrog's column default, False: enacted on a read-only release, it makes it writable.
+    if bool(change.get("read_only")) != bool(current.get("read_only")):
+        changes["read_only"] = bool(change.get("read_only"))
+    releases.replace(name, changes, change["data_version"], by, blob=change.get("data"), extra=extra)
+
+
+def _persist_release(change: dict[str, Any]) -> dict[str, Any]:
+    stored = {k: v for k, v in change.items() if k != "data"}
+    if change.get("data") is not None:
+        stored["data_key"] = put_scheduled_blob(change["data"])
+    return stored
+
+
+def _expand_release(stored: Mapping[str, Any]) -> dict[str, Any]:
+    shown = {k: v for k, v in stored.items() if k != "data_key"}
+    shown["data"] = scheduled_blob(stored["data_key"]) if stored.get("data_key") else None
+    shown["read_only"] = bool(stored.get("read_only"))
+    return shown
+
+
+RELEASES = Kind(base="releases", columns=("name", "product", "read_only", "data"), keys=("name",),
+                current=_release, check=_check_release, required=_release_signoffs, enact=_enact_release,
+                persist=_persist_release, expand=_expand_release, renamable_insert=True)
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -171,5 +273,5 @@ def _rs_kind(base: str, table: RequiredSignoffs) -> Kind:
 PRODUCT_REQUIRED_SIGNOFFS = _rs_kind("required_signoffs/product", product_required_signoffs)
 PERMISSIONS_REQUIRED_SIGNOFFS = _rs_kind("required_signoffs/permissions", permissions_required_signoffs)
 
-KINDS: dict[str, Kind] = {k.base: k for k in (RULES, PERMISSIONS, EMERGENCY_SHUTOFF, PRODUCT_REQUIRED_SIGNOFFS,
-                                               PERMISSIONS_REQUIRED_SIGNOFFS)}
+KINDS: dict[str, Kind] = {k.base: k for k in (RULES, RELEASES, PERMISSIONS, EMERGENCY_SHUTOFF,
+                                               PRODUCT_REQUIRED_SIGNOFFS, PERMISSIONS_REQUIRED_SIGNOFFS)}

@@ -23,9 +23,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from chalicelib.config import PROCESSING_QUEUE
+from chalicelib.config import INGEST_QUEUE, PROCESSING_QUEUE
 from chalicelib.datazilla.blob import MalformedJson, decode
-from chalicelib.store import blobs, objectstore, queues
+from chalicelib.store import blobs, deliveries, objectstore, projects, queues
 from chalicelib.store.errors import TRANSIENT
 
 log = logging.getLogger(__name__)
@@ -82,3 +82,22 @@ def queue_for_loading(project: str, row_id: int) -> bool:
         log.warning("processing message for %s/%s not sent; the sweeper will retry", project, row_id)
         return False
     return True
+
+
+class UnknownProject(LookupError):
+    """A queued blob names no project: no delivery of that message can be stored."""
+
+
+def store_delivered_blob(project: str, raw: bytes, message_id: str) -> StoredBlob:
+    """Store a blob from the ingest queue once per message, however often SQS delivers it.
+
+    The row id is recorded against the message id before the blob is stored,
+    so a redelivery finishes the same row instead of storing a second one.
+    """
+    if projects.get(project) is None:
+        raise UnknownProject(project)
+    row_id = deliveries.row_for(INGEST_QUEUE, message_id)
+    if row_id is None:
+        row_id = new_row_id(project)
+        deliveries.record(INGEST_QUEUE, message_id, row_id)
+    return store_blob(project, raw, row_id=row_id)

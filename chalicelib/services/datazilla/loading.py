@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chalicelib.config import PROCESSING_QUEUE
 from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
 from chalicelib.perf.statistics import replicate_matrix
 from chalicelib.services.datazilla.push_links import canonical_branch, link_for, run_group
 from chalicelib.services.perf.metrics_requests import request_metrics
-from chalicelib.store import blobs, objectstore, project_sizes, refdata, replicates, test_runs
+from chalicelib.store import blobs, objectstore, project_sizes, queues, refdata, replicates, test_runs
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +70,17 @@ def _fail(project: str, row_id: int, worker_id: str, message: str, reference: di
     log.info("objectstore %s/%s not loaded: %s", project, row_id, message)
     objectstore.mark_error(project, row_id, worker_id, message, reference)
     return "error"
+
+
+def note_failure(project: str, row_id: int, reason: str, received: int) -> None:
+    """The row says why its load failed; on the delivery after which SQS gives up, it becomes an error.
+
+    The message itself still fails and moves to the dead-letter queue, where
+    it can be inspected or redriven; the blob stays readable in S3.
+    """
+    limit = queues.max_receive_count(PROCESSING_QUEUE)
+    if limit is not None and received >= limit:
+        objectstore.abandon(project, row_id, f"Unknown error: not loaded after {received} deliveries "
+                                             f"(see the processing dead-letter queue): {reason}")
+    else:
+        objectstore.note_failed_delivery(project, row_id, reason)

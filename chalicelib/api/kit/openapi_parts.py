@@ -1,8 +1,9 @@
 """The pieces every family's OpenAPI document is built from, and what Chalice itself answers.
 
-A family declares its paths in ``chalicelib/api/<family>/openapi.py`` with
-these helpers and hands them to :func:`document`, which adds what is the same
-for every family, so no family has to remember it:
+A family builds its operations with these helpers (beside its handlers on the
+route kit, or in ``chalicelib/api/<family>/openapi.py`` until it moves) and
+its paths go to :func:`document`, which adds what is the same for every
+family, so no family has to remember it:
 
 - ``415`` on every operation: Chalice refuses a request whose ``Content-Type``
   is not one the route accepts (``application/json`` unless the route names

@@ -1,0 +1,225 @@
+"""The route kit (chalicelib/api/kit): a family's routes are documented or not registered, and every family's
+exceptions become its own answers, storage faults the same way everywhere.
+
+Pure: a throwaway Chalice app and family, no AWS. The families' own behaviour
+is specified by their tests (tests/selfserve/, ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+from chalice import Blueprint, Chalice, Response
+from chalice.test import Client
+
+from chalicelib.api.kit import documents
+from chalicelib.api.kit import openapi_parts as parts
+from chalicelib.api.kit.documents import UndocumentedRoute, documented
+from chalicelib.api.kit.family import Envelope, Family
+from chalicelib.api.kit.refusal import Refusal
+from chalicelib.api.kit.storage import StorageWords
+
+_names = itertools.count()
+
+
+class Gone(Exception):
+    """A domain exception the family's error table answers."""
+
+
+def _family(**declared) -> Family:
+    """A family answering ``{"ok": value}`` and ``{"error": message}`` with a unique name (families register)."""
+    declared.setdefault("envelope", Envelope(
+        success=lambda value, _: Response({"ok": value}, status_code=200),
+        error=lambda refusal, _: Response({"error": refusal.message}, status_code=refusal.status)))
+    return Family(name=f"kit_test_{next(_names)}", prefix="/t", title="t", description="d", **declared)
+
+
+def _op(name: str, security: list | None = None) -> dict:
+    return parts.operation(name, name, {200: parts.answer("ok")}, security=security)
+
+
+def _served(family: Family, handler) -> Client:
+    app, bp = Chalice(app_name="kit-test"), Blueprint(__name__)
+    family.route(bp, "/thing/{name}", {"GET": handler})
+    app.register_blueprint(bp, url_prefix=family.prefix)
+    return Client(app)
+
+
+def test_given_a_handler_without_an_operation_when_registered_then_registration_fails():
+    def undocumented(name):
+        return name
+
+    with pytest.raises(UndocumentedRoute):
+        _family().route(Blueprint(__name__), "/x", {"GET": undocumented})
+
+
+def test_given_a_method_the_family_implies_when_it_has_no_operation_then_registration_fails():
+    family = _family(implied_methods=lambda methods: frozenset({"POST"}))
+
+    with pytest.raises(UndocumentedRoute):
+        family.route(Blueprint(__name__), "/x", {"GET": documented(_op("x_get"))(lambda: 1)})
+
+
+def test_given_an_operation_for_a_method_the_path_does_not_answer_then_registration_fails():
+    with pytest.raises(UndocumentedRoute):
+        _family().route(Blueprint(__name__), "/x", {"GET": documented(_op("x_get"))(lambda: 1)},
+                        also={"DELETE": _op("x_delete")})
+
+
+def test_given_documented_routes_then_the_document_lists_them_under_the_prefix():
+    family = _family()
+    bp = Blueprint(__name__)
+    family.route(bp, "/", {"GET": documented(_op("index"))(lambda: 1)})
+    family.route(bp, "/files/{path+}", {"PUT": documented(_op("put_file"))(lambda path: 1)})
+
+    document = documents.document(family.name)
+
+    assert document["paths"]["/t"]["get"]["operationId"] == "index"
+    assert document["paths"]["/t/files/{path}"]["put"]["operationId"] == "put_file"
+    assert "415" in document["paths"]["/t"]["get"]["responses"]  # what parts.document adds to every operation
+
+
+def test_given_a_handler_value_then_the_envelope_answers_it():
+    @documented(_op("thing"))
+    def thing(name):
+        return name.upper()
+
+    with _served(_family(), thing) as client:
+        response = client.http.get("/t/thing/abc")
+
+    assert (response.status_code, response.json_body) == (200, {"ok": "ABC"})
+
+
+def test_given_a_refusal_or_a_tabled_exception_then_the_envelope_answers_the_error():
+    @documented(_op("thing"))
+    def thing(name):
+        if name == "gone":
+            raise Gone(name)
+        raise Refusal(409, f"{name} refused")
+
+    family = _family(errors=((Gone, lambda err, request: Refusal(410, f"{err} is gone")),))
+    with _served(family, thing) as client:
+        refused, gone = client.http.get("/t/thing/x"), client.http.get("/t/thing/gone")
+
+    assert (refused.status_code, refused.json_body) == (409, {"error": "x refused"})
+    assert (gone.status_code, gone.json_body) == (410, {"error": "gone is gone"})
+
+
+@pytest.mark.parametrize(("fault", "status", "message"), [
+    (ClientError({"Error": {"Code": "ValidationException", "Message": "key too long"}}, "PutItem"), 422, "refused"),
+    (ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "Query"), 503, "later"),
+    (EndpointConnectionError(endpoint_url="http://127.0.0.1:1"), 503, "later"),
+], ids=["refused values", "throttled", "unreachable"])
+def test_given_a_storage_fault_then_it_is_the_familys_refused_or_unavailable_answer(fault, status, message):
+    @documented(_op("thing"))
+    def thing(name):
+        raise fault
+
+    family = _family(storage=StorageWords(refused="refused", unavailable="later", refused_status=422))
+    with _served(family, thing) as client:
+        response = client.http.get("/t/thing/x")
+
+    assert (response.status_code, response.json_body) == (status, {"error": message})
+
+
+def test_given_storage_words_with_extra_fields_then_the_envelope_gets_them_with_the_refusal():
+    """Datazilla's storage answers are ``{"status": "Service unavailable", "message": ...}``: a title and a
+    detail, the detail carried as the refusal's extra."""
+    @documented(_op("thing"))
+    def thing(name):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+
+    family = _family(
+        storage=StorageWords(unavailable="Service unavailable", unavailable_extra={"detail": "retry later"}),
+        envelope=Envelope(success=lambda value, _: Response(value),
+                          error=lambda refusal, _: Response({"error": refusal.message, **refusal.extra},
+                                                            status_code=refusal.status)))
+    with _served(family, thing) as client:
+        response = client.http.get("/t/thing/x")
+
+    assert (response.status_code, response.json_body) == (503, {"error": "Service unavailable",
+                                                                "detail": "retry later"})
+
+
+def test_given_an_exception_no_one_answers_then_it_propagates_as_a_bug():
+    @documented(_op("thing"))
+    def thing(name):
+        raise KeyError(name)
+
+    with _served(_family(), thing) as client:
+        response = client.http.get("/t/thing/x")
+
+    assert response.status_code == 500
+
+
+def test_given_a_policy_refusal_then_the_handler_does_not_run():
+    ran = []
+
+    @documented(_op("thing"))
+    def thing(name):
+        ran.append(name)
+        return name
+
+    def no_robots(request):
+        if "robot" in (request.headers.get("user-agent") or ""):
+            raise Refusal(403, "no robots")
+
+    with _served(_family(policies=(no_robots,)), thing) as client:
+        response = client.http.get("/t/thing/x", headers={"User-Agent": "robot/1"})
+
+    assert (response.status_code, response.json_body, ran) == (403, {"error": "no robots"}, [])
+
+
+def test_given_a_signed_in_route_then_the_user_reaches_the_handler_and_a_stranger_is_refused_before_it():
+    from chalicelib.api.kit.auth import Auth
+
+    def identify(request):
+        if request.headers.get("authorization") != "Bearer good":
+            raise Refusal(401, "who are you?")
+        return "alice"
+
+    @documented(_op("mine", security=[{"bearer": []}]))
+    def mine(name, user):
+        return f"{user}:{name}"
+
+    family = _family(auth=Auth({"bearer": {"type": "http", "scheme": "bearer"}}, identify))
+    app, bp = Chalice(app_name="kit-test"), Blueprint(__name__)
+    family.route(bp, "/mine/{name}", {"GET": mine}, signed_in=True)
+    app.register_blueprint(bp, url_prefix=family.prefix)
+    with Client(app) as client:
+        signed = client.http.get("/t/mine/x", headers={"Authorization": "Bearer good"})
+        stranger = client.http.get("/t/mine/x")
+
+    assert (signed.status_code, signed.json_body) == (200, {"ok": "alice:x"})
+    assert (stranger.status_code, stranger.json_body) == (401, {"error": "who are you?"})
+
+
+def test_given_handles_then_one_handler_answers_its_methods_each_documented_and_mounted_under_its_blueprint():
+    family = _family()
+    app, bp = Chalice(app_name="kit-test"), family.blueprint(__name__, "/api")
+
+    @family.handles(bp, "/things/{name}", ["GET", "HEAD"], _op("get_thing"), also={"HEAD": _op("head_thing")})
+    def get_thing(name):
+        return name
+
+    with pytest.raises(UndocumentedRoute):
+        family.handles(bp, "/other", ["GET", "HEAD"], _op("get_other"))(get_thing)
+    app.register_blueprint(bp, url_prefix=family.url_prefix(bp))
+    with Client(app) as client:
+        response = client.http.get("/t/api/things/x")
+
+    item = documents.document(family.name)["paths"]["/t/api/things/{name}"]
+    assert (item["get"]["operationId"], item["head"]["operationId"]) == ("get_thing", "head_thing")
+    assert (response.status_code, response.json_body) == (200, {"ok": "x"})
+
+
+def test_given_a_signed_in_route_whose_operation_needs_no_one_then_registration_fails():
+    from chalicelib.api.kit.auth import Auth
+
+    family = _family(auth=Auth({"bearer": {"type": "http", "scheme": "bearer"}}, lambda request: "alice"))
+
+    with pytest.raises(UndocumentedRoute):
+        family.route(Blueprint(__name__), "/mine", {"GET": documented(_op("mine"))(lambda user: user)},
+                     signed_in=True)
