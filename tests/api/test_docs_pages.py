@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from chalicelib.api.openapi import html_page, registry
+from chalicelib.api.kit import html_page
+from chalicelib.api.openapi import registry
 
 FAMILIES = registry.families()
 

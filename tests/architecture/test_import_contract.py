@@ -78,7 +78,7 @@ _OPENAPI_REGISTRY = ("the route kit (issue 16.3) replaces the OpenAPI registry, 
                      "document while each document imports the registry's parts")
 TEMPORARY_EDGES: dict[tuple[str, str], str] = {
     **{("api.openapi", f"api.{family}"): _OPENAPI_REGISTRY
-       for family in ("balrog", "datazilla", "kernelci", "selfserve", "treeherder")},
+       for family in ("balrog", "datazilla", "kernelci", "selfserve")},
     ("api.datazilla", "api.perf"): "the route kit (issue 16.3): Datazilla's OpenAPI document imports perf's "
                                    "operations while perf's routes use Datazilla's project_route",
 }

@@ -91,10 +91,22 @@ def test_days_ago_must_be_an_integer(app_client, talos):
     assert response.status_code == 400
 
 
-def test_db_size_counts_stored_blob_bytes(app_client, upload, talos_blob):
-    """A blob counts in its project's objectstore as soon as its upload is answered."""
+def test_db_size_counts_stored_blob_bytes(app_client, upload, pump, talos_blob):
+    """A blob counts in its project's objectstore once its row is finished: loaded here (counting it when the
+    upload is answered would be a write on the request path; MySQL's data_length was not per insert either)."""
+    from chalicelib import config
+
     text = json.dumps(talos_blob) + " " * 20_000  # 0.02 MB after rounding
     upload(text)
+    pump.drain(config.queue_name(config.PROCESSING_QUEUE))
     body = app_client.http.get("/talos/refdata/objectstore/db_size").json_body
     objectstore_size = next(r for r in body if r["db_name"] == "talos_objectstore_1")
     assert objectstore_size["size_mb"] == f"{len(text.encode()) / 1048576:.2f}" == "0.02"
+
+
+def test_db_size_counts_a_malformed_blob_when_its_upload_is_answered(app_client, upload, talos):
+    """A malformed blob's row is finished by its upload (it is never loaded), so it counts at once."""
+    text = "{not json" + " " * 20_000
+    assert upload(text).status_code == 400
+    body = app_client.http.get("/talos/refdata/objectstore/db_size").json_body
+    assert body[0] == {"db_name": "talos_objectstore_1", "size_mb": f"{len(text.encode()) / 1048576:.2f}"}

@@ -33,3 +33,11 @@ def test_page_name_trims_results_to_those_pages():
 
 def test_unknown_values_do_not_exclude_a_failed_run():
     assert RawFilter.from_params({"test_name": "Talos ts"}).matches({"test_name": None})
+
+
+def test_given_a_loaded_blob_when_page_name_filtered_then_its_results_keys_are_its_pages():
+    # a loaded objectstore row keeps no page names: the raw endpoint asks the blob it serves
+    blob = {"results": {"a.com": [1], "b.com": [2]}, "test_build": {}}
+    assert RawFilter.from_params({"page_name": "z.com,b.com"}).matches_pages(blob)
+    assert not RawFilter.from_params({"page_name": "z.com"}).matches_pages(blob)
+    assert RawFilter.from_params({}).matches_pages(blob)

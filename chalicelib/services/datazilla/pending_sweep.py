@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from chalicelib.services.datazilla.ingest import queue_for_loading
+from chalicelib.services.datazilla.loading import abandon
 from chalicelib.store import objectstore
 
 # A row still pending after this long lost its processing message.
@@ -27,6 +28,6 @@ def sweep(now: int | None = None) -> None:
             message = f"Unknown error: not loaded after {MAX_REQUEUES} re-queues (see the processing dead-letter queue)"
             if row.last_error:
                 message += f"; last failure: {row.last_error}"
-            objectstore.abandon(row.project, int(row.id), message)
+            abandon(row.project, int(row.id), message)
         elif objectstore.count_requeue(row.project, int(row.id)):
             queue_for_loading(row.project, int(row.id))
