@@ -71,7 +71,7 @@ def test_given_a_non_text_tree_name_then_400(kernelci):
 
 def test_given_the_same_build_delivered_twice_then_one_job_one_build_counted_once(kernelci, kernelci_import,
                                                                                    pump):
-    from chalicelib.workers.kernelci import import_build
+    from chalicelib.services.kernelci.build_import import import_build
 
     kernelci("POST", "/build", _build())
     message = json.loads(client("sqs").receive_message(
