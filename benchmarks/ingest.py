@@ -33,9 +33,9 @@ from chalicelib.local import resources  # noqa: E402
 from chalicelib.local.pump import Pump  # noqa: E402
 from chalicelib.store import projects  # noqa: E402
 from chalicelib.store.clients import client  # noqa: E402
-from tests.oauth_signing import form_body, sign_form  # noqa: E402
+from tests.support.oauth_signing import form_body, sign_form  # noqa: E402
 
-BLOB = (Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "talos_tp5n.json").read_text()
+BLOB = (Path(__file__).resolve().parents[1] / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text()
 
 
 def signed_body(text: str) -> bytes | str:
