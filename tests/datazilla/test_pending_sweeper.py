@@ -58,3 +58,23 @@ def test_a_row_requeued_too_often_is_marked_with_why(upload, pump, talos_blob):
     assert "re-queues" in row.error_msg
     # and the blob is still there
     assert pump.drain(PROCESSING).messages == 0
+
+
+def test_an_abandoned_row_counts_its_blob_in_the_projects_size(upload, pump, talos_blob):
+    """Blob bytes are counted when a row finishes (store.project_sizes); giving up on one finishes it."""
+    from chalicelib.store import project_sizes
+
+    # given a stored blob that was never loaded: nothing counted yet
+    text = json.dumps(talos_blob)
+    upload(text)
+    _lose_processing_messages()
+    assert project_sizes.stored("talos") == (0, 0)
+    # when the sweeper gives up on it
+    _age_rows(pending_sweep.STALE_AFTER_SECONDS + 60)
+    for _ in range(pending_sweep.MAX_REQUEUES + 1):
+        pump.tick("sweep_pending")
+        _lose_processing_messages()
+    # then its bytes count in the objectstore, once, and none in the perftest
+    assert objectstore.get("talos", 1).error_flag == "Y"
+    pump.tick("sweep_pending")
+    assert project_sizes.stored("talos") == (len(text.encode()), 0)
