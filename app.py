@@ -4,22 +4,8 @@ from chalice import Chalice
 
 from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
-from chalicelib.api.balrog import csrf as balrog_csrf
-from chalicelib.api.balrog import emergency_shutoff as balrog_emergency_shutoff
-from chalicelib.api.balrog import history as balrog_history
-from chalicelib.api.balrog import oauth as balrog_oauth
-from chalicelib.api.balrog import releases as balrog_releases
-from chalicelib.api.balrog import required_signoffs as balrog_required_signoffs
-from chalicelib.api.balrog import rules as balrog_rules
-from chalicelib.api.balrog import scheduled_changes as balrog_scheduled_changes
-from chalicelib.api.balrog import update as balrog_update
-from chalicelib.api.balrog import users as balrog_users
-from chalicelib.api.datazilla import ingest as datazilla_ingest
-from chalicelib.api.datazilla import metrics as datazilla_metrics
-from chalicelib.api.datazilla import objectstore as datazilla_objectstore
-from chalicelib.api.datazilla import perftest as datazilla_perftest
-from chalicelib.api.datazilla import pushlog as datazilla_pushlog
-from chalicelib.api.datazilla import testdata as datazilla_testdata
+from chalicelib.api.balrog import routes as balrog_routes
+from chalicelib.api.datazilla import routes as datazilla_routes
 from chalicelib.api.kernelci import resources as kernelci_resources
 from chalicelib.api.kernelci import tokens as kernelci_tokens
 from chalicelib.api.kernelci import upload as kernelci_upload
@@ -28,11 +14,7 @@ from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
 from chalicelib.api.selfserve import routes as selfserve_routes
-from chalicelib.api.treeherder import docs as treeherder_docs
-from chalicelib.api.treeherder import jobs as treeherder_jobs
-from chalicelib.api.treeherder import perfherder as treeherder_perfherder
-from chalicelib.api.treeherder import pushes as treeherder_pushes
-from chalicelib.api.treeherder import reference as treeherder_reference
+from chalicelib.api.treeherder import routes as treeherder_routes
 from chalicelib.workers import balrog as balrog_workers
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import kernelci as kernelci_workers
@@ -50,25 +32,14 @@ app.register_middleware(security_headers.on_html, "http")
 app.api.binary_types.append("multipart/form-data")
 app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: one file as the raw body
 
-app.register_blueprint(datazilla_ingest.bp)
-app.register_blueprint(datazilla_objectstore.bp)
-app.register_blueprint(datazilla_testdata.bp)
-app.register_blueprint(datazilla_pushlog.bp)
-app.register_blueprint(datazilla_perftest.bp)
-app.register_blueprint(datazilla_metrics.bp)
+# Datazilla (chalicelib/api/datazilla/routes.py: the blueprints, in order, at the root)
+for datazilla_bp in datazilla_routes.BLUEPRINTS:
+    app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
 app.register_blueprint(perf_alerts.bp)
 app.register_blueprint(perf_graphs.bp)
-app.register_blueprint(balrog_rules.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_users.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_releases.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_csrf.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_history.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_scheduled_changes.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_required_signoffs.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_emergency_shutoff.bp, url_prefix="/balrog/api")
-app.register_blueprint(balrog_oauth.bp, url_prefix="/balrog")
-app.register_blueprint(balrog_update.bp, url_prefix="/balrog/update")
-app.register_blueprint(balrog_update.json_bp, url_prefix="/balrog/json")
+# Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)
+for balrog_bp in balrog_routes.BLUEPRINTS:
+    app.register_blueprint(balrog_bp, url_prefix=balrog_routes.FAMILY.url_prefix(balrog_bp))
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
 app.register_blueprint(kernelci_resources.bp)
 app.register_blueprint(kernelci_tokens.bp)
@@ -81,11 +52,9 @@ app.register_blueprint(kernelci_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)
 # Treeherder / Perfherder: TreeherderClient(server_url="<base>/treeherder")
-app.register_blueprint(treeherder_pushes.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_docs.bp, url_prefix="/treeherder")
+# (chalicelib/api/treeherder/routes.py: the blueprints, in order)
+for treeherder_bp in treeherder_routes.BLUEPRINTS:
+    app.register_blueprint(treeherder_bp, url_prefix=treeherder_routes.FAMILY.url_prefix(treeherder_bp))
 app.register_blueprint(treeherder_workers.bp)
 # BuildAPI self-serve (chalicelib/api/selfserve/routes.py: the blueprints, in order)
 for selfserve_bp in selfserve_routes.BLUEPRINTS:

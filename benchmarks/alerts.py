@@ -3,7 +3,7 @@
 Rows:
 
 - ``datazilla``: Datazilla's per-run rule as Shipyard's metrics worker runs it
-  (``chalicelib.services.perf.metrics_job.fold``: Welch t-test of a run's replicates
+  (``chalicelib.perf.run_fold.fold``: Welch t-test of a run's replicates
   against the trend, BH-FDR over the run's pages). A page that fails after
   passing is one detection at that run's push; the failures that follow it
   (the trend does not move while a page fails) are the same detection.
@@ -47,8 +47,8 @@ import numpy as np
 from benchmarks import alert_data
 from benchmarks.alert_data import Case, Shift
 from chalicelib.perf.detectors import edivisive, perfherder, shipyard
+from chalicelib.perf.run_fold import RunSummary, fold
 from chalicelib.perf.statistics import replicate_summaries
-from chalicelib.services.perf.metrics_job import RunSummary, fold
 
 
 @dataclass

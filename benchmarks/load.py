@@ -21,20 +21,31 @@ whose metrics are served, per second, from the first POST to the last
 metrics) and the POST-to-metrics percentiles. ``--compare`` runs the same
 drain first on a stack as it was before issue 17 (moto over its HTTP
 endpoint, one poller a queue: ``SHIPYARD_LOCAL_TRANSPORT=http``,
-``SHIPYARD_PUMP_CONCURRENCY=1``) and then on today's, in the same run:
+``SHIPYARD_PUMP_CONCURRENCY=1``) and then on today's, in the same run;
+``--before REF`` makes the first stack that of a git commit instead (run from a
+temporary worktree of it), e.g. the main branch before a change:
 
     .venv/bin/python -m benchmarks.load --drain --compare --count 40 --concurrency 4
+    .venv/bin/python -m benchmarks.load --drain --compare --before main --count 40 --concurrency 4
     .venv/bin/python -m benchmarks.load --drain --rate 1 --count 30
+
+The watcher asks for the metrics of the oldest blobs not served yet every
+``PROBE_INTERVAL_SECONDS`` (a round stops at the first one not served): a
+metrics GET costs the stack tens of milliseconds of CPU, so the count of those
+GETs is reported beside the stack's CPU a blob, which includes them.
+``benchmarks/drain_profile.py`` profiles the same pipeline in one thread.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -46,15 +57,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 import requests
 from requests_oauthlib import OAuth1
 
 REPO = Path(__file__).resolve().parents[1]
-BLOB = json.loads((REPO / "tests" / "fixtures" / "talos_tp5n.json").read_text())
+BLOB = json.loads((REPO / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text())
 KEY, SECRET, BRANCH = "talos-dev-key", "talos-dev-secret", "Mozilla-Inbound"
 READY = "Shipyard local stack ready"
+# How often the drain's watcher asks for the metrics of the oldest blobs not served yet.
+PROBE_INTERVAL_SECONDS = 0.2
 
 
 def _free_port() -> int:
@@ -66,7 +80,7 @@ def _free_port() -> int:
 class OwnStack:
     """A fresh local stack in a temporary folder, on free ports; stopped with SIGINT."""
 
-    def __init__(self, deadline: float, settings: dict[str, str] | None = None) -> None:
+    def __init__(self, deadline: float, settings: dict[str, str] | None = None, repo: Path = REPO) -> None:
         kept = os.environ.get("SHIPYARD_STATE_DIR")
         self.folder = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="shipyard-load-"))
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +92,7 @@ class OwnStack:
         if not kept:
             env["FRESH"] = "1"
         self.log = (self.folder / "stack.log").open("wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local.run"], cwd=REPO, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local.run"], cwd=repo, env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         while READY not in (self.folder / "stack.log").read_text(errors="replace"):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -113,6 +127,11 @@ def _seed_pushes(info: dict, revisions: list[str]) -> None:
     os.environ.update(AWS_ENDPOINT_URL=info["endpoint_url"], SHIPYARD_PREFIX=info["prefix"],
                       AWS_DEFAULT_REGION=info["region"], AWS_ACCESS_KEY_ID="testing",
                       AWS_SECRET_ACCESS_KEY="testing")  # noqa: S105 - the local stack's moto accepts anything
+    write_pushes(revisions)
+
+
+def write_pushes(revisions: list[str], first_push_id: int = 10_001) -> None:
+    """One push per revision on the branch, through this process's store clients (as configured)."""
     from chalicelib.store import branches, pushes
 
     if branches.resolve(BRANCH) is None:
@@ -121,7 +140,7 @@ def _seed_pushes(info: dict, revisions: list[str]) -> None:
     start = int(time.time()) - 86400
     for i, revision in enumerate(revisions, start=1):
         node = revision + hashlib.sha1(revision.encode()).hexdigest()[:28]  # noqa: S324 - an id, not a digest
-        pushes.store(BRANCH, 10_000 + i, start + i * 60, "load@example.com",
+        pushes.store(BRANCH, first_push_id - 1 + i, start + i * 60, "load@example.com",
                      [{"node": node, "author": "Load <load@example.com>", "desc": f"load {i}", "branch": "default",
                        "tags": []}])
 
@@ -263,17 +282,24 @@ def _drain(api: str, items: list[Upload], concurrency: int, rate: float | None, 
             posted[item.revision] = time.monotonic()
         _upload(api, item)
 
+    probes = [0]
+
     def watch() -> None:
+        # Oldest first, and a round ends at the first blob not served yet: each GET of a run's metrics
+        # costs the stack tens of milliseconds of CPU, and a watcher asking after every pending blob
+        # all the time took more of the stack than the pipeline it measured.
         while time.monotonic() < deadline:
             with lock:
                 pending = [r for r in posted if r not in served]
             if not pending and len(served) == len(items):
                 return
             for revision in pending:
-                if _metrics_served(api, revision):
-                    with lock:
-                        served[revision] = time.monotonic()
-            time.sleep(0.05)
+                probes[0] += 1
+                if not _metrics_served(api, revision):
+                    break
+                with lock:
+                    served[revision] = time.monotonic()
+            time.sleep(PROBE_INTERVAL_SECONDS)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -288,7 +314,7 @@ def _drain(api: str, items: list[Upload], concurrency: int, rate: float | None, 
     watcher.join(max(0.0, deadline - time.monotonic()))
     latencies = [served[r] - posted[r] for r in served]
     last = max(served.values(), default=started)
-    return {"posted": len(posted), "refused": sum(1 for item in items if item.status != 200),
+    return {"posted": len(posted), "refused": sum(1 for item in items if item.status != 200), "probes": probes[0],
             "served": len(served), "post_rate": len(items) / posting_seconds,
             "drain_rate": len(served) / (last - started) if served else 0.0, "latencies": latencies}
 
@@ -299,7 +325,8 @@ def _drain_line(label: str, result: dict) -> str:
             f"{result['refused']}; POSTs {result['post_rate']:5.1f}/s; drain {result['drain_rate']:5.2f} blobs/s; "
             f"POST->metrics p50 {_p(lat, 50) / 1000:.2f} s, p95 {_p(lat, 95) / 1000:.2f} s, "
             f"max {max(lat, default=0):.2f} s; stack CPU {result['cpu_per_blob'] * 1000:.0f} ms a blob "
-            f"(ceiling {1 / result['cpu_per_blob'] if result['cpu_per_blob'] else 0:.1f} blobs/s on one core)")
+            f"(ceiling {1 / result['cpu_per_blob'] if result['cpu_per_blob'] else 0:.1f} blobs/s on one core; "
+            f"{result['probes']} metrics GETs by the watcher included)")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -308,8 +335,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadline: float, tag: str) -> dict:
-    own = None if args.api else OwnStack(deadline, settings)
+def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadline: float, tag: str,
+              repo: Path = REPO) -> dict:
+    own = None if args.api else OwnStack(deadline, settings, repo)
     try:
         api = args.api or own.info["api_url"]
         info = own.info if own else _stack_info(api)
@@ -326,14 +354,29 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
             own.stop()
 
 
+@contextlib.contextmanager
+def _checkout(ref: str) -> Iterator[Path]:
+    """A detached ``git worktree`` of ``ref`` in a temporary folder (the stack as it was), removed after."""
+    folder = Path(tempfile.mkdtemp(prefix="shipyard-before-")) / "repo"
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(folder), ref], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(folder)], check=False)
+        shutil.rmtree(folder.parent, ignore_errors=True)
+
+
 def drain_main(args: argparse.Namespace, deadline: float) -> int:
     tag = hashlib.sha1(str(time.time()).encode()).hexdigest()[:4]  # noqa: S324 - a run tag
     # One moto port for both stacks: the pushes are seeded through this process's store clients, made once.
     moto_port = {"MOTO_PORT": str(_free_port())}
     runs = []
-    if args.compare:
-        if args.api:
-            raise SystemExit("--compare starts its own stacks: no --api")
+    if args.compare and args.api:
+        raise SystemExit("--compare starts its own stacks: no --api")
+    if args.compare and args.before:
+        with _checkout(args.before) as before_repo:
+            runs.append(("before", _drain_on(dict(moto_port), args, deadline, tag + "b", before_repo)))
+    elif args.compare:
         before = _drain_on({"SHIPYARD_LOCAL_TRANSPORT": "http", "SHIPYARD_PUMP_CONCURRENCY": "1", **moto_port},
                            args, deadline, tag + "b")
         runs.append(("before", before))
@@ -367,6 +410,8 @@ def main() -> int:
     parser.add_argument("--drain", action="store_true", help="measure POST-to-metrics end to end")
     parser.add_argument("--rate", type=float, help="with --drain: post this many blobs a second")
     parser.add_argument("--compare", action="store_true", help="with --drain: before issue 17, then now")
+    parser.add_argument("--before", metavar="REF", help="with --compare: the before stack is this git commit's "
+                        "(a temporary worktree), not today's in its issue-17 settings")
     parser.add_argument("--pages", type=int, default=100, help="with --drain: pages a blob (tp5: 100)")
     parser.add_argument("--pump-concurrency", type=int, help="with --drain: the stack's pollers a queue")
     parser.add_argument("--reads", type=int, default=20, help="reads of each endpoint, at least (p95 per endpoint)")

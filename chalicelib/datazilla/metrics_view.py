@@ -2,8 +2,8 @@
 
 Kept free of AWS so the shapes Datazilla clients depend on (field names,
 rounding, how a page that is not evaluated looks, how a summary counts) can
-be read and tested in one place; ``chalicelib.api.datazilla.metrics`` only
-fetches records and hands them here.
+be read and tested in one place; ``chalicelib.services.datazilla.revision_metrics``
+only fetches records and hands them here.
 
 How a page that has no verdict looks (every page carries the same fields, so a
 client never has to guess which ones exist):

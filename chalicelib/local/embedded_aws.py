@@ -255,7 +255,50 @@ def _item_image(ddb: Any, table_name: str, key: dict[str, Any]) -> dict[str, Any
         return None
     if item is None:
         return None
-    return {k: to_json(v) for k, v in item.to_json()["Attributes"].items()}
+    return image_of(item)
+
+
+def image_of(item: Any) -> dict[str, Any]:
+    """An item's attributes as journal JSON: ``to_json`` of each of moto's ``Item.to_json()`` values.
+
+    In one pass over the item: moto's ``to_json`` deep-copies each nested value
+    once for every map or list it sits in, which made journaling a large item
+    (a run's metrics: a hundred pages of results) cost more than storing it.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def image(value: Any, top: bool = False) -> dict[str, Any]:
+        kind, inner = value.type, value.value
+        if isinstance(inner, dict):
+            if kind != "M" or (top and not all(isinstance(v, DynamoType) for v in inner.values())):
+                return _slow_image(value, top)
+            return {"M": {k: image(v) if isinstance(v, DynamoType) else to_json(v) for k, v in inner.items()}}
+        if isinstance(inner, list):
+            if kind == "L":
+                return {"L": [image(v) if isinstance(v, DynamoType) else to_json(v) for v in inner]}
+            if any(isinstance(v, DynamoType) for v in inner):
+                return _slow_image(value, top)
+            if kind == "BS":
+                return {"BS": [base64.b64encode(_bytes(b)).decode("ascii") for b in inner]}
+            return {kind: list(inner)}
+        if kind == "B":
+            # Item.to_json hands a top-level binary over as stored; to_regular_json decodes a nested one.
+            raw = inner if top or not isinstance(inner, str) else base64.b64decode(inner)
+            return {"B": base64.b64encode(_bytes(raw)).decode("ascii")}
+        return {kind: inner}
+
+    return {name: image(value, top=True) for name, value in item.attrs.items()}
+
+
+def _slow_image(value: Any, top: bool) -> dict[str, Any]:
+    """moto's own way, for shapes moto itself never stores (a map typed otherwise, mixed lists)."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    if not top:
+        return to_json(value.to_regular_json())
+    holder = Item.__new__(Item)
+    holder.attrs = {"_": value}
+    return to_json(holder.to_json()["Attributes"]["_"])
 
 
 def _object_image(s3: Any, bucket_name: str, key_name: str) -> dict[str, Any]:
@@ -450,12 +493,66 @@ def _wire(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} in a DynamoDB answer")
 
 
+# The keys of a DynamoDB attribute value ({"S": "x"}, {"M": {...}}, ...): item data, which holds no None.
+_ATTRIBUTE_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
+
+
 def _without_none(value: Any) -> Any:
+    """The answer without its absent (None) members; item data is passed as it is, not walked."""
     if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in _ATTRIBUTE_TYPES:
+            return value
         return {k: _without_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_without_none(v) for v in value]
     return value
+
+
+def _plain(original: Any) -> Any:
+    """moto's ``dynamo_to_dict`` (attribute values to plain dicts, binary as bytes), in one pass.
+
+    moto's asks of every node whether it is a datetime, an attribute value,
+    something with ``to_json``, a dict or a list, recursively through every
+    page of every item; here an attribute value is expanded by its type, and
+    anything that is not an attribute value, a plain dict or a plain list goes
+    to moto's own function, so the result is the same.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+
+    def plain(obj: Any) -> Any:
+        kind = type(obj)
+        if kind is DynamoType:
+            t = obj.type
+            if t == "M":
+                return {"M": {k: plain(v) for k, v in obj.value.items()}}
+            if t == "L":
+                return {"L": [plain(v) for v in obj.value]}
+            if t in ("B", "BS"):
+                return original(obj)
+            value = obj.value
+            return {t: plain(value) if type(value) in (dict, list) else value}
+        if kind is dict or kind is LimitedSizeDict:  # the latter: an item's attributes
+            return {k: plain(v) for k, v in obj.items()}
+        if kind is list:
+            return [plain(v) for v in obj]
+        if kind in (str, int, bool, type(None)):
+            return obj
+        return original(obj)
+
+    return plain
+
+
+def _plain_result(init: Any) -> Any:
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    plain = _plain(dynamo_to_dict)
+
+    @functools.wraps(init)
+    def __init__(self: Any, result: object) -> None:
+        ActionResult.__init__(self, plain(result))
+
+    return __init__
 
 
 def _direct_json(execute: Any) -> Any:
@@ -475,6 +572,53 @@ class _Empty:
     result: dict[str, Any] = {}
 
 
+# --- the client's side: DynamoDB attribute values parsed in one pass ------------------------------
+
+_ATTRIBUTE_VALUE_MEMBERS = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
+
+
+def _attribute_values_direct(handle_structure: Any) -> Any:
+    """botocore's JSON parser, reading a DynamoDB ``AttributeValue`` without its per-node shape walk.
+
+    botocore parses every attribute value of an answer by looking up the handler
+    of each member's shape, node by node: for a run's metrics (a hundred pages
+    of results, read a window at a time) that was a quarter of the pipeline's
+    CPU. A well-formed attribute value (one member, not null) parses to the
+    same dict by its member alone: strings, numbers and booleans as they are,
+    binary values through the parser's blob parser, sets and lists element by
+    element (a null element stays null, as botocore keeps it), maps value by
+    value. Anything else is botocore's own walk.
+    """
+
+    def direct(parser: Any, value: Any, shape: Any) -> Any:
+        if type(value) is not dict or len(value) != 1:
+            return handle_structure(parser, shape, value)
+        (kind, inner), = value.items()
+        if inner is None:
+            return handle_structure(parser, shape, value)
+        if kind in ("S", "N", "BOOL", "NULL"):
+            return {kind: inner}
+        if kind == "M" and type(inner) is dict:
+            return {"M": {k: None if v is None else direct(parser, v, shape) for k, v in inner.items()}}
+        if kind == "L" and type(inner) is list:
+            return {"L": [None if v is None else direct(parser, v, shape) for v in inner]}
+        if kind in ("SS", "NS") and type(inner) is list:
+            return {kind: list(inner)}
+        if kind == "B":
+            return {"B": parser._blob_parser(inner)}
+        if kind == "BS" and type(inner) is list:
+            return {"BS": [None if v is None else parser._blob_parser(v) for v in inner]}
+        return handle_structure(parser, shape, value)
+
+    @functools.wraps(handle_structure)
+    def _handle_structure(self: Any, shape: Any, value: Any) -> Any:
+        if shape.name == "AttributeValue" and tuple(shape.members) == _ATTRIBUTE_VALUE_MEMBERS:
+            return direct(self, value, shape)
+        return handle_structure(self, shape, value)
+
+    return _handle_structure
+
+
 # --- installing ---------------------------------------------------------------------------------
 
 
@@ -484,6 +628,7 @@ def install() -> None:
     if _installed:
         return
     moto_guards.install()
+    from botocore.parsers import BaseJSONParser
     from moto.cloudformation.models import Stack
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
@@ -508,6 +653,8 @@ def install() -> None:
         (SQSBackend, "purge_queue", _noting_purge),
         (Stack, "parse_template", _json_first),
         (DynamoResult, "execute_result", _direct_json),
+        (DynamoResult, "__init__", _plain_result),
+        (BaseJSONParser, "_handle_structure", _attribute_values_direct),
     ):
         _originals.append((owner, name, owner.__dict__.get(name)))  # None: inherited
         setattr(owner, name, wrap(getattr(owner, name)))
@@ -558,7 +705,7 @@ def state(prefix: str, region: str, bucket_name: str) -> Iterator[dict[str, Any]
     ddb = _dynamodb(region)
     for table_name in sorted(_prefixed(list(ddb.tables), prefix)):
         for item in ddb.tables[table_name].all_items():
-            image = {k: to_json(v) for k, v in item.to_json()["Attributes"].items()}
+            image = image_of(item)
             yield {"kind": "item", "table": table_name, "item": image}
     bucket = _s3().buckets.get(bucket_name)
     if bucket is not None:

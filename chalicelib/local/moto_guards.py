@@ -1,4 +1,4 @@
-"""Keeping moto's memory flat in a long-running local stack.
+"""Keeping moto's memory flat, and its DynamoDB calls independent of table size, in a long-running stack.
 
 moto 5.2 was written for tests that live a few seconds, and two of its habits
 grow without bound in a stack that runs for days:
@@ -14,6 +14,24 @@ grow without bound in a stack that runs for days:
 only the items the transaction names, which is all a failed transaction can
 have changed. It runs under the local stack's write lock (``embedded_aws``),
 as every DynamoDB call there does, so the narrower rollback is exact.
+
+Three more habits make each DynamoDB call cost time in proportion to the
+table, or to the square of an item, where DynamoDB's costs neither (issue 17:
+they were most of a tp5-sized blob's CPU on its way to its metrics):
+
+- a table ``Query`` sorts every item of the table, then keeps the partition
+  asked for; here it is given that partition's items alone (moto sorts them by
+  sort key all the same, so the answer is the same);
+- an attribute value's size (for the 400 KB item and 1 MB page limits)
+  re-wraps every nested value of a map in a new ``DynamoType`` before sizing
+  it, recursively; here nested values that are ``DynamoType`` already are
+  sized as they are;
+- an item being built re-sizes all its attributes at each one added, to check
+  the 400 KB limit; here the item is sized once when built (the running total
+  only grows, so it exceeds the limit at some attribute exactly when the whole
+  does). Attributes set later, by an update, are still checked one by one.
+
+Each guard gives moto's own answer, including its refusals.
 """
 
 from __future__ import annotations
@@ -21,11 +39,16 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import threading
 import types
 from typing import Any
 
 _installed = False
 _originals: list[tuple[type, str, Any]] = []
+_local = threading.local()
+# moto's own figure: DynamoDB refuses items somewhere between 409 and 410 KB.
+_ITEM_SIZE_LIMIT = 405_000
+_SIZE = "_shipyard_size"  # where an item keeps its size (``_item_size``)
 
 
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
@@ -127,21 +150,180 @@ def _dynamo_value(value: dict[str, Any]) -> Any:
     return DynamoType(value)
 
 
+# --- per-call costs independent of the table and linear in the item --------------------------
+
+
+# Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+#             projection_expressions, index_name, ...): index_name's place after hash_key.
+_INDEX_NAME_AT = 6
+
+
+def _partition_query(original: Any) -> Any:
+    """A table query (no index) reads its partition's items only; an index query is moto's own."""
+
+    @functools.wraps(original)
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[_INDEX_NAME_AT] if len(args) > _INDEX_NAME_AT else kwargs.get("index_name")
+        if index_name is not None or hash_key is None:
+            return original(self, hash_key, *args, **kwargs)
+        found = self.items.get(hash_key)  # .get: moto's items is a defaultdict, a lookup must not add
+        if found is None:
+            partition = []
+        else:
+            partition = list(found.values()) if self.range_key_attr else [found]
+        narrowed = getattr(_local, "partitions", None)
+        if narrowed is None:
+            narrowed = _local.partitions = {}
+        narrowed[id(self)] = partition
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            narrowed.pop(id(self), None)
+
+    return query
+
+
+def _item_size(self: Any) -> int:
+    """``Item.size``, computed once per item: when it is built, or after an update changed it.
+
+    moto sizes an item at every ``Query`` page it could be on (twice when it is
+    kept) and at every ``BatchGetItem``; a run's metrics item is thousands of
+    nested values. An item changes in place only in ``update_item``
+    (``_resized_after_update`` forgets its size there); a put builds a new item.
+    """
+    from moto.dynamodb.models.utilities import bytesize
+
+    size = self.__dict__.get(_SIZE)
+    if size is None:
+        size = sum(bytesize(key) + value.size() for key, value in self.attrs.items())
+        self.__dict__[_SIZE] = size
+    return size
+
+
+def _resized_after_update(original: Any) -> Any:
+    @functools.wraps(original)
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, table_name, key, *args, **kwargs)
+        finally:
+            table = self.tables.get(table_name)
+            if table is not None and _has_key(key) and table.hash_key_attr in key:
+                item = _current_item(table, key)
+                if item is not None:
+                    item.__dict__.pop(_SIZE, None)
+
+    return update_item
+
+
+def _copied_value(self: Any, memo: dict[int, Any]) -> Any:
+    """``DynamoType.__deepcopy__`` without a trip through ``copy`` for each nested value (same copy).
+
+    Attribute values are trees (moto says so too: no cycles), so only their
+    nodes need new objects; strings, numbers and bytes are immutable and shared,
+    as ``copy.deepcopy`` shares them.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def copied(value: Any, top: bool = False) -> Any:
+        if not top and type(value) is not DynamoType:
+            return copy.deepcopy(value, memo)
+        result = value.__class__.__new__(value.__class__)
+        kind = result.type = value.type
+        if kind == "M":
+            result.value = {k: copied(v) for k, v in value.value.items()}
+        elif kind == "L":
+            result.value = [copied(v) for v in value.value]
+        elif kind in ("SS", "NS", "BS"):
+            result.value = list(value.value)
+        else:
+            result.value = value.value
+        return result
+
+    return copied(self, top=True)
+
+
+def _partition_items(original: Any) -> Any:
+    """``all_items`` as moto's query sees it: the partition being queried in this thread, if any."""
+
+    @functools.wraps(original)
+    def all_items(self: Any) -> Any:
+        partition = getattr(_local, "partitions", {}).get(id(self))
+        return original(self) if partition is None else list(partition)
+
+    return all_items
+
+
+def _value_size(self: Any) -> int:
+    """``DynamoType.size`` without re-wrapping nested values (same figure: each value's own size)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.utilities import bytesize
+
+    kind = self.type
+    if kind == "N":
+        return len(str(self.value))
+    if kind in ("SS", "NS", "BS"):
+        sub_type = kind[0]
+        return sum(DynamoType({sub_type: v}).size() for v in self.value)
+    if kind == "L":
+        return sum(v.size() for v in self.value)
+    if kind == "M":
+        return sum(bytesize(k) + (v.size() if type(v) is DynamoType else DynamoType(v).size())
+                   for k, v in self.value.items())
+    if isinstance(self.value, bool):
+        return 1
+    return bytesize(self.value)
+
+
+def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    """``Item.__init__`` sizing the item once instead of once per attribute (same limit, same refusal)."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    self.hash_key = hash_key
+    self.range_key = range_key
+    built = LimitedSizeDict()
+    total = 0
+    for key, value in attrs.items():
+        typed = DynamoType(value)
+        dict.__setitem__(built, key, typed)
+        total += bytesize(key) + typed.size()
+    if total > _ITEM_SIZE_LIMIT:
+        raise ItemSizeTooLarge
+    self.attrs = built
+    self.__dict__[_SIZE] = total
+
+
 def install() -> None:
-    """Apply both guards to moto in this process (idempotent)."""
+    """Apply the guards to moto in this process (idempotent)."""
     global _installed
     if _installed:
         return
     from moto.core.common_models import BaseModel
     from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
 
     backend = dynamodb_models.DynamoDBBackend
     _originals.extend([(BaseModel, "__new__", BaseModel.__dict__["__new__"]),
-                       (backend, "transact_write_items", backend.__dict__["transact_write_items"])])
+                       (backend, "transact_write_items", backend.__dict__["transact_write_items"]),
+                       (Table, "query", Table.__dict__["query"]),
+                       (Table, "all_items", Table.__dict__["all_items"]),
+                       (DynamoType, "size", DynamoType.__dict__["size"]),
+                       (DynamoType, "__deepcopy__", DynamoType.__dict__["__deepcopy__"]),
+                       (Item, "size", Item.__dict__["size"]),
+                       (backend, "update_item", backend.__dict__["update_item"]),
+                       (Item, "__init__", Item.__dict__["__init__"])])
     BaseModel.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign,assignment]
     backend.transact_write_items = _narrow_rollback(  # type: ignore[method-assign]
         backend.transact_write_items, dynamodb_models, Table)
+    Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
+    Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]
+    DynamoType.size = _value_size  # type: ignore[method-assign]
+    DynamoType.__deepcopy__ = _copied_value  # type: ignore[method-assign]
+    Item.size = _item_size  # type: ignore[method-assign]
+    backend.update_item = _resized_after_update(backend.update_item)  # type: ignore[method-assign]
+    Item.__init__ = _item_init  # type: ignore[method-assign]
     _installed = True
 
 

@@ -76,3 +76,13 @@ class Signature:
             "extra_options": [],
             "parent_signature": None,
         }
+
+
+@dataclass(frozen=True)
+class StoredSignature:
+    """A signature with what the store gave it: Perfherder's numeric id and the newest data's push date."""
+
+    id: int
+    hash: str
+    signature: Signature
+    last_updated: int

@@ -21,13 +21,12 @@ read-then-write here never races.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 from chalicelib.perf.series import SeriesGroup
-from chalicelib.perf.signatures import Signature
+from chalicelib.perf.signatures import Signature, StoredSignature
 from chalicelib.store import counters
 from chalicelib.store.base import table_meta
 from chalicelib.store.series_fields import SeriesGroupFields, group_fields
@@ -61,14 +60,6 @@ class SignatureIdRecord(Model):
     sk = UnicodeAttribute(range_key=True, default=ID_SORT)
     branch = UnicodeAttribute()
     signature_hash = UnicodeAttribute()
-
-
-@dataclass(frozen=True)
-class StoredSignature:
-    id: int
-    hash: str
-    signature: Signature
-    last_updated: int
 
 
 def _pk(branch: str) -> str:

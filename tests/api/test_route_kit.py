@@ -2,7 +2,7 @@
 exceptions become its own answers, storage faults the same way everywhere.
 
 Pure: a throwaway Chalice app and family, no AWS. The families' own behaviour
-is specified by their tests (tests/test_selfserve_*.py, ...).
+is specified by their tests (tests/selfserve/, ...).
 """
 
 from __future__ import annotations
@@ -30,15 +30,14 @@ class Gone(Exception):
 
 def _family(**declared) -> Family:
     """A family answering ``{"ok": value}`` and ``{"error": message}`` with a unique name (families register)."""
-    return Family(name=f"kit_test_{next(_names)}", prefix="/t", title="t", description="d",
-                  envelope=Envelope(success=lambda value, _: Response({"ok": value}, status_code=200),
-                                    error=lambda refusal, _: Response({"error": refusal.message},
-                                                                      status_code=refusal.status)),
-                  **declared)
+    declared.setdefault("envelope", Envelope(
+        success=lambda value, _: Response({"ok": value}, status_code=200),
+        error=lambda refusal, _: Response({"error": refusal.message}, status_code=refusal.status)))
+    return Family(name=f"kit_test_{next(_names)}", prefix="/t", title="t", description="d", **declared)
 
 
-def _op(name: str) -> dict:
-    return parts.operation(name, name, {200: parts.answer("ok")})
+def _op(name: str, security: list | None = None) -> dict:
+    return parts.operation(name, name, {200: parts.answer("ok")}, security=security)
 
 
 def _served(family: Family, handler) -> Client:
@@ -125,6 +124,25 @@ def test_given_a_storage_fault_then_it_is_the_familys_refused_or_unavailable_ans
     assert (response.status_code, response.json_body) == (status, {"error": message})
 
 
+def test_given_storage_words_with_extra_fields_then_the_envelope_gets_them_with_the_refusal():
+    """Datazilla's storage answers are ``{"status": "Service unavailable", "message": ...}``: a title and a
+    detail, the detail carried as the refusal's extra."""
+    @documented(_op("thing"))
+    def thing(name):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+
+    family = _family(
+        storage=StorageWords(unavailable="Service unavailable", unavailable_extra={"detail": "retry later"}),
+        envelope=Envelope(success=lambda value, _: Response(value),
+                          error=lambda refusal, _: Response({"error": refusal.message, **refusal.extra},
+                                                            status_code=refusal.status)))
+    with _served(family, thing) as client:
+        response = client.http.get("/t/thing/x")
+
+    assert (response.status_code, response.json_body) == (503, {"error": "Service unavailable",
+                                                                "detail": "retry later"})
+
+
 def test_given_an_exception_no_one_answers_then_it_propagates_as_a_bug():
     @documented(_op("thing"))
     def thing(name):
@@ -162,7 +180,7 @@ def test_given_a_signed_in_route_then_the_user_reaches_the_handler_and_a_strange
             raise Refusal(401, "who are you?")
         return "alice"
 
-    @documented(_op("mine"))
+    @documented(_op("mine", security=[{"bearer": []}]))
     def mine(name, user):
         return f"{user}:{name}"
 
@@ -195,3 +213,13 @@ def test_given_handles_then_one_handler_answers_its_methods_each_documented_and_
     item = documents.document(family.name)["paths"]["/t/api/things/{name}"]
     assert (item["get"]["operationId"], item["head"]["operationId"]) == ("get_thing", "head_thing")
     assert (response.status_code, response.json_body) == (200, {"ok": "x"})
+
+
+def test_given_a_signed_in_route_whose_operation_needs_no_one_then_registration_fails():
+    from chalicelib.api.kit.auth import Auth
+
+    family = _family(auth=Auth({"bearer": {"type": "http", "scheme": "bearer"}}, lambda request: "alice"))
+
+    with pytest.raises(UndocumentedRoute):
+        family.route(Blueprint(__name__), "/mine", {"GET": documented(_op("mine"))(lambda user: user)},
+                     signed_in=True)

@@ -2,38 +2,31 @@
 
 Errors are raised as :class:`BalrogError` anywhere below a route and turned
 into Balrog's problem body ``{"title", "detail", "status", "exception"?}`` by
-:func:`balrog_route`, the one place that also maps store exceptions
-(stale ``data_version`` → 400, as Balrog answers, not 409).
+the family's error table (:mod:`chalicelib.api.balrog.family`), which also
+maps store exceptions (stale ``data_version`` → 400, as Balrog answers, not 409).
 """
 
 from __future__ import annotations
 
 import email.policy
-import functools
 import logging
 from email.parser import BytesParser
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 
 from chalicelib import safe_json
 from chalicelib.auth import bearer, sessions
-from chalicelib.balrog import errors
-from chalicelib.balrog import permissions as perms
+from chalicelib.balrog.body_values import int_value, nested
 from chalicelib.balrog.errors import BalrogError
-from chalicelib.balrog.merge import MergeConflict
 from chalicelib.services.balrog.access import require
-from chalicelib.store.balrog_releases import ReleaseMapped, ReleaseReadOnly
-from chalicelib.store.balrog_rules import AliasTaken
-from chalicelib.store.balrog_scheduled_changes import ChangeScheduled
-from chalicelib.store.errors import TRANSIENT, refused_values
-from chalicelib.store.versioned import AlreadyExists, NotFound, StaleDataVersion
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BalrogError", "require"]  # raised and called by every route module
+__all__ = ["BalrogError", "int_value", "nested", "require"]  # raised and called by every route module
 
 JSON = {"Content-Type": "application/json"}
 # What a write may carry: JSON, or a form as Balrog's admin UI and older scripts send it.
@@ -65,13 +58,13 @@ def problem(status: int, detail: str, exception: str | list[str] | None = None,
     return answer(body, status)
 
 
-def login(bp: Blueprint) -> str:
+def login(request: Request) -> str:
     """Who makes the request: a bearer token, or a session cookie plus its CSRF token on a write.
 
     A request with an ``Authorization`` header is judged by it alone (API
-    clients; no CSRF, a browser never sends the header by itself).
+    clients; no CSRF, a browser never sends the header by itself). A storage
+    fault while looking the user up is the family's 503, not a 500.
     """
-    request = bp.current_request
     if bearer.bearer_token(request.headers) is not None:
         username = bearer.authenticate(request.headers)
         if username is None:
@@ -84,73 +77,28 @@ def login(bp: Blueprint) -> str:
     if username is None:
         raise BalrogError(401, "The session is unknown or has expired; sign in again.")
     if request.method not in sessions.SAFE_METHODS:
-        sent = request.headers.get("x-csrf-token") or _body_field(bp, "csrf_token")
+        sent = request.headers.get("x-csrf-token") or _body_field(request, "csrf_token")
         if not sessions.csrf_valid(session, sent):
             raise BalrogError(400, "Missing or invalid CSRF token: a session's writes must send the "
                                    "X-CSRF-Token header from GET /csrf_token.", "CSRFError")
     return username
 
 
-def _body_field(bp: Blueprint, field: str) -> str | None:
+def _body_field(request: Request, field: str) -> str | None:
     try:
-        value = json_body(bp).get(field)
+        value = body_of(request).get(field)
     except BalrogError:
         return None
     return value if isinstance(value, str) else None
 
 
-def _problem_of(err: BalrogError) -> Response:
-    return problem(err.status, err.detail, err.exception, err.extra)
-
-
-def balrog_route(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Login (401; CSRF for cookie sessions), then the handler with ``changed_by``; errors become problems."""
-
-    def decorator(handler: Callable[..., Response]) -> Callable[..., Response]:
-        @functools.wraps(handler)
-        def guarded(*args: Any, **kwargs: Any) -> Response:
-            try:
-                return handler(*args, changed_by=login(bp), **kwargs)
-            except BalrogError as err:
-                return _problem_of(err)
-            except MergeConflict as err:
-                return problem(400, "UpdateMergeError", f"Couldn't perform the request {bp.current_request.method} "
-                                                        f"due to merge error: {err}")
-            except StaleDataVersion:
-                return problem(400, "OutdatedDataError", f"Couldn't perform the request {bp.current_request.method}. "
-                                                         "Outdated Data Version. old_data_version doesn't match "
-                                                         "current data_version")
-            except NotFound as err:
-                return problem(404, f"{err} does not exist")
-            except ReleaseReadOnly as err:
-                return problem(403, "Couldn't update release. Release is marked read only",
-                               f"Release '{err}' is read only")
-            except ReleaseMapped as err:
-                return problem(400, f"Release '{err}' is mapped to by a rule; change the rule(s) first.")
-            except ChangeScheduled:
-                return _problem_of(errors.change_scheduled("Cannot delete rows that have changes scheduled."))
-            except AliasTaken as err:
-                return problem(400, "Rule with alias exists.", f"Rule with alias '{err}' already exists.")
-            except AlreadyExists as err:
-                return problem(400, f"{err} already exists")
-            except perms.InvalidPermission as err:
-                return problem(400, str(err))
-            except TRANSIENT as err:
-                if refused_values(err):
-                    log.warning("storage refused the values of %s: %s", handler.__name__, err)
-                    return problem(400, "A value of the request is too large or malformed for the store.")
-                log.error("storage unavailable in %s: %s", handler.__name__, err.__class__.__name__)
-                return problem(503, "Storage is unavailable; retry later.")
-
-        # The token lookup is inside the guard too: a storage fault there is a 503, not a 500.
-        return guarded
-
-    return decorator
-
-
 def json_body(bp: Blueprint) -> dict[str, Any]:
     """The request body as an object: JSON (any content type) or, as old clients send, a form."""
-    request = bp.current_request
+    return body_of(bp.current_request)
+
+
+def body_of(request: Request) -> dict[str, Any]:
+    """:func:`json_body` of ``request``."""
     raw = request.raw_body or b""
     if not raw.strip():
         return {}
@@ -188,36 +136,6 @@ def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
 def strict_json(text: str | bytes) -> Any:
     """JSON as RFC 8259 has it, holding only values Shipyard can keep (:mod:`chalicelib.safe_json`)."""
     return safe_json.loads(text)
-
-
-def nested(value: Any, field: str) -> Any:
-    """A nested field that may travel as a JSON-encoded string or as the object itself."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            return strict_json(value)
-        except ValueError:
-            raise BalrogError(400, f"'{field}' is not valid JSON.") from None
-    return value
-
-
-def int_value(value: Any, field: str, required: bool = False) -> int | None:
-    """An integer field from a body or query string (strings of digits accepted).
-
-    A JSON number with a fraction is refused, not truncated: ``backgroundRate``
-    2.5 is not 2.
-    """
-    if value is None or value == "":
-        if required:
-            raise BalrogError(400, f"'{field}' is required.")
-        return None
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise BalrogError(400, f"'{field}' must be an integer.")
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise BalrogError(400, f"'{field}' must be an integer.") from None
 
 
 def query_params(bp: Blueprint) -> dict[str, str]:

@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import secrets
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.balrog.common import BODY_TYPES, answer, balrog_route
+from chalicelib.api.balrog.common import BODY_TYPES, answer
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi import admin_op, obj
+from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.auth import sessions
 
-bp = Blueprint(__name__)
+bp = blueprint(__name__)
+
+CSRF = {"X-CSRF-Token": oa.header("The CSRF token: the session's, or a fresh unchecked one for a bearer.")}
+COOKIE = {"Set-Cookie": oa.header("The session cookie `balrog_session` (HttpOnly, SameSite=Strict).")}
+SESSION_ERRORS = {400: oa.response_ref("BadRequest"), 401: oa.response_ref("Unauthorized"),
+                  503: oa.response_ref("ServiceUnavailable")}
 
 
 def _cookie_path() -> str:
@@ -36,8 +44,15 @@ def _secure() -> bool:
     return proto != "http" if proto else not (headers.get("host") or "").startswith(("127.0.0.1", "localhost"))
 
 
-@bp.route("/csrf_token", methods=["GET", "HEAD"])
-@balrog_route(bp)
+@admin(
+    bp, "/csrf_token", ["GET", "HEAD"],
+    admin_op("csrf_token", "A CSRF token for a session's writes", {
+        200: oa.answer("The token, in the header; no body.", headers=CSRF),
+        401: oa.response_ref("Unauthorized"), 503: oa.response_ref("ServiceUnavailable")}),
+    also={"HEAD": admin_op("head_csrf_token", "A CSRF token (headers only)", {
+        200: oa.answer("The token, in the header.", headers=CSRF), 401: oa.answer("Not authenticated (no body)."),
+        503: oa.answer("Storage is unavailable (no body).")})},
+)
 def csrf_token(changed_by: str) -> Response:
     session = sessions.from_cookies(bp.current_request.headers)
     if session is not None and sessions.user_of(session) == changed_by:
@@ -47,8 +62,14 @@ def csrf_token(changed_by: str) -> Response:
     return Response(body="", status_code=200, headers={"X-CSRF-Token": token})
 
 
-@bp.route("/session", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/session", ["POST"],
+    admin_op("sign_in", "Start a cookie session for the authenticated user", {
+        200: oa.answer("The session.", obj({"username": {"type": "string"}, "expires_at": {"type": "integer"},
+                                            "csrf_token": {"type": "string"}}), headers=COOKIE),
+        **SESSION_ERRORS}, writes=True),
+    content_types=BODY_TYPES,
+)
 def sign_in(changed_by: str) -> Response:
     token, expires_at = sessions.create(changed_by)
     cookie = sessions.cookie(token, expires_at, _cookie_path(), _secure())
@@ -56,8 +77,11 @@ def sign_in(changed_by: str) -> Response:
                   headers={"Set-Cookie": cookie})
 
 
-@bp.route("/session", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, "/session", ["DELETE"],
+    admin_op("sign_out", "End the request's cookie session", {
+        200: oa.answer("Ended; the cookie expired (no body).", headers=COOKIE), **SESSION_ERRORS}, writes=True),
+)
 def sign_out(changed_by: str) -> Response:
     session = sessions.from_cookies(bp.current_request.headers)
     if session is not None:

@@ -14,9 +14,12 @@ import difflib
 import json
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.balrog.common import BalrogError, answer, balrog_route, int_value, page_and_limit, query_params
+from chalicelib.api.balrog.common import BalrogError, answer, int_value, page_and_limit, query_params
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi import READ_ERRORS, admin_op, table_history_op
+from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.services.balrog import scheduled_changes, table_history
 from chalicelib.services.balrog.scheduled_kinds import RELEASES
 from chalicelib.store.balrog_permissions import permissions
@@ -25,7 +28,7 @@ from chalicelib.store.balrog_rules import COLUMNS, rules
 from chalicelib.store.balrog_table_history import HistoryFilter
 from chalicelib.store.versioned import VersionedTable, find_change
 
-bp = Blueprint(__name__)
+bp = blueprint(__name__)
 
 CHANGE_FIELDS = ("change_id", "changed_by", "timestamp", "data_version")
 # URL name → (table, the fields a change of it shows)
@@ -34,6 +37,14 @@ TABLES: dict[str, tuple[VersionedTable, tuple[str, ...]]] = {
     "rule": (rules, tuple(dict.fromkeys((*COLUMNS, *CHANGE_FIELDS)))),
     "permission": (permissions, ("username", "permission", "options", *CHANGE_FIELDS)),
 }
+
+
+HISTORY_PARAMETERS = [
+    oa.path_param("table", "A versioned table; another is 404.",
+                  oa.segment(enum=sorted(name + plural for name in TABLES for plural in ("", "s"))), example="rule"),
+    oa.path_param("change_id", "A change of that table.", {"type": "integer", "minimum": 1}, example=1),
+    oa.path_param("field", "A field of that table; another is 400.", example="priority")]
+HISTORY_ERRORS = {400: oa.response_ref("BadRequest"), **READ_ERRORS}
 
 
 def _table(name: str) -> tuple[VersionedTable, tuple[str, ...]]:
@@ -75,16 +86,23 @@ def _plain(text: str) -> Response:
     return Response(body=text, status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
-@bp.route("/history/view/{table}/{change_id}/{field}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/history/view/{table}/{change_id}/{field}", ["GET"],
+    admin_op("history_view", "A field's value at a change", {
+        200: oa.answer("The value as text (objects as indented JSON, NULL as `NULL`).", {"type": "string"},
+                       media="text/plain"), **HISTORY_ERRORS}, HISTORY_PARAMETERS),
+)
 def view_field(table: str, change_id: str, field: str, changed_by: str) -> Response:
     versioned, fields = _table(table)
     revision = _revision(versioned, change_id)
     return _plain(_text(_value(versioned, revision, _field(fields, field))))
 
 
-@bp.route("/history/diff/{table}/{change_id}/{field}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/history/diff/{table}/{change_id}/{field}", ["GET"],
+    admin_op("history_diff", "A unified diff of a field against the object's previous change", {
+        200: oa.answer("The diff.", {"type": "string"}, media="text/plain"), **HISTORY_ERRORS}, HISTORY_PARAMETERS),
+)
 def diff_field(table: str, change_id: str, field: str, changed_by: str) -> Response:
     versioned, fields = _table(table)
     revision = _revision(versioned, change_id)
@@ -120,22 +138,26 @@ def _table_history(name: str) -> Response:
     return answer(table_history.of_table(name, wanted, product_channel, page, limit))
 
 
-@bp.route("/rules/history", methods=["GET"])
-@balrog_route(bp)
+@admin(bp, "/rules/history", ["GET"], table_history_op("rules", "Rules", "Rules scheduled change",
+                                                      product_channel=True))
 def rules_history(changed_by: str) -> Response:
     """Every rule's versions and every rule scheduled change's versions, newest first (current Balrog)."""
     return _table_history("rules")
 
 
-@bp.route("/permissions/history", methods=["GET"])
-@balrog_route(bp)
+@admin(bp, "/permissions/history", ["GET"], table_history_op("permissions", "Permissions",
+                                                            "Permissions Scheduled Change"))
 def permissions_history(changed_by: str) -> Response:
     """Every permission's versions and every permission scheduled change's versions, newest first."""
     return _table_history("permissions")
 
 
-@bp.route("/scheduled_change/diff/release/{sc_id}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_change/diff/release/{sc_id}", ["GET"],
+    admin_op("scheduled_release_diff", "A release scheduled change's blob against the release's, as a unified diff",
+             {200: oa.answer("The diff.", {"type": "string"}, media="text/plain"), **HISTORY_ERRORS},
+             [oa.path_param("sc_id", "A release scheduled change.", {"type": "integer", "minimum": 1}, example=1)]),
+)
 def scheduled_release_diff(sc_id: str, changed_by: str) -> Response:
     """A release scheduled change's blob against the release's current blob, as a unified diff (Balrog's
     ``get_scheduled_change_diff``); 404 for an unknown change or release (Balrog answers 500)."""

@@ -19,16 +19,20 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 from urllib.parse import parse_qsl
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib import safe_json
+from chalicelib.api.balrog.family import blueprint, public
+from chalicelib.api.balrog.openapi import NO_AUTH
+from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.auth import bearer
 from chalicelib.store.errors import TRANSIENT, refused_values
 
 log = logging.getLogger(__name__)
-bp = Blueprint(__name__)
+bp = blueprint(__name__, mount="")
 
 ACCESS_TOKEN_SECONDS = 3600
 _NO_STORE = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -51,7 +55,35 @@ def _fields() -> dict[str, str] | None:
     return body if isinstance(body, dict) else None
 
 
-@bp.route("/oauth/token", methods=["POST"], content_types=["application/json", "application/x-www-form-urlencoded"])
+NO_STORE = {"Cache-Control": oa.header("`no-store`", {"const": "no-store"}),
+            "Pragma": oa.header("`no-cache`", {"const": "no-cache"})}
+
+
+def _token_error(description: str) -> dict[str, Any]:
+    return oa.answer(description, oa.schema_ref("TokenError"), headers=NO_STORE)
+
+
+@public(
+    bp, "/oauth/token", ["POST"],
+    oa.operation(
+        "oauth_token", "Exchange a user's Shipyard token for an access token (client-credentials grant)",
+        {200: oa.answer("An access token valid for `expires_in` seconds.", oa.schema_ref("Token"), headers=NO_STORE),
+         400: _token_error("`invalid_request` (not a JSON object or form; no client_id or client_secret) or "
+                           "`unsupported_grant_type`."),
+         401: _token_error("`access_denied`: the secret is not a token of that client_id."),
+         503: _token_error("`temporarily_unavailable`: storage is unavailable.")},
+        request_body=oa.body({"application/json": oa.schema_ref("TokenRequest"),
+                              "application/x-www-form-urlencoded": oa.schema_ref("TokenRequest")},
+                             "`client_id` is the user, `client_secret` a token `shipyard token create` issued to "
+                             "them (the example is the local stack's development token).",
+                             examples={"application/json": {"grant_type": "client_credentials", "client_id": "admin",
+                                                            "client_secret": "shipyard-dev-token",
+                                                            "audience": "balrog"}}),
+        security=NO_AUTH, tags=["balrog oauth"],
+        description="What balrogclient asks Auth0 for; errors are RFC 6749's, not problem bodies.",
+    ),
+    content_types=["application/json", "application/x-www-form-urlencoded"],
+)
 def token() -> Response:
     fields = _fields()
     if fields is None:

@@ -6,33 +6,59 @@ merge (``Releases.write_blob``), so concurrent locale uploads both land.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.balrog.common import (
     BODY_TYPES,
     BalrogError,
     answer,
-    balrog_route,
     change_of,
     int_value,
     json_body,
-    nested,
     page_and_limit,
     query_params,
     require,
 )
-from chalicelib.balrog.blob_schema import blob_errors
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi import (
+    CREATE_ERRORS,
+    CSRF_FIELD,
+    DATA_VERSION,
+    DELETE_VERSION,
+    DELETED,
+    INTEGER_LIKE,
+    JSON_STRING,
+    LIMIT,
+    LOCALE_CHANGE,
+    NAME,
+    NAME_LIST,
+    NEW_RELEASE,
+    PAGE,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    admin_op,
+    column_op,
+    head_op,
+    json_content,
+    new_version,
+    obj,
+)
+from chalicelib.api.kit import openapi_parts as oa
+from chalicelib.balrog.release_input import json_string, names_of, product_of, release_name, valid_blob, writable
 from chalicelib.services.balrog import gates, scheduled_changes
+from chalicelib.services.balrog.releases import change_release
 from chalicelib.services.balrog.scheduled_kinds import RELEASES, follow_release
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
-bp = Blueprint(__name__)
-MAX_NAME = 200
+bp = blueprint(__name__)
+
+LOCALE = [NAME, oa.path_param("platform", "A build platform.", example="WINNT_x86-msvc"),
+          oa.path_param("locale", "A locale.", example="en-US")]
+CREATED_OR_CHANGED = {200: new_version("Changed."), 201: new_version("Created."), **WRITE_ERRORS}
 
 
 def _found(name: str) -> dict[str, Any]:
@@ -47,53 +73,26 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
             "data_version": record["data_version"], "read_only": bool(record.get("read_only"))}
 
 
-def json_string(body: dict[str, Any], field: str) -> Any:
-    """A field Balrog's spec types as a JSON string (``JSONStringField``): the object itself is refused, as
-    connexion refuses it, with 400."""
-    value = body.get(field)
-    if value is not None and not isinstance(value, str):
-        raise BalrogError(400, f"{value!r} is not of type 'string' - '{field}'")
-    return nested(value, field)
-
-
 def _blob(body: dict[str, Any], name: str) -> dict[str, Any]:
     blob = json_string(body, "blob")
     if not isinstance(blob, dict):
         raise BalrogError(400, "'blob' is required and must be a JSON object.")
     if blob.get("name") != name:
         raise BalrogError(400, f"The blob's name ({blob.get('name')!r}) must equal the release name ({name!r}).")
-    return _valid(blob)
+    return valid_blob(blob)
 
 
-def _valid(blob: dict[str, Any]) -> dict[str, Any]:
-    """Balrog's ``BlobValidationError``: 400 "Invalid Blob" with the schema's complaints."""
-    errors = blob_errors(blob)
-    if errors:
-        raise BalrogError(400, "Invalid Blob", errors)
-    return blob
-
-
-def _product(body: dict[str, Any]) -> str:
-    product = body.get("product")
-    if not isinstance(product, str) or not product.strip():
-        raise BalrogError(400, "'product' is required.")
-    return product
-
-
-def _name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise BalrogError(400, f"'name' is required (at most {MAX_NAME} characters).")
-    return name
-
-
-def _writable(record: dict[str, Any]) -> None:
-    if record.get("read_only"):
-        raise BalrogError(403, "Couldn't update release. Release is marked read only",
-                          f"Release '{record['name']}' is read only")
-
-
-@bp.route("/releases", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases", ["GET"],
+    admin_op("list_releases", "Release records (never blobs)", {
+        200: oa.answer("The records, or their names with `names_only=1`.", {"oneOf": [
+            obj({"releases": {"type": "array", "items": oa.schema_ref("ReleaseSummary")}}),
+            obj({"names": {"type": "array", "items": {"type": "string"}}})]}),
+        401: oa.response_ref("Unauthorized"), 503: oa.response_ref("ServiceUnavailable")},
+        [oa.query_param("product", "Only this product's releases."),
+         oa.query_param("name_prefix", "Only names starting so."),
+         oa.query_param("names_only", "`1` or `true`: names only.")]),
+)
 def list_releases(changed_by: str) -> Response:
     params = query_params(bp)
     found = releases.records(params.get("product") or None, params.get("name_prefix") or None)
@@ -111,11 +110,21 @@ def list_releases(changed_by: str) -> Response:
     return answer({"releases": shown})
 
 
-@bp.route("/releases", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases", ["POST"],
+    admin_op("create_release", "Create a release", {
+        201: new_version("Created (`new_data_version` 1)."),
+        **CREATE_ERRORS},
+        request_body=json_content(obj({"name": {"type": "string"}, "product": {"type": "string"},
+                                       "blob": JSON_STRING, "csrf_token": CSRF_FIELD},
+                                      required=["name", "product", "blob"]),
+                                  "The release; the blob's `name` must equal `name`.", NEW_RELEASE),
+        writes=True),
+    content_types=BODY_TYPES,
+)
 def create_release(changed_by: str) -> Response:
     body = json_body(bp)
-    name, product = _name(body.get("name")), _product(body)
+    name, product = release_name(body.get("name")), product_of(body)
     blob = _blob(body, name)
     require(changed_by, "release", "create", product)
     if releases.get({"name": name}) is not None:
@@ -124,8 +133,13 @@ def create_release(changed_by: str) -> Response:
     return answer({"new_data_version": 1}, 201)
 
 
-@bp.route("/releases/{name}", methods=["GET", "HEAD"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["GET", "HEAD"],
+    admin_op("get_release", "A release's blob", {
+        200: oa.answer("The blob.", {"type": "object"}, headers=DATA_VERSION), **READ_ERRORS},
+        [NAME, oa.query_param("pretty", "`1` or `true`: indented, keys sorted.")]),
+    also={"HEAD": head_op("head_release", "A release's data_version", [NAME], DATA_VERSION)},
+)
 def get_release(name: str, changed_by: str) -> Response:
     record = _found(name)
     headers = {"X-Data-Version": str(record["data_version"])}
@@ -136,12 +150,20 @@ def get_release(name: str, changed_by: str) -> Response:
     return Response(body=text, status_code=200, headers={"Content-Type": "application/json", **headers})
 
 
-@bp.route("/releases/{name}", methods=["PUT"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["PUT"],
+    admin_op("put_release", "Overwrite a release's blob, or create it", CREATED_OR_CHANGED, [NAME],
+             json_content(obj({"name": {"type": "string"}, "product": {"type": "string"},
+                               "blob": JSON_STRING, "data_version": INTEGER_LIKE,
+                               "csrf_token": CSRF_FIELD}, required=["product", "blob"]),
+                          "The blob (`data_version` required when the release exists)."),
+             writes=True),
+    content_types=BODY_TYPES,
+)
 def put_release(name: str, changed_by: str) -> Response:
     """Overwrite the blob of an existing release (200) or create it (201)."""
     body = json_body(bp)
-    product = _product(body)
+    product = product_of(body)
     blob = _blob(body, name)
     record = releases.get({"name": name})
     if record is None:
@@ -152,7 +174,7 @@ def put_release(name: str, changed_by: str) -> Response:
     require(changed_by, "release", "modify", record.get("product"))
     if product != record.get("product"):
         require(changed_by, "release", "modify", product)
-    _writable(record)
+    writable(record)
     gates.verify(gates.for_release(name), None)
     fresh = record["data_version"] == data_version  # a stale write is merged, and not carried into a pending change
     follow = follow_release(record, {"product": product, "data": blob}) if fresh else []
@@ -160,115 +182,32 @@ def put_release(name: str, changed_by: str) -> Response:
     return answer({"new_data_version": new["data_version"]})
 
 
-def _names(body: dict[str, Any], field: str) -> list[str]:
-    """A list of names (``copyTo``, ``alias``), sent as a JSON string or a list."""
-    value = nested(body.get(field), field)
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise BalrogError(400, f"'{field}' must be a JSON list of names.")
-    return list(dict.fromkeys(value))
-
-
-def _partial(name: str, body: dict[str, Any], apply: Any, is_new: Any, changed_by: str,
-             locale_change: bool = False) -> Response:
-    """Balrog's ``changeRelease``: apply one change to the named release and to each of ``copyTo``.
-
-    A release that does not exist yet is created first (from ``schema_version``
-    and ``hashFunction``). The release in the URL is the primary one: its
-    ``data_version`` is required and checked (a stale one goes through the
-    3-way merge), its product must match, and its answer decides the status
-    (201 when ``is_new(blob)`` says the change adds something, or the release
-    was created; else 200). ``copyTo`` releases are written at their current
-    version. Every permission and product check of every target is made
-    before the first write, so a refusal writes nothing.
-    ``apply(blob, data)`` returns the new blob.
-    """
-    product = _product(body)
-    data = json_string(body, "data")
-    if not isinstance(data, dict):
-        raise BalrogError(400, "'data' is required and must be a JSON object.")
-    copy_to = [n for n in _names(body, "copyTo") if n != name]
-    schema_version = body.get("schema_version") or data.get("schema_version")
-    hash_function = body.get("hashFunction") or data.get("hashFunction")
-    targets: list[tuple[str, dict[str, Any] | None, int | None]] = []
-    for target in [name, *copy_to]:
-        _name(target)
-        record = releases.get({"name": target})
-        if record is None:
-            require(changed_by, "release", "create", product)
-            if not schema_version:
-                raise BalrogError(400, "schema_version is required")
-            targets.append((target, None, None))
-            continue
-        if target == name:
-            data_version = int_value(body.get("data_version"), "data_version")
-            if data_version is None:
-                raise BalrogError(400, "Release exists, data_version must be provided")
-            if product != record.get("product"):
-                raise BalrogError(400, f"Product name '{product}' doesn't match the release's "
-                                       f"('{record.get('product')}')")
-        else:
-            data_version = record["data_version"]
-        if locale_change:
-            _require_any(changed_by, ("release", "release_locale"), "modify", record.get("product"))
-        else:
-            require(changed_by, "release", "modify", record.get("product"))
-        _writable(record)
-        gates.verify(gates.for_release(target), None)
-        targets.append((target, record, data_version))
-
-    status = 200
-    primary_version = 0
-    for target, record, data_version in targets:
-        if record is None:
-            start = {"name": target, "schema_version": int_value(schema_version, "schema_version")}
-            if hash_function:
-                start["hashFunction"] = hash_function
-            record, data_version = releases.create(target, product, start, changed_by), 1
-            new = True
-        else:
-            new = None
-        current = releases.blob(record)
-        if hash_function and current.get("hashFunction") not in (None, hash_function):
-            raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
-        if new is None:
-            new = is_new(current)
-        blob = _valid(apply(copy.deepcopy(current), data))
-        follow = follow_release(record, {"data": blob}) if record["data_version"] == data_version else []
-        written = releases.write_blob(target, blob, data_version, changed_by, extra=follow)
-        if target == name:
-            status, primary_version = (201 if new else 200), written["data_version"]
-    return answer({"new_data_version": primary_version}, status)
-
-
-def _require_any(username: str, things: tuple[str, ...], action: str, product: str | None) -> None:
-    for thing in things[:-1]:
-        try:
-            require(username, thing, action, product)
-            return
-        except BalrogError:
-            continue
-    require(username, things[-1], action, product)
-
-
-@bp.route("/releases/{name}", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["POST"],
+    admin_op("post_release", "Merge top-level fields into a release's blob", CREATED_OR_CHANGED, [NAME],
+             json_content(oa.schema_ref("ReleaseChange"), "The fields to merge."), writes=True),
+    content_types=BODY_TYPES,
+)
 def post_release(name: str, changed_by: str) -> Response:
     """Merge top-level fields of ``data`` into the blob (201 new release, 200 existing)."""
     def apply(blob: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         blob.update(data)
         return blob
 
-    return _partial(name, json_body(bp), apply, lambda blob: False, changed_by)
+    status, new_version = change_release(name, json_body(bp), apply, lambda blob: False, changed_by)
+    return answer({"new_data_version": new_version}, status)
 
 
 def _locale(blob: dict[str, Any], platform: str, locale: str) -> Any:
     return ((blob.get("platforms") or {}).get(platform) or {}).get("locales", {}).get(locale)
 
 
-@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["GET", "HEAD"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/builds/{platform}/{locale}", ["GET", "HEAD"],
+    admin_op("get_locale", "One locale's entry of a release", {
+        200: oa.answer("The entry.", {"type": "object"}, headers=DATA_VERSION), **READ_ERRORS}, LOCALE),
+    also={"HEAD": head_op("head_locale", "The release's data_version, if the locale exists", LOCALE, DATA_VERSION)},
+)
 def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     record = _found(name)
     entry = _locale(releases.blob(record), platform, locale)
@@ -277,12 +216,19 @@ def get_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
     return answer(entry, headers={"X-Data-Version": str(record["data_version"])})
 
 
-@bp.route("/releases/{name}/builds/{platform}/{locale}", methods=["PUT"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/builds/{platform}/{locale}", ["PUT"],
+    admin_op("put_locale", "Set one locale's entry", CREATED_OR_CHANGED, LOCALE,
+             json_content({"allOf": [oa.schema_ref("ReleaseChange"), {"type": "object", "properties": {
+                 "alias": NAME_LIST}}]}, "The entry in `data`; `alias` adds platforms aliased to this.",
+                 LOCALE_CHANGE),
+             writes=True),
+    content_types=BODY_TYPES,
+)
 def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Response:
     """Set one locale's entry in the blob (201 if the locale was new, else 200)."""
     body = json_body(bp)
-    aliases = _names(body, "alias")
+    aliases = names_of(body, "alias")
 
     def apply(blob: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         platforms = blob.setdefault("platforms", {})
@@ -293,31 +239,45 @@ def put_locale(name: str, platform: str, locale: str, changed_by: str) -> Respon
             platforms.setdefault(alias, {"alias": resolved})
         return blob
 
-    return _partial(name, body, apply, lambda blob: _locale(blob, platform, locale) is None, changed_by,
-                    locale_change=True)
+    status, new_version = change_release(name, body, apply, lambda blob: _locale(blob, platform, locale) is None,
+                                         changed_by, locale_change=True)
+    return answer({"new_data_version": new_version}, status)
 
 
-@bp.route("/releases/{name}", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}", ["DELETE"],
+    admin_op("delete_release", "Delete a release no rule maps to", {200: DELETED, **WRITE_ERRORS},
+             [NAME, DELETE_VERSION], writes=True),
+)
 def delete_release(name: str, changed_by: str) -> Response:
     data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
     record = _found(name)
     require(changed_by, "release", "delete", record.get("product"))
-    _writable(record)
+    writable(record)
     gates.verify(gates.for_release(name), None)
     pending = scheduled_changes.refuse_if_scheduled(RELEASES, record)
     releases.delete({"name": name}, data_version, changed_by, pending)  # refused while a rule maps to it
     return Response(body="", status_code=200)
 
 
-@bp.route("/releases/{name}/read_only", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/read_only", ["GET"],
+    admin_op("get_read_only", "Whether a release is read only", {
+        200: oa.answer("The flag.", obj({"read_only": {"type": "boolean"}})), **READ_ERRORS}, [NAME]),
+)
 def get_read_only(name: str, changed_by: str) -> Response:
     return answer({"read_only": bool(_found(name).get("read_only"))})
 
 
-@bp.route("/releases/{name}/read_only", methods=["PUT"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/read_only", ["PUT"],
+    admin_op("put_read_only", "Set or unset read only", {
+        201: new_version("Set (or already set)."), **WRITE_ERRORS}, [NAME],
+        json_content(obj({"read_only": {"type": ["boolean", "string"]}, "data_version": INTEGER_LIKE,
+                          "csrf_token": CSRF_FIELD}, required=["read_only", "data_version"]),
+                     "The flag and `data_version`."), writes=True),
+    content_types=BODY_TYPES,
+)
 def put_read_only(name: str, changed_by: str) -> Response:
     """Set or unset the flag, checked as Balrog's ``update_read_only`` checks it.
 
@@ -345,10 +305,14 @@ def put_read_only(name: str, changed_by: str) -> Response:
 
 
 RELEASE_COLUMNS = ("name", "product", "data_version", "read_only")
+RELEASE_COLUMN = oa.path_param("column", "A release column; another is 404.", oa.segment(enum=list(RELEASE_COLUMNS)),
+                               example="product")
 
 
-@bp.route("/releases/columns/{column}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/columns/{column}", ["GET"],
+    column_op("release_column", "release", RELEASE_COLUMN),
+)
 def release_column(column: str, changed_by: str) -> Response:
     """The distinct values of one column of the release records (never of blobs)."""
     if column not in RELEASE_COLUMNS:
@@ -357,8 +321,13 @@ def release_column(column: str, changed_by: str) -> Response:
     return answer({"count": len(values), column: values})
 
 
-@bp.route("/releases/{name}/revisions", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/revisions", ["GET"],
+    admin_op("release_revisions", "A release's versions, newest first", {
+        200: oa.answer("A page of versions.", obj({"count": {"type": "integer"}, "revisions": {
+            "type": "array", "items": oa.schema_ref("ReleaseRevision")}})),
+        400: oa.response_ref("BadRequest"), **READ_ERRORS}, [NAME, PAGE, LIMIT]),
+)
 def release_revisions(name: str, changed_by: str) -> Response:
     """Versions of a release, newest first (records only: blobs stay in S3)."""
     page, limit = page_and_limit(bp)
@@ -368,8 +337,14 @@ def release_revisions(name: str, changed_by: str) -> Response:
     return answer({"count": count, "revisions": shown})
 
 
-@bp.route("/releases/{name}/revisions", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/releases/{name}/revisions", ["POST"],
+    admin_op("revert_release", "Write an earlier version's blob and product", {
+        200: new_version(), **WRITE_ERRORS}, [NAME],
+        json_content(obj({"change_id": INTEGER_LIKE}, required=[]), "The `change_id` to apply."),
+        writes=True),
+    content_types=BODY_TYPES,
+)
 def revert_release(name: str, changed_by: str) -> Response:
     """Write an earlier revision's blob and product as a normal update at the current data_version."""
     record = _found(name)
@@ -380,7 +355,7 @@ def revert_release(name: str, changed_by: str) -> Response:
     require(changed_by, "release", "modify", record.get("product"))
     if old.get("product") != record.get("product"):
         require(changed_by, "release", "modify", old.get("product"))
-    _writable(record)
+    writable(record)
     gates.verify(gates.for_release(name), None)
     blob = releases.blob(old)
     follow = follow_release(record, {"product": old.get("product"), "data": blob})

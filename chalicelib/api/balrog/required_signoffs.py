@@ -9,18 +9,30 @@ Required" otherwise).
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.balrog.common import (
     BODY_TYPES,
     BalrogError,
     answer,
-    balrog_route,
     change_of,
     int_value,
     json_body,
     query_params,
 )
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi import (
+    CREATE_ERRORS,
+    LIMIT,
+    PAGE,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    admin_op,
+    json_content,
+    new_version,
+)
+from chalicelib.api.balrog.openapi_signoffs import KIND, RS_LIST
+from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.balrog import errors
 from chalicelib.services.balrog import gates
 from chalicelib.services.balrog.access import require
@@ -31,7 +43,7 @@ from chalicelib.store.balrog_required_signoffs import (
     product_required_signoffs,
 )
 
-bp = Blueprint(__name__)
+bp = blueprint(__name__)
 
 TABLES: dict[str, RequiredSignoffs] = {"product": product_required_signoffs,
                                        "permissions": permissions_required_signoffs}
@@ -50,8 +62,12 @@ def _text(value: object, field: str) -> str:
     return value.strip()
 
 
-@bp.route("/required_signoffs/{kind}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/required_signoffs/{kind}", ["GET"],
+    admin_op("list_required_signoffs", "Required signoffs", {
+        200: oa.answer("The requirements.", RS_LIST), **READ_ERRORS},
+        [KIND, oa.query_param("product", "Only this product's."), oa.query_param("channel", "Only this channel's.")]),
+)
 def list_required_signoffs(kind: str, changed_by: str) -> Response:
     table = _table(kind)
     params = query_params(bp)
@@ -60,8 +76,15 @@ def list_required_signoffs(kind: str, changed_by: str) -> Response:
     return answer({"count": len(rows), "required_signoffs": rows})
 
 
-@bp.route("/required_signoffs/{kind}", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/required_signoffs/{kind}", ["POST"],
+    admin_op("create_required_signoff", "Add the first requirement of a product (and channel)", {
+        201: new_version("Created."), **CREATE_ERRORS, 404: oa.response_ref("NotFound")}, [KIND],
+        json_content(oa.schema_ref("RequiredSignoff"), "The requirement.",
+                     {"product": "Firefox", "channel": "beta", "role": "releng", "signoffs_required": 1}),
+        writes=True),
+    content_types=BODY_TYPES,
+)
 def create_required_signoff(kind: str, changed_by: str) -> Response:
     """A first requirement for its product (and channel); any later change is scheduled."""
     table = _table(kind)
@@ -79,15 +102,23 @@ def create_required_signoff(kind: str, changed_by: str) -> Response:
     return answer({"new_data_version": 1}, 201)
 
 
-@bp.route("/required_signoffs/{kind}", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, "/required_signoffs/{kind}", ["DELETE"],
+    admin_op("delete_required_signoff", "Refused: a requirement is removed by a scheduled change", {
+        **WRITE_ERRORS}, [KIND], writes=True),
+)
 def delete_required_signoff(kind: str, changed_by: str) -> Response:
     _table(kind)
     raise errors.signoff_required("Required Signoffs cannot be directly deleted.")
 
 
-@bp.route("/required_signoffs/{kind}/revisions", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/required_signoffs/{kind}/revisions", ["GET"],
+    admin_op("required_signoff_revisions", "One requirement's versions", {
+        200: oa.answer("A page of versions.", RS_LIST), 400: oa.response_ref("BadRequest"), **READ_ERRORS},
+        [KIND, oa.query_param("product", "Its product."), oa.query_param("channel", "Its channel (product kind)."),
+         oa.query_param("role", "Its role."), PAGE, LIMIT]),
+)
 def required_signoff_revisions(kind: str, changed_by: str) -> Response:
     """Versions of one requirement (named by the query's product, channel and role), newest first."""
     table = _table(kind)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.balrog import rule_fields
 from chalicelib.api.balrog.common import (
     BODY_TYPES,
     BalrogError,
     answer,
-    balrog_route,
     change_of,
     int_value,
     json_body,
@@ -19,13 +18,40 @@ from chalicelib.api.balrog.common import (
     query_params,
     require,
 )
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi import (
+    CREATE_ERRORS,
+    CSRF_FIELD,
+    DATA_VERSION,
+    DELETE_VERSION,
+    DELETED,
+    INTEGER_LIKE,
+    LIMIT,
+    NEW_RULE,
+    PAGE,
+    READ_ERRORS,
+    RULE,
+    RULE_COLUMN,
+    WRITE_ERRORS,
+    admin_op,
+    column_op,
+    head_op,
+    json_content,
+    new_version,
+    obj,
+)
+from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.services.balrog import gates, scheduled_changes
 from chalicelib.services.balrog.scheduled_kinds import RULES
 from chalicelib.store import balrog_table_history as table_history
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, render, rules
 
-bp = Blueprint(__name__)
+bp = blueprint(__name__)
+
+RULE_BODY = json_content({"allOf": [oa.schema_ref("RuleFields"), {"type": "object", "properties": {
+    "data_version": INTEGER_LIKE, "csrf_token": CSRF_FIELD}}]}, "The columns to change and `data_version`.")
+CHANGE = {200: new_version(), **WRITE_ERRORS}
 
 
 def _found(id_or_alias: str) -> dict[str, Any]:
@@ -57,8 +83,14 @@ def _check_alias_free(alias: str | None, rule_id: int | None = None) -> None:
         raise BalrogError(400, "Rule with alias exists.", f"Rule with alias '{alias}' already exists.")
 
 
-@bp.route("/rules", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/rules", ["GET"],
+    admin_op("list_rules", "Every rule, ordered by priority, version, mapping", {
+        200: oa.answer("The rules.", obj({"count": {"type": "integer"},
+                                          "rules": {"type": "array", "items": oa.schema_ref("Rule")}})),
+        401: oa.response_ref("Unauthorized"), 503: oa.response_ref("ServiceUnavailable")},
+        [oa.query_param("product", "Only this product's rules.")]),
+)
 def list_rules(changed_by: str) -> Response:
     """The rules, or with ``timestamp`` (ms) the rules as they were then, each with the change that made it so."""
     params = query_params(bp)
@@ -74,8 +106,17 @@ def list_rules(changed_by: str) -> Response:
     return answer({"count": len(found), "rules": found})
 
 
-@bp.route("/rules", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/rules", ["POST"],
+    admin_op("create_rule", "Create a rule", {
+        200: oa.answer("The new rule's id.", {"type": "string", "pattern": "^[0-9]+$"}, media="text/plain"),
+        **CREATE_ERRORS},
+        request_body=json_content({"allOf": [oa.schema_ref("RuleFields"), {
+            "required": ["priority", "backgroundRate", "update_type"]}]},
+            "The rule's columns; `priority`, `backgroundRate` and `update_type` are required.", NEW_RULE),
+        writes=True),
+    content_types=BODY_TYPES,
+)
 def create_rule(changed_by: str) -> Response:
     fields = rule_fields.parse(json_body(bp), creating=True)
     check_mappings(fields, creating=True)
@@ -86,8 +127,12 @@ def create_rule(changed_by: str) -> Response:
     return Response(body=str(rule["rule_id"]), status_code=200, headers={"Content-Type": "text/plain"})
 
 
-@bp.route("/rules/{id_or_alias}", methods=["GET", "HEAD"])
-@balrog_route(bp)
+@admin(
+    bp, "/rules/{id_or_alias}", ["GET", "HEAD"],
+    admin_op("get_rule", "One rule", {
+        200: oa.answer("The rule.", oa.schema_ref("Rule"), headers=DATA_VERSION), **READ_ERRORS}, [RULE]),
+    also={"HEAD": head_op("head_rule", "A rule's data_version", [RULE], DATA_VERSION)},
+)
 def get_rule(id_or_alias: str, changed_by: str) -> Response:
     rule = _found(id_or_alias)
     headers = {"X-Data-Version": str(rule["data_version"])}
@@ -110,8 +155,12 @@ def _update(rule: dict[str, Any], changes: dict[str, Any], data_version: int, ch
     return answer({"new_data_version": new["data_version"]})
 
 
-@bp.route("/rules/{id_or_alias}", methods=["POST", "PUT"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/rules/{id_or_alias}", ["POST", "PUT"],
+    admin_op("change_rule", "Change a rule", CHANGE, [RULE], RULE_BODY, writes=True),
+    also={"PUT": admin_op("put_rule", "Change a rule (as POST)", CHANGE, [RULE], RULE_BODY, writes=True)},
+    content_types=BODY_TYPES,
+)
 def change_rule(id_or_alias: str, changed_by: str) -> Response:
     body = json_body(bp)
     data_version = int_value(body.get("data_version"), "data_version", required=True)
@@ -121,8 +170,11 @@ def change_rule(id_or_alias: str, changed_by: str) -> Response:
     return _update(rule, changes, data_version, changed_by)
 
 
-@bp.route("/rules/{id_or_alias}", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, "/rules/{id_or_alias}", ["DELETE"],
+    admin_op("delete_rule", "Delete a rule", {200: DELETED, **WRITE_ERRORS}, [RULE, DELETE_VERSION],
+             writes=True),
+)
 def delete_rule(id_or_alias: str, changed_by: str) -> Response:
     data_version = int_value(query_params(bp).get("data_version"), "data_version", required=True)
     rule = _found(id_or_alias)
@@ -133,8 +185,13 @@ def delete_rule(id_or_alias: str, changed_by: str) -> Response:
     return Response(body="", status_code=200)
 
 
-@bp.route("/rules/{id_or_alias}/revisions", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/rules/{id_or_alias}/revisions", ["GET"],
+    admin_op("rule_revisions", "A rule's versions, newest first", {
+        200: oa.answer("A page of versions.", obj({"count": {"type": "integer"}, "rules": {
+            "type": "array", "items": oa.schema_ref("RuleRevision")}})),
+        400: oa.response_ref("BadRequest"), **READ_ERRORS}, [RULE, PAGE, LIMIT]),
+)
 def rule_revisions(id_or_alias: str, changed_by: str) -> Response:
     page, limit = page_and_limit(bp)
     rule = _found(id_or_alias)
@@ -143,8 +200,12 @@ def rule_revisions(id_or_alias: str, changed_by: str) -> Response:
     return answer({"count": count, "rules": shown})
 
 
-@bp.route("/rules/{id_or_alias}/revisions", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/rules/{id_or_alias}/revisions", ["POST"],
+    admin_op("revert_rule", "Apply an earlier version's values", CHANGE, [RULE],
+             json_content(obj({"change_id": INTEGER_LIKE}, required=[]), "The `change_id` to apply."), writes=True),
+    content_types=BODY_TYPES,
+)
 def revert_rule(id_or_alias: str, changed_by: str) -> Response:
     """Apply an earlier revision's values as a normal update at the current data_version."""
     rule = _found(id_or_alias)
@@ -157,8 +218,10 @@ def revert_rule(id_or_alias: str, changed_by: str) -> Response:
     return Response(body="Excellent!", status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-@bp.route("/rules/columns/{column}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/rules/columns/{column}", ["GET"],
+    column_op("rule_column", "rule", RULE_COLUMN),
+)
 def rule_column(column: str, changed_by: str) -> Response:
     if column not in COLUMNS:
         raise BalrogError(404, f"Requested column '{column}' does not exist.")

@@ -13,14 +13,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.balrog import rule_fields
 from chalicelib.api.balrog.common import (
     BODY_TYPES,
     BalrogError,
     answer,
-    balrog_route,
     change_of,
     int_value,
     json_body,
@@ -28,13 +27,17 @@ from chalicelib.api.balrog.common import (
     page_and_limit,
     query_params,
 )
+from chalicelib.api.balrog.family import admin, blueprint
+from chalicelib.api.balrog.openapi_signoffs import BASE, KIND, scheduled_operations
 from chalicelib.api.balrog.rules import check_mappings
 from chalicelib.balrog.blob_schema import blob_errors
 from chalicelib.balrog.permissions import canonical, validate_options
 from chalicelib.services.balrog import scheduled_changes as sc
 from chalicelib.services.balrog.scheduled_kinds import KINDS, current_blob
 
-bp = Blueprint(__name__)
+bp = blueprint(__name__)
+BASE_OPS = scheduled_operations(BASE, "base")
+RS_OPS = scheduled_operations(KIND, "rs")
 
 
 def _kind(base: str) -> sc.Kind:
@@ -268,56 +271,78 @@ def _revisions(base: str, sc_id: str) -> Response:
 
 # --- routes: one table name per path segment, and the two required-signoff tables by kind ------
 
-@bp.route("/scheduled_changes/{base}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}", ["GET"],
+    BASE_OPS["list"],
+)
 def list_changes(base: str, changed_by: str) -> Response:
     return _list(base)
 
 
-@bp.route("/scheduled_changes/{base}", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}", ["POST"],
+    BASE_OPS["schedule"],
+    content_types=BODY_TYPES,
+)
 def create_change(base: str, changed_by: str) -> Response:
     return _create(base, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}/{sc_id}", ["GET"],
+    BASE_OPS["get"],
+)
 def get_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _get(base, sc_id)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}/{sc_id}", ["POST"],
+    BASE_OPS["modify"],
+    content_types=BODY_TYPES,
+)
 def modify_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _modify(base, sc_id, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}/{sc_id}", ["DELETE"],
+    BASE_OPS["delete"],
+)
 def delete_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _delete(base, sc_id, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}/enact", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}/{sc_id}/enact", ["POST"],
+    BASE_OPS["enact"],
+    content_types=BODY_TYPES,
+)
 def enact_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _enact(base, sc_id, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}/signoffs", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}/{sc_id}/signoffs", ["POST"],
+    BASE_OPS["sign"],
+    content_types=BODY_TYPES,
+)
 def sign_change(base: str, sc_id: str, changed_by: str) -> Response:
     return _sign(base, sc_id, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}/signoffs", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}/{sc_id}/signoffs", ["DELETE"],
+    BASE_OPS["revoke"],
+)
 def revoke_signoff(base: str, sc_id: str, changed_by: str) -> Response:
     return _revoke(base, sc_id, changed_by)
 
 
-@bp.route("/scheduled_changes/{base}/{sc_id}/revisions", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, "/scheduled_changes/{base}/{sc_id}/revisions", ["GET"],
+    BASE_OPS["revisions"],
+)
 def change_revisions(base: str, sc_id: str, changed_by: str) -> Response:
     return _revisions(base, sc_id)
 
@@ -325,55 +350,77 @@ def change_revisions(base: str, sc_id: str, changed_by: str) -> Response:
 RS = "/scheduled_changes/required_signoffs/{kind}"
 
 
-@bp.route(RS, methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, RS, ["GET"],
+    RS_OPS["list"],
+)
 def list_rs_changes(kind: str, changed_by: str) -> Response:
     return _list(f"required_signoffs/{kind}")
 
 
-@bp.route(RS, methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, RS, ["POST"],
+    RS_OPS["schedule"],
+    content_types=BODY_TYPES,
+)
 def create_rs_change(kind: str, changed_by: str) -> Response:
     return _create(f"required_signoffs/{kind}", changed_by)
 
 
-@bp.route(RS + "/{sc_id}", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, RS + "/{sc_id}", ["GET"],
+    RS_OPS["get"],
+)
 def get_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _get(f"required_signoffs/{kind}", sc_id)
 
 
-@bp.route(RS + "/{sc_id}", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, RS + "/{sc_id}", ["POST"],
+    RS_OPS["modify"],
+    content_types=BODY_TYPES,
+)
 def modify_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _modify(f"required_signoffs/{kind}", sc_id, changed_by)
 
 
-@bp.route(RS + "/{sc_id}", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, RS + "/{sc_id}", ["DELETE"],
+    RS_OPS["delete"],
+)
 def delete_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _delete(f"required_signoffs/{kind}", sc_id, changed_by)
 
 
-@bp.route(RS + "/{sc_id}/enact", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, RS + "/{sc_id}/enact", ["POST"],
+    RS_OPS["enact"],
+    content_types=BODY_TYPES,
+)
 def enact_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _enact(f"required_signoffs/{kind}", sc_id, changed_by)
 
 
-@bp.route(RS + "/{sc_id}/signoffs", methods=["POST"], content_types=BODY_TYPES)
-@balrog_route(bp)
+@admin(
+    bp, RS + "/{sc_id}/signoffs", ["POST"],
+    RS_OPS["sign"],
+    content_types=BODY_TYPES,
+)
 def sign_rs_change(kind: str, sc_id: str, changed_by: str) -> Response:
     return _sign(f"required_signoffs/{kind}", sc_id, changed_by)
 
 
-@bp.route(RS + "/{sc_id}/signoffs", methods=["DELETE"])
-@balrog_route(bp)
+@admin(
+    bp, RS + "/{sc_id}/signoffs", ["DELETE"],
+    RS_OPS["revoke"],
+)
 def revoke_rs_signoff(kind: str, sc_id: str, changed_by: str) -> Response:
     return _revoke(f"required_signoffs/{kind}", sc_id, changed_by)
 
 
-@bp.route(RS + "/{sc_id}/revisions", methods=["GET"])
-@balrog_route(bp)
+@admin(
+    bp, RS + "/{sc_id}/revisions", ["GET"],
+    RS_OPS["revisions"],
+)
 def rs_change_revisions(kind: str, sc_id: str, changed_by: str) -> Response:
     return _revisions(f"required_signoffs/{kind}", sc_id)

@@ -19,13 +19,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib import config
+from chalicelib.api.balrog.family import blueprint, public
+from chalicelib.api.balrog.openapi import NO_AUTH, UPDATE_QUERY_TEXT, update_parameter
+from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.balrog.blobs import RenderContext
 from chalicelib.balrog.domains import PRODUCTION_ALLOWLIST, PRODUCTION_SPECIAL_FORCE_HOSTS
 from chalicelib.balrog.evaluation import Sources
-from chalicelib.balrog.update_query import JSON_SEGMENTS, SEGMENTS
+from chalicelib.balrog.update_query import JSON_SEGMENTS, QUERY_PARAMETERS, SEGMENTS
 from chalicelib.balrog.update_response import UpdateResponse, respond, respond_json
 from chalicelib.balrog.update_xml import empty_update_xml
 from chalicelib.store import balrog_update_cache as cache
@@ -33,8 +36,8 @@ from chalicelib.store.errors import TRANSIENT, refused_values
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint(__name__)
-json_bp = Blueprint(f"{__name__}.json")  # mounted at /balrog/json: Guardian's update.json
+bp = blueprint(__name__, mount="/update")
+json_bp = blueprint(f"{__name__}.json", mount="/json")  # Guardian's update.json
 
 # What Balrog's public app sends with every answer.
 COMMON_HEADERS = {
@@ -104,41 +107,79 @@ def _answer(version: int, params: Mapping[str, str], *, json_endpoint: bool = Fa
                     headers={**COMMON_HEADERS, "Content-Type": answer.content_type, **answer.headers})
 
 
-@bp.route(route_for(1), methods=["GET"])
+XML_TEXT = {"type": "string", "pattern": "^<\\?xml"}
+JSON_ANSWER = {"type": "object", "properties": {
+    "version": {"type": "string"}, "url": {"type": "string"}, "required": {"type": "boolean"},
+    "hashFunction": {"type": "string"}, "hashValue": {"type": "string"}}}
+
+
+def _xml_operation(version: int) -> dict:
+    return oa.operation(
+        f"update_xml_v{version}", f"The update a client of URL version {version} should apply, if any", {
+            200: oa.answer("Balrog's update XML; an empty `<updates>` when there is no update.", XML_TEXT,
+                           media="text/xml"),
+            400: {**oa.answer("A query Balrog refuses: an unknown query parameter or an empty pin (a problem "
+                              "body, as Balrog's OpenAPI layer answers), an invalid version or pin, a platform or "
+                              "locale the release lacks (plain text).", {"type": "string"}, media="text/plain"),
+                  "content": {"text/plain": {"schema": {"type": "string"}},
+                              "application/problem+json": {"schema": {"type": "object"}}}},
+            503: oa.answer("Storage is unavailable: an empty `<updates>`; retry later.", XML_TEXT, media="text/xml")},
+        parameters=[*(update_parameter(name) for name in SEGMENTS[version]),
+                    *(oa.query_param(name, text) for name, text in UPDATE_QUERY_TEXT.items()
+                      if name in QUERY_PARAMETERS[version])],
+        security=NO_AUTH, tags=["balrog update"],
+    )
+
+
+def _json_operation(version: int) -> dict:
+    return oa.operation(
+        f"update_json_v{version}", "The update a Guardian (Mozilla VPN) client should apply", {
+            200: oa.answer("The update: version, installer URL and hash, whether it is required; `{}` when the "
+                           "installer's host is not allowlisted for the product.", JSON_ANSWER),
+            400: oa.answer("A query parameter other than `force` (a problem body).", {"type": "object"},
+                           media="application/problem+json"),
+            404: oa.answer("No update (an empty body).", {"type": "string"}, media="text/html")},
+        parameters=[*(update_parameter(name) for name in JSON_SEGMENTS[version]),
+                    oa.query_param("force", UPDATE_QUERY_TEXT["force"])],
+        security=NO_AUTH, tags=["balrog update"],
+    )
+
+
+@public(bp, route_for(1), ["GET"], _xml_operation(1))
 def update_v1(**params: str) -> Response:
     return _answer(1, params)
 
 
-@bp.route(route_for(2), methods=["GET"])
+@public(bp, route_for(2), ["GET"], _xml_operation(2))
 def update_v2(**params: str) -> Response:
     return _answer(2, params)
 
 
-@bp.route(route_for(3), methods=["GET"])
+@public(bp, route_for(3), ["GET"], _xml_operation(3))
 def update_v3(**params: str) -> Response:
     return _answer(3, params)
 
 
-@bp.route(route_for(4), methods=["GET"])
+@public(bp, route_for(4), ["GET"], _xml_operation(4))
 def update_v4(**params: str) -> Response:
     return _answer(4, params)
 
 
-@bp.route(route_for(5), methods=["GET"])
+@public(bp, route_for(5), ["GET"], _xml_operation(5))
 def update_v5(**params: str) -> Response:
     return _answer(5, params)
 
 
-@bp.route(route_for(6), methods=["GET"])
+@public(bp, route_for(6), ["GET"], _xml_operation(6))
 def update_v6(**params: str) -> Response:
     return _answer(6, params)
 
 
-@json_bp.route(json_route_for(1), methods=["GET"])
+@public(json_bp, json_route_for(1), ["GET"], _json_operation(1))
 def update_json_v1(**params: str) -> Response:
     return _answer(1, params, json_endpoint=True)
 
 
-@json_bp.route(json_route_for(2), methods=["GET"])
+@public(json_bp, json_route_for(2), ["GET"], _json_operation(2))
 def update_json_v2(**params: str) -> Response:
     return _answer(2, params, json_endpoint=True)

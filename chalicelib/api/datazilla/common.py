@@ -1,19 +1,25 @@
-"""Datazilla's answer format and the checks every project route shares."""
+"""The route mechanism Datazilla had before the route kit, left for the perf pages (``chalicelib/api/perf``).
+
+Datazilla's own routes are on the kit (:mod:`chalicelib.api.datazilla.family`);
+the alerts and graph routes, served in the same envelope, still use these
+until they move onto the kit too. Then this module goes.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
-import time
 from typing import Any, Callable
 
 from chalice import Response
 
+from chalicelib.api.datazilla.params import int_param
 from chalicelib.store import projects
 from chalicelib.store.errors import TRANSIENT, refused_values
 
 log = logging.getLogger(__name__)
+
+__all__ = ["answer", "int_param", "problem", "project_route", "storage_guard"]
 
 JSON = {"Content-Type": "application/json"}
 
@@ -46,46 +52,6 @@ def project_route(handler: Callable[..., Response]) -> Callable[..., Response]:
         return handler(found, *args, **kwargs)
 
     return storage_guard(wrapper)
-
-
-# Decimal digits with an optional sign, few enough for any field (Python's int() takes far more: spaces inside,
-# "_", non-ASCII digits, and past 4,300 digits a message about its own settings).
-INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
-
-
-def int_param(params: dict[str, str] | None, name: str, default: int | None = None, minimum: int = 0,
-              maximum: int | None = None) -> int | None:
-    """An integer query parameter; ValueError with a readable message otherwise."""
-    raw = (params or {}).get(name)
-    if raw is None or raw == "":
-        return default
-    if not INTEGER.fullmatch(raw.strip()):
-        raise ValueError(f"'{name}' must be an integer, got {raw[:40]!r}")
-    value = int(raw.strip())
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ValueError(f"'{name}' must be {bound}, got {value}")
-    return value
-
-
-DAY = 86400
-
-
-def date_window(params: dict[str, str] | None) -> tuple[int, int]:
-    """Datazilla's ``days_ago`` (required) and ``numdays`` as a [start, end] range of unix seconds."""
-    days_ago = int_param(params, "days_ago")
-    if days_ago is None:
-        raise ValueError("'days_ago' is required")
-    numdays = int_param(params, "numdays")
-    now = int(time.time())
-    start = now - days_ago * DAY
-    end = start + numdays * DAY if numdays is not None else now
-    return start, end
-
-
-def comma_list(params: dict[str, str] | None, name: str) -> list[str]:
-    raw = (params or {}).get(name) or ""
-    return [v.strip() for v in raw.split(",") if v.strip()]
 
 
 def storage_guard(handler: Callable[..., Response]) -> Callable[..., Response]:

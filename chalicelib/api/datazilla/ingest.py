@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib import config
-from chalicelib.api.datazilla.common import answer, problem, project_route
+from chalicelib.api.datazilla.family import DATAZILLA
+from chalicelib.api.datazilla.openapi import upload
+from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.request_url import base_url, full_url
 from chalicelib.auth import oauth1
 from chalicelib.services.datazilla.ingest import store_blob
@@ -31,7 +34,10 @@ def _form_fields(body: bytes) -> dict[str, str]:
     return {k: v[-1] for k, v in parsed.items()}
 
 
-def _load_test(project: Project) -> Response:
+@DATAZILLA.handles(bp, "/{project}/load_test", ["POST"], upload("load_test_short"), content_types=CONTENT_TYPES)
+@DATAZILLA.handles(bp, "/{project}/api/load_test", ["POST"], upload("load_test"), content_types=CONTENT_TYPES)
+def load_test(project: Project) -> dict[str, Any]:
+    """Store the blob (also when it is not JSON, as Datazilla did) once the OAuth signature holds."""
     request = bp.current_request
     body = request.raw_body or b""
     headers = dict(request.headers)
@@ -40,9 +46,9 @@ def _load_test(project: Project) -> Response:
     try:
         fields = _form_fields(body) if is_form else {}
     except ValueError as err:
-        return problem(400, "Malformed request", str(err))
+        raise Refusal(400, "Malformed request", detail=str(err)) from None
     if not oauth1.has_credentials(fields, headers):
-        return problem(403, "No OAuth credentials provided.")
+        raise Refusal(403, "No OAuth credentials provided.")
     verdict = oauth1.verify(
         project,
         full_url(request),
@@ -54,32 +60,21 @@ def _load_test(project: Project) -> Response:
     )
     if not verdict.ok:
         log.info("load_test for %s refused: %s", project.name, verdict.reason)
-        return problem(403, "Oauth verification error.")
+        raise Refusal(403, "Oauth verification error.")
     if is_form:
         if not fields.get("data"):
-            return problem(400, "No POST data found")
+            raise Refusal(400, "No POST data found")
         # The blob's bytes as the client percent-encoded them: invalid UTF-8 is kept (and stored as malformed),
         # never silently replaced.
         blob = unquote_to_bytes(fields["data"])
     else:
         if not body.strip():
-            return problem(400, "No POST data found")
+            raise Refusal(400, "No POST data found")
         blob = body
     stored = store_blob(project.name, blob)
     url = f"{base_url(request)}/{project.name}/refdata/objectstore/json_blob/{stored.row_id}"
     if stored.malformed:
         message = stored.error_msg.removeprefix("Malformed JSON: ")
-        return problem(400, "Malformed JSON", message, url=url)
-    return answer({"status": "well-formed JSON stored", "size": stored.size, "url": url})
+        raise Refusal(400, "Malformed JSON", detail=message, url=url)
+    return {"status": "well-formed JSON stored", "size": stored.size, "url": url}
 
-
-@bp.route("/{project}/api/load_test", methods=["POST"], content_types=CONTENT_TYPES)
-@project_route
-def load_test(project: Project) -> Response:
-    return _load_test(project)
-
-
-@bp.route("/{project}/load_test", methods=["POST"], content_types=CONTENT_TYPES)
-@project_route
-def load_test_short(project: Project) -> Response:
-    return _load_test(project)

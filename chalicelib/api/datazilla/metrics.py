@@ -1,93 +1,56 @@
 """``GET /<project>/testdata/metrics/<branch>/<revision>/`` and its ``summary`` and ``pushlog`` views.
 
-The three share one filter parser (``MetricsQuery``) and one way to fetch a
-set of runs' metrics: a single BatchGetItem for all of them, so the cost of a
-view is a fixed number of calls whatever the size of the branch's history.
-The shapes live in ``chalicelib.datazilla.metrics_view`` (pure).
+The routes read the request; the views are ``chalicelib.services.datazilla.revision_metrics``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
-from chalicelib.api.datazilla.common import answer, int_param, problem, project_route
-from chalicelib.datazilla.metrics_view import (
-    MetricsQuery,
-    products_of,
-    push_data,
-    push_entry,
-    run_entry,
-    summarize,
+from chalicelib.api.datazilla.family import DATAZILLA
+from chalicelib.api.datazilla.openapi import (
+    BRANCH,
+    FILTERS,
+    NOT_BLANK,
+    PROJECT,
+    PROJECT_ERRORS,
+    REVISION,
+    error,
+    listing,
+    ok,
+    read,
 )
-from chalicelib.services.datazilla.push_links import branch_names
-from chalicelib.services.perf.metrics_job import group_of
-from chalicelib.store import branches, metrics, pushes, refdata, test_runs
+from chalicelib.api.datazilla.params import int_param
+from chalicelib.api.kit.openapi_parts import query_param, response_ref, schema_ref
+from chalicelib.api.kit.refusal import Refusal
+from chalicelib.services.datazilla import revision_metrics
 from chalicelib.store.projects import Project
-from chalicelib.store.test_runs import TestRunRecord
 
 bp = Blueprint(__name__)
 
 PUSHES_AROUND = 5
 MAX_PUSHES_AROUND = 1000
+METRICS = "/{project}/testdata/metrics/{branch}/{revision}"
 
 
-def _query(project: str, canonical: str) -> MetricsQuery:
-    """The request's filters, with ``branch_version`` defaulted (one GetItem per product)."""
-    query = MetricsQuery.from_params(bp.current_request.query_params)
-    if query.needs_default_versions:
-        query = query.with_default_versions(
-            {product: refdata.latest_version(project, canonical, product) for product in query.products})
-    return query
+@DATAZILLA.handles(bp, METRICS, ["GET"], read(
+    "run_metrics", "Every matching run of a revision with its pages' metrics",
+    {200: ok("Runs in id order.", listing(schema_ref("RunMetrics"))), **PROJECT_ERRORS},
+    [PROJECT, BRANCH, REVISION, *FILTERS]))
+def run_metrics(project: Project, branch: str, revision: str) -> list[dict[str, Any]]:
+    """Every matching run of the revision with its pages' metrics."""
+    return revision_metrics.run_metrics(project.name, branch, revision, bp.current_request.query_params)
 
 
-def _metrics_of(runs: Iterable[TestRunRecord]) -> dict[int, dict[str, Any]]:
-    """Stored page metrics of the linked runs, by test run id: one BatchGetItem (per 100 runs)."""
-    keys = [(group_of(r).key, metrics.order_key(int(r.push_id), int(r.date_run), int(r.test_run_id)))
-            for r in runs if r.push_id is not None]
-    return {int(rec.test_run_id): metrics.plain(rec.pages) for rec in metrics.get_many(keys)}
-
-
-def _entries(runs: list[TestRunRecord], query: MetricsQuery) -> list[dict[str, Any]]:
-    selected = sorted((r for r in runs if query.matches(r)), key=lambda r: int(r.test_run_id))
-    found = _metrics_of(selected)
-    return [run_entry(r, query.pages_of(r), found.get(int(r.test_run_id))) for r in selected]
-
-
-def _revision_runs(project: str, branch: str, revision: str) -> tuple[str, list[TestRunRecord]]:
-    """The canonical branch name and the runs of the revision under every name of the branch."""
-    names = branch_names(branch)  # the canonical name first (the name itself if unknown)
-    return names[0], [r for name in names for r in test_runs.for_revision(project, name, revision)]
-
-
-@bp.route("/{project}/testdata/metrics/{branch}/{revision}", methods=["GET"])
-@project_route
-def run_metrics(project: Project, branch: str, revision: str) -> Response:
-    """Every matching run of the revision with its pages' metrics.
-
-    A run is never dropped for lacking metrics: a run without a push yet, or
-    whose metrics are still queued, shows why on each page.
-    """
-    canonical, runs = _revision_runs(project.name, branch, revision)
-    return answer(_entries(runs, _query(project.name, canonical)))
-
-
-@bp.route("/{project}/testdata/metrics/{branch}/{revision}/summary", methods=["GET"])
-@project_route
-def metrics_summary(project: Project, branch: str, revision: str) -> Response:
+@DATAZILLA.handles(bp, f"{METRICS}/summary", ["GET"], read(
+    "metrics_summary", "Pass/fail counts of a revision's judged pages",
+    {200: ok("Counts overall, by platform, by test.", schema_ref("MetricsSummary")), **PROJECT_ERRORS},
+    [PROJECT, BRANCH, REVISION, *FILTERS]))
+def metrics_summary(project: Project, branch: str, revision: str) -> dict[str, Any]:
     """Pass/fail counts of the revision's pages that were judged against a trend."""
-    canonical, runs = _revision_runs(project.name, branch, revision)
-    query = _query(project.name, canonical)
-    product = query.products[0]
-    body: dict[str, Any] = {
-        "product_info": {"version": query.version_of(product), "name": product, "branch": branch,
-                         "revision": revision},
-        "products": products_of(runs),
-        "push_data": push_data(pushes.push_for_revision(canonical, revision), revision),
-    }
-    body.update(summarize(_entries(runs, query)))
-    return answer(body)
+    return revision_metrics.metrics_summary(project.name, branch, revision, bp.current_request.query_params)
 
 
 def _pushlog_params(params: dict[str, str] | None) -> tuple[int, int]:
@@ -100,32 +63,29 @@ def _pushlog_params(params: dict[str, str] | None) -> tuple[int, int]:
     return counts[0] or 0, counts[1] or 0
 
 
-@bp.route("/{project}/testdata/metrics/{branch}/{revision}/pushlog", methods=["GET"])
-@project_route
-def metrics_pushlog(project: Project, branch: str, revision: str) -> Response:
-    """The pushes around the revision's push, each with its runs' metrics for one test and page.
-
-    "N pushes before" counts stored pushes of the branch, not hg push ids.
-    Calls are fixed: one Query for the pushes before, one for those after,
-    one for the runs of the whole range, one BatchGetItem for their metrics.
-    """
+@DATAZILLA.handles(bp, f"{METRICS}/pushlog", ["GET"], read(
+    "metrics_pushlog", "The pushes around a revision's push, with one test and page's metrics",
+    {200: ok("Pushes oldest first.", listing(schema_ref("MetricsPush"))),
+     400: response_ref("BadRequest"),
+     404: error("No such project, branch, or revision on that branch."),
+     503: response_ref("ServiceUnavailable")},
+    [PROJECT, BRANCH, REVISION,
+     *(f for f in FILTERS if f["name"] not in ("test_name", "page_name")),
+     query_param("test_name", "The test.", NOT_BLANK, required=True),
+     query_param("page_name", "The page.", NOT_BLANK, required=True),
+     query_param("pushes_before", "Pushes before (default 5).", {"type": "integer", "minimum": 0,
+                                                                "maximum": MAX_PUSHES_AROUND}),
+     query_param("pushes_after", "Pushes after (default 5).", {"type": "integer", "minimum": 0,
+                                                              "maximum": MAX_PUSHES_AROUND})]))
+def metrics_pushlog(project: Project, branch: str, revision: str) -> list[dict[str, Any]]:
+    """The pushes around the revision's push, each with its runs' metrics for one test and page."""
     params = bp.current_request.query_params
     try:
         count_before, count_after = _pushlog_params(params)
     except ValueError as err:
-        return problem(400, "Bad request", str(err))
-    found = branches.resolve(branch)
-    if found is None:
-        return problem(404, f"Unknown branch '{branch}'")
-    push = pushes.push_for_revision(found.name, revision)
-    if push is None:
-        return problem(404, f"Unknown revision '{revision}' on branch '{branch}'")
-    window = [*pushes.before(found.name, push.push_id, count_before), push,
-              *pushes.after(found.name, push.push_id, count_after)]
-    runs = list(test_runs.on_pushes(project.name, found.name, window[0].push_id, window[-1].push_id))
-    entries = _entries(runs, _query(project.name, found.name))
-    by_push: dict[int, list[dict[str, Any]]] = {}
-    push_of = {int(r.test_run_id): int(r.push_id) for r in runs}
-    for entry in entries:
-        by_push.setdefault(push_of[entry["testrun"]["test_run_id"]], []).append(entry)
-    return answer([push_entry(p, by_push.get(p.push_id, [])) for p in window])
+        raise Refusal(400, "Bad request", detail=str(err)) from None
+    try:
+        return revision_metrics.metrics_pushlog(project.name, branch, revision, params, count_before,
+                                                count_after)
+    except revision_metrics.NotFound as err:
+        raise Refusal(404, str(err)) from None

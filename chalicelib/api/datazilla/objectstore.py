@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib import safe_json
-from chalicelib.api.datazilla.common import answer, date_window, problem, project_route
+from chalicelib.api.datazilla.family import DATAZILLA
+from chalicelib.api.datazilla.openapi import (
+    DAYS_AGO,
+    INT_OR_NULL,
+    NUMDAYS,
+    PROJECT,
+    PROJECT_ERRORS,
+    STRING_OR_NULL,
+    WINDOW_ERRORS,
+    listing,
+    ok,
+    read,
+    record,
+)
+from chalicelib.api.datazilla.params import date_window
+from chalicelib.api.kit.openapi_parts import path_param, response_ref, schema_ref
+from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.request_url import base_url
 from chalicelib.datazilla.db_size import project_databases
 from chalicelib.store import blobs, objectstore, project_sizes
@@ -15,10 +31,22 @@ from chalicelib.store.projects import Project
 
 bp = Blueprint(__name__)
 
+OBJECTSTORE = "/{project}/refdata/objectstore"
 
-@bp.route("/{project}/refdata/objectstore/json_blob/{row_id}", methods=["GET"])
-@project_route
-def json_blob(project: Project, row_id: str) -> Response:
+
+@DATAZILLA.handles(bp, f"{OBJECTSTORE}/json_blob/{{row_id}}", ["GET"], read(
+    "json_blob", "One stored blob with its objectstore row, as Datazilla answered it",
+    {200: ok("The row's state; `json_blob` is the blob parsed when it is JSON, else the text received.",
+             record({"json_blob": {}, "error_msg": STRING_OR_NULL, "error_flag": {"enum": ["N", "Y"]},
+                     "processed_flag": {"enum": ["ready", "loading", "complete"]},
+                     "date_loaded": {"type": "integer"}, "test_run_id": INT_OR_NULL},
+                    required=["json_blob", "error_msg", "error_flag", "processed_flag", "date_loaded",
+                              "test_run_id"])),
+     400: ok("The id is not an integer.", schema_ref("DatazillaError")),
+     404: response_ref("NotFound"), 503: response_ref("ServiceUnavailable")},
+    [PROJECT, path_param("row_id", "The objectstore id the upload answered.",
+                         {"type": "integer", "minimum": 1}, example=1)]))
+def json_blob(project: Project, row_id: str) -> dict[str, Any]:
     """Datazilla's answer: the row's state with the blob under ``json_blob``.
 
     The blob is parsed when it is JSON and given as the string received when
@@ -28,56 +56,56 @@ def json_blob(project: Project, row_id: str) -> Response:
     A blob holding values JSON cannot carry back (``1e400``) is given as its text too.
     """
     if not row_id.isdigit():
-        return problem(400, "Bad id", f"objectstore id must be an integer, got {row_id!r}")
+        raise Refusal(400, "Bad id", detail=f"objectstore id must be an integer, got {row_id!r}")
     row = objectstore.get(project.name, int(row_id))
     if row is None:
-        return problem(404, "Not found", f"Id not found: {row_id}")
+        raise Refusal(404, "Not found", detail=f"Id not found: {row_id}")
     text = blobs.get(row.s3_key).decode("utf-8", errors="replace")
     try:
         blob: Any = safe_json.loads(text)  # 1e400 or NaN would be served as Infinity/NaN, which is not JSON
     except safe_json.UnsafeJson:
         blob = text
-    return answer({
+    return {
         "json_blob": blob,
         "error_msg": row.error_msg,
         "error_flag": row.error_flag,
         "processed_flag": row.processed_flag,
         "date_loaded": int(row.date_loaded),
         "test_run_id": None if row.test_run_id is None else int(row.test_run_id),
-    })
+    }
 
 
-def _errors(project: Project) -> list[objectstore.ObjectstoreRow] | Response:
+def _errors(project: Project) -> list[objectstore.ObjectstoreRow]:
     try:
         start, end = date_window(bp.current_request.query_params)
     except ValueError as err:
-        return problem(400, "Bad request", str(err))
+        raise Refusal(400, "Bad request", detail=str(err)) from None
     return list(objectstore.errors_between(project.name, start, end))
 
 
-@bp.route("/{project}/refdata/objectstore/error_count", methods=["GET"])
-@project_route
-def error_count(project: Project) -> Response:
-    rows = _errors(project)
-    if isinstance(rows, Response):
-        return rows
+@DATAZILLA.handles(bp, f"{OBJECTSTORE}/error_count", ["GET"], read(
+    "error_count", "Blobs that failed, counted by kind",
+    {200: ok("One entry per kind that occurred.", listing(schema_ref("ErrorCount"))), **WINDOW_ERRORS},
+    [PROJECT, DAYS_AGO, NUMDAYS]))
+def error_count(project: Project) -> list[dict[str, Any]]:
     counts = {"Malformed JSON": 0, "Other": 0}
-    for row in rows:
+    for row in _errors(project):
         counts["Malformed JSON" if (row.error_msg or "").startswith("Malformed JSON") else "Other"] += 1
-    return answer([{"count(id)": n, "message": message} for message, n in counts.items() if n])
+    return [{"count(id)": n, "message": message} for message, n in counts.items() if n]
 
 
-@bp.route("/{project}/refdata/objectstore/error_list", methods=["GET"])
-@project_route
-def error_list(project: Project) -> Response:
+@DATAZILLA.handles(bp, f"{OBJECTSTORE}/error_list", ["GET"], read(
+    "error_list", "Blobs that failed, with their errors",
+    {200: ok("The rows, with the url of each blob.", listing(schema_ref("ObjectstoreRow"))), **WINDOW_ERRORS},
+    [PROJECT, DAYS_AGO, NUMDAYS]))
+def error_list(project: Project) -> list[dict[str, Any]]:
     rows = _errors(project)
-    if isinstance(rows, Response):
-        return rows
     base = f"{base_url(bp.current_request)}/{project.name}/refdata/objectstore/json_blob"
-    return answer([dict(row.as_dict(), url=f"{base}/{int(row.id)}") for row in rows])
+    return [dict(row.as_dict(), url=f"{base}/{int(row.id)}") for row in rows]
 
 
-@bp.route("/{project}/refdata/objectstore/db_size", methods=["GET"])
-@project_route
-def db_size(project: Project) -> Response:
-    return answer(project_databases(project.name, *project_sizes.stored(project.name)))
+@DATAZILLA.handles(bp, f"{OBJECTSTORE}/db_size", ["GET"], read(
+    "objectstore_db_size", "Stored bytes of the project's objectstore",
+    {200: ok("Sizes in MB.", listing(schema_ref("DbSize"))), **PROJECT_ERRORS}, [PROJECT]))
+def db_size(project: Project) -> list[dict[str, Any]]:
+    return project_databases(project.name, *project_sizes.stored(project.name))

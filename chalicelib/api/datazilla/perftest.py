@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
-from chalicelib.api.datazilla.common import answer, date_window, problem, project_route
+from chalicelib.api.datazilla.family import DATAZILLA
+from chalicelib.api.datazilla.openapi import (
+    DAYS_AGO,
+    NUMDAYS,
+    PROJECT,
+    PROJECT_ERRORS,
+    WINDOW_ERRORS,
+    error,
+    listing,
+    ok,
+    read,
+    record,
+)
+from chalicelib.api.datazilla.params import date_window
+from chalicelib.api.kit.openapi_parts import path_param, query_param, response_ref, schema_ref, segment
+from chalicelib.api.kit.refusal import Refusal
 from chalicelib.datazilla.db_size import project_databases
 from chalicelib.store import project_sizes, refdata, test_runs
 from chalicelib.store.projects import Project
 
 bp = Blueprint(__name__)
+
+PERFTEST = "/{project}/refdata/perftest"
 
 # Datazilla listed at most this many runs a branch (its query's LIMIT), newest first.
 RUN_LIMIT = 80
@@ -23,9 +40,17 @@ def _flag(params: dict[str, str] | None, name: str) -> bool:
     return ((params or {}).get(name) or "").lower() in ("true", "1", "yes")
 
 
-@bp.route("/{project}/refdata/perftest/runs_by_branch", methods=["GET"])
-@project_route
-def runs_by_branch(project: Project) -> Response:
+@DATAZILLA.handles(bp, f"{PERFTEST}/runs_by_branch", ["GET"], read(
+    "runs_by_branch", "Test runs of a date window, by branch",
+    {200: ok("Per branch, the count; with `show_test_runs=true` the newest 80 runs, how many were "
+             "shown (`count`) and in the window (`total_count`).", {
+        "type": "object", "additionalProperties": record(
+            {"count": {"type": "integer"}, "total_count": {"type": "integer"},
+             "limit": {"type": "integer"}, "test_runs": listing(schema_ref("RunSummary"))},
+            required=["count"])}),
+     **WINDOW_ERRORS},
+    [PROJECT, DAYS_AGO, NUMDAYS, query_param("show_test_runs", "`true` lists the runs too.", {"type": "string"})]))
+def runs_by_branch(project: Project) -> dict[str, dict[str, Any]]:
     """Runs of the window per branch: the count, or with ``show_test_runs=true`` Datazilla's listing.
 
     The listing is Datazilla's ``get_run_lists_by_branch``: the newest
@@ -39,12 +64,12 @@ def runs_by_branch(project: Project) -> Response:
     try:
         start, end = date_window(params)
     except ValueError as err:
-        return problem(400, "Bad request", str(err))
+        raise Refusal(400, "Bad request", detail=str(err)) from None
     runs: dict[str, list[test_runs.TestRunRecord]] = {}
     for run in test_runs.run_between_dates(project.name, start, end):
         runs.setdefault(run.branch, []).append(run)
     if not _flag(params, "show_test_runs"):
-        return answer({branch: {"count": len(found)} for branch, found in runs.items()})
+        return {branch: {"count": len(found)} for branch, found in runs.items()}
     test_ids, machine_ids = refdata.listing(project.name, "tests"), refdata.listing(project.name, "machines")
     out: dict[str, dict[str, Any]] = {}
     for branch, found in runs.items():
@@ -55,19 +80,24 @@ def runs_by_branch(project: Project) -> Response:
             "date_run": int(run.date_run), "status": RUN_STATUS, "branch": run.branch,
             "product": run.product, "version": run.branch_version,
         } for run in newest]}
-    return answer(out)
+    return out
 
 
-@bp.route("/{project}/refdata/perftest/ref_data/{data_type}", methods=["GET"])
-@project_route
-def ref_data(project: Project, data_type: str) -> Response:
+@DATAZILLA.handles(bp, f"{PERFTEST}/ref_data/{{data_type}}", ["GET"], read(
+    "ref_data", "Reference data of one kind: name → id",
+    {200: ok("Names and their ids.", {"type": "object", "additionalProperties": {"type": "integer"}}),
+     404: error("No such project, or not one of the kinds."), 503: response_ref("ServiceUnavailable")},
+    [PROJECT, path_param("data_type", "The kind of reference data; another is 404.",
+                         segment(enum=list(refdata.KINDS)), example="operating_systems")]))
+def ref_data(project: Project, data_type: str) -> dict[str, int]:
     if data_type not in refdata.KINDS:
-        return problem(404, f"Unknown data type '{data_type}'",
-                       f"data_type must be one of: {', '.join(refdata.KINDS)}")
-    return answer(refdata.listing(project.name, data_type))
+        raise Refusal(404, f"Unknown data type '{data_type}'",
+                      detail=f"data_type must be one of: {', '.join(refdata.KINDS)}")
+    return refdata.listing(project.name, data_type)
 
 
-@bp.route("/{project}/refdata/perftest/db_size", methods=["GET"])
-@project_route
-def perftest_db_size(project: Project) -> Response:
-    return answer(project_databases(project.name, *project_sizes.stored(project.name)))
+@DATAZILLA.handles(bp, f"{PERFTEST}/db_size", ["GET"], read(
+    "perftest_db_size", "Stored bytes of the project's perftest data",
+    {200: ok("Sizes in MB.", listing(schema_ref("DbSize"))), **PROJECT_ERRORS}, [PROJECT]))
+def perftest_db_size(project: Project) -> list[dict[str, str]]:
+    return project_databases(project.name, *project_sizes.stored(project.name))

@@ -9,7 +9,9 @@ refusing the values it was given (too large, malformed: the request's fault,
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from chalicelib.api.kit.refusal import Refusal
 from chalicelib.store.errors import TRANSIENT, refused_values
@@ -21,17 +23,20 @@ __all__ = ["TRANSIENT", "StorageWords", "storage_refusal"]
 
 @dataclass(frozen=True)
 class StorageWords:
-    """How a family words (and numbers) the two storage answers."""
+    """How a family words (and numbers) the two storage answers; ``*_extra`` is what its error body carries
+    beyond the message (the refusal's ``extra``, such as Datazilla's ``message`` under its ``status``)."""
 
     refused: str = "A value of the request is too large or malformed for the store."
     unavailable: str = "Storage is unavailable; retry later."
     refused_status: int = 400
+    refused_extra: Mapping[str, Any] = field(default_factory=dict)
+    unavailable_extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def storage_refusal(err: BaseException, words: StorageWords, where: str) -> Refusal:
     """The answer to a storage fault met while serving ``where`` (a method and path, for the log only)."""
     if refused_values(err):
         log.warning("storage refused the values of %s: %s", where, err)
-        return Refusal(words.refused_status, words.refused)
+        return Refusal(words.refused_status, words.refused, **words.refused_extra)
     log.error("storage unavailable for %s: %s", where, type(err).__name__)
-    return Refusal(503, words.unavailable)
+    return Refusal(503, words.unavailable, **words.unavailable_extra)

@@ -5,7 +5,7 @@ module to ``KIT_FAMILIES``: its document is assembled from the operations its
 routes were registered with. A family not yet on the kit adds one line to
 ``BUILDERS``: its name (the ``<family>`` of ``/openapi/<family>.json``) and
 the function building its document. The route
-test (``tests/test_openapi_documents.py``) compares the routes the app
+test (``tests/api/test_openapi_documents.py``) compares the routes the app
 registers with the union of these documents, and the fuzz test runs
 schemathesis on each of them, so a family without a line here fails both.
 """
@@ -15,20 +15,17 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from chalicelib.api.balrog import openapi as balrog
-from chalicelib.api.datazilla import openapi as datazilla
+from chalicelib.api.balrog import routes as balrog
+from chalicelib.api.datazilla import routes as datazilla
 from chalicelib.api.kernelci import openapi as kernelci
 from chalicelib.api.kit import documents as kit_documents
 from chalicelib.api.selfserve import routes as selfserve
-from chalicelib.api.treeherder import openapi as treeherder
+from chalicelib.api.treeherder import routes as treeherder
 
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
-    datazilla.FAMILY: datazilla.build,
-    balrog.FAMILY: balrog.build,
-    treeherder.FAMILY: treeherder.build,
     kernelci.FAMILY: kernelci.build,
 }
-KIT_FAMILIES = [selfserve.FAMILY]
+KIT_FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, treeherder.FAMILY]
 for _family in KIT_FAMILIES:
     BUILDERS[_family.name] = functools.partial(kit_documents.document, _family.name)
 

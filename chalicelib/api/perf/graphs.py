@@ -5,8 +5,7 @@
 - ``/<project>/graphs/options``: the project's series groups and their pages;
 - ``/<project>/graphs/series?series=<group key>&page=<page>[&runs=N]``: the
   page's last N runs (default 128, at most 500) with their pushes, and the
-  series' alerts. Fixed calls: one GetItem (the group), one Query (runs),
-  BatchGetItem for their pushes (100 a call), one Query (the group's alerts).
+  series' alerts (``chalicelib.services.perf.graph_series``).
 """
 
 from __future__ import annotations
@@ -18,10 +17,9 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.datazilla.common import answer, int_param, problem, project_route, storage_guard
 from chalicelib.api.request_url import base_url
-from chalicelib.perf import graph_view
-from chalicelib.store import alerts, metrics, pushes, series_catalog
+from chalicelib.services.perf import graph_series
+from chalicelib.store import series_catalog
 from chalicelib.store.projects import Project
-from chalicelib.store.series_fields import platform
 
 bp = Blueprint(__name__)
 
@@ -66,19 +64,7 @@ def series(project: Project) -> Response:
         runs = int_param(params, "runs", DEFAULT_RUNS, 1, MAX_RUNS) or DEFAULT_RUNS
     except ValueError as err:
         return problem(400, "Bad request", str(err))
-    group = series_catalog.group_of(project.name, key)
-    if group is None:
+    body = graph_series.page_series(project.name, key, page, runs)
+    if body is None:
         return problem(404, f"Unknown series '{key}'")
-    records = metrics.latest(group.key, runs)
-    rows = [{"test_run_id": r.test_run_id, "push_id": r.push_id, "pushlog_id": r.pushlog_id,
-             "push_date": r.push_date, "revision": r.revision, "pages": metrics.plain(r.pages)} for r in records]
-    known = pushes.get_many(group.branch, [int(r.push_id) for r in records])
-    first_push = int(records[0].push_id) if records else 0
-    found = [a for a in alerts.of_group(group.key, first_push) if a["page"] == page]
-    return answer({
-        "series": group.key, "branch": group.branch, "product": group.product, "test": group.test_name,
-        "platform": platform(group),
-        "page": page,
-        "points": graph_view.points(project.name, group.branch, page, rows, known),
-        "alerts": sorted(found, key=lambda a: a["push_id"]),
-    })
+    return answer(body)

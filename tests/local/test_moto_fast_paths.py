@@ -1,0 +1,179 @@
+"""The local stack's fast paths through moto give moto's own answers (chalicelib/local/moto_guards.py, embedded_aws.py).
+
+Issue 17 item 6: a tp5-sized blob spent most of its CPU in moto re-sizing,
+re-copying and re-walking large items, and in a table ``Query`` sorting the
+whole table. The guards replace those internals; these tests hold them to the
+answers moto gives without them: the same table read with and without the
+guards gives the same pages (items, counts, ``LastEvaluatedKey``), as the
+client parses them (the local stack also reads attribute values without
+botocore's per-node shape walk), the same refusals at the item size limit, and
+the journal's image of an item is the one moto's ``to_json`` makes.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.local import embedded_aws
+from chalicelib.store import clients
+from chalicelib.store.clients import client
+
+TABLE = "fast-paths"
+
+
+def _item(group: str, order: int) -> dict:
+    """An item shaped like a run's metrics: nested maps of numbers, lists, sets, binary, nulls."""
+    pages = {f"page{p:02d}": {"M": {"mean": {"N": str(order * 1.5 + p)}, "n": {"N": str(p)},
+                                    "flags": {"L": [{"BOOL": p % 2 == 0}, {"NULL": True}]},
+                                    "raw": {"B": bytes([order % 256, p])}}}
+             for p in range(12)}
+    return {"g": {"S": group}, "o": {"S": f"{order:06d}"}, "pages": {"M": pages},
+            "tags": {"SS": [f"t{order % 3}", "all"]}, "counts": {"NS": [str(order), "7"]},
+            "blob": {"B": f"blob-{order}".encode()}, "blobs": {"BS": [b"a", bytes([order % 256])]},
+            "title": {"S": "ünïcode ✓" * (order % 4)}}
+
+
+def _world(ddb) -> None:
+    ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "o", "KeyType": "RANGE"}],
+                     AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"},
+                                           {"AttributeName": "o", "AttributeType": "S"}])
+    for group in ("a", "b", "c"):
+        for order in range(0, 40, 3 if group == "b" else 1):
+            ddb.put_item(TableName=TABLE, Item=_item(group, order))
+
+
+QUERIES = [
+    {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "a"}}},
+    {"KeyConditionExpression": "g = :g AND o < :o",
+     "ExpressionAttributeValues": {":g": {"S": "a"}, ":o": {"S": "000020"}}, "ScanIndexForward": False, "Limit": 1},
+    {"KeyConditionExpression": "g = :g AND o > :o",
+     "ExpressionAttributeValues": {":g": {"S": "b"}, ":o": {"S": "000010"}}},
+    {"KeyConditionExpression": "g = :g AND o > :o",
+     "ExpressionAttributeValues": {":g": {"S": "a"}, ":o": {"S": "000035"}}, "Limit": 2},
+    {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "c"}}, "ScanIndexForward": False,
+     "Limit": 5},
+    {"KeyConditionExpression": "g = :g AND o BETWEEN :lo AND :hi",
+     "ExpressionAttributeValues": {":g": {"S": "a"}, ":lo": {"S": "000005"}, ":hi": {"S": "000009"}}},
+    {"KeyConditionExpression": "g = :g AND begins_with(o, :p)",
+     "ExpressionAttributeValues": {":g": {"S": "c"}, ":p": {"S": "00001"}}, "Limit": 3},
+    {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "nobody"}}},
+    {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "a"}},
+     "FilterExpression": "contains(tags, :t)", "ExpressionAttributeValues_": None},
+    {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "b"}},
+     "ProjectionExpression": "o, pages.page03, tags"},
+]
+
+
+def _answers(ddb) -> list:
+    """Every query, paged to the end, and a few other reads, as the client receives them."""
+    out = []
+    for query in QUERIES:
+        params = {k: v for k, v in query.items() if not k.endswith("_")}
+        if "FilterExpression" in params:
+            params["ExpressionAttributeValues"] = {**params["ExpressionAttributeValues"], ":t": {"S": "t1"}}
+        pages, start = [], None
+        while True:
+            got = ddb.query(TableName=TABLE, **params, **({"ExclusiveStartKey": start} if start else {}))
+            got.pop("ResponseMetadata")
+            pages.append(got)
+            start = got.get("LastEvaluatedKey")
+            if not start or len(pages) > 60:
+                break
+        out.append(pages)
+    got = ddb.batch_get_item(RequestItems={TABLE: {"Keys": [{"g": {"S": "a"}, "o": {"S": f"{o:06d}"}}
+                                                            for o in (1, 2, 39)]}})
+    out.append(sorted(got["Responses"][TABLE], key=lambda item: item["o"]["S"]))
+    got = ddb.get_item(TableName=TABLE, Key={"g": {"S": "c"}, "o": {"S": "000007"}})
+    out.append(got["Item"])
+    return out
+
+
+def _grown_pages(ddb) -> list:
+    """Items queried (and so sized), then grown by updates to ~300 KB each: a 1 MB page now holds three."""
+    for order in range(5):
+        ddb.put_item(TableName=TABLE, Item={"g": {"S": "grown"}, "o": {"S": f"{order:06d}"}, "a": {"S": "small"}})
+    grown = {":g": {"S": "grown"}}
+    first = ddb.query(TableName=TABLE, KeyConditionExpression="g = :g", ExpressionAttributeValues=grown)
+    for order in range(5):
+        ddb.update_item(TableName=TABLE, Key={"g": {"S": "grown"}, "o": {"S": f"{order:06d}"}},
+                        UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": {"S": "x" * 300_000}})
+    then = ddb.query(TableName=TABLE, KeyConditionExpression="g = :g", ExpressionAttributeValues=grown,
+                     ProjectionExpression="o")
+    return [first["Count"], then["Count"], then.get("LastEvaluatedKey")]
+
+
+def _refusals(ddb) -> list:
+    """Items around the 400 KB limit, put and updated: which ones moto refuses, and how."""
+    out = []
+    for size in (399_000, 404_990, 405_100, 420_000):
+        item = {"g": {"S": "big"}, "o": {"S": str(size)}, "a": {"S": "x" * (size // 2)},
+                "m": {"M": {"b": {"S": "y" * (size - size // 2 - 40)}}}}
+        try:
+            ddb.put_item(TableName=TABLE, Item=item)
+            out.append((size, "stored"))
+        except ddb.exceptions.ClientError as err:
+            out.append((size, err.response["Error"]["Code"], err.response["Error"]["Message"]))
+    try:
+        ddb.update_item(TableName=TABLE, Key={"g": {"S": "big"}, "o": {"S": "399000"}},
+                        UpdateExpression="SET c = :c", ExpressionAttributeValues={":c": {"S": "z" * 20_000}})
+        out.append("update stored")
+    except ddb.exceptions.ClientError as err:
+        out.append((err.response["Error"]["Code"], err.response["Error"]["Message"]))
+    return out
+
+
+def _run(guarded: bool) -> tuple[list, list]:
+    clients.reset()
+    if guarded:
+        embedded_aws.install()
+    try:
+        with mock_aws():
+            ddb = client("dynamodb")
+            _world(ddb)
+            return _answers(ddb), _refusals(ddb) + _grown_pages(ddb)
+    finally:
+        if guarded:
+            embedded_aws.uninstall()
+        clients.reset()
+
+
+@pytest.fixture
+def plain_aws(monkeypatch):
+    """No embedded AWS of the shared fixtures: this test makes moto worlds of its own."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+def test_queries_reads_and_size_refusals_answer_as_moto_does(plain_aws):
+    """Given the same table written with and without the guards,
+    when it is queried (forward, backward, ranges, limits, pages, filters, projections) and read,
+    and items around the 400 KB limit are put and updated, and items grow after being read,
+    then every answer and every refusal is moto's own."""
+    moto_answers, moto_refusals = _run(guarded=False)
+    guarded_answers, guarded_refusals = _run(guarded=True)
+    assert any(page.get("LastEvaluatedKey") for pages in moto_answers[:7] for page in pages)  # paging is exercised
+    assert {r[1] for r in moto_refusals if isinstance(r, tuple) and len(r) == 3} == {"ValidationException"}
+    for query, moto_pages, guarded_pages in zip(QUERIES, moto_answers, guarded_answers, strict=False):
+        assert guarded_pages == moto_pages, query
+    assert guarded_answers[len(QUERIES):] == moto_answers[len(QUERIES):]
+    assert moto_refusals[-3:-1] == [5, 3]  # the grown items fill a 1 MB page at three
+    assert guarded_refusals == moto_refusals
+
+
+def test_the_journal_image_of_an_item_is_moto_to_json(plain_aws):
+    """Given items with every attribute type, nested maps and lists and binary values,
+    when the journal takes their image,
+    then it is what ``to_json`` of moto's ``Item.to_json()`` gives, and it reads back to the same item."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    for order in (0, 1, 5, 38):
+        attrs = _item("g", order)
+        attrs["nested_b64"] = {"M": {"s": {"B": base64.b64encode(b"nested").decode()}}}  # as moto keeps wire text
+        item = Item(DynamoType(attrs["g"]), DynamoType(attrs["o"]), attrs)
+        expected = {k: embedded_aws.to_json(v) for k, v in item.to_json()["Attributes"].items()}
+        assert embedded_aws.image_of(item) == expected
+        assert {k: embedded_aws.from_json(v) for k, v in embedded_aws.image_of(item).items()} == \
+            {k: embedded_aws.from_json(v) for k, v in expected.items()}
