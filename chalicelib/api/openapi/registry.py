@@ -19,13 +19,15 @@ from chalicelib.api.balrog import routes as balrog
 from chalicelib.api.datazilla import routes as datazilla
 from chalicelib.api.kernelci import openapi as kernelci
 from chalicelib.api.kit import documents as kit_documents
+from chalicelib.api.perf import routes as perf
 from chalicelib.api.selfserve import routes as selfserve
 from chalicelib.api.treeherder import routes as treeherder
 
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     kernelci.FAMILY: kernelci.build,
 }
-KIT_FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, treeherder.FAMILY]
+# The perf pages are routes of the Datazilla family: importing them registers their operations.
+KIT_FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, perf.FAMILY, treeherder.FAMILY]
 for _family in KIT_FAMILIES:
     BUILDERS[_family.name] = functools.partial(kit_documents.document, _family.name)
 
