@@ -5,7 +5,7 @@ module to ``KIT_FAMILIES``: its document is assembled from the operations its
 routes were registered with. A family not yet on the kit adds one line to
 ``BUILDERS``: its name (the ``<family>`` of ``/openapi/<family>.json``) and
 the function building its document. The route
-test (``tests/test_openapi_documents.py``) compares the routes the app
+test (``tests/api/test_openapi_documents.py``) compares the routes the app
 registers with the union of these documents, and the fuzz test runs
 schemathesis on each of them, so a family without a line here fails both.
 """
