@@ -17,16 +17,15 @@ from typing import Any, Callable
 
 from chalicelib.api.balrog import routes as balrog
 from chalicelib.api.datazilla import routes as datazilla
-from chalicelib.api.kernelci import openapi as kernelci
+from chalicelib.api.kernelci import routes as kernelci
 from chalicelib.api.kit import documents as kit_documents
 from chalicelib.api.selfserve import routes as selfserve
 from chalicelib.api.treeherder import openapi as treeherder
 
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     treeherder.FAMILY: treeherder.build,
-    kernelci.FAMILY: kernelci.build,
 }
-KIT_FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY]
+KIT_FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, kernelci.FAMILY]
 for _family in KIT_FAMILIES:
     BUILDERS[_family.name] = functools.partial(kit_documents.document, _family.name)
 
