@@ -11,11 +11,7 @@ from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
 from chalicelib.api.selfserve import routes as selfserve_routes
-from chalicelib.api.treeherder import docs as treeherder_docs
-from chalicelib.api.treeherder import jobs as treeherder_jobs
-from chalicelib.api.treeherder import perfherder as treeherder_perfherder
-from chalicelib.api.treeherder import pushes as treeherder_pushes
-from chalicelib.api.treeherder import reference as treeherder_reference
+from chalicelib.api.treeherder import routes as treeherder_routes
 from chalicelib.workers import balrog as balrog_workers
 from chalicelib.workers import datazilla as datazilla_workers
 from chalicelib.workers import kernelci as kernelci_workers
@@ -51,11 +47,9 @@ app.register_blueprint(kernelci_workers.bp)
 app.register_blueprint(metrics_workers.bp)
 app.register_blueprint(pushlog_workers.bp)
 # Treeherder / Perfherder: TreeherderClient(server_url="<base>/treeherder")
-app.register_blueprint(treeherder_pushes.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_jobs.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_reference.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_perfherder.bp, url_prefix="/treeherder")
-app.register_blueprint(treeherder_docs.bp, url_prefix="/treeherder")
+# (chalicelib/api/treeherder/routes.py: the blueprints, in order)
+for treeherder_bp in treeherder_routes.BLUEPRINTS:
+    app.register_blueprint(treeherder_bp, url_prefix=treeherder_routes.FAMILY.url_prefix(treeherder_bp))
 app.register_blueprint(treeherder_workers.bp)
 # BuildAPI self-serve (chalicelib/api/selfserve/routes.py: the blueprints, in order)
 for selfserve_bp in selfserve_routes.BLUEPRINTS:

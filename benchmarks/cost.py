@@ -7,8 +7,14 @@ botocore's event hooks (``provide-client-params`` asks DynamoDB for
 ``ReturnConsumedCapacity``, ``after-call`` records the call), then priced:
 
 - DynamoDB capacity units from item sizes by AWS's rules
-  (``chalicelib.store.item_size``), because moto answers 1.0 for everything;
-  a write also pays for every global secondary index whose key the item holds;
+  (``chalicelib.store.item_size``), because moto answers 1.0 for everything.
+  A write is priced on the larger of the item before and after it, and each
+  global secondary index as AWS's guide ("Provisioned throughput
+  considerations for Global Secondary Indexes") says: an entry put when the
+  item gains the index key, deleted when it loses it, deleted and put when
+  the key changes, rewritten when a projected attribute changes, and nothing
+  when only attributes the index does not project change. The item before a
+  write is read back with a client outside the hooks (not counted);
 - S3 requests and bytes, SQS requests (64 KB chunks), including the queue
   polling Lambda's event source mappings do;
 - Lambda GB-seconds from each handler's measured duration at the memory
@@ -46,10 +52,10 @@ from chalicelib.local import resources  # noqa: E402
 from chalicelib.local.pump import Pump  # noqa: E402
 from chalicelib.store import branches, clients, projects, pushes  # noqa: E402
 from chalicelib.store.item_size import KB, item_bytes, read_units, write_units  # noqa: E402
-from tests.oauth_signing import form_body, sign_form  # noqa: E402
+from tests.support.oauth_signing import form_body, sign_form  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOB = json.loads((ROOT / "tests" / "fixtures" / "talos_tp5n.json").read_text())
+BLOB = json.loads((ROOT / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text())
 KEY, SECRET, HOST = "talos-dev-key", "talos-dev-secret", "bench"
 
 # On-demand prices, us-east-1, as AWS's pricing pages gave them on PRICES_AS_OF (DynamoDB's after its
@@ -105,7 +111,7 @@ class Recorder:
         self.usage = Usage()
         # a client outside the hooked session: reads back what a write left, to size it (not counted)
         self._peek = boto3.session.Session().client("dynamodb", region_name=config.region())
-        self._indexes: dict[str, list[dict[str, Any]]] = {}
+        self._tables: dict[str, dict[str, Any]] = {}
         self.metrics_item_bytes = 0
         self.detail = False
 
@@ -129,9 +135,29 @@ class Recorder:
         if "ReturnConsumedCapacity" in model.input_shape.members:
             params.setdefault("ReturnConsumedCapacity", "TOTAL")
 
-    @staticmethod
-    def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    def _keep_params(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         context["cost_params"] = copy.deepcopy(params)
+        if model.service_model.service_name == "dynamodb":
+            context["cost_before"] = self._before_images(model.name, params)
+
+    def _before_images(self, operation: str, params: dict[str, Any]) -> list[dict[str, Any] | None]:
+        """The items a write is about to change, in the order ``_dynamodb`` prices them."""
+        if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+            return [self._item_at(params["TableName"], params.get("Key") or params["Item"])]
+        if operation == "BatchWriteItem":
+            return [self._item_at(name, request["PutRequest"]["Item"] if "PutRequest" in request
+                                  else request["DeleteRequest"]["Key"])
+                    for name, requests in params["RequestItems"].items() for request in requests]
+        if operation == "TransactWriteItems":
+            return [self._item_at(body["TableName"], body.get("Key") or body.get("Item") or {})
+                    for entry in params["TransactItems"] for body in entry.values()]
+        return []
+
+    def _item_at(self, table: str, item: dict[str, Any]) -> dict[str, Any] | None:
+        key = {name: item[name] for name in self._key_names(table) if name in item}
+        if not key:
+            return None
+        return self._peek.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
     def _record(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         service = model.service_model.service_name
@@ -140,7 +166,7 @@ class Recorder:
         self.usage.calls.append(f"{service}:{operation}")
         if service == "dynamodb":
             before = (self.usage.write_units, self.usage.read_units)
-            self._dynamodb(operation, params, parsed)
+            self._dynamodb(operation, params, parsed, context.get("cost_before", []))
             if self.detail:
                 print(f"    {operation} {params.get('TableName', '')} {params.get('IndexName', '')} "
                       f"WCU {self.usage.write_units - before[0]:g} RCU {self.usage.read_units - before[1]:g}")
@@ -158,54 +184,59 @@ class Recorder:
 
     # -- DynamoDB capacity, from sizes
 
-    def _gsis(self, table: str) -> list[dict[str, Any]]:
-        if table not in self._indexes:
-            described = self._peek.describe_table(TableName=table)["Table"]
-            self._indexes[table] = described.get("GlobalSecondaryIndexes", [])
-        return self._indexes[table]
+    def _described(self, table: str) -> dict[str, Any]:
+        if table not in self._tables:
+            self._tables[table] = self._peek.describe_table(TableName=table)["Table"]
+        return self._tables[table]
 
-    def _write(self, table: str, item: dict[str, Any] | None) -> None:
-        if item is None:  # a delete: the item is gone, one unit is the floor
-            self.usage.write_units += 1
-            return
-        size = item_bytes(item)
+    def _gsis(self, table: str) -> list[dict[str, Any]]:
+        return self._described(table).get("GlobalSecondaryIndexes", [])
+
+    def _key_names(self, table: str) -> list[str]:
+        return [k["AttributeName"] for k in self._described(table)["KeySchema"]]
+
+    def _write(self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        """Units of one item write: the table (larger of before and after) and each index it touches."""
+        size = max(item_bytes(before or {}), item_bytes(after or {}))
         self.usage.write_units += write_units(size)
-        if table.endswith("-metrics"):
-            self.metrics_item_bytes += size
+        if table.endswith("-metrics") and after is not None:
+            self.metrics_item_bytes += item_bytes(after)
+        table_keys = self._key_names(table)
         for index in self._gsis(table):
             keys = [k["AttributeName"] for k in index["KeySchema"]]
-            if all(k in item for k in keys):  # sparse: only items holding the index key are written to it
-                projection = index["Projection"]
-                if projection["ProjectionType"] == "ALL":
-                    projected = size
-                else:
-                    kept = set(keys) | set(projection.get("NonKeyAttributes", []))
-                    projected = item_bytes({k: v for k, v in item.items() if k in kept}) + 100  # keys of the table
-                self.usage.write_units += write_units(projected)
+            old = _projected(before, keys, table_keys, index["Projection"])
+            new = _projected(after, keys, table_keys, index["Projection"])
+            if old is None and new is None:
+                continue  # sparse: the item is in the index neither before nor after
+            if old is None or new is None or any(old[k] != new[k] for k in keys):
+                # put, delete, or a changed key (a delete and a put)
+                self.usage.write_units += sum(write_units(item_bytes(e)) for e in (old, new) if e is not None)
+            elif old != new:  # same key, a projected attribute changed
+                self.usage.write_units += write_units(max(item_bytes(old), item_bytes(new)))
 
-    def _after_update(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
-        return self._peek.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+    def _after_update(self, table: str, item: dict[str, Any]) -> dict[str, Any] | None:
+        return self._item_at(table, item)
 
-    def _dynamodb(self, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+    def _dynamodb(self, operation: str, params: dict[str, Any], parsed: dict[str, Any],
+                  before: list[dict[str, Any] | None]) -> None:
         table = params.get("TableName", "")
         consistent = bool(params.get("ConsistentRead"))
-        if operation == "PutItem":
-            self._write(table, params["Item"])
-        elif operation == "UpdateItem":
-            self._write(table, self._after_update(table, params["Key"]))
-        elif operation == "DeleteItem":
-            self._write(table, None)
+        if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+            # a failed condition leaves the item as it was (and is not recorded: botocore raised)
+            self._write(table, before[0], self._after_update(table, params.get("Key") or params["Item"]))
         elif operation == "BatchWriteItem":
-            for name, requests in params["RequestItems"].items():
-                for request in requests:
-                    self._write(name, request["PutRequest"]["Item"] if "PutRequest" in request else None)
+            requests = [(name, r) for name, rs in params["RequestItems"].items() for r in rs]
+            for (name, request), old in zip(requests, before, strict=True):
+                self._write(name, old, request["PutRequest"]["Item"] if "PutRequest" in request else None)
         elif operation == "TransactWriteItems":
-            for entry in params["TransactItems"]:
-                (kind, body), = entry.items()
-                before = self.usage.write_units
-                self._write(body["TableName"], body.get("Item") if kind == "Put" else
-                            self._after_update(body["TableName"], body["Key"]) if kind == "Update" else None)
-                self.usage.write_units += self.usage.write_units - before  # transactions bill twice
+            entries = [(kind, body) for entry in params["TransactItems"] for kind, body in entry.items()]
+            for (kind, body), old in zip(entries, before, strict=True):
+                if kind == "ConditionCheck":
+                    continue
+                spent = self.usage.write_units
+                after = self._after_update(body["TableName"], body.get("Key") or body["Item"])
+                self._write(body["TableName"], old, after)
+                self.usage.write_units += self.usage.write_units - spent  # transactions bill twice
         elif operation == "GetItem":
             self.usage.read_units += read_units(item_bytes(parsed.get("Item", {})), consistent)
         elif operation == "BatchGetItem":
@@ -216,6 +247,17 @@ class Recorder:
             # billed on the items read before any projection: the items returned are a lower bound
             size = sum(item_bytes(i) for i in parsed.get("Items", []))
             self.usage.read_units += read_units(size, consistent and "IndexName" not in params)
+
+
+def _projected(item: dict[str, Any] | None, index_keys: list[str], table_keys: list[str],
+               projection: dict[str, Any]) -> dict[str, Any] | None:
+    """The entry an index holds for ``item`` (None when the item lacks the index key: sparse)."""
+    if item is None or not all(k in item for k in index_keys):
+        return None
+    if projection["ProjectionType"] == "ALL":
+        return item
+    kept = {*index_keys, *table_keys, *projection.get("NonKeyAttributes", [])}
+    return {k: v for k, v in item.items() if k in kept}
 
 
 def _memory(name: str) -> int:

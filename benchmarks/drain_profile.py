@@ -71,10 +71,9 @@ def _signed_body(text: str) -> tuple[str, dict[str, str]]:
     return prepared.body, headers
 
 
-def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: int) -> float:
+def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: int, one_by_one: bool = False) -> float:
     """CPU seconds of this process from the first POST until the last blob's metrics are stored."""
     from benchmarks.load import BRANCH, _blob, write_pushes
-    from chalicelib import config
     from chalicelib.local import embedded_aws
 
     revisions = [f"{tag}{i:08x}" for i in range(count)]
@@ -88,14 +87,22 @@ def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: in
             answer = gateway.handle_request("POST", "/talos/api/load_test", headers, raw)
         if answer["statusCode"] != 200:
             raise SystemExit(f"POST answered {answer['statusCode']}: {answer['body'][:300]!r}")
-    for queue in (config.PROCESSING_QUEUE, config.METRICS_QUEUE):
-        pump.drain(config.queue_name(queue), max_batches=10 * count)
+        if one_by_one:
+            _drain(pump, count)
+    _drain(pump, count)
     seconds = time.process_time() - started
     reading = time.process_time()
     _check_served(gateway, revisions, BRANCH)
     print(f"reading a blob's metrics (GET .../metrics/<branch>/<revision>/): "
           f"{(time.process_time() - reading) / count * 1000:.0f} ms of CPU")
     return seconds
+
+
+def _drain(pump: object, count: int) -> None:
+    from chalicelib import config
+
+    for queue in (config.PROCESSING_QUEUE, config.METRICS_QUEUE):
+        pump.drain(config.queue_name(queue), max_batches=10 * count)
 
 
 def _check_served(gateway: object, revisions: list[str], branch: str) -> None:
@@ -117,6 +124,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--one-by-one", action="store_true",
+                        help="each blob processed and its metrics computed before the next POST (a slow stream: "
+                             "metrics batches of one); by default the queues are drained after all POSTs")
     parser.add_argument("--output", help="also write the profile here (pstats format)")
     args = parser.parse_args()
     if not (0 < args.count <= 200 and 0 <= args.warmup <= 20):
@@ -129,7 +139,7 @@ def main() -> int:
             profiler = None if args.no_profile else cProfile.Profile()
             if profiler:
                 profiler.enable()
-            seconds = _pipeline(app, pump, args.count, "m", 10_001 + args.warmup)
+            seconds = _pipeline(app, pump, args.count, "m", 10_001 + args.warmup, args.one_by_one)
             if profiler:
                 profiler.disable()
         finally:

@@ -53,6 +53,13 @@ class RawFilter:
                 return False
         return True
 
+    def matches_pages(self, blob: Any) -> bool:
+        """Whether a loaded blob has one of the requested pages (its ``results`` keys are its page names)."""
+        pages = self.accepted.get("page_name")
+        if not pages or not isinstance(blob, dict) or not isinstance(blob.get("results"), dict):
+            return True
+        return not pages.isdisjoint(blob["results"])
+
     def trim(self, blob: Any) -> Any:
         """Keep only the requested pages in a blob's results."""
         pages = self.accepted.get("page_name")

@@ -572,6 +572,53 @@ class _Empty:
     result: dict[str, Any] = {}
 
 
+# --- the client's side: DynamoDB attribute values parsed in one pass ------------------------------
+
+_ATTRIBUTE_VALUE_MEMBERS = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
+
+
+def _attribute_values_direct(handle_structure: Any) -> Any:
+    """botocore's JSON parser, reading a DynamoDB ``AttributeValue`` without its per-node shape walk.
+
+    botocore parses every attribute value of an answer by looking up the handler
+    of each member's shape, node by node: for a run's metrics (a hundred pages
+    of results, read a window at a time) that was a quarter of the pipeline's
+    CPU. A well-formed attribute value (one member, not null) parses to the
+    same dict by its member alone: strings, numbers and booleans as they are,
+    binary values through the parser's blob parser, sets and lists element by
+    element (a null element stays null, as botocore keeps it), maps value by
+    value. Anything else is botocore's own walk.
+    """
+
+    def direct(parser: Any, value: Any, shape: Any) -> Any:
+        if type(value) is not dict or len(value) != 1:
+            return handle_structure(parser, shape, value)
+        (kind, inner), = value.items()
+        if inner is None:
+            return handle_structure(parser, shape, value)
+        if kind in ("S", "N", "BOOL", "NULL"):
+            return {kind: inner}
+        if kind == "M" and type(inner) is dict:
+            return {"M": {k: None if v is None else direct(parser, v, shape) for k, v in inner.items()}}
+        if kind == "L" and type(inner) is list:
+            return {"L": [None if v is None else direct(parser, v, shape) for v in inner]}
+        if kind in ("SS", "NS") and type(inner) is list:
+            return {kind: list(inner)}
+        if kind == "B":
+            return {"B": parser._blob_parser(inner)}
+        if kind == "BS" and type(inner) is list:
+            return {"BS": [None if v is None else parser._blob_parser(v) for v in inner]}
+        return handle_structure(parser, shape, value)
+
+    @functools.wraps(handle_structure)
+    def _handle_structure(self: Any, shape: Any, value: Any) -> Any:
+        if shape.name == "AttributeValue" and tuple(shape.members) == _ATTRIBUTE_VALUE_MEMBERS:
+            return direct(self, value, shape)
+        return handle_structure(self, shape, value)
+
+    return _handle_structure
+
+
 # --- installing ---------------------------------------------------------------------------------
 
 
@@ -581,6 +628,7 @@ def install() -> None:
     if _installed:
         return
     moto_guards.install()
+    from botocore.parsers import BaseJSONParser
     from moto.cloudformation.models import Stack
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
@@ -606,6 +654,7 @@ def install() -> None:
         (Stack, "parse_template", _json_first),
         (DynamoResult, "execute_result", _direct_json),
         (DynamoResult, "__init__", _plain_result),
+        (BaseJSONParser, "_handle_structure", _attribute_values_direct),
     ):
         _originals.append((owner, name, owner.__dict__.get(name)))  # None: inherited
         setattr(owner, name, wrap(getattr(owner, name)))

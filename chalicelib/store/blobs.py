@@ -1,10 +1,27 @@
-"""Blobs in S3, byte for byte as they were received."""
+"""Blobs in S3, byte for byte as they were received, and their objectstore ids.
+
+Ids are taken from the project's counter in blocks of ``ID_BLOCK`` per
+container (one UpdateItem per block, not one per upload: the counter was the
+slowest call and a write unit of every upload, benchmarks/ingest.py and
+benchmarks/cost.py). Ids stay unique (each block is an atomic ADD) and
+increase within a container; across containers they interleave, and a
+container that ends leaves the rest of its block unused, as MySQL's
+AUTO_INCREMENT leaves gaps. Datazilla's clients only ever follow the id a
+response gave them (``json_blob/<id>``), and Shipyard orders runs by push and
+date, never by id alone.
+"""
 
 from __future__ import annotations
 
+import threading
+
 from chalicelib import config
-from chalicelib.store import counters
+from chalicelib.store import clients, counters
 from chalicelib.store.clients import client
+
+ID_BLOCK = 100
+_blocks: dict[str, tuple[int, int]] = {}  # project -> (next id, last id of the block)
+_blocks_lock = threading.Lock()
 
 
 def objectstore_key(project: str, row_id: int) -> str:
@@ -18,25 +35,36 @@ def put(key: str, body: bytes) -> None:
 
 
 def legacy_bytes_counter(project: str) -> str:
-    """Bytes of blobs whose ids were taken without their size (and of every blob, before uploads counted both)."""
+    """Bytes of blobs queue ingest stored before blob bytes were counted when their rows finish."""
     return f"blob_bytes#{project}"
 
 
 def ids_counter(project: str) -> str:
-    """The project's objectstore ids; its running total is the bytes of the blobs uploaded with them."""
+    """The project's objectstore ids (the last id handed out in a block).
+
+    Its running total is the bytes of the blobs uploaded before ids came in
+    blocks, when each upload counted its bytes with its id.
+    """
     return f"objectstore#{project}"
 
 
-def new_row_id(project: str, size: int | None = None) -> int:
-    """The next objectstore id of a project; with ``size``, the blob's bytes are counted in the same call."""
-    if size is None:
-        return counters.next_value(ids_counter(project))
-    return counters.next_value_adding(ids_counter(project), size)
+def new_row_id(project: str) -> int:
+    """The next objectstore id of a project, from this container's block (a new block when it runs out)."""
+    with _blocks_lock:
+        following, last = _blocks.get(project, (1, 0))
+        if following > last:
+            last = counters.next_value(ids_counter(project), ID_BLOCK)
+            following = last - ID_BLOCK + 1
+        _blocks[project] = (following + 1, last)
+        return following
 
 
-def count_bytes(project: str, size: int) -> None:
-    """Add a recorded blob whose id was taken without its size (queue ingest) to the project's byte count."""
-    counters.next_value(legacy_bytes_counter(project), size)
+def _forget_blocks() -> None:
+    with _blocks_lock:
+        _blocks.clear()
+
+
+clients.on_reset(_forget_blocks)
 
 
 def get(key: str) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -35,6 +36,19 @@ def client(service: str) -> Any:
         )
 
 
+_FORGETTERS: list[Callable[[], None]] = []
+
+
+def on_reset(forget: Callable[[], None]) -> None:
+    """Have ``reset`` also call ``forget``: a store module's cache of what it read from the old world."""
+    _FORGETTERS.append(forget)
+
+
 def reset() -> None:
-    """Forget cached clients (tests switch between embedded AWS worlds); the session's models stay."""
+    """Forget cached clients and what stores cached through them (tests switch between embedded AWS worlds).
+
+    The session's models stay.
+    """
     client.cache_clear()
+    for forget in _FORGETTERS:
+        forget()

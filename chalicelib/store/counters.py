@@ -12,7 +12,7 @@ class Counter(Model):
     Meta = table_meta("counters")
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
-    # A running total kept beside the id counter it travels with (objectstore: bytes of the blobs given ids)
+    # A running total kept beside the value it travels with (see store.project_sizes)
     total = NumberAttribute(null=True)
 
 
@@ -23,15 +23,9 @@ def next_value(name: str, step: int = 1) -> int:
     return int(counter.value)
 
 
-def next_value_adding(name: str, amount: int) -> int:
-    """Add 1 to the counter and ``amount`` to its running total in the same UpdateItem; returns the new value.
-
-    One call where an id and a size would take two: the id and the total
-    cannot drift apart, and a request path is one round trip shorter.
-    """
-    counter = Counter(name)
-    counter.update(actions=[Counter.value.add(1), Counter.total.add(amount)])
-    return int(counter.value)
+def add_both(name: str, value: int, total: int) -> None:
+    """Add to the counter's value and to its running total in one UpdateItem (two sizes that travel together)."""
+    Counter(name).update(actions=[Counter.value.add(value), Counter.total.add(total)])
 
 
 def current_values(names: list[str]) -> dict[str, Counter]:

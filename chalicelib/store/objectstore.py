@@ -7,7 +7,15 @@ sparse indexes serve the read paths, so no request ever scans:
   revision, for the raw endpoint;
 - ``errors_by_date``: rows with an error, by load date, for error_count/list;
 - ``pending_by_date``: rows not yet complete, by load date, for the sweeper
-  that re-queues blobs whose processing message was lost.
+  that re-queues blobs whose processing message was lost. It projects only
+  what the sweeper reads (the keys, ``requeues``, ``last_error``, ``size``): claiming a
+  row changes attributes it does not hold, so the claim writes no index copy
+  (DynamoDB writes an index only when an attribute it projects changes).
+
+A loaded row keeps its reference data but not its page names: they are the
+blob's own ``results`` keys (the raw endpoint reads the blob anyway) and the
+run's perftest record keeps them too; on the row they were a kilobyte copied
+into ``by_revision``, two write units of every run (benchmarks/cost.py).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -53,7 +61,7 @@ class ErrorsByDate(GlobalSecondaryIndex):
 class PendingByDate(GlobalSecondaryIndex):
     class Meta:
         index_name = "pending_by_date"
-        projection = AllProjection()
+        projection = IncludeProjection(["requeues", "last_error", "size"])
 
     pending_flag = UnicodeAttribute(hash_key=True)
     date_loaded = NumberAttribute(range_key=True)
@@ -88,6 +96,7 @@ class ObjectstoreRow(Model):
     processor = UnicodeAttribute(null=True)
     build_type = UnicodeAttribute(null=True)
     test_name = UnicodeAttribute(null=True)
+    # only on rows that failed to load (a loaded row's pages are its blob's results)
     page_names = ListAttribute(of=UnicodeAttribute, null=True)
 
     # Sparse index keys (present only while the row belongs to the index).
@@ -173,13 +182,15 @@ def _reference_actions(reference: dict[str, Any], row_id: int, project: str) -> 
 
 
 def mark_complete(project: str, row_id: int, worker_id: str, test_run_id: int, reference: dict[str, Any]) -> None:
+    """Record a loaded blob with its reference data, its page names left out (see the module docstring)."""
     row = ObjectstoreRow(project, row_id)
+    kept = {name: value for name, value in reference.items() if name != "page_names"}
     row.update(
         actions=[
             ObjectstoreRow.processed_flag.set(COMPLETE),
             ObjectstoreRow.test_run_id.set(test_run_id),
             ObjectstoreRow.pending_flag.remove(),
-            *_reference_actions(reference, row_id, project),
+            *_reference_actions(kept, row_id, project),
         ],
         condition=ObjectstoreRow.worker_id == worker_id,
     )
@@ -247,8 +258,8 @@ def note_failed_delivery(project: str, row_id: int, reason: str) -> None:
             raise
 
 
-def abandon(project: str, row_id: int, error_msg: str) -> bool:
-    """Mark a row that repeated attempts failed to load; False if it completed meanwhile."""
+def abandon(project: str, row_id: int, error_msg: str) -> int | None:
+    """Mark a row that repeated attempts failed to load; its blob's size, or None if it completed meanwhile."""
     row = ObjectstoreRow(project, row_id)
     try:
         row.update(
@@ -263,6 +274,6 @@ def abandon(project: str, row_id: int, error_msg: str) -> bool:
         )
     except UpdateError as err:
         if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
-    return True
+    return int(row.size)  # the update answers with the row as it left it

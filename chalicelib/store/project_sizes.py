@@ -1,11 +1,18 @@
 """Bytes a project stores, kept as counters as they are written: no listing, no table-wide figure.
 
 DynamoDB's own table sizes are per table (all projects together), refreshed
-every six hours, and zero under moto; a project's db_size needs its own. The
-objectstore's bytes are its blobs (counted with their ids, ``store.blobs``);
-the perftest's are its loaded runs' items and packed replicates, counted by
-the loader once a row is complete (a crash between the two leaves that run
-uncounted: a size is an estimate, as MySQL's was).
+every six hours, and zero under moto; a project's db_size needs its own.
+
+One counter item per project counts both databases: its ``value`` is the
+perftest's bytes (loaded runs' items and packed replicates), its ``total``
+the objectstore's (the blobs), both added when a row finishes: loaded (one
+UpdateItem for both), failed, abandoned, or stored malformed. Not when the
+upload is answered: that would be a write on the request path (ids come in
+blocks, ``store.blobs``). A blob counts once its row is finished, seconds
+later, as MySQL's data_length followed its table statistics rather than
+each insert; a crash between finishing a row and counting it leaves it
+uncounted: a size is an estimate, as MySQL's was. Blobs counted the older
+ways (with their ids, or by queue ingest) are added in.
 """
 
 from __future__ import annotations
@@ -18,9 +25,14 @@ def _perftest_counter(project: str) -> str:
     return f"perftest_bytes#{project}"
 
 
-def count_perftest(project: str, size: int) -> None:
-    """Add a loaded run's bytes (its item and its replicates) to the project's perftest size."""
-    counters.next_value(_perftest_counter(project), size)
+def count_loaded(project: str, perftest_bytes: int, blob_bytes: int) -> None:
+    """Add a loaded run: its item and replicates to the perftest, its blob to the objectstore (one UpdateItem)."""
+    counters.add_both(_perftest_counter(project), perftest_bytes, blob_bytes)
+
+
+def count_blob(project: str, blob_bytes: int) -> None:
+    """Add a blob whose row finished without loading (failed, abandoned, malformed) to the objectstore."""
+    counters.add_both(_perftest_counter(project), 0, blob_bytes)
 
 
 def stored(project: str) -> tuple[int, int]:
@@ -31,5 +43,6 @@ def stored(project: str) -> tuple[int, int]:
         counter = found.get(name)
         return int(getattr(counter, attribute) or 0) if counter is not None else 0
 
-    objectstore = value(ids_counter(project), "total") + value(legacy_bytes_counter(project), "value")
+    objectstore = (value(_perftest_counter(project), "total") + value(ids_counter(project), "total")
+                   + value(legacy_bytes_counter(project), "value"))
     return objectstore, value(_perftest_counter(project), "value")

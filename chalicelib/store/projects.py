@@ -1,7 +1,21 @@
-"""Datazilla projects and their OAuth consumer credentials."""
+"""Datazilla projects and their OAuth consumer credentials.
+
+Every Datazilla request names its project, and a signed upload needs its
+credentials: ``cached`` keeps a found project per container for
+``CACHE_SECONDS``, so a warm Lambda verifies uploads without a GetItem each.
+Why that is safe: the credentials only say who may sign; every upload is
+still verified (HMAC over the request) and its nonce still written, so a
+cached entry cannot let a request be replayed or forged. What the cache
+delays is a change made elsewhere (the CLI replacing a secret): a warm
+container accepts the old secret, and not yet the new one, for at most
+``CACHE_SECONDS``, as a rotation in Datazilla's own process-wide settings
+took a restart. Unknown projects are not cached (a project just created is
+served at once), and ``create`` in this process replaces its own entry.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -10,7 +24,12 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from chalicelib import root_paths
+from chalicelib.store import clients
 from chalicelib.store.base import table_meta
+
+CACHE_SECONDS = 60.0
+_cache: dict[str, tuple[float, Project]] = {}
+_cache_lock = threading.Lock()
 
 
 class ProjectRecord(Model):
@@ -57,6 +76,30 @@ def get(name: str) -> Project | None:
     return Project(rec.name, rec.oauth_consumer_key, rec.oauth_consumer_secret)
 
 
+def cached(name: str) -> Project | None:
+    """``get``, answered from this container's copy when it is younger than ``CACHE_SECONDS``."""
+    now = time.monotonic()
+    with _cache_lock:
+        entry = _cache.get(name)
+    if entry is not None and now - entry[0] < CACHE_SECONDS:
+        return entry[1]
+    found = get(name)
+    with _cache_lock:
+        if found is None:
+            _cache.pop(name, None)
+        else:
+            _cache[name] = (now, found)
+    return found
+
+
+def _forget_cached() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+clients.on_reset(_forget_cached)
+
+
 def create(name: str, consumer_key: str, consumer_secret: str, replace: bool = False) -> Project:
     check_name(name)
     rec = ProjectRecord(
@@ -71,5 +114,8 @@ def create(name: str, consumer_key: str, consumer_secret: str, replace: bool = F
         if err.cause_response_code == "ConditionalCheckFailedException":
             raise ProjectExists(name) from err
         raise
-    return Project(name, consumer_key, consumer_secret)
+    project = Project(name, consumer_key, consumer_secret)
+    with _cache_lock:
+        _cache.pop(name, None)
+    return project
 

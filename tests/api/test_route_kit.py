@@ -2,7 +2,7 @@
 exceptions become its own answers, storage faults the same way everywhere.
 
 Pure: a throwaway Chalice app and family, no AWS. The families' own behaviour
-is specified by their tests (tests/test_selfserve_*.py, ...).
+is specified by their tests (tests/selfserve/, ...).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def _family(**declared) -> Family:
     return Family(name=f"kit_test_{next(_names)}", prefix="/t", title="t", description="d", **declared)
 
 
-def _op(name: str) -> dict:
-    return parts.operation(name, name, {200: parts.answer("ok")})
+def _op(name: str, security: list | None = None) -> dict:
+    return parts.operation(name, name, {200: parts.answer("ok")}, security=security)
 
 
 def _served(family: Family, handler) -> Client:
@@ -180,7 +180,7 @@ def test_given_a_signed_in_route_then_the_user_reaches_the_handler_and_a_strange
             raise Refusal(401, "who are you?")
         return "alice"
 
-    @documented(_op("mine"))
+    @documented(_op("mine", security=[{"bearer": []}]))
     def mine(name, user):
         return f"{user}:{name}"
 
@@ -213,3 +213,13 @@ def test_given_handles_then_one_handler_answers_its_methods_each_documented_and_
     item = documents.document(family.name)["paths"]["/t/api/things/{name}"]
     assert (item["get"]["operationId"], item["head"]["operationId"]) == ("get_thing", "head_thing")
     assert (response.status_code, response.json_body) == (200, {"ok": "x"})
+
+
+def test_given_a_signed_in_route_whose_operation_needs_no_one_then_registration_fails():
+    from chalicelib.api.kit.auth import Auth
+
+    family = _family(auth=Auth({"bearer": {"type": "http", "scheme": "bearer"}}, lambda request: "alice"))
+
+    with pytest.raises(UndocumentedRoute):
+        family.route(Blueprint(__name__), "/mine", {"GET": documented(_op("mine"))(lambda user: user)},
+                     signed_in=True)

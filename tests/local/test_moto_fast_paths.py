@@ -4,9 +4,10 @@ Issue 17 item 6: a tp5-sized blob spent most of its CPU in moto re-sizing,
 re-copying and re-walking large items, and in a table ``Query`` sorting the
 whole table. The guards replace those internals; these tests hold them to the
 answers moto gives without them: the same table read with and without the
-guards gives the same pages (items, counts, ``LastEvaluatedKey``), the same
-refusals at the item size limit, and the journal's image of an item is the one
-moto's ``to_json`` makes.
+guards gives the same pages (items, counts, ``LastEvaluatedKey``), as the
+client parses them (the local stack also reads attribute values without
+botocore's per-node shape walk), the same refusals at the item size limit, and
+the journal's image of an item is the one moto's ``to_json`` makes.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ def _reference(row: objectstore.ObjectstoreRow) -> dict[str, Any]:
         "product": row.product, "os_name": row.os_name, "os_version": row.os_version,
         "branch_version": row.branch_version, "processor": row.processor,
         "build_type": row.build_type, "test_name": row.test_name,
-        "page_names": row.page_names,
+        "page_names": row.page_names,  # on rows that failed to load; a loaded row's pages are its blob's
     }
 
 
@@ -47,6 +47,8 @@ def raw(project: Project, branch: str, revision: str) -> list[Any]:
         if row.error_flag == "Y":
             run_id = int(row.test_run_id) if row.test_run_id is not None else int(row.id)
             out.append(bad_test_data(run_id, row.error_msg))
-        else:
-            out.append(selected.trim(json.loads(contents[int(row.id)])))
+            continue
+        blob = json.loads(contents[int(row.id)])
+        if selected.matches_pages(blob):
+            out.append(selected.trim(blob))
     return out

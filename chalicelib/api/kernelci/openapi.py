@@ -37,7 +37,7 @@ VERBS = ("get", "post", "put", "delete")
 NOT_IMPLEMENTED_TAG = "not implemented"
 
 # The build, test results and regression the document's examples name; the local stack's seed for the fuzz tests
-# (tests/api_fuzzing.py) posts exactly these, and the ids follow from them as the import derives them.
+# (tests/support/api_fuzzing.py) posts exactly these, and the ids follow from them as the import derives them.
 EXAMPLE_BUILD = {"job": "mainline", "git_branch": "master", "kernel": "v5.8", "arch": "arm64",
                  "defconfig": "defconfig", "build_environment": "gcc-8",
                  "file_server_resource": "mainline/master/v5.8/arm64/defconfig/gcc-8"}

@@ -1,7 +1,8 @@
 """A family, declared once: how its answers look, which errors become which answers, who may call, and its routes.
 
-Every route of a family is registered by :meth:`Family.route`, which makes one
-Chalice view per path that, in order:
+Every route of a family is registered by :meth:`Family.route` (or the
+decorator :meth:`Family.handles`), which makes one Chalice view for the
+methods it is given that, in order:
 
 1. builds the request's context (what the envelope needs, such as the answer's
    format); a refusal here is answered without a context;
@@ -109,10 +110,11 @@ class Family:
     implied_methods: Callable[[frozenset[str]], frozenset[str]] = _no_implied
     components: dict[str, Any] = field(default_factory=dict)
     content_types: list[str] | None = None
+    # Blueprint → where under ``prefix`` it is served (see :meth:`blueprint`).
+    _mounts: dict[Blueprint, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         documents.add_family(self)
-        object.__setattr__(self, "_mounts", {})
 
     def blueprint(self, import_name: str, mount: str = "") -> Blueprint:
         """A blueprint of this family served under ``prefix + mount`` (Balrog's ``/api``, ``/update``...);
@@ -201,6 +203,8 @@ class Family:
             documents.add_operation(self.name, self.document_path(bp, path), method, operation)
         if signed_in and self.auth is None:
             raise TypeError(f"{self.name}: {path} is signed in but the family declares no auth")
+        if signed_in and any(not op.get("security") for op in operations.values()):
+            raise UndocumentedRoute(f"{self.name}: {path} needs a user but an operation lists no security")
         route = Route(self, path, handlers, signed_in, settings)
 
         def view(**params: str) -> Response:

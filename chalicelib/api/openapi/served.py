@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.openapi import html_page, registry
+from chalicelib.api.kit import html_page
+from chalicelib.api.openapi import registry
 from chalicelib.api.request_url import base_url
 
 bp = Blueprint(__name__)
