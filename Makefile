@@ -34,16 +34,16 @@ test: $(STAMP) browser
 # schemathesis on every family's OpenAPI document against a fresh local stack, long profile:
 # every phase, up to 100 examples per operation, SHIPYARD_FUZZ_SECONDS per family (default 180).
 fuzz: $(STAMP)
-	SHIPYARD_FUZZ=long $(BIN)/python -m pytest tests/test_openapi_fuzz.py tests/test_hostile_input.py -p no:xdist -s -k "schemathesis or below_500"
+	SHIPYARD_FUZZ=long $(BIN)/python -m pytest tests/api/test_openapi_fuzz.py tests/api/test_hostile_input.py -p no:xdist -s -k "schemathesis or below_500"
 
-# Debian's chromium, for the graph page's end-to-end test (tests/test_graphs_e2e.py). Installed when
+# Debian's chromium, for the graph page's end-to-end test (tests/perf/test_graphs_e2e.py). Installed when
 # missing and we may (root with apt-get, as CI is); otherwise that one test says why it is skipped.
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  echo "installing Debian's chromium for the graph page test" && \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || \
-	echo "chromium is not installed and cannot be here: tests/test_graphs_e2e.py will be skipped"
+	echo "chromium is not installed and cannot be here: tests/perf/test_graphs_e2e.py will be skipped"
 
 # The deployment artifacts in $(PACKAGE_DIR): sam.json (infra/ merged in), the function's zip and its
 # layer's, installed from the lock for the Lambda runtime, with .pyc; fails on anything left out.

@@ -6,10 +6,7 @@ from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
 from chalicelib.api.balrog import routes as balrog_routes
 from chalicelib.api.datazilla import routes as datazilla_routes
-from chalicelib.api.kernelci import resources as kernelci_resources
-from chalicelib.api.kernelci import tokens as kernelci_tokens
-from chalicelib.api.kernelci import upload as kernelci_upload
-from chalicelib.api.kernelci import version as kernelci_version
+from chalicelib.api.kernelci import routes as kernelci_routes
 from chalicelib.api.openapi import served as openapi_documents
 from chalicelib.api.perf import alerts as perf_alerts
 from chalicelib.api.perf import graphs as perf_graphs
@@ -41,10 +38,8 @@ app.register_blueprint(perf_graphs.bp)
 for balrog_bp in balrog_routes.BLUEPRINTS:
     app.register_blueprint(balrog_bp, url_prefix=balrog_routes.FAMILY.url_prefix(balrog_bp))
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
-app.register_blueprint(kernelci_resources.bp)
-app.register_blueprint(kernelci_tokens.bp)
-app.register_blueprint(kernelci_upload.bp)
-app.register_blueprint(kernelci_version.bp)
+for kernelci_bp in kernelci_routes.BLUEPRINTS:
+    app.register_blueprint(kernelci_bp, url_prefix=kernelci_routes.FAMILY.url_prefix(kernelci_bp))
 app.register_blueprint(openapi_documents.bp)
 app.register_blueprint(balrog_workers.bp)
 app.register_blueprint(datazilla_workers.bp)

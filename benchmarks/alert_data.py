@@ -16,7 +16,7 @@ Kinds of noise (one per case, every page of the case shares it):
 - ``outliers``: 4 % of runs are 15–60 % slow (a bad machine, a hiccup);
 - ``drift``: the level drifts linearly by 3–10 % over the case, unlabelled;
 - ``talos``: replicates resampled from the fixture's real tp5n pages
-  (tests/fixtures/talos_tp5n.json), so their shape is a real page's.
+  (tests/support/fixtures/talos_tp5n.json), so their shape is a real page's.
 
 Labels: each page gets 0–3 shifts of 1.5–25 % (either direction, a mix of
 sizes weighted towards the small ones that matter), at least 14 pushes apart,
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "talos_tp5n.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "support" / "fixtures" / "talos_tp5n.json"
 KINDS = ("gaussian", "heavy", "bimodal", "outliers", "drift", "talos")
 REPLICATES = 25
 SHIFT_SIZES = np.array([1.5, 2.0, 3.0, 4.0, 6.0, 10.0, 25.0])  # percent

@@ -39,7 +39,7 @@ from chalicelib.local import resources  # noqa: E402
 from chalicelib.store.balrog_permissions import permissions  # noqa: E402
 from chalicelib.store.clients import client  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "balrog_update_corpus.json"
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "support" / "fixtures" / "balrog_update_corpus.json"
 # A 67.0 beta build on 64-bit Windows asking on a channel that maps to 67.0: its partial is the first listed.
 URL = ("/balrog/update/6/Firefox/67.0/20190509185224/WINNT_x86-msvc-x64/en-US/release-cdntest"
        "/Windows_NT%2010.0.0.0.19045%20(x64)/ISET:SSE4_2,MEM:16384,JAWS:0/default/default/update.xml")

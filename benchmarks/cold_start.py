@@ -1,7 +1,7 @@
 """Cold start of the packaged functions, against bare ``import boto3`` / ``import numpy, boto3`` in the same run.
 
 Every figure is a fresh ``python3.13 -I -S -B`` process over the unzipped artifact laid out as
-Lambda lays it out (tests/lambda_artifact.py), with the runtime's real bootstrap (awslambdaric)
+Lambda lays it out (tests/support/lambda_artifact.py), with the runtime's real bootstrap (awslambdaric)
 importing the handler: "import" is the handler module's import (with the runtime's logging
 setup), "first request" the first invocation after it, GET /treeherder/api/repository against
 moto on 127.0.0.1. The artifact is measured as built (a .pyc beside every module) and with every
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from chalicelib.local import moto_server, resources  # noqa: E402
 from deploy import package  # noqa: E402
-from tests.lambda_artifact import BuiltPackage, invoke, lambda_env, lay_out, runtime_python  # noqa: E402
+from tests.support.lambda_artifact import BuiltPackage, invoke, lambda_env, lay_out, runtime_python  # noqa: E402
 
 PREFIX = "shipyard-bench"
 

@@ -52,10 +52,10 @@ from chalicelib.local import resources  # noqa: E402
 from chalicelib.local.pump import Pump  # noqa: E402
 from chalicelib.store import branches, clients, projects, pushes  # noqa: E402
 from chalicelib.store.item_size import KB, item_bytes, read_units, write_units  # noqa: E402
-from tests.oauth_signing import form_body, sign_form  # noqa: E402
+from tests.support.oauth_signing import form_body, sign_form  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOB = json.loads((ROOT / "tests" / "fixtures" / "talos_tp5n.json").read_text())
+BLOB = json.loads((ROOT / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text())
 KEY, SECRET, HOST = "talos-dev-key", "talos-dev-secret", "bench"
 
 # On-demand prices, us-east-1, as AWS's pricing pages gave them on PRICES_AS_OF (DynamoDB's after its

@@ -64,7 +64,7 @@ import requests
 from requests_oauthlib import OAuth1
 
 REPO = Path(__file__).resolve().parents[1]
-BLOB = json.loads((REPO / "tests" / "fixtures" / "talos_tp5n.json").read_text())
+BLOB = json.loads((REPO / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text())
 KEY, SECRET, BRANCH = "talos-dev-key", "talos-dev-secret", "Mozilla-Inbound"
 READY = "Shipyard local stack ready"
 # How often the drain's watcher asks for the metrics of the oldest blobs not served yet.

@@ -187,7 +187,7 @@ def report_dynamodb_calls(pages: int = 100) -> None:
     from chalicelib.store import pushes, replicates, test_runs
     from chalicelib.store.test_runs import PushLink
 
-    blob = json.loads((Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "talos_tp5n.json").read_text())
+    blob = json.loads((ROOT / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text())
     blob["results"] = {f"page{i:03d}.com": [100.0 + i + (j % 5) for j in range(25)] for i in range(pages)}
     calls: list[str] = []
     original = botocore.client.BaseClient._make_api_call

@@ -29,7 +29,7 @@ from chalicelib.auth import bearer  # noqa: E402
 from chalicelib.local import resources  # noqa: E402
 from chalicelib.store import queues  # noqa: E402
 from chalicelib.store.clients import client  # noqa: E402
-from tests.selfserve_data import BRANCH, seed  # noqa: E402
+from tests.support.selfserve_data import BRANCH, seed  # noqa: E402
 
 
 def bench(count: int) -> None:

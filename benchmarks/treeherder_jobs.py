@@ -28,7 +28,7 @@ from chalicelib.local.pump import Pump  # noqa: E402
 from chalicelib.services.treeherder import job_ingest  # noqa: E402
 from chalicelib.store import branches, queues  # noqa: E402
 from chalicelib.store.clients import client  # noqa: E402
-from tests.treeherder_data import job_message, seed_pushes, tip  # noqa: E402
+from tests.support.treeherder_data import job_message, seed_pushes, tip  # noqa: E402
 
 
 def bench(count: int) -> None:

@@ -2,7 +2,7 @@
 exceptions become its own answers, storage faults the same way everywhere.
 
 Pure: a throwaway Chalice app and family, no AWS. The families' own behaviour
-is specified by their tests (tests/test_selfserve_*.py, ...).
+is specified by their tests (tests/selfserve/, ...).
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ import ast
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,7 +146,9 @@ def layer_of(unit: str) -> int:
     return LAYERS[top]
 
 
+@cache
 def all_imports(root: Path = ROOT) -> list[Import]:
+    """Every import of the app, parsed once per test session (the tests only read it)."""
     files = module_files(root)
     known = set(files)
     return [imp for name, path in files.items()
@@ -267,6 +270,15 @@ def test_the_reader_sees_function_level_imports():
     found = imports_of("chalicelib.treeherder.probe", source, {"chalicelib.store.jobs"})
     assert [(i.line, i.target) for i in found] == [(2, "chalicelib.store.jobs")]
     assert upward(unit_edges(found)) == found
+
+
+def test_the_checks_catch_a_cycle_and_a_library_out_of_its_layer():
+    """Given a domain module importing boto3 and two units importing each other, then both are found."""
+    probe = imports_of("chalicelib.perf.probe", "import boto3\nfrom chalicelib.datazilla import blob\n",
+                       {"chalicelib.datazilla.blob"})
+    back = imports_of("chalicelib.datazilla.probe", "from chalicelib.perf import probe\n", {"chalicelib.perf.probe"})
+    assert [i.target for i in forbidden_libraries(probe)] == ["boto3"]
+    assert cycles(unit_edges(probe + back)) == [["datazilla", "perf"]]
 
 
 def main() -> None:

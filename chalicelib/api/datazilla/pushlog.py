@@ -24,56 +24,27 @@ from chalicelib.api.datazilla.params import comma_list, date_window
 from chalicelib.api.kit.openapi_parts import schema_ref
 from chalicelib.api.kit.refusal import Refusal
 from chalicelib.datazilla.db_size import size_mb
-from chalicelib.store import branches, pushes, table_sizes, test_runs
+from chalicelib.services.datazilla import pushlog_views
+from chalicelib.store import branches, table_sizes
 from chalicelib.store.branches import Branch
 from chalicelib.store.projects import Project
 
 bp = Blueprint(__name__)
-
-SHORT = 12  # Datazilla shows revisions as 12 hex characters
-
-
-class UnknownBranch(LookupError):
-    pass
-
-
-def _selected_branches(params: dict[str, str] | None) -> list[Branch]:
-    names = comma_list(params, "branches")
-    if not names:
-        return branches.all_branches()
-    selected = []
-    for name in names:
-        found = branches.resolve(name)
-        if found is None:
-            raise UnknownBranch(name)
-        if found not in selected:
-            selected.append(found)
-    return selected
 
 
 def _window_and_branches() -> tuple[int, int, list[Branch]]:
     params = bp.current_request.query_params
     try:
         start, end = date_window(params)
-        return start, end, _selected_branches(params)
+        return start, end, pushlog_views.selected_branches(comma_list(params, "branches"))
     except ValueError as err:
         raise Refusal(400, "Bad request", detail=str(err)) from None
-    except UnknownBranch as err:
+    except pushlog_views.UnknownBranch as err:
         raise Refusal(404, f"Unknown branch '{err}'") from None
 
 
 def _pushlog_list() -> dict[str, Any]:
-    start, end, chosen = _window_and_branches()
-    found: dict[str, Any] = {}
-    for branch in chosen:
-        for push in pushes.between_dates(branch.name, start, end):
-            found[str(push.pushlog_id)] = {
-                "branch_name": branch.name,
-                "push_id": push.push_id,
-                "date": push.date,
-                "revisions": [c["node"][:SHORT] for c in push.changesets],
-            }
-    return found
+    return pushlog_views.pushes_in_window(*_window_and_branches())
 
 
 @DATAZILLA.handles(bp, "/refdata/pushlog/list", ["GET"], read(
@@ -115,17 +86,4 @@ def pushlog_db_size() -> list[dict[str, str]]:
     [PROJECT, DAYS_AGO, NUMDAYS, BRANCHES]))
 def not_referenced(project: Project) -> dict[str, dict[str, Any]]:
     """Pushes of the window, split by whether a test run of the project names them."""
-    start, end, chosen = _window_and_branches()
-    out: dict[str, dict[str, Any]] = {"with_matching_test_run": {}, "without_matching_test_run": {}}
-    for branch in chosen:
-        window = list(pushes.between_dates(branch.name, start, end))
-        if not window:
-            continue
-        ids = [p.push_id for p in window]
-        with_runs = test_runs.pushes_with_runs(project.name, branch.name, min(ids), max(ids))
-        for push in sorted(window, key=lambda p: p.push_id):
-            side = "with_matching_test_run" if push.push_id in with_runs else "without_matching_test_run"
-            entry = {"push_id": push.push_id, "pushlog_id": push.pushlog_id,
-                     "revisions": [c["node"][:SHORT] for c in push.changesets]}
-            out[side].setdefault(branch.name, {"pushlogs": []})["pushlogs"].append(entry)
-    return out
+    return pushlog_views.not_referenced(project.name, *_window_and_branches())

@@ -38,7 +38,7 @@ STRING_OR_NULL = {"type": ["string", "null"]}
 NOT_BLANK = {"type": "string", "pattern": r"\S"}
 MAX_NOTE = 1000
 
-# What the local stack's Datazilla seed makes (tests/api_fuzzing.py waits for them): the series group of its
+# What the local stack's Datazilla seed makes (tests/support/api_fuzzing.py waits for them): the series group of its
 # runs, and the alert of the step it puts in one of the group's pages.
 EXAMPLE_SERIES = "talos#Mozilla-Inbound#Firefox#linux#Fedora 12#x86_64#opt#Talos tp5n"
 EXAMPLE_PAGE = "amazon.com"

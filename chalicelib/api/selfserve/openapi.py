@@ -32,7 +32,7 @@ from chalicelib.selfserve import actions, params, views
 TAG = ["buildapi self-serve"]
 OPEN = PUBLIC
 
-# Seeded by tests/api_fuzzing.py (seed_selfserve), so the examples reach real answers.
+# Seeded by tests/support/api_fuzzing.py (seed_selfserve), so the examples reach real answers.
 EXAMPLE_BRANCH = "Selfserve-Test"
 EXAMPLE_REVISION = "5e1f5e1f5e1f" + "0" * 28
 EXAMPLE_JOB_REQUEST = "1"

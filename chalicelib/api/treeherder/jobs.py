@@ -31,8 +31,8 @@ from chalicelib.api.treeherder.openapi import (
     int_query,
     read,
 )
+from chalicelib.services.treeherder import job_details as job_details_service
 from chalicelib.services.treeherder import job_ingest, job_listing
-from chalicelib.store import branches, pushes
 from chalicelib.store import jobs as job_store
 from chalicelib.store.branches import Branch
 from chalicelib.treeherder import job_query, pulse_job
@@ -205,47 +205,10 @@ def job_log_urls(branch: Branch, project: str) -> list[dict[str, Any]]:
         ids = int_list(params.getlist("job_id"), "job_id")
     except BadParameter:
         raise BadParameter("job_id must be an integer") from None
-    found = []
-    for job_id in dict.fromkeys(ids[:job_listing.MAX_IDS]):
-        job = job_store.by_id(job_id)
-        if job is not None and job.repository == branch.name:
-            found.extend(job_store.logs_of_job(job_id))
-    return found
+    return job_details_service.log_references(branch.name, ids)
 
 
 DETAIL_FILTERS = ("job_guid", "job__guid", "job_id", "job_id__in", "push_id")
-
-
-def _details(params: Any) -> list[dict[str, Any]]:
-    """The details the first filter given selects (guid, then job ids, then push); every filter given is
-    checked first, so a wrong value is a 400 even when another filter answers."""
-    guid = params.get("job_guid") or params.get("job__guid")
-    ids = int_list(params.getlist("job_id") + params.getlist("job_id__in"), "job_id")
-    push_id = int_value(params.get("push_id"), "push_id")
-    if guid:
-        return job_store.details_of_guid(guid)
-    if params.get("job_id") or params.getlist("job_id__in"):
-        return [d for i in dict.fromkeys(ids[:job_listing.MAX_IDS]) for d in job_store.details_of_job(i)]
-    push = pushes.by_pushlog_id(push_id) if push_id is not None else None
-    return [] if push is None else job_store.details_of_push(push.branch, push.pushlog_id)
-
-
-def _detail_matches(row: dict[str, Any], params: Any, branch_of_repository: str | None) -> bool:
-    """JobDetailFilter's other filters, all of them at once: ``title``, ``value`` and ``repository``
-    (Treeherder's repository name, the job's branch here), beside the guid, id and push filters."""
-    for name in ("title", "value"):
-        if params.get(name) is not None and row.get(name) != params.get(name):
-            return False
-    repository = params.get("repository")
-    if repository is not None and row["repository"] not in (repository, branch_of_repository):
-        return False
-    guid = params.get("job_guid") or params.get("job__guid")
-    if guid and row.get("job_guid") != guid:
-        return False
-    ids = int_list(params.getlist("job_id") + params.getlist("job_id__in"), "job_id")
-    if ids and row.get("job_id") not in ids:
-        return False
-    return True
 
 
 def _detail_page_size(params: Any) -> int:
@@ -279,9 +242,7 @@ def job_details() -> dict[str, Any]:
     offset = int_value(params.get("offset"), "offset") or 0
     if offset < 0:
         raise BadParameter("offset must be at least 0")
-    repository = params.get("repository")
-    resolved = branches.resolve_repository(repository) if repository else None
-    rows = [d for d in _details(params) if _detail_matches(d, params, resolved.name if resolved else None)]
+    rows = job_details_service.details_matching(params)
     page = rows[offset:offset + limit]
 
     def link(at: int) -> str:

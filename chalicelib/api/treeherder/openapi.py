@@ -34,7 +34,7 @@ from chalicelib.treeherder.job_schema import SCHEMA as JOB_MESSAGE_SCHEMA
 
 TAG = ["treeherder"]
 PERF_TAG = ["perfherder"]
-# What the local stack's Treeherder seed makes (tests/api_fuzzing.py checks they are there): repository
+# What the local stack's Treeherder seed makes (tests/support/api_fuzzing.py checks they are there): repository
 # mozilla-central, its pushes (the first pushes of the stack), a job on each, and the Perfherder series of its
 # Talos runs' page amazon.com.
 EXAMPLE_PROJECT = "mozilla-central"

@@ -19,7 +19,7 @@ which decides exactly as the full round would.
 
 The package cannot ship in the Lambda: its releases pin numpy < 2 and gevent,
 which clash with Shipyard's numpy. It is the test oracle instead
-(tests/test_edivisive.py, requirements-oracle.txt).
+(tests/perf/test_edivisive.py, requirements-oracle.txt).
 """
 
 from __future__ import annotations

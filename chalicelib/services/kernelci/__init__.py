@@ -1,0 +1,1 @@
+"""KernelCI use cases: importing a build that ``POST /build`` accepted (``build_import``)."""

@@ -1,0 +1,187 @@
+"""The metrics worker: per-page statistics in push order, whatever the arrival order."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from chalicelib import config
+from chalicelib.store import pushes
+from chalicelib.store.metrics import MetricsRecord, plain
+from tests.support.datazilla_data import talos_run
+from tests.support.pushlog_data import make_push
+
+PROCESSING = config.queue_name(config.PROCESSING_QUEUE)
+METRICS = config.queue_name(config.METRICS_QUEUE)
+PAGES = {"a.com": 100.0, "b.com": 200.0, "c.com": 300.0}
+
+
+@pytest.fixture
+def series(inbound):
+    """Eight pushes on Mozilla-Inbound; returns their tip nodes in push order."""
+    nodes = []
+    for push_id in range(1, 9):
+        push = make_push(push_id, 1343674800 + push_id * 600)
+        pushes.store("Mozilla-Inbound", push_id, push["date"], push["user"], push["changesets"])
+        nodes.append(push["changesets"][-1]["node"])
+    return nodes
+
+
+def _means(push_index: int) -> dict[str, float]:
+    """Page b.com regresses by 20% from the sixth push on."""
+    return {page: (mean * 1.2 if page == "b.com" and push_index >= 5 else mean) for page, mean in PAGES.items()}
+
+
+def _deliver(upload, pump, blobs: list[str]) -> None:
+    for blob in blobs:
+        assert upload(blob).status_code == 200
+        pump.drain(PROCESSING)
+        pump.drain(METRICS)
+
+
+def _metrics_by_revision(ids: bool = True) -> dict[str, dict]:
+    """Stored metrics by revision (tests only: a Scan of the whole table)."""
+    found = {rec.revision: plain(rec.pages) for rec in MetricsRecord.scan()}
+    if not ids:  # the same blobs uploaded again get new test run ids
+        for pages in found.values():
+            for page in pages.values():
+                page.pop("threshold_test_run_id", None)
+    return found
+
+
+def _runs(talos_blob, nodes) -> list[str]:
+    return [talos_run(talos_blob, node, _means(i), seed=i) for i, node in enumerate(nodes)]
+
+
+def test_first_run_of_a_series_is_its_baseline(upload, pump, talos_blob, series):
+    _deliver(upload, pump, _runs(talos_blob, series)[:1])
+    pages = _metrics_by_revision()[series[0][:12]]
+    assert all(page["baseline"] and page["p"] is None for page in pages.values())
+
+
+def test_second_run_is_compared_with_the_first_and_starts_the_trend(upload, pump, talos_blob, series):
+    runs = _runs(talos_blob, series)
+    _deliver(upload, pump, runs[:2])
+    # the fixture's test is tp5n: its first replicate is not measured
+    first = json.loads(runs[0])["results"]["a.com"][1:]
+    second = json.loads(runs[1])["results"]["a.com"][1:]
+    page = _metrics_by_revision()[series[1][:12]]["a.com"]
+    assert page["compared"] and page["test_evaluation"] is True
+    assert page["threshold_revision"] == series[0][:12]
+    import statistics as st
+
+    assert page["trend_mean"] == pytest.approx(0.05 * st.mean(second) + 0.95 * st.mean(first))
+
+
+def test_a_regression_fails_its_page_and_keeps_the_trend(upload, pump, talos_blob, series):
+    _deliver(upload, pump, _runs(talos_blob, series))
+    metrics = _metrics_by_revision()
+    regressed = metrics[series[5][:12]]["b.com"]
+    before = metrics[series[4][:12]]["b.com"]
+    assert regressed["fdr"] is True and regressed["test_evaluation"] is False
+    assert regressed["trend_mean"] == before["trend_mean"]
+    assert metrics[series[5][:12]]["a.com"]["test_evaluation"] is True
+
+
+def test_results_do_not_depend_on_arrival_order(upload, pump, talos_blob, series, aws):
+    # given the same eight runs delivered in push order
+    runs = _runs(talos_blob, series)
+    _deliver(upload, pump, runs)
+    in_order = _metrics_by_revision(ids=False)
+    # when they are delivered shuffled into a fresh store, twice
+    for seed in (1, 2):
+        for rec in MetricsRecord.scan():
+            rec.delete()
+        shuffled = list(runs)
+        random.Random(seed).shuffle(shuffled)
+        _deliver(upload, pump, shuffled)
+        # then every run's metrics are identical
+        assert _metrics_by_revision(ids=False) == in_order
+
+
+def test_a_redelivered_metrics_message_changes_nothing(upload, pump, talos_blob, series):
+    _deliver(upload, pump, _runs(talos_blob, series)[:3])
+    before = _metrics_by_revision()
+    from chalicelib.store import queues
+
+    queues.send_ordered(config.METRICS_QUEUE, {"project": "talos", "test_run_id": 2}, "g", "again-2")
+    pump.drain(METRICS)
+    assert _metrics_by_revision() == before
+
+
+def test_tp5_drops_the_first_replicate_but_reports_the_full_count(upload, pump, talos_blob, series):
+    run = json.loads(talos_run(talos_blob, series[0], PAGES))
+    run["results"]["a.com"][0] = 10_000.0  # the warm-up replicate
+    _deliver(upload, pump, [json.dumps(run)])
+    page = _metrics_by_revision()[series[0][:12]]["a.com"]
+    assert page["n_replicates"] == 25 and page["n"] == 24
+    assert page["mean"] < 200
+
+
+def test_a_page_with_one_replicate_is_a_page_error_not_a_lost_run(upload, pump, talos_blob, series):
+    run = json.loads(talos_run(talos_blob, series[0], PAGES))
+    run["testrun"]["suite"] = "Talos tsvg"
+    run["results"]["a.com"] = [5.0]
+    _deliver(upload, pump, [json.dumps(run)])
+    pages = _metrics_by_revision()[series[0][:12]]
+    assert pages["a.com"]["error"] == "fewer than 2 replicates"
+    assert pages["b.com"]["baseline"] is True
+
+
+def test_zero_variance_is_a_page_error(upload, pump, talos_blob, series):
+    runs = []
+    for node in series[:2]:
+        run = json.loads(talos_run(talos_blob, node, PAGES))
+        run["testrun"]["suite"] = "Talos tsvg"
+        run["results"]["a.com"] = [7.0] * 5
+        runs.append(json.dumps(run))
+    _deliver(upload, pump, runs)
+    page = _metrics_by_revision()[series[1][:12]]["a.com"]
+    assert "zero variance" in page["error"]
+    assert page["p"] is None
+
+
+def test_a_run_waits_for_its_push_and_is_computed_when_linked(upload, pump, talos_blob, inbound):
+    from chalicelib.services.datazilla.push_links import link_waiting_runs
+
+    push = make_push(1, 1343675400)
+    _deliver(upload, pump, [talos_run(talos_blob, push["changesets"][-1]["node"], PAGES)])
+    assert _metrics_by_revision() == {}
+    stored, _ = pushes.store("Mozilla-Inbound", 1, push["date"], push["user"], push["changesets"])
+    link_waiting_runs(stored)
+    pump.drain(METRICS)
+    assert list(_metrics_by_revision()) == [push["changesets"][-1]["node"][:12]]
+
+
+def test_a_metrics_job_for_a_100_page_run_makes_a_few_batched_calls(upload, pump, talos_blob, series, aws_calls):
+    pages = {f"page{i:03d}.com": 100.0 + i for i in range(100)}
+    _deliver(upload, pump, [talos_run(talos_blob, series[0], pages, seed=1)])
+    assert upload(talos_run(talos_blob, series[1], pages, seed=2)).status_code == 200
+    pump.drain(PROCESSING)
+    aws_calls.clear()
+    pump.drain(METRICS)
+    dynamodb = [op for service, op in aws_calls if service == "dynamodb"]
+    # metrics: at most 5; alert detection: the group's window, its alerts, the series catalog (read, write);
+    # the Perfherder signature registry: a GetItem and an UpdateItem per group
+    assert len(dynamodb) <= 11, dynamodb
+
+
+def test_a_run_loaded_before_replicates_moved_to_s3_gets_the_same_metrics(upload, pump, talos_blob, series):
+    """Given runs whose replicates are on the DynamoDB item (as loaded before ``store.replicates``) and not in
+    S3, when their metrics are computed again, then they equal the metrics computed from the packed matrix."""
+    from chalicelib.services.perf.metrics_job import compute
+    from chalicelib.store import replicates, test_runs
+    from chalicelib.store.clients import client
+
+    _deliver(upload, pump, _runs(talos_blob, series)[:3])
+    packed = _metrics_by_revision()
+    for run_id in (1, 2, 3):
+        record = test_runs.get("talos", run_id)
+        lengths, matrix = replicates.get("talos", run_id)
+        record.pages = {name: matrix[i, : lengths[i]].tolist() for i, name in enumerate(record.page_names)}
+        record.save()
+        client("s3").delete_object(Bucket=config.bucket_name(), Key=replicates.key("talos", run_id))
+    compute("talos", 1)
+    assert _metrics_by_revision() == packed
