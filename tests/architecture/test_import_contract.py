@@ -80,8 +80,6 @@ _OPENAPI_REGISTRY = ("the route kit (issue 16.3) replaces the OpenAPI registry, 
 TEMPORARY_EDGES: dict[tuple[str, str], str] = {
     **{("api.openapi", f"api.{family}"): _OPENAPI_REGISTRY
        for family in ("balrog", "datazilla", "kernelci", "selfserve")},
-    ("api.datazilla", "api.perf"): "the route kit (issue 16.3): Datazilla's OpenAPI document imports perf's "
-                                   "operations while perf's routes use Datazilla's project_route",
 }
 
 

@@ -17,10 +17,12 @@ from chalicelib.api.balrog import routes as balrog
 from chalicelib.api.datazilla import routes as datazilla
 from chalicelib.api.kernelci import routes as kernelci
 from chalicelib.api.kit import documents as kit_documents
+from chalicelib.api.perf import routes as perf
 from chalicelib.api.selfserve import routes as selfserve
 from chalicelib.api.treeherder import routes as treeherder
 
-FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, treeherder.FAMILY, kernelci.FAMILY]
+# The perf pages are routes of the Datazilla family (``perf.FAMILY``): importing them registers their operations.
+FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, perf.FAMILY, treeherder.FAMILY, kernelci.FAMILY]
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     family.name: functools.partial(kit_documents.document, family.name) for family in FAMILIES}
 
