@@ -138,8 +138,8 @@ def _writer(target, errors: list, *args) -> threading.Thread:
     def run() -> None:
         try:
             target(*args)
-        except (requests.ConnectionError, requests.Timeout):
-            pass  # the stack was killed under this request: it was never acknowledged
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
+            pass  # the stack was killed under this request (or mid-answer): the client never had its answer
         except BaseException as err:  # noqa: BLE001 - reported by the test
             errors.append(err)
 

@@ -126,6 +126,14 @@ def _refusals(ddb) -> list:
     return out
 
 
+def _stored(ddb) -> list:
+    """The items as moto holds them (so as the journal records them): what the requests were parsed into."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[embedded_aws.ACCOUNT_ID][ddb.meta.region_name].tables[TABLE]
+    return [embedded_aws.image_of(item) for item in table.all_items()]
+
+
 def _run(guarded: bool) -> tuple[list, list]:
     clients.reset()
     if guarded:
@@ -134,7 +142,7 @@ def _run(guarded: bool) -> tuple[list, list]:
         with mock_aws():
             ddb = client("dynamodb")
             _world(ddb)
-            return _answers(ddb), _refusals(ddb) + _grown_pages(ddb)
+            return _answers(ddb) + [_stored(ddb)], _refusals(ddb) + _grown_pages(ddb)
     finally:
         if guarded:
             embedded_aws.uninstall()
