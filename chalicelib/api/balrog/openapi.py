@@ -68,7 +68,10 @@ def obj(properties: dict[str, Any], required: list[str] | None = None, **extra: 
 
 SCHEMAS: dict[str, Any] = {
     "Problem": obj({"title": {"type": "string"}, "detail": {"type": "string"}, "status": {"type": "integer"},
-                        "exception": {"type": "string"}}, required=["title", "detail", "status"],
+                        "exception": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                                      "description": "The exception's message; Invalid Blob: the schema's "
+                                                     "complaints, one per item."}},
+                        required=["title", "detail", "status"],
                        description="Balrog's error body."),
     "TokenError": obj({"error": {"enum": ["invalid_request", "unsupported_grant_type", "access_denied",
                                               "temporarily_unavailable"]},
@@ -179,9 +182,9 @@ NEW_RULE = {"priority": 90, "backgroundRate": 100, "update_type": "minor", "prod
             "mapping": "Firefox-53.0-build1"}
 NEW_RELEASE = {"name": "Firefox-54.0-build1", "product": "Firefox",
                "blob": json.dumps({"name": "Firefox-54.0-build1", "schema_version": 1, "hashFunction": "sha512"})}
-LOCALE_CHANGE = {"product": "Firefox", "schema_version": 4, "hashFunction": "sha512", "data_version": 1,
-                 "data": json.dumps({"buildID": "20170401000000", "completes": [{"from": "*", "filesize": 4000,
-                                                                                 "hashValue": "c0ffee"}]})}
+LOCALE_CHANGE = {"product": "Firefox", "schema_version": 1, "hashFunction": "sha512", "data_version": 1,
+                 "data": json.dumps({"buildID": "20170401000000", "complete": {"from": "*", "filesize": 4000,
+                                                                               "hashValue": "c0ffee"}})}
 
 
 def new_version(description: str = "Written.") -> dict[str, Any]:
