@@ -48,7 +48,7 @@ def _dynamodb_calls(app_client, aws_calls, path: str) -> list[str]:
 
 
 @pytest.fixture
-def calls_at_size(app_client, talos, inbound, aws_calls):
+def calls_at_size(fast_moto, uncached_projects, app_client, talos, inbound, aws_calls):
     def measure(total: int) -> dict[str, list[str]]:
         _bulk_store(total)
         return {path: _dynamodb_calls(app_client, aws_calls, path) for path in ENDPOINTS}
