@@ -95,6 +95,7 @@ def mapping_rules(releases: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     by_key = {mapped_count(name): name for name in releases}
     keys = list(by_key)
     table = config.table_name("counters")
+    incomplete: set[str] = set()
     for start in range(0, len(keys), 100):
         request: dict[str, Any] = {table: {"Keys": [_counter_key(k) for k in keys[start:start + 100]],
                                            "ConsistentRead": True}}
@@ -102,10 +103,21 @@ def mapping_rules(releases: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
             answer = client("dynamodb").batch_get_item(RequestItems=request)
             for item in answer["Responses"].get(table, []):
                 row = deserialize(item)
-                found[by_key[row["name"]]] = sorted(
+                name = by_key[row["name"]]
+                found[name] = sorted(
                     ({"rule_id": int(k.split("#", 1)[1]), **{c: v.get(c) for c in ("product", "channel")}}
                      for k, v in row.items() if k.startswith("rule#")), key=lambda r: r["rule_id"])
+                if int(row.get("value") or 0) > len(found[name]):
+                    incomplete.add(name)  # counted before its rules were named beside the count
             request = answer.get("UnprocessedKeys") or {}
+    if incomplete:  # only for reference items older than the names: read the rules once, as before
+        for rule in rules.all_rows():
+            for name in _mapped(rule) & incomplete:
+                found[name] = [r for r in found[name] if r["rule_id"] != rule["rule_id"]]
+                found[name].append({"rule_id": rule["rule_id"], "product": rule.get("product"),
+                                    "channel": rule.get("channel")})
+        for name in incomplete:
+            found[name].sort(key=lambda r: r["rule_id"])
     return found
 
 
@@ -134,11 +146,10 @@ class Rules(VersionedTable):
             }}))
         before, after = _mapped(old), _mapped(new)
         info = {"product": (new or {}).get("product"), "channel": (new or {}).get("channel")}
-        changed_info = info != {"product": (old or {}).get("product"), "channel": (old or {}).get("channel")}
         effects += [_reference(name, rule_id, 1, info) for name in sorted(after - before)]
         effects += [_reference(name, rule_id, -1, None) for name in sorted(before - after)]
-        if changed_info:
-            effects += [_reference(name, rule_id, 0, info) for name in sorted(after & before)]
+        # Rewritten on every write, so a reference item from before it named its rules is completed by the next.
+        effects += [_reference(name, rule_id, 0, info) for name in sorted(after & before)]
         return effects
 
     def generation(self) -> int:

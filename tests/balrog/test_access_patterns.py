@@ -111,3 +111,25 @@ def test_listing_releases_reads_their_reference_items_never_the_rules(app_client
     known = next(r for r in listed if r["name"] == "known")
     assert known["rule_ids"] == [world["rule_id"]]
     assert known["rule_info"] == {str(world["rule_id"]): {"product": "Firefox", "channel": "release"}}
+
+
+def test_given_a_reference_item_from_before_it_named_its_rules_then_the_rules_are_read_and_signoffs_kept(
+        app_client, balrog_admin, world):
+    """A count without names (written before rules were named beside it) is never taken for "no rules": the
+    rules are read, so a release a gated rule maps to still needs its signoffs."""
+    from chalicelib import config
+    from chalicelib.store.balrog_rules import mapped_count, rules
+    from chalicelib.store.clients import client
+
+    gated = rules.create({"priority": 5, "backgroundRate": 100, "update_type": "minor", "product": "Firefox",
+                          "channel": "beta", "mapping": "known"}, "setup")
+    client("dynamodb").update_item(TableName=config.table_name("counters"), Key={"name": {"S": mapped_count("known")}},
+                                   UpdateExpression="REMOVE #a, #b", ExpressionAttributeNames={
+                                       "#a": f"rule#{world['rule_id']}", "#b": f"rule#{gated['rule_id']}"})
+    listed = json.loads(app_client.http.get(f"{API}/releases", headers=balrog_admin).body)["releases"]
+    known = next(r for r in listed if r["name"] == "known")
+    assert known["rule_ids"] == [world["rule_id"], gated["rule_id"]]
+    assert known["required_signoffs"] == {"releng": 1}
+    refused = app_client.http.put(f"{API}/releases/known", headers=balrog_admin, body=json.dumps(
+        {"name": "known", "product": "Firefox", "data_version": 1, "blob": json.dumps(_blob("known"))}))
+    assert (refused.status_code, json.loads(refused.body)["detail"]) == (400, "Signoff Required")
