@@ -6,13 +6,9 @@ from chalicelib import boot
 from chalicelib.api import head_requests, security_headers, unknown_paths
 from chalicelib.api.balrog import routes as balrog_routes
 from chalicelib.api.datazilla import routes as datazilla_routes
-from chalicelib.api.kernelci import resources as kernelci_resources
-from chalicelib.api.kernelci import tokens as kernelci_tokens
-from chalicelib.api.kernelci import upload as kernelci_upload
-from chalicelib.api.kernelci import version as kernelci_version
+from chalicelib.api.kernelci import routes as kernelci_routes
 from chalicelib.api.openapi import served as openapi_documents
-from chalicelib.api.perf import alerts as perf_alerts
-from chalicelib.api.perf import graphs as perf_graphs
+from chalicelib.api.perf import routes as perf_routes
 from chalicelib.api.selfserve import routes as selfserve_routes
 from chalicelib.api.treeherder import routes as treeherder_routes
 from chalicelib.workers import balrog as balrog_workers
@@ -35,16 +31,15 @@ app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: o
 # Datazilla (chalicelib/api/datazilla/routes.py: the blueprints, in order, at the root)
 for datazilla_bp in datazilla_routes.BLUEPRINTS:
     app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
-app.register_blueprint(perf_alerts.bp)
-app.register_blueprint(perf_graphs.bp)
+# The perf pages (chalicelib/api/perf/routes.py): routes of the Datazilla family
+for perf_bp in perf_routes.BLUEPRINTS:
+    app.register_blueprint(perf_bp, url_prefix=perf_routes.FAMILY.url_prefix(perf_bp))
 # Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)
 for balrog_bp in balrog_routes.BLUEPRINTS:
     app.register_blueprint(balrog_bp, url_prefix=balrog_routes.FAMILY.url_prefix(balrog_bp))
 # KernelCI answers at the host root (publish_kernel posts to "/build" whatever the API URL).
-app.register_blueprint(kernelci_resources.bp)
-app.register_blueprint(kernelci_tokens.bp)
-app.register_blueprint(kernelci_upload.bp)
-app.register_blueprint(kernelci_version.bp)
+for kernelci_bp in kernelci_routes.BLUEPRINTS:
+    app.register_blueprint(kernelci_bp, url_prefix=kernelci_routes.FAMILY.url_prefix(kernelci_bp))
 app.register_blueprint(openapi_documents.bp)
 app.register_blueprint(balrog_workers.bp)
 app.register_blueprint(datazilla_workers.bp)

@@ -143,6 +143,52 @@ def test_given_storage_words_with_extra_fields_then_the_envelope_gets_them_with_
                                                                 "detail": "retry later"})
 
 
+@pytest.mark.parametrize(("fault", "status"), [
+    (ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "Query"), 500),
+    (ClientError({"Error": {"Code": "ThrottlingException"}}, "Query"), 503),
+    (ClientError({"Error": {"Code": "ValidationException"}}, "Query"), 400),
+], ids=["lasting", "may pass", "refused values"])
+def test_given_words_for_a_lasting_fault_then_only_a_fault_retrying_cannot_fix_gets_them(fault, status):
+    """KernelCI's backend answers a database failure 500 ``Internal database error`` (its status table);
+    a family without ``lasting`` answers a fault retrying cannot fix 503 like any other."""
+    @documented(_op("thing"))
+    def thing(name):
+        raise fault
+
+    words = StorageWords(refused="refused", unavailable="later", lasting="broken")
+    with _served(_family(storage=words), thing) as client:
+        response = client.http.get("/t/thing/x")
+    with _served(_family(), thing) as client:
+        default = client.http.get("/t/thing/x")
+
+    assert (response.status_code, response.json_body) == (status, {"error": {500: "broken", 503: "later",
+                                                                             400: "refused"}[status]})
+    assert default.status_code == (400 if status == 400 else 503)
+
+
+def test_given_route_settings_then_the_familys_dispatch_reads_them():
+    """KernelCI registers one handler under many paths, each with its token rule: the dispatch finds the
+    rule as the route's settings."""
+    @documented(_op("thing"))
+    def thing(name):
+        return name
+
+    def by_setting(route, incoming):
+        if incoming.params["name"] not in route.settings:
+            raise Refusal(403, "not allowed here")
+        return route.handlers[incoming.request.method](**incoming.params)
+
+    family = _family(dispatch=by_setting)
+    app, bp = Chalice(app_name="kit-test"), Blueprint(__name__)
+    family.route(bp, "/thing/{name}", {"GET": thing}, settings=frozenset({"a"}))
+    app.register_blueprint(bp, url_prefix=family.prefix)
+    with Client(app) as client:
+        allowed, refused = client.http.get("/t/thing/a"), client.http.get("/t/thing/b")
+
+    assert (allowed.status_code, allowed.json_body) == (200, {"ok": "a"})
+    assert (refused.status_code, refused.json_body) == (403, {"error": "not allowed here"})
+
+
 def test_given_an_exception_no_one_answers_then_it_propagates_as_a_bug():
     @documented(_op("thing"))
     def thing(name):

@@ -42,7 +42,8 @@ READS = [
 ]
 
 
-def test_reads_never_scan_and_cost_the_same_at_two_table_sizes(app_client, loaded, upload, pump, aws_calls):
+def test_reads_never_scan_and_cost_the_same_at_two_table_sizes(uncached_projects, app_client, loaded, upload, pump,
+                                                                 aws_calls):
     small = {path: _measure(app_client, aws_calls, path) for path in READS}
     _load_other_revisions(upload, pump, loaded, 15)
     large = {path: _measure(app_client, aws_calls, path) for path in READS}

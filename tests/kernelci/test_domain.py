@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from chalicelib.api.kernelci.common import paths, storage_status, wanted_version
+from chalicelib.api.kernelci.family import KERNELCI, paths, wanted_version
 from chalicelib.api.kernelci.multipart import MalformedForm
 from chalicelib.api.kernelci.multipart import parse as parse_form
+from chalicelib.api.kit.storage import storage_refusal
 from chalicelib.kernelci import keys, regressions, tokens
 from chalicelib.kernelci.documents import derived_id, shown
 from chalicelib.kernelci.query import BadQuery, created_window, matcher, ordered, parse, project
@@ -224,7 +225,7 @@ def test_wanted_version(accept, version):
     (ClientError({"Error": {"Code": "ValidationException"}}, "Query"), 400),  # the request's values: no retry helps
 ])
 def test_storage_failures_that_may_pass_are_503_refused_values_400_the_others_500(error, status):
-    assert storage_status(error) == status
+    assert storage_refusal(error, KERNELCI.storage, "GET /job").status == status
 
 
 @pytest.mark.parametrize("cases", [{}, 0, "", False])

@@ -13,13 +13,19 @@ implemented (501), as in the backend.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib import config
-from chalicelib.api.kernelci.common import Answer, Call, KernelciError, paths, resource
+from chalicelib.api.kernelci import openapi as spec
+from chalicelib.api.kernelci.call import Call
+from chalicelib.api.kernelci.envelope import Answer, reason_for
+from chalicelib.api.kernelci.family import Rule, paths, resource
+from chalicelib.api.kit.openapi_parts import path_param, schema_ref, segment
+from chalicelib.api.kit.refusal import Refusal
 from chalicelib.kernelci import keys, regressions
 from chalicelib.kernelci import tokens as token_rules
 from chalicelib.kernelci.documents import ID_FIELDS, derived_id, is_object_id, job_id, now_ms, shown
@@ -40,7 +46,7 @@ def _reader(coll: str):
         if doc_id is not None:
             doc = store.get(coll, doc_id)
             if doc is None:
-                raise KernelciError(404, f"Resource '{doc_id}' not found")
+                raise Refusal(404, f"Resource '{doc_id}' not found")
             return Answer(result=[shown(project(doc, query))])
         docs, total = store.find(coll, query)
         return Answer(result=[shown(project(d, query)) for d in docs], count=total, limit=query.limit,
@@ -49,28 +55,52 @@ def _reader(coll: str):
     return read
 
 
+def _read_operation(alias: spec.Alias, collection: str, example: str | None) -> dict[str, Any]:
+    item = schema_ref(spec.SCHEMA_NAMES[collection])
+    name = alias.resource
+    if alias.with_id:
+        return spec.op(alias, "get", f"One {name} document", {
+            200: spec.ok("The document, alone in `result`.", spec.envelope(item, ["result"])),
+            **spec.common(400, 403, 404, 503, 506)},
+            security=spec.TOKEN, parameters=[spec.valid_id(example), *spec.PROJECTION])
+    return spec.op(alias, "get", f"{name} documents matching the query", {
+        200: spec.ok("The page of matching documents, newest first unless sorted; `count` is every match.",
+                     spec.envelope(item, ["result", "count", "limit", "skip"])),
+        **spec.common(400, 403, 503, 506)},
+        security=spec.TOKEN, parameters=spec.list_params(keys.GET_KEYS[collection]))
+
+
 def _deleter(coll: str, before: Callable[[dict[str, Any]], None] | None = None, after=None):
     """DELETE ``/<resource>/<id>``: 400 without an id or with one that is not an ObjectId, 404 if absent."""
 
     def delete(call: Call) -> Answer:
         if not call.doc_id:
-            raise KernelciError(400, "No ID value specified")
+            raise Refusal(400, "No ID value specified")
         if not is_object_id(call.doc_id):
-            raise KernelciError(400, "Wrong ID specified")
+            raise Refusal(400, "Wrong ID specified")
         doc = store.get(coll, call.doc_id)
         if doc is None:
-            raise KernelciError(404)
+            raise Refusal(404, reason_for(404))
         if before is not None:
             before(doc)
         try:
             store.remove([(coll, doc)])
         except store.Gone:
-            raise KernelciError(404) from None
+            raise Refusal(404, reason_for(404)) from None
         if after is not None:
             after(doc)
         return Answer(200, reason=f"Resource '{call.doc_id}' deleted")
 
     return delete
+
+
+def _delete_operation(alias: spec.Alias, what: str) -> dict[str, Any]:
+    if not alias.with_id:
+        return spec.op(alias, "delete", f"Delete {what}: an id is needed (400)", spec.common(400, 403, 503),
+                       security=spec.TOKEN)
+    return spec.op(alias, "delete", f"Delete {what}", {
+        200: spec.ok("Deleted.", schema_ref("Done")), **spec.common(400, 403, 404, 503)},
+        security=spec.TOKEN, parameters=[spec.doc_id("The document's id (24 hex digits; another is 400).")])
 
 
 def _remove_children(coll: str) -> Callable[[dict[str, Any]], None]:
@@ -109,7 +139,7 @@ def _unlist_case(case: dict[str, Any]) -> None:
             return
         except store.Conflict:
             continue
-    raise KernelciError(503, f"Test group '{group_id}' is being changed by others; the case is deleted, "
+    raise Refusal(503, f"Test group '{group_id}' is being changed by others; the case is deleted, "
                              "its group's list of cases is not: retry")
 
 
@@ -123,7 +153,7 @@ def distinct(coll: str) -> Callable[[Call], Answer]:
     def read(call: Call) -> Answer:
         field = call.doc_id
         if not field or field not in keys.DISTINCT_FIELDS[coll]:
-            raise KernelciError(400, "No field specified or field not valid")
+            raise Refusal(400, "No field specified or field not valid")
         if not any(v for values in call.params.values() for v in values):
             values = store.distinct(coll, field)
         else:
@@ -136,11 +166,20 @@ def distinct(coll: str) -> Callable[[Call], Answer]:
     return read
 
 
+def _distinct_operations(alias: spec.Alias, collection: str) -> dict[str, Any]:
+    field = path_param("field", "A field whose values are listed (another is 400).",
+                       segment(enum=list(keys.DISTINCT_FIELDS[collection])), example="job")
+    return {"get": spec.op(alias, "get", f"The distinct values of a {alias.resource} field", {
+        200: spec.ok("Each value once (ids as `$oid`); with a query, among the documents it finds.",
+                     spec.envelope(spec.ANY, ["result", "count"])),
+        **spec.common(400, 403, 503, 506)},
+        security=spec.TOKEN, parameters=[field, *spec.list_params(keys.GET_KEYS[collection])])}
+
+
 def _require_text(body: dict[str, Any], names: tuple[str, ...]) -> None:
     wrong = keys.wrong_text_values(body, names)
     if wrong:
-        raise KernelciError(400, "Provided JSON is not valid",
-                            [f"'{k}' must be a non-empty string" for k in wrong])
+        raise Refusal(400, "Provided JSON is not valid", errors=[f"'{k}' must be a non-empty string" for k in wrong])
 
 
 # --- job -----------------------------------------------------------------------------------------
@@ -153,20 +192,30 @@ def post_job(call: Call) -> Answer:
     _require_text(body, keys.POST_KEYS[keys.JOB].mandatory)
     status = keys.DEFAULT_JOB_STATUS if body.get("status") is None else body["status"]
     if not (isinstance(status, str) and status in keys.JOB_STATUSES):
-        raise KernelciError(400, f"Status value '{status}' is not valid, should be one of: {list(keys.JOB_STATUSES)}")
+        raise Refusal(400, f"Status value '{status}' is not valid, should be one of: {list(keys.JOB_STATUSES)}")
     described = f"'{body['job']}-{body['kernel']}' (branch {body['git_branch']})"
     jid = job_id(body["job"], body["git_branch"], body["kernel"])
     for _ in range(REPLACE_ATTEMPTS):
         doc = store.get(keys.JOB, jid)
         if doc is None:
-            raise KernelciError(404, f"Job {described} not found")
+            raise Refusal(404, f"Job {described} not found")
         changes = {k: body[k] for k in ("git_commit", "git_describe", "kernel_version") if body.get(k) is not None}
         try:
             store.replace(keys.JOB, {**doc, **changes, "status": status}, expected=doc)
         except store.Conflict:
             continue
         return Answer(200, reason=f"Job {described} marked as '{status}'", errors=checked.errors)
-    raise KernelciError(503, f"Job {described} is being changed by others; retry")
+    raise Refusal(503, f"Job {described} is being changed by others; retry")
+
+
+def _job_operations(alias: spec.Alias, params: list[Any]) -> dict[str, Any]:
+    return {"delete": _delete_operation(alias, "a job and its builds"),
+            "post": spec.op(alias, "post", "Set the status of an existing job", {
+                200: spec.ok("Marked.", schema_ref("Done")), **spec.common(*spec.WRITE_ERRORS, 404)},
+                security=spec.TOKEN, parameters=params, description="A path id is ignored.",
+                request_body=spec.json_body(
+                    "JobStatus", "The job (tree, kernel, branch) and its status.",
+                    {**{k: spec.EXAMPLE_BUILD[k] for k in ("job", "kernel", "git_branch")}, "status": "PASS"}))}
 
 
 # --- build ---------------------------------------------------------------------------------------
@@ -178,6 +227,15 @@ def post_build(call: Call) -> Answer:
     _require_text(checked.body, (*keys.POST_KEYS[keys.BUILD].mandatory, "defconfig_full"))
     queues.send(config.KERNELCI_IMPORT_QUEUE, {"build": checked.body, "received_on": now_ms()})
     return Answer(202, reason="Request accepted and being imported", errors=checked.errors)
+
+
+def _build_operations(alias: spec.Alias, params: list[Any]) -> dict[str, Any]:
+    return {"delete": _delete_operation(alias, "a build"),
+            "post": spec.op(alias, "post", "Import a build (and its job when new)", {
+                202: spec.ok("`Request accepted and being imported`: the import queue stores it.", schema_ref("Done")),
+                **spec.common(*spec.WRITE_ERRORS)},
+                security=spec.TOKEN, parameters=params, description="A path id is ignored.",
+                request_body=spec.json_body("BuildImport", "The build.", spec.EXAMPLE_BUILD))}
 
 
 # --- tests ---------------------------------------------------------------------------------------
@@ -232,14 +290,14 @@ def _with_parent_ids(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 def post_test_group(call: Call) -> Answer:
     if call.doc_id is not None:
-        raise KernelciError(400, "To update a test group, use a PUT request")
+        raise Refusal(400, "To update a test group, use a PUT request")
     checked = call.json_body(keys.POST_KEYS[keys.TEST_GROUP])
     created_on = now_ms()
     body, id_notes = _with_parent_ids(checked.body)
     try:
         group, cases, notes = group_documents(body, created_on)
     except InvalidResults as err:
-        raise KernelciError(400, "Provided JSON is not valid", err.errors) from None
+        raise Refusal(400, "Provided JSON is not valid", errors=err.errors) from None
     notes = [*id_notes, *notes]
     found = _with_regressions(group, cases, created_on)
     store.insert([(keys.TEST_GROUP, group), *((keys.TEST_CASE, c) for c in cases),
@@ -253,19 +311,19 @@ def post_test_group(call: Call) -> Answer:
 def post_test_case(call: Call) -> Answer:
     """Add one case to an existing group (its regressions computed as for inline cases)."""
     if call.doc_id is not None:
-        raise KernelciError(400, "To update a test case, use a PUT request")
+        raise Refusal(400, "To update a test case, use a PUT request")
     checked = call.json_body(keys.POST_KEYS[keys.TEST_CASE])
     fields = dict(checked.body)
     group_id = fields.pop("test_group_id")
     try:
         check_case(fields)
     except InvalidResults as err:
-        raise KernelciError(400, "Provided JSON is not valid", err.errors) from None
+        raise Refusal(400, "Provided JSON is not valid", errors=err.errors) from None
     if not (isinstance(group_id, str) and is_object_id(group_id)):
-        raise KernelciError(400, f"Test group ID '{group_id}' is not valid")
+        raise Refusal(400, f"Test group ID '{group_id}' is not valid")
     group = store.get(keys.TEST_GROUP, group_id)
     if group is None:
-        raise KernelciError(400, f"Test group with ID '{group_id}' not found")
+        raise Refusal(400, f"Test group with ID '{group_id}' not found")
     created_on = now_ms()
     case = case_document(fields, group, created_on)
     found = _with_regressions(group, [case], created_on)
@@ -278,10 +336,34 @@ def post_test_case(call: Call) -> Answer:
         except store.Conflict:
             group = store.get(keys.TEST_GROUP, group_id) or group
     else:
-        raise KernelciError(503, f"Test group '{group_id}' is being changed by others; the case is stored, "
-                                 "its group's list of cases is not: retry")
+        raise Refusal(503, f"Test group '{group_id}' is being changed by others; the case is stored, "
+                           "its group's list of cases is not: retry")
     return Answer(201, result=[{"_id": {"$oid": case["_id"]}}], reason=f"Test case '{case['name']}' created",
                   errors=checked.errors, headers={"Location": f"/test/case/{case['_id']}"})
+
+
+def _create_operation(alias: spec.Alias, schema_name: str, summary: str, example: Any) -> dict[str, Any]:
+    if alias.with_id:
+        return spec.op(alias, "post", f"{summary}: not with an id (400: use PUT)", spec.common(*spec.WRITE_ERRORS),
+                       security=spec.TOKEN, parameters=[spec.doc_id("Any id: refused.")],
+                       request_body=spec.json_body(schema_name, "Ignored."))
+    return spec.op(alias, "post", summary, {
+        201: spec.ok("Created: its id in `result`, `messages` names new regressions.",
+                     spec.envelope(spec.record({"_id": spec.OID}, ["_id"]), ["result"]), spec.LOCATION),
+        **spec.common(*spec.WRITE_ERRORS)},
+        security=spec.TOKEN, request_body=spec.json_body(schema_name, summary, example))
+
+
+def _test_group_operations(alias: spec.Alias, params: list[Any]) -> dict[str, Any]:
+    return {"delete": _delete_operation(alias, "a test group and its cases"),
+            "post": _create_operation(alias, "TestGroupImport", "Store a test group with its cases",
+                                      spec.EXAMPLE_GROUP)}
+
+
+def _test_case_operations(alias: spec.Alias, params: list[Any]) -> dict[str, Any]:
+    return {"delete": _delete_operation(alias, "a test case (and its id from its group)"),
+            "post": _create_operation(alias, "TestCaseImport", "Add a case to a test group",
+                                      {"name": "dmesg", "status": "PASS", "test_group_id": "0" * 24})}
 
 
 # --- count ---------------------------------------------------------------------------------------
@@ -291,7 +373,7 @@ def count(call: Call) -> Answer:
     query = parse(call.params, keys.COUNT_KEYS)
     if call.doc_id is not None:
         if call.doc_id not in keys.COUNTED:
-            raise KernelciError(404, f"Collection {call.doc_id} not found")
+            raise Refusal(404, f"Collection {call.doc_id} not found")
         collections: tuple[str, ...] = (call.doc_id,)
     else:
         collections = keys.COUNTED
@@ -303,19 +385,59 @@ def count(call: Call) -> Answer:
     return Answer(result=[{"collection": c, "count": n} for c, n in zip(collections, numbers, strict=True)])
 
 
-resource(bp, paths("job"), {"GET": _reader(keys.JOB), "POST": post_job,
-                            "DELETE": _deleter(keys.JOB, before=_remove_children(keys.BUILD))}, token_rules.general)
-resource(bp, paths("build"), {"GET": _reader(keys.BUILD), "POST": post_build, "DELETE": _deleter(keys.BUILD)},
-         token_rules.general)
-resource(bp, paths("test/group"), {"GET": _reader(keys.TEST_GROUP), "POST": post_test_group,
-                                   "DELETE": _deleter(keys.TEST_GROUP, before=_remove_children(keys.TEST_CASE))},
-         token_rules.tests)
-resource(bp, paths("test/case"), {"GET": _reader(keys.TEST_CASE), "POST": post_test_case,
-                                  "DELETE": _deleter(keys.TEST_CASE, after=_unlist_case)}, token_rules.tests)
-resource(bp, paths("test/regression"), {"GET": _reader(keys.TEST_REGRESSION)}, token_rules.tests)
-resource(bp, paths("count"), {"GET": count}, token_rules.general, unimplemented=("POST", "DELETE"))
+def _count_operations(alias: spec.Alias) -> dict[str, Any]:
+    result = spec.envelope(schema_ref("Count"), ["result"])
+    filters = [*spec.filters(keys.COUNT_KEYS), *spec.WINDOW]
+    if alias.with_id:
+        return {"get": spec.op(alias, "get", "How many documents of one collection match", {
+            200: spec.ok("The collection's count.", result), 404: spec.error(404, "Not a counted collection."),
+            **spec.common(400, 403, 503)},
+            security=spec.TOKEN,
+            parameters=[spec.doc_id("The collection.", "build", segment(enum=list(keys.COUNTED))), *filters])}
+    return {"get": spec.op(alias, "get", "How many documents of each collection match", {
+        200: spec.ok("One count per collection.", result), **spec.common(400, 403, 503)},
+        security=spec.TOKEN, parameters=filters)}
+
+
+# The documents the examples name (the local stack's seed makes them), by collection.
+EXAMPLE_IDS = {keys.JOB: spec.example_job_id, keys.BUILD: spec.example_build_id,
+               keys.TEST_REGRESSION: spec.example_regression_id}
+
+
+def _collection(name: str, collection: str, handlers: dict[str, Callable[[Call], Answer]], rule: Rule,
+                writes: Callable[[spec.Alias, list[Any]], dict[str, Any]] | None = None) -> None:
+    """A resource reading one collection (and, with ``writes``, taking its POST and DELETE)."""
+    found = EXAMPLE_IDS.get(collection)
+    example = found() if found is not None else None
+
+    def operations(alias: spec.Alias) -> dict[str, Any]:
+        ops = {"get": _read_operation(alias, collection, example)}
+        if writes is not None:
+            ops.update(writes(alias, [spec.doc_id("Any id: ignored.")] if alias.with_id else []))
+        return ops
+
+    resource(bp, name, paths(name), handlers, rule, operations,
+             lambda alias: [spec.doc_id("Any id: not looked at.", example)] if alias.with_id else [])
+
+
+_collection("job", keys.JOB, {"GET": _reader(keys.JOB), "POST": post_job,
+                              "DELETE": _deleter(keys.JOB, before=_remove_children(keys.BUILD))},
+            token_rules.general, _job_operations)
+_collection("build", keys.BUILD, {"GET": _reader(keys.BUILD), "POST": post_build, "DELETE": _deleter(keys.BUILD)},
+            token_rules.general, _build_operations)
+_collection("test/group", keys.TEST_GROUP, {
+    "GET": _reader(keys.TEST_GROUP), "POST": post_test_group,
+    "DELETE": _deleter(keys.TEST_GROUP, before=_remove_children(keys.TEST_CASE))}, token_rules.tests,
+    _test_group_operations)
+_collection("test/case", keys.TEST_CASE, {"GET": _reader(keys.TEST_CASE), "POST": post_test_case,
+                                          "DELETE": _deleter(keys.TEST_CASE, after=_unlist_case)},
+            token_rules.tests, _test_case_operations)
+_collection("test/regression", keys.TEST_REGRESSION, {"GET": _reader(keys.TEST_REGRESSION)}, token_rules.tests)
+resource(bp, "count", paths("count"), {"GET": count}, token_rules.general, _count_operations, spec.no_params,
+         unimplemented=("POST", "DELETE"))
 # The distinct resources are the backend's DistinctHandler: general tokens, writes refused before the token.
 for _coll, _name in ((keys.JOB, "job"), (keys.BUILD, "build"), (keys.TEST_GROUP, "test/group"),
                      (keys.TEST_CASE, "test/case")):
-    resource(bp, [f"{p}/distinct/{{field}}" for p in paths(_name, with_id=False)], {"GET": distinct(_coll)},
-             token_rules.general, unimplemented=("POST", "PUT", "DELETE"))
+    resource(bp, _name, [f"{p}/distinct/{{field}}" for p in paths(_name, with_id=False)], {"GET": distinct(_coll)},
+             token_rules.general, functools.partial(_distinct_operations, collection=_coll),
+             lambda alias: [path_param("field", "Any field.", segment())], unimplemented=("POST", "PUT", "DELETE"))

@@ -22,11 +22,17 @@ GET and DELETE are not implemented, as in the backend.
 from __future__ import annotations
 
 import posixpath
+from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.kernelci.common import Answer, Call, KernelciError, paths, reason_for, resource
+from chalicelib.api.kernelci import openapi as spec
+from chalicelib.api.kernelci.call import Call
+from chalicelib.api.kernelci.envelope import Answer, reason_for
+from chalicelib.api.kernelci.family import paths, resource
 from chalicelib.api.kernelci.multipart import MalformedForm, parse
+from chalicelib.api.kit import openapi_parts as parts
+from chalicelib.api.kit.refusal import Refusal
 from chalicelib.kernelci import tokens as rules
 from chalicelib.store import kernelci_storage as storage
 
@@ -39,7 +45,7 @@ def clean_path(raw: str, what: str) -> str:
     """A relative path with no ``..``, ``.`` or empty parts (400 otherwise)."""
     parts = [p for p in raw.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts or any(p == ".." for p in parts) or any(ord(c) < 32 for c in raw):
-        raise KernelciError(400, f"Provided {what} is not a valid relative path: {raw!r}")
+        raise Refusal(400, f"Provided {what} is not a valid relative path: {raw!r}")
     return posixpath.join(*parts)
 
 
@@ -48,7 +54,7 @@ def _directory(form_value, call_path: str | None) -> str:
         return clean_path(call_path, "path")
     for name in ("job", "git_branch", "kernel", "defconfig", "arch"):
         if not form_value(name):
-            raise KernelciError(400, f"Missing argument {name}")
+            raise Refusal(400, f"Missing argument {name}")
     parts = [form_value("job"), form_value("git_branch"), form_value("kernel"), form_value("arch"),
              form_value("defconfig_full") or form_value("defconfig")]
     if form_value("lab_name"):
@@ -64,14 +70,14 @@ def _uploader(call: Call) -> tuple[rules.Token, str]:
 def post_upload(call: Call) -> Answer:
     content_type = call.request.headers.get("content-type") or ""
     if not content_type.lower().startswith(FORM):
-        raise KernelciError(415, f"{reason_for(415)}: use {FORM} as the content type")
+        raise Refusal(415, f"{reason_for(415)}: use {FORM} as the content type")
     try:
         form = parse(content_type, call.request.raw_body or b"")
     except MalformedForm as err:
-        raise KernelciError(400, str(err)) from None
+        raise Refusal(400, str(err)) from None
     directory = _directory(form.value, form.value("path"))
     if not form.files:
-        raise KernelciError(400, "No files provided")
+        raise Refusal(400, "No files provided")
     token, token_id = _uploader(call)
     planned = []
     for upload in form.files:  # every file checked before any is stored: all or nothing
@@ -79,7 +85,7 @@ def post_upload(call: Call) -> Answer:
         path = f"{directory}/{name}"
         replaced, owner = storage.stored_by(path)
         if replaced and not rules.may_replace(token, token_id, owner):
-            raise KernelciError(403, f"Operation not permitted: '{path}' was stored by another token")
+            raise Refusal(403, f"Operation not permitted: '{path}' was stored by another token")
         planned.append((upload, name, path, replaced))
     stored = []
     for upload, name, path, replaced in planned:
@@ -93,14 +99,14 @@ def put_upload(call: Call) -> Answer:
     """One file, the body, at the path of the URL (the backend's ``UploadHandler._put``)."""
     raw = ((call.request.uri_params or {}).get("path") or "").strip("/")
     if not raw:
-        raise KernelciError(400, "Missing destination path")
+        raise Refusal(400, "Missing destination path")
     path = clean_path(raw, "path")
     name = posixpath.basename(path)
     body = call.request.raw_body or b""
     token, token_id = _uploader(call)
     replaced, owner = storage.stored_by(path)
     if replaced and not rules.may_replace(token, token_id, owner):
-        raise KernelciError(403, f"Operation not permitted: '{path}' was stored by another token")
+        raise Refusal(403, f"Operation not permitted: '{path}' was stored by another token")
     storage.put(path, body, call.request.headers.get("content-type") or "application/octet-stream",
                 uploader=token_id)
     stored = {"status": 200 if replaced else 201, "error": None, "bytes": len(body), "filename": name,
@@ -110,6 +116,40 @@ def put_upload(call: Call) -> Answer:
     return Answer(201, result=[stored], reason=f"File '{name}' saved", headers={"Location": storage.url(path)})
 
 
-resource(bp, paths("upload", with_id=False), {"POST": post_upload}, rules.upload)
-resource(bp, [f"{p}/{{path+}}" for p in paths("upload", with_id=False)], {"POST": post_upload, "PUT": put_upload},
-         rules.upload)
+def _upload_operations(alias: spec.Alias) -> dict[str, Any]:
+    return {"post": spec.op(alias, "post", "Store build artifacts under a path", {
+        200: spec.ok("Each file: 201 new, 200 replaced, its size and URL.",
+                     spec.envelope(parts.schema_ref("StoredFile"), ["result", "reason"])),
+        **spec.common(400, 403, 415, 503)},
+        security=spec.TOKEN,
+        request_body=parts.body({"multipart/form-data": parts.schema_ref("UploadForm")},
+                                "What `kernelci.storage.upload_files` sends.", required=True,
+                                examples={"multipart/form-data": {"path": spec.EXAMPLE_BUILD["file_server_resource"],
+                                                                  "file0": "CONFIG_ARM64=y\n"}}))}
+
+
+def _upload_file_operations(alias: spec.Alias) -> dict[str, Any]:
+    path = parts.path_param("path", "Where the file goes: a relative path, one segment or more (`/` between "
+                                    "them is part of the path; `..` is 400).", parts.segment(), example="zImage")
+    stored = spec.envelope(parts.schema_ref("StoredFile"), ["result", "reason"])
+    return {
+        "put": spec.op(alias, "put", "Store one file, the body, at the path", {
+            200: spec.ok("Replaced.", stored),
+            201: spec.ok("Saved; `Location` is its URL.", stored, {"Location": parts.header("The stored file's URL.")}),
+            **spec.common(400, 403, 503)},
+            security=spec.TOKEN, parameters=[path],
+            request_body=parts.body({"application/octet-stream": {"type": "string", "format": "binary"}},
+                                    "The file's bytes.", required=True)),
+        "post": spec.op(alias, "post", "Store build artifacts (the path of the URL is not used)", {
+            200: spec.ok("Each file: 201 new, 200 replaced, its size and URL.", stored),
+            **spec.common(400, 403, 415, 503)},
+            security=spec.TOKEN, parameters=[path],
+            request_body=parts.body({"multipart/form-data": parts.schema_ref("UploadForm")},
+                                    "What `kernelci.storage.upload_files` sends.", required=True)),
+    }
+
+resource(bp, "upload", paths("upload", with_id=False), {"POST": post_upload}, rules.upload, _upload_operations,
+         spec.no_params)
+resource(bp, "upload", [f"{p}/{{path+}}" for p in paths("upload", with_id=False)],
+         {"POST": post_upload, "PUT": put_upload}, rules.upload, _upload_file_operations,
+         lambda alias: [parts.path_param("path", "Any path.", parts.segment())])

@@ -13,10 +13,15 @@ import functools
 import tomllib
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.kernelci.common import Answer, Call, paths, resource
+from chalicelib.api.kernelci import openapi as spec
+from chalicelib.api.kernelci.call import Call
+from chalicelib.api.kernelci.envelope import Answer
+from chalicelib.api.kernelci.family import paths, resource
+from chalicelib.api.kit.openapi_parts import schema_ref
 from chalicelib.kernelci import tokens as token_rules
 
 bp = Blueprint(__name__)
@@ -43,5 +48,10 @@ def get_version(call: Call) -> Answer:
     return Answer(result=[{"version": version, "full_version": f"{version}-shipyard-kernelci-api-v1"}])
 
 
-resource(bp, paths("version", with_id=False), {"GET": get_version}, token_rules.general, open_verbs=("GET",),
-         unimplemented=("POST", "DELETE"))
+def _version_operations(alias: spec.Alias) -> dict[str, Any]:
+    return {"get": spec.op(alias, "get", "Which backend API this is", {
+        200: spec.ok("The version.", spec.envelope(schema_ref("Version"), ["result"]))}, security=spec.NO_AUTH)}
+
+
+resource(bp, "version", paths("version", with_id=False), {"GET": get_version}, token_rules.general,
+         _version_operations, spec.no_params, open_verbs=("GET",), unimplemented=("POST", "DELETE"))

@@ -53,12 +53,14 @@ class Envelope:
 @dataclass(frozen=True)
 class Route:
     """One registered path of a family: its handlers by method (upper case); ``signed_in``: the kit finds
-    the user before the handler runs."""
+    the user before the handler runs; ``settings``: what the family's ``dispatch`` needs to know of this
+    route beyond its handlers (KernelCI's token rule and the verbs it refuses outright)."""
 
     family: Family
     path: str
     handlers: Mapping[str, Handler]
     signed_in: bool = False
+    settings: Any = None
 
 
 @dataclass(frozen=True)
@@ -172,11 +174,13 @@ class Family:
     def route(self, bp: Blueprint, path: str, handlers: Mapping[str, Handler], *,
               also: Mapping[str, dict[str, Any]] | None = None, content_types: list[str] | None = None,
               signed_in: bool = False, name: str | None = None,
-              extra: Mapping[str, Handler] | None = None) -> Route:
+              extra: Mapping[str, Handler] | None = None, settings: Any = None) -> Route:
         """Register ``handlers`` (by method) at ``path`` of ``bp``, each documented by its
         :func:`~chalicelib.api.kit.documents.documented` operation; ``also`` documents methods the path
-        answers without a handler of their own (the family's ``implied_methods``); ``signed_in``: every
-        method needs a user (found by the family's ``auth`` before the handler runs).
+        answers without a handler of their own (the family's ``implied_methods``), or a handler's method
+        on this path when one handler serves several paths with an operation each (KernelCI's aliases);
+        ``signed_in``: every method needs a user (found by the family's ``auth`` before the handler runs);
+        ``settings``: the route's :attr:`Route.settings`.
 
         Raises :class:`~chalicelib.api.kit.documents.UndocumentedRoute` for a method without an operation.
         """
@@ -201,7 +205,7 @@ class Family:
             raise TypeError(f"{self.name}: {path} is signed in but the family declares no auth")
         if signed_in and any(not op.get("security") for op in operations.values()):
             raise UndocumentedRoute(f"{self.name}: {path} needs a user but an operation lists no security")
-        route = Route(self, path, handlers, signed_in)
+        route = Route(self, path, handlers, signed_in, settings)
 
         def view(**params: str) -> Response:
             # Path parameters arrive decoded once, by API Gateway or the local server: never again here.

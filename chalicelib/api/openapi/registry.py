@@ -1,13 +1,11 @@
 """Every API family's OpenAPI document, in one place.
 
-A family on the route kit (:mod:`chalicelib.api.kit`) adds its ``routes``
-module to ``KIT_FAMILIES``: its document is assembled from the operations its
-routes were registered with. A family not yet on the kit adds one line to
-``BUILDERS``: its name (the ``<family>`` of ``/openapi/<family>.json``) and
-the function building its document. The route
-test (``tests/api/test_openapi_documents.py``) compares the routes the app
-registers with the union of these documents, and the fuzz test runs
-schemathesis on each of them, so a family without a line here fails both.
+Every family is on the route kit (:mod:`chalicelib.api.kit`): its ``routes``
+module's ``FAMILY`` is listed in ``FAMILIES``, and its document is assembled
+from the operations its routes were registered with. The route test
+(``tests/api/test_openapi_documents.py``) compares the routes the app registers
+with the union of these documents, and the fuzz test runs schemathesis on each
+of them, so a family missing here fails both.
 """
 
 from __future__ import annotations
@@ -17,17 +15,16 @@ from typing import Any, Callable
 
 from chalicelib.api.balrog import routes as balrog
 from chalicelib.api.datazilla import routes as datazilla
-from chalicelib.api.kernelci import openapi as kernelci
+from chalicelib.api.kernelci import routes as kernelci
 from chalicelib.api.kit import documents as kit_documents
+from chalicelib.api.perf import routes as perf
 from chalicelib.api.selfserve import routes as selfserve
 from chalicelib.api.treeherder import routes as treeherder
 
+# The perf pages are routes of the Datazilla family (``perf.FAMILY``): importing them registers their operations.
+FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, perf.FAMILY, treeherder.FAMILY, kernelci.FAMILY]
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
-    kernelci.FAMILY: kernelci.build,
-}
-KIT_FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, treeherder.FAMILY]
-for _family in KIT_FAMILIES:
-    BUILDERS[_family.name] = functools.partial(kit_documents.document, _family.name)
+    family.name: functools.partial(kit_documents.document, family.name) for family in FAMILIES}
 
 
 @functools.cache

@@ -14,11 +14,11 @@ from chalicelib.api.kit.documents import documented
 from chalicelib.api.kit.openapi_parts import response_ref as ref
 from chalicelib.api.kit.openapi_parts import schema_ref as schema
 from chalicelib.api.kit.refusal import Refusal
-from chalicelib.api.selfserve import job_lookup
 from chalicelib.api.selfserve.common import Answer, Call
 from chalicelib.api.selfserve.family import SELFSERVE
 from chalicelib.api.selfserve.openapi import BRANCH, DATE, USER, read
 from chalicelib.selfserve import views
+from chalicelib.services.selfserve import job_lookup
 from chalicelib.store import branches
 from chalicelib.store.branches import Branch
 

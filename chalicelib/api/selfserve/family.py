@@ -13,7 +13,7 @@ Before a handler runs:
 
 The handler's :class:`~chalicelib.api.selfserve.common.Answer` is rendered as
 JSON or HTML. Errors are BuildAPI's ``{"status": "FAILED", "msg": ...}``: a
-:class:`~chalicelib.api.kit.refusal.Refusal` as given, a bad parameter 400, a
+:class:`~chalicelib.api.kit.refusal.Refusal` as given, a bad parameter 400, a thing not found 404, a
 storage failure 503 (the client retries) unless the store refused the values (400).
 """
 
@@ -35,6 +35,7 @@ from chalicelib.api.selfserve import openapi, render_html
 from chalicelib.api.selfserve.common import Answer, Call
 from chalicelib.auth import bearer, passwords
 from chalicelib.selfserve import negotiation
+from chalicelib.selfserve.errors import NotFound
 from chalicelib.selfserve.params import BadParameter
 from chalicelib.store import branches
 from chalicelib.store.branches import Branch
@@ -153,7 +154,8 @@ SELFSERVE = Family(
     description="BuildAPI's self-serve: branches, builds and build requests (views of the Treeherder jobs CI "
                 "systems report), and job requests queued to the CI (202, or 503 to retry).",
     envelope=Envelope(success=render, error=render_refusal),
-    errors=((BadParameter, lambda err, request: Refusal(400, str(err))),),
+    errors=((BadParameter, lambda err, request: Refusal(400, str(err))),
+            (NotFound, lambda err, request: Refusal(404, str(err)))),
     storage=StorageWords(refused="Bad request: a value is too large or malformed for the store",
                          unavailable="Storage is unavailable; retry later"),
     auth=Auth(openapi.SECURITY_SCHEMES, user_of),

@@ -7,11 +7,11 @@ from chalice import Blueprint
 from chalicelib.api.kit.documents import documented
 from chalicelib.api.kit.openapi_parts import schema_ref as schema
 from chalicelib.api.kit.refusal import Refusal
-from chalicelib.api.selfserve import job_lookup
 from chalicelib.api.selfserve.common import Answer, Call, submit
 from chalicelib.api.selfserve.family import SELFSERVE
 from chalicelib.api.selfserve.openapi import BRANCH, PRIORITY, REQUEST_ID, form, read, rebuild, write
 from chalicelib.selfserve import actions, params, views
+from chalicelib.services.selfserve import job_lookup
 
 bp = Blueprint(__name__)
 

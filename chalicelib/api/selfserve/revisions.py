@@ -11,11 +11,11 @@ from chalice import Blueprint
 from chalicelib.api.kit.documents import documented
 from chalicelib.api.kit.openapi_parts import schema_ref as schema
 from chalicelib.api.kit.refusal import Refusal
-from chalicelib.api.selfserve import job_lookup
 from chalicelib.api.selfserve.common import Answer, Call, now, submit
 from chalicelib.api.selfserve.family import SELFSERVE
 from chalicelib.api.selfserve.openapi import BRANCH, BUILDER, PRIORITY, PRIORITY_FORM, REVISION, form, read, write
 from chalicelib.selfserve import actions, params, views
+from chalicelib.services.selfserve import job_lookup
 
 bp = Blueprint(__name__)
 

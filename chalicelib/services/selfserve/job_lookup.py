@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chalicelib.api.kit.refusal import Refusal
 from chalicelib.selfserve import views
+from chalicelib.selfserve.errors import NotFound
 from chalicelib.store import build_requests, pushes
 from chalicelib.store import jobs as job_store
 from chalicelib.store.branches import Branch
@@ -24,14 +24,14 @@ def on_branch(branch: Branch, job_id: int, kind: str) -> StoredJob:
     """The job ``job_id`` if it is on ``branch`` (one Query), else 404 "<Kind> N not found on branch B"."""
     job = job_store.by_id(job_id)
     if job is None or job.repository != branch.name:
-        raise Refusal(404, f"{kind} {job_id} not found on branch {branch.name}")
+        raise NotFound(f"{kind} {job_id} not found on branch {branch.name}")
     return job
 
 
 def build_on_branch(branch: Branch, build_id: int) -> StoredJob:
     job = on_branch(branch, build_id, "Build")
     if not views.is_build(job):
-        raise Refusal(404, f"Build {build_id} not found on branch {branch.name}")
+        raise NotFound(f"Build {build_id} not found on branch {branch.name}")
     return job
 
 
@@ -54,7 +54,7 @@ def push_of_revision(branch: Branch, revision: str) -> Push:
     """The push whose changeset ``revision`` (a prefix of 12 or more) is, else 404."""
     push = pushes.push_for_revision(branch.name, revision)
     if push is None:
-        raise Refusal(404, f"Revision {revision} not found on branch {branch.name}")
+        raise NotFound(f"Revision {revision} not found on branch {branch.name}")
     return push
 
 
