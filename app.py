@@ -8,8 +8,7 @@ from chalicelib.api.balrog import routes as balrog_routes
 from chalicelib.api.datazilla import routes as datazilla_routes
 from chalicelib.api.kernelci import routes as kernelci_routes
 from chalicelib.api.openapi import served as openapi_documents
-from chalicelib.api.perf import alerts as perf_alerts
-from chalicelib.api.perf import graphs as perf_graphs
+from chalicelib.api.perf import routes as perf_routes
 from chalicelib.api.selfserve import routes as selfserve_routes
 from chalicelib.api.treeherder import routes as treeherder_routes
 from chalicelib.workers import balrog as balrog_workers
@@ -32,8 +31,9 @@ app.api.binary_types.append("application/octet-stream")  # PUT /upload/<path>: o
 # Datazilla (chalicelib/api/datazilla/routes.py: the blueprints, in order, at the root)
 for datazilla_bp in datazilla_routes.BLUEPRINTS:
     app.register_blueprint(datazilla_bp, url_prefix=datazilla_routes.FAMILY.url_prefix(datazilla_bp))
-app.register_blueprint(perf_alerts.bp)
-app.register_blueprint(perf_graphs.bp)
+# The perf pages (chalicelib/api/perf/routes.py): routes of the Datazilla family
+for perf_bp in perf_routes.BLUEPRINTS:
+    app.register_blueprint(perf_bp, url_prefix=perf_routes.FAMILY.url_prefix(perf_bp))
 # Balrog (chalicelib/api/balrog/routes.py: the blueprints, in order, each under its mount)
 for balrog_bp in balrog_routes.BLUEPRINTS:
     app.register_blueprint(balrog_bp, url_prefix=balrog_routes.FAMILY.url_prefix(balrog_bp))

@@ -15,6 +15,15 @@ from chalicelib.balrog.errors import BalrogError
 MAX_NAME = 200
 
 
+def json_string(body: dict[str, Any], field: str) -> Any:
+    """A field Balrog's spec types as a JSON string (``JSONStringField``: ``blob``, ``data``), parsed; the object
+    itself is refused, as connexion refuses it, with 400."""
+    value = body.get(field)
+    if value is not None and not isinstance(value, str):
+        raise BalrogError(400, f"{value!r} is not of type 'string' - '{field}'")
+    return nested(value, field)
+
+
 def valid_blob(blob: dict[str, Any]) -> dict[str, Any]:
     """Balrog's ``BlobValidationError``: 400 "Invalid Blob" with the schema's complaints."""
     errors = blob_errors(blob)

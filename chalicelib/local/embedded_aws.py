@@ -619,6 +619,98 @@ def _attribute_values_direct(handle_structure: Any) -> Any:
     return _handle_structure
 
 
+class _Walk(Exception):
+    """An attribute value the direct path does not take: the shape walk it falls back to decides."""
+
+
+def _attribute_values_written(serialize_structure: Any) -> Any:
+    """botocore's JSON serializer, writing a DynamoDB ``AttributeValue`` by member, not by shape walk.
+
+    The same JSON as botocore's walk for what PynamoDB and boto3 send (each
+    member as it is, binary values through the serializer's base64, sets and
+    lists element by element, maps value by value, in the order given);
+    anything else (an unknown member, a null binary) is botocore's own walk,
+    which also raises what botocore raises.
+    """
+
+    def written(serializer: Any, value: Any) -> dict[str, Any]:
+        if type(value) is not dict:
+            raise _Walk
+        out: dict[str, Any] = {}
+        for kind, inner in value.items():
+            if kind in ("S", "N", "BOOL", "NULL"):
+                out[kind] = inner
+            elif kind == "M" and type(inner) is dict:
+                out["M"] = {k: written(serializer, v) for k, v in inner.items()}
+            elif kind == "L" and type(inner) in (list, tuple):
+                out["L"] = [written(serializer, v) for v in inner]
+            elif kind in ("SS", "NS") and type(inner) in (list, tuple, set, frozenset):
+                out[kind] = list(inner)
+            elif kind == "B" and isinstance(inner, (bytes, bytearray, str)):
+                out["B"] = serializer._get_base64(inner)
+            elif kind == "BS" and type(inner) in (list, tuple, set, frozenset) and all(
+                    isinstance(b, (bytes, bytearray, str)) for b in inner):
+                out["BS"] = [serializer._get_base64(b) for b in inner]
+            else:
+                raise _Walk
+        return out
+
+    @functools.wraps(serialize_structure)
+    def _serialize_type_structure(self: Any, serialized: Any, value: Any, shape: Any, key: Any) -> None:
+        if key is not None and shape.name == "AttributeValue" and tuple(shape.members) == _ATTRIBUTE_VALUE_MEMBERS:
+            try:
+                serialized[key] = written(self, value)
+                return
+            except _Walk:
+                pass
+        serialize_structure(self, serialized, value, shape, key)
+
+    return _serialize_type_structure
+
+
+def _attribute_values_read(parse_structure: Any) -> Any:
+    """moto's JSON request parser, reading a DynamoDB ``AttributeValue`` by member (same result).
+
+    moto walks botocore's input shape for every value of every item written;
+    a well-formed attribute value (one member) parses to that member as it is,
+    binary values through the parser's blob parser, lists and maps element by
+    element (a null map value or list element stays null). Anything else is
+    moto's own walk.
+    """
+
+    def read(parser: Any, value: Any) -> dict[str, Any]:
+        if type(value) is not dict or len(value) != 1:
+            raise _Walk
+        (kind, inner), = value.items()
+        if inner is None or kind not in _ATTRIBUTE_VALUE_MEMBERS:
+            raise _Walk
+        if kind in ("S", "N", "BOOL", "NULL"):
+            return {kind: inner}
+        if kind == "M" and type(inner) is dict:
+            return {"M": {k: None if v is None else read(parser, v) for k, v in inner.items()}}
+        if kind == "L" and type(inner) is list:
+            return {"L": [None if v is None else read(parser, v) for v in inner]}
+        if kind in ("SS", "NS") and type(inner) is list:
+            return {kind: list(inner)}
+        if kind == "B":
+            return {"B": parser._blob_parser(inner)}
+        if kind == "BS" and type(inner) is list and None not in inner:
+            return {"BS": [parser._blob_parser(b) for b in inner]}
+        raise _Walk
+
+    @functools.wraps(parse_structure)
+    def _parse_structure(self: Any, shape: Any, value: Any) -> Any:
+        if (self.MAP_TYPE is dict and shape.name == "AttributeValue"
+                and tuple(shape.members) == _ATTRIBUTE_VALUE_MEMBERS):
+            try:
+                return read(self, value)
+            except _Walk:
+                pass
+        return parse_structure(self, shape, value)
+
+    return _parse_structure
+
+
 # --- installing ---------------------------------------------------------------------------------
 
 
@@ -629,7 +721,9 @@ def install() -> None:
         return
     moto_guards.install()
     from botocore.parsers import BaseJSONParser
+    from botocore.serialize import JSONSerializer
     from moto.cloudformation.models import Stack
+    from moto.core.parse import BaseJSONParser as MotoJSONParser
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
     from moto.s3.models import S3Backend
@@ -655,6 +749,8 @@ def install() -> None:
         (DynamoResult, "execute_result", _direct_json),
         (DynamoResult, "__init__", _plain_result),
         (BaseJSONParser, "_handle_structure", _attribute_values_direct),
+        (JSONSerializer, "_serialize_type_structure", _attribute_values_written),
+        (MotoJSONParser, "_parse_structure", _attribute_values_read),
     ):
         _originals.append((owner, name, owner.__dict__.get(name)))  # None: inherited
         setattr(owner, name, wrap(getattr(owner, name)))

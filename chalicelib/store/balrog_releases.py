@@ -111,16 +111,17 @@ class Releases(VersionedTable):
         return self.update({"name": name}, changes, old_data_version, changed_by, extra)
 
     def write_blob(self, name: str, blob: dict[str, Any], old_data_version: int, changed_by: str,
-                   changes: dict[str, Any] | None = None) -> dict[str, Any]:
+                   changes: dict[str, Any] | None = None, extra: Sequence[SideEffect] = ()) -> dict[str, Any]:
         """Write a new blob; when stale, 3-way merge it onto the current one (version may jump).
 
         The ancestor is the blob at ``old_data_version`` from history; a
         conflicting change raises ``MergeConflict``; an unknown old version
-        (never existed) stays ``StaleDataVersion``.
+        (never existed) stays ``StaleDataVersion``. ``extra`` items (made for
+        ``old_data_version``) go with the first attempt only.
         """
         changes = changes or {}
         try:
-            return self.replace(name, changes, old_data_version, changed_by, blob=blob)
+            return self.replace(name, changes, old_data_version, changed_by, blob=blob, extra=extra)
         except StaleDataVersion:
             pass
         base = next((r for r in self._history({"name": name}) if r.get("data_version") == old_data_version), None)

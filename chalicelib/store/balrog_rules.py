@@ -8,7 +8,9 @@ transaction (``side_effects``), never checked first and written after:
 - a release is not deleted while a rule maps to it: each release a rule
   names (``mapping``, ``fallbackMapping``) has a reference count
   ``balrog-releases#mapped#<name>`` that the rule's write moves and the
-  release's delete requires to be 0 (see ``balrog_releases``);
+  release's delete requires to be 0 (see ``balrog_releases``); the same
+  item names the rules (``rule#<id>``: their product and channel), so a
+  release's rules are read without reading the rules;
 - update servers re-read a product's rules only when the generation counter
   moves, so every rule write bumps it in the same transaction.
 """
@@ -65,6 +67,60 @@ def add_to_counter(name: str, step: int) -> SideEffect:
     }})
 
 
+def _reference(release: str, rule_id: int, step: int, info: dict[str, Any] | None) -> SideEffect:
+    """Move a release's count of mapping rules and keep, beside it, who they are (``rule#<id>``: product, channel).
+
+    ``GET /releases`` shows each release's rules (``rule_ids``, ``rule_info``) and a release write needs
+    their required signoffs: both read this item, never the rules.
+    """
+    names = {"#v": "value", "#r": f"rule#{rule_id}"}
+    values: dict[str, Any] = {":step": {"N": str(step)}}
+    if info is None:
+        expression = "ADD #v :step REMOVE #r"
+    else:
+        values[":info"] = {"M": {k: {"S": v} if v is not None else {"NULL": True} for k, v in info.items()}}
+        expression = "SET #r = :info ADD #v :step"
+    return SideEffect({"Update": {
+        "TableName": config.table_name("counters"), "Key": _counter_key(mapped_count(release)),
+        "UpdateExpression": expression, "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
+    }})
+
+
+def mapping_rules(releases: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The rules mapping to each release (``mapping`` or ``fallbackMapping``): ``rule_id``, ``product``, ``channel``.
+
+    Read from the releases' reference items, a BatchGetItem per 100 releases: never the rules themselves.
+    """
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in releases}
+    by_key = {mapped_count(name): name for name in releases}
+    keys = list(by_key)
+    table = config.table_name("counters")
+    incomplete: set[str] = set()
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {table: {"Keys": [_counter_key(k) for k in keys[start:start + 100]],
+                                           "ConsistentRead": True}}
+        while request:
+            answer = client("dynamodb").batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(table, []):
+                row = deserialize(item)
+                name = by_key[row["name"]]
+                found[name] = sorted(
+                    ({"rule_id": int(k.split("#", 1)[1]), **{c: v.get(c) for c in ("product", "channel")}}
+                     for k, v in row.items() if k.startswith("rule#")), key=lambda r: r["rule_id"])
+                if int(row.get("value") or 0) > len(found[name]):
+                    incomplete.add(name)  # counted before its rules were named beside the count
+            request = answer.get("UnprocessedKeys") or {}
+    if incomplete:  # only for reference items older than the names: read the rules once, as before
+        for rule in rules.all_rows():
+            for name in _mapped(rule) & incomplete:
+                found[name] = [r for r in found[name] if r["rule_id"] != rule["rule_id"]]
+                found[name].append({"rule_id": rule["rule_id"], "product": rule.get("product"),
+                                    "channel": rule.get("channel")})
+        for name in incomplete:
+            found[name].sort(key=lambda r: r["rule_id"])
+    return found
+
+
 class Rules(VersionedTable):
     table = "balrog-rules"
     history_name = "rules"
@@ -89,8 +145,11 @@ class Rules(VersionedTable):
                 "ExpressionAttributeValues": {":id": {"N": str(rule_id)}},
             }}))
         before, after = _mapped(old), _mapped(new)
-        effects += [add_to_counter(mapped_count(name), 1) for name in sorted(after - before)]
-        effects += [add_to_counter(mapped_count(name), -1) for name in sorted(before - after)]
+        info = {"product": (new or {}).get("product"), "channel": (new or {}).get("channel")}
+        effects += [_reference(name, rule_id, 1, info) for name in sorted(after - before)]
+        effects += [_reference(name, rule_id, -1, None) for name in sorted(before - after)]
+        # Rewritten on every write, so a reference item from before it named its rules is completed by the next.
+        effects += [_reference(name, rule_id, 0, info) for name in sorted(after & before)]
         return effects
 
     def generation(self) -> int:

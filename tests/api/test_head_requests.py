@@ -13,7 +13,8 @@ def test_given_a_release_when_head_requested_then_its_data_version_without_a_bod
     import json
 
     app_client.http.post("/balrog/api/releases", headers=balrog_admin, body=json.dumps(
-        {"name": "R-1", "product": "Firefox", "blob": {"name": "R-1", "schema_version": 1}}))
+        {"name": "R-1", "product": "Firefox",
+         "blob": json.dumps({"name": "R-1", "schema_version": 1, "hashFunction": "sha512"})}))
     response = app_client.http.request("HEAD", "/balrog/api/releases/R-1", headers=balrog_admin)
     assert response.status_code == 200 and response.headers["X-Data-Version"] == "1"
     assert response.body in (b"", "")

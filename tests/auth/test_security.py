@@ -117,7 +117,8 @@ def test_balrog_tokens_of_the_wrong_scope_are_all_refused(app_client, balrog_adm
 def test_balrog_writes_without_the_permission_are_all_refused(app_client, balrog_user, balrog_admin):
     # given objects to attack, and users whose permissions do not cover the attempts
     app_client.http.post("/balrog/api/releases", headers=balrog_admin, body=json.dumps(
-        {"name": "Tb-1", "product": "Thunderbird", "blob": {"name": "Tb-1", "schema_version": 1}}))
+        {"name": "Tb-1", "product": "Thunderbird",
+         "blob": json.dumps({"name": "Tb-1", "schema_version": 1, "hashFunction": "sha512"})}))
     rule_id = app_client.http.post("/balrog/api/rules", headers=balrog_admin, body=json.dumps(
         {"priority": 1, "backgroundRate": 100, "update_type": "minor", "product": "Thunderbird",
          "mapping": "Tb-1"})).body.decode()
@@ -132,9 +133,11 @@ def test_balrog_writes_without_the_permission_are_all_refused(app_client, balrog
         (modify_only, "DELETE", f"/balrog/api/rules/{rule_id}?data_version=1", None),
         (nobody, "PUT", "/balrog/api/users/nobody/permissions/admin", {}),
         (nobody, "POST", "/balrog/api/releases",
-         {"name": "Ff-1", "product": "Firefox", "blob": {"name": "Ff-1", "schema_version": 1}}),
+         {"name": "Ff-1", "product": "Firefox",
+          "blob": json.dumps({"name": "Ff-1", "schema_version": 1, "hashFunction": "sha512"})}),
         (locale_only, "PUT", "/balrog/api/releases/Tb-1",
-         {"name": "Tb-1", "product": "Thunderbird", "data_version": 1, "blob": {"name": "Tb-1", "schema_version": 2}}),
+         {"name": "Tb-1", "product": "Thunderbird", "data_version": 1,
+          "blob": json.dumps({"name": "Tb-1", "schema_version": 2, "hashFunction": "sha512"})}),
         (locale_only, "PUT", "/balrog/api/releases/Tb-1/read_only", {"read_only": True, "data_version": 1}),
         (locale_only, "DELETE", "/balrog/api/releases/Tb-1?data_version=1", None),
     ]

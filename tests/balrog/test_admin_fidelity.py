@@ -81,7 +81,8 @@ def test_given_a_release_a_gated_rule_maps_to_when_changed_directly_then_400_no_
 def test_given_a_new_release_when_put_then_201_without_a_body(app_client, world):
     """Upstream: views/releases.ensure — ``Response(status=201)`` for a release that did not exist."""
     response = app_client.http.put(f"{API}/releases/new", headers=world["bill"], body=json.dumps(
-        {"name": "new", "product": "a", "blob": json.dumps({"name": "new", "schema_version": 1})}))
+        {"name": "new", "product": "a",
+         "blob": json.dumps({"name": "new", "schema_version": 1, "hashFunction": "sha512"})}))
     assert response.status_code == 201 and response.body == b""
 
 

@@ -72,7 +72,8 @@ def test_given_valid_blobs_of_every_kind_then_no_errors():
     assert blob_errors({"name": "a", "schema_version": 9, "hashFunction": "sha512", "appVersion": "52.0",
                         "platforms": {"linux": {"locales": {"en-US": locale}}, "linux64": {"alias": "linux"}}}) == []
     assert blob_errors({"name": "b", "schema_version": 1, "hashFunction": "sha512", "appv": "1",
-                        "platforms": {"p": {"locales": {"l": {"complete": {"filesize": 5}}}}}}) == []
+                        "platforms": {"p": {"locales": {"l": {"complete": {"filesize": 5, "from": "*",
+                                                                            "hashValue": "x"}}}}}}) == []
     assert blob_errors({"name": "d", "schema_version": 50, "detailsUrl": "u", "displayVersion": "1"}) == []
     assert blob_errors({"name": "g", "schema_version": 1000, "hashFunction": "sha512", "vendors": {}}) == []
     assert blob_errors({"name": "s", "schema_version": 4000, "products": ["a"]}) == []

@@ -48,10 +48,10 @@ def test_given_a_new_release_when_update_release_then_it_is_created_and_get_data
 
 def test_given_an_existing_release_when_update_release_then_the_client_reads_the_version_itself(client_kwargs):
     release = Release(NAME, **client_kwargs)
-    release.update_release(product="Firefox", hashFunction="sha512", releaseData={"appVersion": "52.0"},
+    release.update_release(product="Firefox", hashFunction="sha512", releaseData=json.dumps({"appVersion": "52.0"}),
                            schemaVersion=4)
     response = release.update_release(product="Firefox", hashFunction="sha512",
-                                      releaseData={"displayVersion": "52.0"})
+                                      releaseData=json.dumps({"displayVersion": "52.0"}))
     assert response.status_code == 200
     blob, data_version = release.get_data()
     assert blob["displayVersion"] == "52.0" and blob["appVersion"] == "52.0" and data_version == 3
@@ -61,7 +61,7 @@ def test_given_builds_when_update_build_then_single_locale_get_data_returns_them
     # given
     for locale in ("en-US", "de"):
         SingleLocale(NAME, "WINNT_x86-msvc", locale, **client_kwargs).update_build(
-            product="Firefox", hashFunction="sha512", buildData=json.dumps(BUILD), schemaVersion=1)
+            product="Firefox", hashFunction="sha512", buildData=json.dumps(BUILD), schemaVersion=4)
     # when
     data, data_version = SingleLocale(NAME, "WINNT_x86-msvc", "de", **client_kwargs).get_data()
     # then
@@ -71,7 +71,7 @@ def test_given_builds_when_update_build_then_single_locale_get_data_returns_them
 
 def test_given_update_build_with_aliases_then_alias_platforms_point_at_the_build_target(client_kwargs):
     SingleLocale(NAME, "WINNT_x86-msvc", "en-US", **client_kwargs).update_build(
-        product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=1,
+        product="Firefox", hashFunction="sha512", buildData=json.dumps(BUILD), schemaVersion=4,
         alias=json.dumps(["WINNT_x86-msvc-x86"]))
     blob, _ = Release(NAME, **client_kwargs).get_data()
     assert blob["platforms"]["WINNT_x86-msvc-x86"] == {"alias": "WINNT_x86-msvc"}
@@ -83,7 +83,7 @@ def test_given_no_release_when_single_locale_get_data_then_empty_and_no_version(
 
 def test_given_a_release_without_the_locale_when_get_data_then_empty_with_the_release_version(client_kwargs):
     SingleLocale(NAME, "linux", "en-US", **client_kwargs).update_build(
-        product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=1)
+        product="Firefox", hashFunction="sha512", buildData=json.dumps(BUILD), schemaVersion=4)
     assert SingleLocale(NAME, "linux", "de", **client_kwargs).get_data() == ({}, 2)
 
 
@@ -105,16 +105,16 @@ def test_given_a_rule_when_update_rule_then_it_changes_at_the_version_the_client
 def test_given_a_release_when_set_readonly_then_builds_are_refused_until_set_modifiable(client_kwargs):
     # given
     build = SingleLocale(NAME, "linux", "en-US", **client_kwargs)
-    build.update_build(product="Firefox", hashFunction="sha512", buildData=BUILD, schemaVersion=1)
+    build.update_build(product="Firefox", hashFunction="sha512", buildData=json.dumps(BUILD), schemaVersion=4)
     # when
     ReleaseState(NAME, **client_kwargs).set_readonly()
     # then
     with pytest.raises(requests.HTTPError) as refused:
-        build.update_build(product="Firefox", hashFunction="sha512", buildData={**BUILD, "buildID": "2"})
+        build.update_build(product="Firefox", hashFunction="sha512", buildData=json.dumps({**BUILD, "buildID": "2"}))
     assert refused.value.response.status_code == 403
     ReleaseState(NAME, **client_kwargs).set_modifiable()
     assert build.update_build(product="Firefox", hashFunction="sha512",
-                              buildData={**BUILD, "buildID": "2"}).status_code == 200
+                              buildData=json.dumps({**BUILD, "buildID": "2"})).status_code == 200
 
 
 def test_given_a_secret_that_is_not_a_shipyard_token_then_the_client_gets_401_from_the_token_endpoint(

@@ -45,7 +45,8 @@ def test_given_a_urlencoded_form_when_a_rule_is_posted_then_it_is_created(app_cl
 def test_given_a_multipart_form_when_a_release_is_posted_then_it_is_created(app_client, admin):
     """Upstream (v2.20): NewReleaseForm from a multipart body, the blob as a JSON string field."""
     body, content_type = _multipart({"name": "Firefox-53.0-build1", "product": "Firefox",
-                                     "blob": json.dumps({"name": "Firefox-53.0-build1", "schema_version": 1})})
+                                     "blob": json.dumps({"name": "Firefox-53.0-build1", "schema_version": 1,
+                                                         "hashFunction": "sha512"})})
     response = app_client.http.post(f"{API}/releases", body=body, headers={**admin, "Content-Type": content_type})
     assert response.status_code == 201, response.body
 

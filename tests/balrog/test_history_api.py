@@ -15,10 +15,10 @@ def _blob(**extra) -> dict:
 def _release_with_two_versions(client, headers) -> list[int]:
     """A release at version 1, then 2 with a new platform; returns [change_id of v2, of v1]."""
     client.http.post(f"{API}/releases", headers=headers,
-                     body=json.dumps({"name": NAME, "product": "Firefox", "blob": _blob()}))
+                     body=json.dumps({"name": NAME, "product": "Firefox", "blob": json.dumps(_blob())}))
     client.http.put(f"{API}/releases/{NAME}", headers=headers, body=json.dumps(
         {"name": NAME, "product": "Firefox", "data_version": 1,
-         "blob": _blob(platforms={"WINNT_x86-msvc": {"locales": {}}})}))
+         "blob": json.dumps(_blob(platforms={"WINNT_x86-msvc": {"locales": {}}}))}))
     revisions = json.loads(client.http.get(f"{API}/releases/{NAME}/revisions", headers=headers).body)
     return [r["change_id"] for r in revisions["revisions"]]
 

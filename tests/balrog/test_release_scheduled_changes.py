@@ -350,3 +350,50 @@ def test_given_a_release_with_a_pending_change_when_deleted_directly_then_400_ch
     assert response.status_code == 400
     assert _json(response)["detail"] == "ChangeScheduledError"
     assert app_client.http.get(f"{API}/releases/ab", headers=world["bill"]).status_code == 200
+
+
+def test_given_a_pending_blob_change_when_the_blob_is_written_directly_then_400_update_merge_error(
+        app_client, world):
+    """Upstream: tests/test_db.py TestScheduledChangesTable.testMergeUpdateWithConflict — Balrog's ``mergeUpdate``
+    refuses a direct change of a column the pending change also changes (d: no rule gates it)."""
+    made = _schedule(app_client, world["bill"], change_type="update", name="d", product="d", data_version=1,
+                     data=_blob("d", extv="2.0"))
+    assert made.status_code == 200, made.body
+    response = app_client.http.put(f"{API}/releases/d", headers=world["bill"], body=json.dumps(
+        {"name": "d", "product": "d", "data_version": 1, "blob": json.dumps(_blob("d", appv="9"))}))
+    assert (response.status_code, _json(response)["detail"]) == (400, "UpdateMergeError")
+    assert _json(app_client.http.get(f"{API}/releases/d", headers=world["bill"])) == _blob("d")
+
+
+def test_given_a_pending_flag_change_when_the_blob_is_written_directly_then_it_is_carried_into_the_change(
+        app_client, world):
+    """Upstream: tests/test_db.py testMergeUpdateForDeleteScheduledChange and testMergeDontChangeScheduledby —
+    a column the pending change leaves alone is merged into it with the new data_version, and enacting it
+    later keeps the direct write."""
+    bill = world["bill"]
+    # given
+    made = _schedule(app_client, bill, change_type="update", name="b", read_only=True, data_version=1)
+    sc_id = _json(made)["sc_id"]
+    # when
+    written = app_client.http.put(f"{API}/releases/b", headers=bill, body=json.dumps(
+        {"name": "b", "product": "b", "data_version": 1, "blob": json.dumps(_blob("b", appv="9"))}))
+    assert written.status_code == 200, written.body
+    # then
+    shown = _json(_get(app_client, bill, f"/scheduled_changes/releases/{sc_id}"))["scheduled_change"]
+    assert (shown["data"], shown["data_version"], shown["sc_data_version"]) == (_blob("b", appv="9"), 2, 2)
+    assert shown["scheduled_by"] == "bill"
+    assert _post(app_client, bill, f"/scheduled_changes/releases/{sc_id}/enact").status_code == 200
+    assert _json(app_client.http.get(f"{API}/releases/b", headers=bill)) == _blob("b", appv="9")
+    assert _json(app_client.http.get(f"{API}/releases/b/read_only", headers=bill)) == {"read_only": True}
+
+
+def test_given_a_release_update_when_its_diff_is_read_then_current_against_scheduled(app_client, world, scheduled):
+    """Upstream: testReleasesScheduledChangeViewDiff (views/releases.get_scheduled_change_diff): text, the current
+    blob against the scheduled one."""
+    response = app_client.http.get(f"{API}/scheduled_change/diff/release/2", headers=world["bill"])
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    text = response.body.decode()
+    assert "--- Current Version (Data Version 1)" in text and "+++ Scheduled Update (sc_id 2)" in text
+    assert '+  "extv": "2.0",' in text
+    assert app_client.http.get(f"{API}/scheduled_change/diff/release/99", headers=world["bill"]).status_code == 404

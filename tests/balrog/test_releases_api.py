@@ -15,7 +15,8 @@ def _blob(name: str = NAME, **extra) -> dict:
 
 def _create(client, headers, name: str = NAME, product: str = "Firefox", blob=None):
     return client.http.post(f"{API}/releases", headers=headers,
-                            body=json.dumps({"name": name, "product": product, "blob": blob or _blob(name)}))
+                            body=json.dumps({"name": name, "product": product,
+                                             "blob": json.dumps(blob or _blob(name))}))
 
 
 def test_given_a_new_release_when_posted_then_201_version_1_and_the_blob_reads_back(app_client, balrog_admin):
@@ -72,7 +73,7 @@ def test_given_a_release_when_head_requested_then_x_data_version(app_client, bal
 def test_given_an_existing_release_when_put_with_its_version_then_200_and_the_new_blob(app_client, balrog_admin):
     _create(app_client, balrog_admin)
     response = app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(appv="52.0"), "data_version": 1}))
+        {"name": NAME, "product": "Firefox", "blob": json.dumps(_blob(appv="52.0")), "data_version": 1}))
     assert response.status_code == 200 and json.loads(response.body) == {"new_data_version": 2}
     assert json.loads(app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).body)["appv"] == "52.0"
 
@@ -80,14 +81,14 @@ def test_given_an_existing_release_when_put_with_its_version_then_200_and_the_ne
 def test_given_a_stale_version_when_put_then_400_and_the_blob_is_unchanged(app_client, balrog_admin):
     _create(app_client, balrog_admin)
     response = app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(appv="lost"), "data_version": 7}))
+        {"name": NAME, "product": "Firefox", "blob": json.dumps(_blob(appv="lost")), "data_version": 7}))
     assert response.status_code == 400
     assert "appv" not in json.loads(app_client.http.get(f"{API}/releases/{NAME}", headers=balrog_admin).body)
 
 
 def test_given_a_new_name_when_put_then_201(app_client, balrog_admin):
     response = app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin,
-                                   body=json.dumps({"name": NAME, "product": "Firefox", "blob": _blob()}))
+                                   body=json.dumps({"name": NAME, "product": "Firefox", "blob": json.dumps(_blob())}))
     assert response.status_code == 201
 
 
@@ -113,7 +114,7 @@ def test_given_a_read_only_release_when_put_then_403(app_client, balrog_admin):
     assert json.loads(app_client.http.get(f"{API}/releases/{NAME}/read_only", headers=balrog_admin).body) == {
         "read_only": True}
     response = app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(), "data_version": 2}))
+        {"name": NAME, "product": "Firefox", "blob": json.dumps(_blob()), "data_version": 2}))
     assert response.status_code == 403
 
 
@@ -136,7 +137,7 @@ def test_given_an_old_version_then_its_blob_stays_readable_through_history(app_c
 
     _create(app_client, balrog_admin)
     app_client.http.put(f"{API}/releases/{NAME}", headers=balrog_admin, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(appv="52.0"), "data_version": 1}))
+        {"name": NAME, "product": "Firefox", "blob": json.dumps(_blob(appv="52.0")), "data_version": 1}))
     _, revisions = releases.revisions({"name": NAME})
     first = next(r for r in revisions if r["data_version"] == 1)
     assert "appv" not in releases.blob(first)
@@ -166,7 +167,7 @@ def test_given_no_release_when_a_locale_is_put_then_the_release_is_created_with_
 
 def test_given_an_existing_locale_when_put_again_then_200(app_client, balrog_admin):
     _put_locale(app_client, balrog_admin, "de")
-    response = _put_locale(app_client, balrog_admin, "de", data_version=2, displayVersion="52.0")
+    response = _put_locale(app_client, balrog_admin, "de", data_version=2, extv="52.0")
     assert response.status_code == 200 and json.loads(response.body) == {"new_data_version": 3}
 
 
@@ -187,8 +188,8 @@ def test_given_two_locale_uploads_from_one_version_then_both_land_by_merge(app_c
 def test_given_conflicting_changes_to_one_locale_from_one_version_then_400_update_merge_error(
         app_client, balrog_admin):
     _create(app_client, balrog_admin)
-    _put_locale(app_client, balrog_admin, "de", data_version=1, displayVersion="a")
-    response = _put_locale(app_client, balrog_admin, "de", data_version=1, displayVersion="b")
+    _put_locale(app_client, balrog_admin, "de", data_version=1, extv="a")
+    response = _put_locale(app_client, balrog_admin, "de", data_version=1, extv="b")
     assert response.status_code == 400
     assert json.loads(response.body)["detail"] == "UpdateMergeError"
 
@@ -234,7 +235,7 @@ def test_given_release_locale_permission_then_locales_can_change_but_not_the_who
     headers = balrog_user("l10n", release_locale={"products": ["Firefox"]})
     assert _put_locale(app_client, headers, "de", data_version=1).status_code == 201
     response = app_client.http.put(f"{API}/releases/{NAME}", headers=headers, body=json.dumps(
-        {"name": NAME, "product": "Firefox", "blob": _blob(), "data_version": 2}))
+        {"name": NAME, "product": "Firefox", "blob": json.dumps(_blob()), "data_version": 2}))
     assert response.status_code == 403
 
 

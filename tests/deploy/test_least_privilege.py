@@ -273,7 +273,7 @@ def test_balrog_writes(under_iam):
     world = under_iam
     headers = world.state["balrog"]
     release = {"name": "Firefox-52.0-build1", "product": "Firefox",
-               "blob": json.dumps({"name": "Firefox-52.0-build1", "schema_version": 1})}
+               "blob": json.dumps({"name": "Firefox-52.0-build1", "schema_version": 1, "hashFunction": "sha512"})}
     response = world.api("PUT", "/balrog/api/releases/Firefox-52.0-build1", headers, json.dumps(release))
     assert response.status_code in (200, 201), response.body
     rule = {"priority": 100, "backgroundRate": 100, "update_type": "minor", "product": "Firefox",

@@ -63,7 +63,7 @@ def _race(calls) -> list[requests.Response]:
 def _release(api: str, name: str) -> dict:
     blob = {"name": name, "schema_version": 1, "hashFunction": "sha512", "platforms": {}}
     created = requests.post(f"{api}/balrog/api/releases", headers=BALROG, timeout=10,
-                            json={"name": name, "product": "Firefox", "blob": blob})
+                            json={"name": name, "product": "Firefox", "blob": json.dumps(blob)})
     assert created.status_code == 201, created.text
     return blob
 
@@ -75,7 +75,7 @@ def test_of_sixteen_writers_at_one_data_version_exactly_one_wins(stack, round_):
 
     def put(i: int):
         return lambda: requests.put(f"{stack.api}/balrog/api/releases/{name}", headers=BALROG, timeout=30, json={
-            "name": name, "product": "Firefox", "blob": {**blob, "appv": str(i)}, "data_version": 1})
+            "name": name, "product": "Firefox", "blob": json.dumps({**blob, "appv": str(i)}), "data_version": 1})
 
     answers = _race([put(i) for i in range(WRITERS)])
     statuses = sorted(a.status_code for a in answers)
@@ -93,7 +93,7 @@ def test_every_acknowledged_concurrent_locale_write_is_kept(stack, round_):
 
     def put(locale: str):
         body = {"product": "Firefox", "schema_version": 1, "hashFunction": "sha512", "data_version": 1,
-                "data": json.dumps({"buildID": "20170101000000", "locale": locale})}
+                "data": json.dumps({"buildID": "20170101000000", "extv": locale})}
         return lambda: requests.put(f"{stack.api}/balrog/api/releases/{name}/builds/linux-x86_64/{locale}",
                                     headers=BALROG, json=body, timeout=30)
 

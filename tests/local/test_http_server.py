@@ -37,7 +37,7 @@ def test_given_a_release_name_needing_escapes_when_created_then_it_reads_back_by
 
     blob = {"name": name, "schema_version": 1, "hashFunction": "sha512", "platforms": {}}
     created = requests.post(f"{live_server}/balrog/api/releases", headers=balrog_admin, timeout=10,
-                            json={"name": name, "product": "Firefox", "blob": blob})
+                            json={"name": name, "product": "Firefox", "blob": json.dumps(blob)})
     assert created.status_code == 201, created.text
     got = requests.get(f"{live_server}/balrog/api/releases/{quote(name, safe='')}", headers=balrog_admin,
                        timeout=10)

@@ -55,7 +55,7 @@ def test_balrogclient_works_against_the_local_stack_with_the_development_token(s
                                 "client_secret": "shipyard-dev-token", "audience": "balrog"},
               "api_root": f"{stack.https}/balrog/api", "ca_certs": bundle, "session": session}
     SingleLocale("Firefox-99.0-build1", "linux-x86_64", "en-US", **kwargs).update_build(
-        product="Firefox", hashFunction="sha512", buildData={"buildID": "20990101000000"}, schemaVersion=1)
+        product="Firefox", hashFunction="sha512", buildData=json.dumps({"buildID": "20990101000000"}), schemaVersion=1)
     blob, data_version = Release("Firefox-99.0-build1", **kwargs).get_data()
     assert blob["platforms"]["linux-x86_64"]["locales"]["en-US"] == {"buildID": "20990101000000"}
     assert data_version == 2

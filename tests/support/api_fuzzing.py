@@ -167,7 +167,7 @@ def seed_balrog(stack: LocalStack, workdir: Path) -> Iterator[None]:
     release = copy.deepcopy(blob())
     assert release["name"] == BALROG_RELEASE
     writes = [
-        ("post", f"{api}/releases", {"name": BALROG_RELEASE, "product": "Firefox", "blob": release}),
+        ("post", f"{api}/releases", {"name": BALROG_RELEASE, "product": "Firefox", "blob": json.dumps(release)}),
         ("post", f"{api}/rules", {"alias": "firefox-release", "priority": 100, "backgroundRate": 100,
                                   "update_type": "minor", "product": "Firefox", "channel": "release",
                                   "mapping": BALROG_RELEASE}),

@@ -20,7 +20,8 @@ from chalicelib.api.balrog.common import BalrogError, answer, int_value, page_an
 from chalicelib.api.balrog.family import admin, blueprint
 from chalicelib.api.balrog.openapi import READ_ERRORS, admin_op, table_history_op
 from chalicelib.api.kit import openapi_parts as oa
-from chalicelib.services.balrog import table_history
+from chalicelib.services.balrog import scheduled_changes, table_history
+from chalicelib.services.balrog.scheduled_kinds import RELEASES
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, rules
@@ -149,3 +150,27 @@ def rules_history(changed_by: str) -> Response:
 def permissions_history(changed_by: str) -> Response:
     """Every permission's versions and every permission scheduled change's versions, newest first."""
     return _table_history("permissions")
+
+
+@admin(
+    bp, "/scheduled_change/diff/release/{sc_id}", ["GET"],
+    admin_op("scheduled_release_diff", "A release scheduled change's blob against the release's, as a unified diff",
+             {200: oa.answer("The diff.", {"type": "string"}, media="text/plain"), **HISTORY_ERRORS},
+             [oa.path_param("sc_id", "A release scheduled change.", {"type": "integer", "minimum": 1}, example=1)]),
+)
+def scheduled_release_diff(sc_id: str, changed_by: str) -> Response:
+    """A release scheduled change's blob against the release's current blob, as a unified diff (Balrog's
+    ``get_scheduled_change_diff``); 404 for an unknown change or release (Balrog answers 500)."""
+    number = int_value(sc_id, "sc_id", required=True)
+    assert number is not None
+    change = scheduled_changes.shown_change(RELEASES, scheduled_changes.found(RELEASES, number)["change"])
+    current = releases.get({"name": change["name"]})
+    if current is None:
+        raise BalrogError(404, f"Release '{change['name']}' does not exist.")
+    lines = difflib.unified_diff(
+        json.dumps(releases.blob(current), indent=2, sort_keys=True).splitlines(),
+        json.dumps(change.get("data"), indent=2, sort_keys=True).splitlines(),
+        fromfile=f"Current Version (Data Version {current['data_version']})",
+        tofile=f"Scheduled Update (sc_id {number})", lineterm="",
+    )
+    return _plain("\n".join(lines))

@@ -13,6 +13,7 @@ token (``X-CSRF-Token``), else 400 ``CSRFError``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.api.kit.openapi_parts import (
@@ -41,6 +42,8 @@ INTEGER_LIKE = {"type": ["integer", "string"], "description": "An integer, or it
 CSRF_FIELD = {"description": "A cookie session's CSRF token, as the `X-CSRF-Token` header may carry it; "
                              "ignored on bearer requests."}
 NESTED_OBJECT = {"type": ["object", "string"], "description": "A JSON object, or the same JSON-encoded as a string."}
+JSON_STRING = {"type": "string", "description": "A JSON object encoded as a string (Balrog's JSONStringField); "
+                                                "the object itself is refused with 400."}
 NAME_LIST = {"type": ["array", "string"], "items": {"type": "string"},
              "description": "A list of names, or the same JSON-encoded as a string."}
 
@@ -82,7 +85,7 @@ SCHEMAS: dict[str, Any] = {
     "ReleaseChange": {
         "type": "object",
         "description": "A change merged into the blob (created first when the release does not exist).",
-        "properties": {"product": {"type": "string"}, "data": NESTED_OBJECT, "data_version": INTEGER_LIKE,
+        "properties": {"product": {"type": "string"}, "data": JSON_STRING, "data_version": INTEGER_LIKE,
                        "schema_version": INTEGER_LIKE, "hashFunction": {"type": "string"}, "copyTo": NAME_LIST,
                        "csrf_token": CSRF_FIELD},
         "required": ["product", "data"],
@@ -175,10 +178,10 @@ def json_content(schema: dict[str, Any], description: str, example: Any = None) 
 NEW_RULE = {"priority": 90, "backgroundRate": 100, "update_type": "minor", "product": "Firefox", "channel": "beta",
             "mapping": "Firefox-53.0-build1"}
 NEW_RELEASE = {"name": "Firefox-54.0-build1", "product": "Firefox",
-               "blob": {"name": "Firefox-54.0-build1", "schema_version": 1}}
+               "blob": json.dumps({"name": "Firefox-54.0-build1", "schema_version": 1, "hashFunction": "sha512"})}
 LOCALE_CHANGE = {"product": "Firefox", "schema_version": 4, "hashFunction": "sha512", "data_version": 1,
-                 "data": {"buildID": "20170401000000", "completes": [{"from": "*", "filesize": 4000,
-                                                                     "hashValue": "c0ffee"}]}}
+                 "data": json.dumps({"buildID": "20170401000000", "completes": [{"from": "*", "filesize": 4000,
+                                                                                 "hashValue": "c0ffee"}]})}
 
 
 def new_version(description: str = "Written.") -> dict[str, Any]:

@@ -18,7 +18,6 @@ from chalicelib.api.balrog.common import (
     change_of,
     int_value,
     json_body,
-    nested,
     page_and_limit,
     query_params,
     require,
@@ -31,11 +30,11 @@ from chalicelib.api.balrog.openapi import (
     DELETE_VERSION,
     DELETED,
     INTEGER_LIKE,
+    JSON_STRING,
     LIMIT,
     LOCALE_CHANGE,
     NAME,
     NAME_LIST,
-    NESTED_OBJECT,
     NEW_RELEASE,
     PAGE,
     READ_ERRORS,
@@ -48,10 +47,10 @@ from chalicelib.api.balrog.openapi import (
     obj,
 )
 from chalicelib.api.kit import openapi_parts as oa
-from chalicelib.balrog.release_input import names_of, product_of, release_name, valid_blob, writable
+from chalicelib.balrog.release_input import json_string, names_of, product_of, release_name, valid_blob, writable
 from chalicelib.services.balrog import gates, scheduled_changes
 from chalicelib.services.balrog.releases import change_release
-from chalicelib.services.balrog.scheduled_kinds import RELEASES
+from chalicelib.services.balrog.scheduled_kinds import RELEASES, follow_release
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_required_signoffs import product_required_signoffs
 
@@ -75,7 +74,7 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _blob(body: dict[str, Any], name: str) -> dict[str, Any]:
-    blob = nested(body.get("blob"), "blob")
+    blob = json_string(body, "blob")
     if not isinstance(blob, dict):
         raise BalrogError(400, "'blob' is required and must be a JSON object.")
     if blob.get("name") != name:
@@ -99,11 +98,11 @@ def list_releases(changed_by: str) -> Response:
     found = releases.records(params.get("product") or None, params.get("name_prefix") or None)
     if params.get("names_only"):
         return answer({"names": [r["name"] for r in found]})
-    by_release = gates.rules_by_release()
+    by_release = gates.rules_mapping([r["name"] for r in found])
     requirements = product_required_signoffs.rows()
     shown = []
     for record in found:
-        mapping = by_release.get(record["name"], [])
+        mapping = by_release[record["name"]]
         shown.append({**_summary(record), "rule_ids": [r["rule_id"] for r in mapping],
                       "rule_info": {str(r["rule_id"]): {"product": r.get("product"), "channel": r.get("channel")}
                                     for r in mapping},
@@ -117,7 +116,7 @@ def list_releases(changed_by: str) -> Response:
         201: new_version("Created (`new_data_version` 1)."),
         **CREATE_ERRORS},
         request_body=json_content(obj({"name": {"type": "string"}, "product": {"type": "string"},
-                                       "blob": NESTED_OBJECT, "csrf_token": CSRF_FIELD},
+                                       "blob": JSON_STRING, "csrf_token": CSRF_FIELD},
                                       required=["name", "product", "blob"]),
                                   "The release; the blob's `name` must equal `name`.", NEW_RELEASE),
         writes=True),
@@ -155,7 +154,7 @@ def get_release(name: str, changed_by: str) -> Response:
     bp, "/releases/{name}", ["PUT"],
     admin_op("put_release", "Overwrite a release's blob, or create it", CREATED_OR_CHANGED, [NAME],
              json_content(obj({"name": {"type": "string"}, "product": {"type": "string"},
-                               "blob": NESTED_OBJECT, "data_version": INTEGER_LIKE,
+                               "blob": JSON_STRING, "data_version": INTEGER_LIKE,
                                "csrf_token": CSRF_FIELD}, required=["product", "blob"]),
                           "The blob (`data_version` required when the release exists)."),
              writes=True),
@@ -177,7 +176,9 @@ def put_release(name: str, changed_by: str) -> Response:
         require(changed_by, "release", "modify", product)
     writable(record)
     gates.verify(gates.for_release(name), None)
-    new = releases.write_blob(name, blob, data_version, changed_by, {"product": product})
+    fresh = record["data_version"] == data_version  # a stale write is merged, and not carried into a pending change
+    follow = follow_release(record, {"product": product, "data": blob}) if fresh else []
+    new = releases.write_blob(name, blob, data_version, changed_by, {"product": product}, follow)
     return answer({"new_data_version": new["data_version"]})
 
 
@@ -278,7 +279,13 @@ def get_read_only(name: str, changed_by: str) -> Response:
     content_types=BODY_TYPES,
 )
 def put_read_only(name: str, changed_by: str) -> Response:
-    """Set or unset the flag: needs ``release`` modify and ``release_read_only`` set/unset."""
+    """Set or unset the flag, checked as Balrog's ``update_read_only`` checks it.
+
+    Only ``release_read_only`` set/unset is required (not ``release``
+    modify); marking an already read-only release is a no-op that checks
+    nothing; making a release writable needs the signoffs of its rules (or
+    its product); the data_version is checked last, by the write itself.
+    """
     body = json_body(bp)
     data_version = int_value(body.get("data_version"), "data_version", required=True)
     flag = body.get("read_only")
@@ -287,13 +294,13 @@ def put_read_only(name: str, changed_by: str) -> Response:
     if not isinstance(flag, bool):
         raise BalrogError(400, "'read_only' must be true or false.")
     record = _found(name)
-    require(changed_by, "release", "modify", record.get("product"))
-    require(changed_by, "release_read_only", "set" if flag else "unset", record.get("product"))
     if flag and record.get("read_only"):
         return answer({"new_data_version": data_version}, 201)  # already set: Balrog writes nothing
+    require(changed_by, "release_read_only", "set" if flag else "unset", record.get("product"))
     if not flag and record.get("read_only"):
         gates.verify(gates.for_read_write(name, record.get("product")), None)
-    new = releases.replace(name, {"read_only": flag}, data_version, changed_by)
+    follow = follow_release(record, {"read_only": flag}) if record["data_version"] == data_version else []
+    new = releases.replace(name, {"read_only": flag}, data_version, changed_by, extra=follow)
     return answer({"new_data_version": new["data_version"]}, 201)
 
 
@@ -350,6 +357,8 @@ def revert_release(name: str, changed_by: str) -> Response:
         require(changed_by, "release", "modify", old.get("product"))
     writable(record)
     gates.verify(gates.for_release(name), None)
-    new = releases.replace(name, {"product": old.get("product")}, record["data_version"], changed_by,
-                           blob=releases.blob(old))
+    blob = releases.blob(old)
+    follow = follow_release(record, {"product": old.get("product"), "data": blob})
+    new = releases.replace(name, {"product": old.get("product")}, record["data_version"], changed_by, blob=blob,
+                           extra=follow)
     return answer({"new_data_version": new["data_version"]})

@@ -43,6 +43,7 @@ from chalicelib.api.balrog.openapi import (
 from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.services.balrog import gates, scheduled_changes
 from chalicelib.services.balrog.scheduled_kinds import RULES
+from chalicelib.store import balrog_table_history as table_history
 from chalicelib.store.balrog_releases import releases
 from chalicelib.store.balrog_rules import COLUMNS, render, rules
 
@@ -91,11 +92,17 @@ def _check_alias_free(alias: str | None, rule_id: int | None = None) -> None:
         [oa.query_param("product", "Only this product's rules.")]),
 )
 def list_rules(changed_by: str) -> Response:
+    """The rules, or with ``timestamp`` (ms) the rules as they were then, each with the change that made it so."""
     params = query_params(bp)
     if "timestamp" in params and not params["timestamp"].isdigit():
         raise BalrogError(400, f"'{params['timestamp']}' is not of type 'integer' - 'timestamp'")
-    product = params.get("product") or None
-    found = [render(r) for r in rules.all_rules(product)]
+    if params.get("timestamp") and params.get("product"):
+        raise BalrogError(400, "Cannot query with a timestamp and a product at the same time")
+    if params.get("timestamp"):
+        found = [{**render(r), **change_of(r)} for r in table_history.as_of(rules.history_name,
+                                                                            int(params["timestamp"]))]
+    else:
+        found = [render(r) for r in rules.all_rules(params.get("product") or None)]
     return answer({"count": len(found), "rules": found})
 
 

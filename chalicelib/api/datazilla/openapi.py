@@ -12,8 +12,9 @@ scheme, so an unsigned request's 403 is part of each upload operation.
 
 Shipyard's own performance endpoints (``chalicelib/api/perf``: alerts and
 the graph page) are served under the same project paths in the same
-envelope, so this document carries them too: their schemas are merged into
-:data:`COMPONENTS` here, their operations by ``routes.py``.
+envelope, so they are routes of this family too: their operations are declared
+beside their handlers and their schemas added to the document by
+``chalicelib/api/perf/openapi.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from chalicelib.api.kit.openapi_parts import (
     response_ref,
     schema_ref,
 )
-from chalicelib.api.perf import openapi as perf
 
 TAG = ["datazilla"]
 
@@ -241,4 +241,4 @@ SECURITY_SCHEMES = {
                        "`admin` permission. Local stack: `shipyard-dev-token` (user `admin`).",
     },
 }
-COMPONENTS = {"schemas": {**SCHEMAS, **perf.SCHEMAS}, "responses": RESPONSES, "securitySchemes": SECURITY_SCHEMES}
+COMPONENTS = {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": SECURITY_SCHEMES}

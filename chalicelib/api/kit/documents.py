@@ -31,6 +31,7 @@ class DocumentedFamily(Protocol):
 
 _FAMILIES: dict[str, DocumentedFamily] = {}
 _PATHS: dict[str, dict[str, dict[str, Any]]] = {}
+_COMPONENTS: dict[str, dict[str, dict[str, Any]]] = {}
 
 
 def documented(operation: dict[str, Any]) -> Callable[[H], H]:
@@ -53,6 +54,7 @@ def add_family(family: DocumentedFamily) -> None:
         raise ValueError(f"family {family.name!r} is declared twice")
     _FAMILIES[family.name] = family
     _PATHS[family.name] = {}
+    _COMPONENTS[family.name] = {}
 
 
 def add_operation(family: str, path: str, method: str, operation: dict[str, Any]) -> None:
@@ -63,6 +65,20 @@ def add_operation(family: str, path: str, method: str, operation: dict[str, Any]
     item[method.lower()] = operation
 
 
+def add_components(family: str, components: dict[str, dict[str, Any]]) -> None:
+    """Add components (by section: ``schemas``, ``responses``...) that routes of ``family`` declare beside
+    themselves rather than in the family's declaration, such as the perf pages' schemas in Datazilla's document
+    (the family's module cannot import the modules whose routes serve in it). A name the document already has
+    is an error: two meanings for one ``$ref``."""
+    declared = _FAMILIES[family].components
+    for section, named in components.items():
+        added = _COMPONENTS[family].setdefault(section, {})
+        taken = set(named) & (set(declared.get(section, {})) | set(added))
+        if taken:
+            raise ValueError(f"{family}: components/{section} {sorted(taken)} are declared twice")
+        added.update(named)
+
+
 def families() -> list[str]:
     return sorted(_FAMILIES)
 
@@ -70,5 +86,7 @@ def families() -> list[str]:
 def document(family: str) -> dict[str, Any]:
     """The family's document as its registered routes describe it (a new object each time)."""
     declared = _FAMILIES[family]
-    return parts.document(family, declared.title, declared.description, copy.deepcopy(_PATHS[family]),
-                          declared.components)
+    components = {section: {**named, **_COMPONENTS[family].get(section, {})}
+                  for section, named in declared.components.items()}
+    components.update({section: named for section, named in _COMPONENTS[family].items() if section not in components})
+    return parts.document(family, declared.title, declared.description, copy.deepcopy(_PATHS[family]), components)

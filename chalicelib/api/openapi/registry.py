@@ -3,7 +3,7 @@
 Every family is on the route kit (:mod:`chalicelib.api.kit`): its ``routes``
 module's ``FAMILY`` is listed in ``FAMILIES``, and its document is assembled
 from the operations its routes were registered with. The route test
-(``tests/test_openapi_documents.py``) compares the routes the app registers
+(``tests/api/test_openapi_documents.py``) compares the routes the app registers
 with the union of these documents, and the fuzz test runs schemathesis on each
 of them, so a family missing here fails both.
 """
@@ -17,10 +17,12 @@ from chalicelib.api.balrog import routes as balrog
 from chalicelib.api.datazilla import routes as datazilla
 from chalicelib.api.kernelci import routes as kernelci
 from chalicelib.api.kit import documents as kit_documents
+from chalicelib.api.perf import routes as perf
 from chalicelib.api.selfserve import routes as selfserve
 from chalicelib.api.treeherder import routes as treeherder
 
-FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, treeherder.FAMILY, kernelci.FAMILY]
+# The perf pages are routes of the Datazilla family (``perf.FAMILY``): importing them registers their operations.
+FAMILIES = [selfserve.FAMILY, balrog.FAMILY, datazilla.FAMILY, perf.FAMILY, treeherder.FAMILY, kernelci.FAMILY]
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     family.name: functools.partial(kit_documents.document, family.name) for family in FAMILIES}
 

@@ -14,9 +14,8 @@ from typing import Any
 from chalicelib.balrog import errors
 from chalicelib.balrog import signoffs as so
 from chalicelib.balrog.permissions import OPTIONS
-from chalicelib.store import counters
 from chalicelib.store.balrog_required_signoffs import permissions_required_signoffs, product_required_signoffs
-from chalicelib.store.balrog_rules import mapped_count, rules
+from chalicelib.store.balrog_rules import mapping_rules
 
 Row = Mapping[str, Any] | None
 
@@ -32,23 +31,22 @@ def for_shutoff(row: Row) -> dict[str, int]:
 
 
 def for_release(name: str | None) -> dict[str, int]:
-    """A release gates nothing itself: the rules that map to it do (their product and channel)."""
-    if not name or not counters.current_value(mapped_count(name)):  # one GetItem: no rule maps to it
+    """A release gates nothing itself: the rules that map to it do (their product and channel).
+
+    The rules are named on the release's reference item (one read), never found by reading the rules.
+    """
+    if not name:
         return {}
-    mapping_rules = [r for r in rules.all_rules() if name in (r.get("mapping"), r.get("fallbackMapping"))]
-    if not mapping_rules:
+    mapping = rules_mapping([name])[name]
+    if not mapping:
         return {}
     requirements = product_required_signoffs.rows()
-    return so.needed([rs for rule in mapping_rules for rs in so.product_requirements(rule, requirements)])
+    return so.needed([rs for rule in mapping for rs in so.product_requirements(rule, requirements)])
 
 
-def rules_by_release() -> dict[str, list[dict[str, Any]]]:
-    """Every release a rule maps to (``mapping`` or ``fallbackMapping``) → those rules: one paged Query of the rules."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    for rule in rules.all_rules():
-        for name in {rule.get("mapping"), rule.get("fallbackMapping")} - {None}:
-            found.setdefault(name, []).append(rule)
-    return found
+def rules_mapping(names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each release's mapping rules (``rule_id``, ``product``, ``channel``), from the releases' reference items."""
+    return mapping_rules(names)
 
 
 def needed_for_rules(mapping_rules: list[dict[str, Any]], requirements: list[dict[str, Any]]) -> dict[str, int]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
-from chalicelib.balrog.body_values import int_value, nested
+from chalicelib.balrog.body_values import int_value
 from chalicelib.balrog.errors import BalrogError
-from chalicelib.balrog.release_input import names_of, product_of, release_name, valid_blob, writable
+from chalicelib.balrog.release_input import json_string, names_of, product_of, release_name, valid_blob, writable
 from chalicelib.services.balrog import gates
 from chalicelib.services.balrog.access import require
+from chalicelib.services.balrog.scheduled_kinds import follow_release
 from chalicelib.store.balrog_releases import releases
 
 Blob = dict[str, Any]
@@ -46,7 +47,7 @@ def change_release(name: str, body: dict[str, Any], apply: Callable[[Blob, Blob]
     ``apply(blob, data)`` returns the new blob.
     """
     product = product_of(body)
-    data = nested(body.get("data"), "data")
+    data = json_string(body, "data")
     if not isinstance(data, dict):
         raise BalrogError(400, "'data' is required and must be a JSON object.")
     copy_to = [n for n in names_of(body, "copyTo") if n != name]
@@ -95,8 +96,9 @@ def change_release(name: str, body: dict[str, Any], apply: Callable[[Blob, Blob]
             raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
         if new is None:
             new = is_new(current)
-        written = releases.write_blob(target, valid_blob(apply(copy.deepcopy(current), data)), data_version,
-                                      changed_by)
+        blob = valid_blob(apply(copy.deepcopy(current), data))
+        follow = follow_release(record, {"data": blob}) if record["data_version"] == data_version else []
+        written = releases.write_blob(target, blob, data_version, changed_by, extra=follow)
         if target == name:
             status, primary_version = (201 if new else 200), written["data_version"]
     return status, primary_version

@@ -287,19 +287,26 @@ def follow_update(kind: Kind, current: Mapping[str, Any], new: Mapping[str, Any]
     ``UpdateMergeError``). As any modification of a scheduled change, it
     resets the signoffs of everyone but its scheduler.
     """
+    changed = {c: new.get(c) for c in kind.columns if new.get(c) != current.get(c)}
+    return follow_columns(kind, current, changed, new["data_version"])
+
+
+def follow_columns(kind: Kind, current: Mapping[str, Any], changed: Mapping[str, Any],
+                   new_data_version: int) -> list[SideEffect]:
+    """:func:`follow_update` given the object's values now and the columns a direct write changes, as the
+    scheduled change shows them (a release's blob as ``data``)."""
     object_id = kind.object_id(current)
     sc_id = kind.table.scheduled_for(object_id) if object_id is not None else None
     sc = kind.table.find(sc_id) if sc_id is not None else None
     if sc is None or sc.get("complete"):
         return []
-    change = sc["change"]
-    changed = {c: new.get(c) for c in kind.columns if new.get(c) != current.get(c)}
+    change = shown_change(kind, sc["change"])
     if any(change.get(c) != current.get(c) for c in changed):
         raise BalrogError(400, "UpdateMergeError", "Couldn't perform the request due to merge error. Is there a "
                                                    "scheduled change that conflicts with yours?")
-    merged = {k: v for k, v in {**change, **changed, "data_version": new["data_version"]}.items() if v is not None}
-    items = kind.table.change_items(sc, {**sc, "change": merged, "data_version": sc["data_version"] + 1},
-                                    sc["scheduled_by"])
+    merged = {k: v for k, v in {**change, **changed, "data_version": new_data_version}.items() if v is not None}
+    items = kind.table.change_items(sc, {**sc, "change": _stored_change(kind, merged),
+                                         "data_version": sc["data_version"] + 1}, sc["scheduled_by"])
     for username, role in signoffs.of_change(kind.base, sc["sc_id"]).items():
         if username != sc["scheduled_by"]:
             row = {"sc_key": change_key(kind.base, sc["sc_id"]), "username": username, "role": role,

@@ -15,7 +15,7 @@ from chalicelib.balrog import errors
 from chalicelib.balrog.errors import BalrogError
 from chalicelib.services.balrog import gates
 from chalicelib.services.balrog.access import require
-from chalicelib.services.balrog.scheduled_changes import CONDITIONS, Kind
+from chalicelib.services.balrog.scheduled_changes import CONDITIONS, Kind, follow_columns
 from chalicelib.store import counters
 from chalicelib.store.balrog_permissions import permissions
 from chalicelib.store.balrog_releases import put_scheduled_blob, releases, scheduled_blob
@@ -164,6 +164,22 @@ def _expand_release(stored: Mapping[str, Any]) -> dict[str, Any]:
     shown["data"] = scheduled_blob(stored["data_key"]) if stored.get("data_key") else None
     shown["read_only"] = bool(stored.get("read_only"))
     return shown
+
+
+def follow_release(current: Mapping[str, Any], changes: Mapping[str, Any]) -> list[SideEffect]:
+    """Balrog's ``mergeUpdate`` for a direct release write (``changes``: ``product``, ``read_only``, ``data``).
+
+    The release's pending change takes the columns the write changes (a blob
+    it does not itself change), or the write is 400 ``UpdateMergeError``. One
+    GetItem when no change is pending; the blobs are read only when one is.
+    """
+    if RELEASES.table.scheduled_for(current["name"]) is None:
+        return []
+    now = {"name": current["name"], "product": current.get("product"), "read_only": bool(current.get("read_only"))}
+    if "data" in changes:
+        now["data"] = releases.blob(current)
+    changed = {c: v for c, v in changes.items() if v != now.get(c)}
+    return follow_columns(RELEASES, now, changed, current["data_version"] + 1)
 
 
 RELEASES = Kind(base="releases", columns=("name", "product", "read_only", "data"), keys=("name",),
