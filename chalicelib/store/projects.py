@@ -92,12 +92,13 @@ def cached(name: str) -> Project | None:
     return found
 
 
-def _forget_cached() -> None:
+def forget_cached() -> None:
+    """Empty this container's copies (a test that counts a request's calls wants them all)."""
     with _cache_lock:
         _cache.clear()
 
 
-clients.on_reset(_forget_cached)
+clients.on_reset(forget_cached)
 
 
 def create(name: str, consumer_key: str, consumer_secret: str, replace: bool = False) -> Project:

@@ -398,6 +398,9 @@ def test_pushlog_view_costs_the_same_dynamodb_calls_with_20_and_200_pushes(app_c
     path = PUSHLOG.format(branch=BRANCH, revision=rev(history[6]))
 
     def calls() -> list[str]:
+        from chalicelib.store import projects
+
+        projects.forget_cached()  # the project lookup is cached a minute: both reads counted from the same start
         aws_calls.clear()
         response = app_client.http.get(path)
         assert response.status_code == 200, response.body

@@ -38,7 +38,7 @@ def _grow(factor: int) -> None:
 
 
 @pytest.fixture
-def world(kernelci):
+def world(fast_moto, kernelci):
     """One known job with builds, a group with cases; returns the ids the reads use."""
     build = {"job": "mainline", "git_branch": "master", "kernel": "v-known", "arch": "arm64", "defconfig": "d",
              "build_environment": "gcc-8", "file_server_resource": "x"}

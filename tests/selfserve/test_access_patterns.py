@@ -53,7 +53,7 @@ def _grow(jobs) -> None:
                                       submit_timestamp=now - 500, start_timestamp=now - 400, end_timestamp=now - 300))
 
 
-def test_no_route_scans_and_none_reads_more_as_the_tables_grow(app_client, aws_calls, balrog_user):
+def test_no_route_scans_and_none_reads_more_as_the_tables_grow(fast_moto, app_client, aws_calls, balrog_user):
     jobs = seed(int(time.time()))
     alice = balrog_user("alice")
     small = _measure(app_client, aws_calls, jobs, alice)
@@ -67,7 +67,7 @@ def test_no_route_scans_and_none_reads_more_as_the_tables_grow(app_client, aws_c
     assert small == large
 
 
-def test_no_route_reads_more_at_50k_items(app_client, aws_calls, balrog_user):
+def test_no_route_reads_more_at_50k_items(fast_moto, app_client, aws_calls, balrog_user):
     """Given the self-serve and job tables grown to 50,000 items each (copies in other partitions, written
     straight into moto), every route makes the calls it made on the small tables, and none is a Scan."""
     jobs = seed(int(time.time()))
@@ -102,7 +102,7 @@ def _history(jobs, count: int, day: str, who: str, first_id: int) -> None:
             batch.save(JobItem(job_store.BUILDERS + BRANCH, f"builder {job_id}"))
 
 
-def test_day_user_and_builder_listings_are_complete_past_any_window(app_client, aws_calls):
+def test_day_user_and_builder_listings_are_complete_past_any_window(fast_moto, app_client, aws_calls):
     """Given 1,200 jobs of bob on one day (more than any listing window) and 1,200 of carol on the day
     before, the day, the user and the builder listings answer every one of them."""
     jobs = seed(int(time.time()))

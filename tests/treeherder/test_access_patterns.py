@@ -9,6 +9,7 @@ import pytest
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.services.treeherder import job_ingest
 from chalicelib.store import perf_signatures
+from tests.support.plugins.aws import moto_fast_paths
 from tests.support.table_growth import grow
 from tests.support.treeherder_data import BASE_DATE, job_message, seed_pushes, tip
 from tests.support.treeherder_world import BRANCH, PROJECT, build
@@ -82,7 +83,7 @@ def _grow(world) -> None:
 
 @pytest.fixture(scope="module")
 def measured():
-    with build(30, runs=2, other_branch_pushes=5) as world:
+    with moto_fast_paths(), build(30, runs=2, other_branch_pushes=5) as world:
         client = world.client
         signatures = client.http.get(f"{API}/project/{PROJECT}/performance/signatures/", headers=HEADERS).json_body
         job = client.http.get(f"{API}/project/{PROJECT}/jobs/?job_guid=job-1/0", headers=HEADERS).json_body

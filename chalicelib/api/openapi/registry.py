@@ -3,7 +3,7 @@
 Every family is on the route kit (:mod:`chalicelib.api.kit`): its ``routes``
 module's ``FAMILY`` is listed in ``FAMILIES``, and its document is assembled
 from the operations its routes were registered with. The route test
-(``tests/test_openapi_documents.py``) compares the routes the app registers
+(``tests/api/test_openapi_documents.py``) compares the routes the app registers
 with the union of these documents, and the fuzz test runs schemathesis on each
 of them, so a family missing here fails both.
 """

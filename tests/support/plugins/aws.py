@@ -58,6 +58,27 @@ def embedded_aws() -> Iterator[None]:
 
 
 @contextmanager
+def moto_fast_paths() -> Iterator[None]:
+    """moto with the local stack's fast paths (``chalicelib/local/moto_guards.py``) while within.
+
+    For tests that fill tables with tens of thousands of items to count a read's
+    calls: moto builds each item in time quadratic in its attributes and reads a
+    whole table for a partition's ``Query``; the guards do neither and give
+    moto's own answers (``tests/local/test_moto_fast_paths.py`` holds them to
+    it). The calls the app makes, which those tests count, are the same.
+    """
+    from chalicelib.local import moto_guards
+
+    installed_here = not moto_guards._installed  # noqa: SLF001 - leave a stack's own install in place
+    moto_guards.install()
+    try:
+        yield
+    finally:
+        if installed_here:
+            moto_guards.uninstall()
+
+
+@contextmanager
 def serve(authority=None) -> Iterator[str]:
     """The app over real HTTP on 127.0.0.1 (a free port), in whatever moto world is active; yields its URL."""
     from app import app
@@ -84,6 +105,13 @@ def app_client(aws):
     # stage "test" is not in .chalice/config.json: no stage variables override ours
     with Client(app, stage_name="test") as client:
         yield client
+
+
+@pytest.fixture
+def fast_moto():
+    """``moto_fast_paths`` for one test."""
+    with moto_fast_paths():
+        yield
 
 
 @pytest.fixture

@@ -28,3 +28,14 @@ def upload(app_client, talos):
         return signed_upload(app_client, blob_text, **kwargs)
 
     return _upload
+
+
+@pytest.fixture
+def uncached_projects(monkeypatch):
+    """Every request looks its project up: for call counts compared across minutes.
+
+    A warm container keeps a project for ``CACHE_SECONDS`` (60 s); a test that
+    counts a read's calls at two table sizes, minutes apart on a loaded machine,
+    would otherwise see the lookup at one size and not the other.
+    """
+    monkeypatch.setattr(projects, "CACHE_SECONDS", 0.0)
