@@ -19,7 +19,8 @@ What Balrog checks (``auslib/blobs/base.py``: ``createBlob`` then
   platforms (an alias, or ``filesize``/``hashValue``/``fileUrl``).
 
 Not checked: ``format: uri`` (Balrog's checker only tests it when an
-optional library is installed) and the product's domain allowlist.
+optional library is installed). The product's domain allowlist, which
+Balrog checks next, is ``domains.contains_forbidden_domain``.
 """
 
 from __future__ import annotations

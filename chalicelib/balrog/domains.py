@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 log = logging.getLogger(__name__)
@@ -61,3 +62,55 @@ def with_force(url: str, force: str | None, special_hosts: Sequence[str]) -> str
     if force and any(url.startswith(host) for host in special_hosts):
         return f"{url}{'&' if '?' in url else '?'}force={force}"
     return url
+
+
+def _blob_urls(blob: Mapping[str, Any]) -> Iterator[str]:
+    """Every URL of ``blob`` a client may be sent to download from, by Balrog's ``containsForbiddenDomain``.
+
+    A desupport blob's ``detailsURL`` and a v9 ``updateLine``'s links are
+    pages, not downloads: Balrog leaves them out, and so does this.
+    """
+    version = blob.get("schema_version")
+    if version == 1000:  # GMP: each vendor's platforms, and their mirrors
+        for vendor in (blob.get("vendors") or {}).values():
+            for platform in (vendor.get("platforms") or {}).values():
+                if "fileUrl" in platform:
+                    yield platform["fileUrl"]
+                yield from platform.get("mirrorUrls") or ()
+        return
+    if version == 5000:  # system add-ons
+        for addon in (blob.get("addons") or {}).values():
+            for platform in (addon.get("platforms") or {}).values():
+                if "fileUrl" in platform:
+                    yield platform["fileUrl"]
+        return
+    if version == 10000:  # Guardian
+        for platform in (blob.get("platforms") or {}).values():
+            yield platform.get("fileUrl", "")
+        return
+    if version in (50, 4000):  # desupport and superblobs carry no download URL
+        return
+    for by_channel in (blob.get("fileUrls") or {}).values():
+        if isinstance(by_channel, Mapping):  # v4+: channel -> partials/completes -> from -> URL
+            for by_from in by_channel.values():
+                yield from by_from.values()
+        else:
+            yield by_channel
+    for platform in (blob.get("platforms") or {}).values():
+        for locale in (platform.get("locales") or {}).values():
+            for kind in ("partial", "complete"):
+                if "fileUrl" in (locale.get(kind) or {}):
+                    yield locale[kind]["fileUrl"]
+            for kind in ("partials", "completes"):
+                for update in locale.get(kind) or ():
+                    if "fileUrl" in update:
+                        yield update["fileUrl"]
+
+
+def contains_forbidden_domain(blob: Mapping[str, Any], product: str, allowlist: Allowlist) -> bool:
+    """Whether a release write must be refused: one of the blob's download URLs is not allowed for ``product``.
+
+    Balrog checks this on every release write (``Blob.validate``), so a
+    release can never hold a URL its updates would have to leave out.
+    """
+    return any(is_forbidden_url(str(url), product, allowlist) for url in _blob_urls(blob))

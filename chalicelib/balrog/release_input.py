@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.balrog.blob_schema import blob_errors
 from chalicelib.balrog.body_values import nested
+from chalicelib.balrog.domains import Allowlist, contains_forbidden_domain
 from chalicelib.balrog.errors import BalrogError
 
 MAX_NAME = 200
@@ -24,11 +25,18 @@ def json_string(body: dict[str, Any], field: str) -> Any:
     return nested(value, field)
 
 
-def valid_blob(blob: dict[str, Any]) -> dict[str, Any]:
-    """Balrog's ``BlobValidationError``: 400 "Invalid Blob" with the schema's complaints."""
+FORBIDDEN_DOMAIN = "Blob contains forbidden domain(s)"
+
+
+def valid_blob(blob: dict[str, Any], product: str, allowlist: Allowlist,
+               refusal: str = "Couldn't update release") -> dict[str, Any]:
+    """Balrog's ``Blob.validate(product, allowlistedDomains)``: 400 "Invalid Blob" with the schema's complaints,
+    then 400 ``refusal`` (the view's words) when a download URL's host is not allowlisted for ``product``."""
     errors = blob_errors(blob)
     if errors:
         raise BalrogError(400, "Invalid Blob", errors)
+    if contains_forbidden_domain(blob, product, allowlist):
+        raise BalrogError(400, refusal, [FORBIDDEN_DOMAIN])
     return blob
 
 

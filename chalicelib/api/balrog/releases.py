@@ -49,6 +49,7 @@ from chalicelib.api.balrog.openapi import (
 from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.balrog.release_input import json_string, names_of, product_of, release_name, valid_blob, writable
 from chalicelib.services.balrog import gates, scheduled_changes
+from chalicelib.services.balrog.allowlist import domain_allowlist
 from chalicelib.services.balrog.releases import change_release
 from chalicelib.services.balrog.scheduled_kinds import RELEASES, follow_release
 from chalicelib.store.balrog_releases import releases
@@ -73,13 +74,13 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
             "data_version": record["data_version"], "read_only": bool(record.get("read_only"))}
 
 
-def _blob(body: dict[str, Any], name: str) -> dict[str, Any]:
+def _blob(body: dict[str, Any], name: str, product: str, refusal: str) -> dict[str, Any]:
     blob = json_string(body, "blob")
     if not isinstance(blob, dict):
         raise BalrogError(400, "'blob' is required and must be a JSON object.")
     if blob.get("name") != name:
         raise BalrogError(400, f"The blob's name ({blob.get('name')!r}) must equal the release name ({name!r}).")
-    return valid_blob(blob)
+    return valid_blob(blob, product, domain_allowlist(), refusal)
 
 
 @admin(
@@ -125,7 +126,7 @@ def list_releases(changed_by: str) -> Response:
 def create_release(changed_by: str) -> Response:
     body = json_body(bp)
     name, product = release_name(body.get("name")), product_of(body)
-    blob = _blob(body, name)
+    blob = _blob(body, name, product, "Couldn't create release")
     require(changed_by, "release", "create", product)
     if releases.get({"name": name}) is not None:
         raise BalrogError(400, f"Release '{name}' already exists.")
@@ -164,7 +165,7 @@ def put_release(name: str, changed_by: str) -> Response:
     """Overwrite the blob of an existing release (200) or create it (201)."""
     body = json_body(bp)
     product = product_of(body)
-    blob = _blob(body, name)
+    blob = _blob(body, name, product, "Couldn't update release")
     record = releases.get({"name": name})
     if record is None:
         require(changed_by, "release", "create", product)

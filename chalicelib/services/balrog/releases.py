@@ -12,9 +12,18 @@ from typing import Any, Callable
 
 from chalicelib.balrog.body_values import int_value
 from chalicelib.balrog.errors import BalrogError
-from chalicelib.balrog.release_input import json_string, names_of, product_of, release_name, valid_blob, writable
+from chalicelib.balrog.release_input import (
+    FORBIDDEN_DOMAIN,
+    json_string,
+    names_of,
+    product_of,
+    release_name,
+    valid_blob,
+    writable,
+)
 from chalicelib.services.balrog import gates
 from chalicelib.services.balrog.access import require
+from chalicelib.services.balrog.allowlist import domain_allowlist
 from chalicelib.services.balrog.scheduled_kinds import follow_release
 from chalicelib.store.balrog_releases import releases
 
@@ -96,7 +105,8 @@ def change_release(name: str, body: dict[str, Any], apply: Callable[[Blob, Blob]
             raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
         if new is None:
             new = is_new(current)
-        blob = valid_blob(apply(copy.deepcopy(current), data))
+        blob = valid_blob(apply(copy.deepcopy(current), data), product, domain_allowlist(),
+                          f"Couldn't update release: {FORBIDDEN_DOMAIN}")
         follow = follow_release(record, {"data": blob}) if record["data_version"] == data_version else []
         written = releases.write_blob(target, blob, data_version, changed_by, extra=follow)
         if target == name:

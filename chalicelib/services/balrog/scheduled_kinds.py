@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.balrog import errors
+from chalicelib.balrog.domains import contains_forbidden_domain
 from chalicelib.balrog.errors import BalrogError
+from chalicelib.balrog.release_input import FORBIDDEN_DOMAIN
 from chalicelib.services.balrog import gates
 from chalicelib.services.balrog.access import require
+from chalicelib.services.balrog.allowlist import domain_allowlist
 from chalicelib.services.balrog.scheduled_changes import CONDITIONS, Kind, follow_columns
 from chalicelib.store import counters
 from chalicelib.store.balrog_permissions import permissions
@@ -99,7 +102,7 @@ def _check_release(username: str, change_type: str, change: dict[str, Any], curr
     if change_type == "insert":
         if not change.get("product") or change.get("data") is None:
             raise errors.value_error("name, product, and data are all required")
-        _check_blob_name(name, change["data"])
+        _check_blob(name, change["data"], change["product"])
         require(username, "release", "create", change["product"])
         return
     assert current is not None
@@ -117,13 +120,16 @@ def _check_release(username: str, change_type: str, change: dict[str, Any], curr
     if current.get("read_only"):
         raise read_only_error(name)
     if change.get("data") is not None:
-        _check_blob_name(name, change["data"])
+        _check_blob(name, change["data"], change.get("product") or current.get("product"))
     require(username, "release", "modify", current.get("product"))
     if change.get("product") not in (None, current.get("product")):
         require(username, "release", "modify", change["product"])
 
 
-def _check_blob_name(name: str, blob: Mapping[str, Any]) -> None:
+def _check_blob(name: str, blob: Mapping[str, Any], product: str | None) -> None:
+    """What ``Releases.insert/update`` check of a blob when the change is enacted, checked when it is scheduled."""
+    if contains_forbidden_domain(blob, product or "", domain_allowlist()):
+        raise errors.value_error(FORBIDDEN_DOMAIN)
     if blob.get("name") != name:
         raise errors.value_error(f"name in database ({name}) does not match name in blob ({blob.get('name')})")
 
