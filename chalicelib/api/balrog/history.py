@@ -1,5 +1,6 @@
 """``/history/view|diff/<table>/<change_id>/<field>``: one field of one change, or its diff; and
-``/rules/history``, ``/permissions/history``: a whole table's versions (current Balrog).
+``/rules/history``, ``/permissions/history``, ``/required_signoffs/{product,permissions}/history``: a whole
+table's versions (current Balrog).
 
 The admin UI shows what a change did: ``view`` answers the field's value at
 that change as text (objects as indented JSON, NULL as ``NULL``), ``diff`` a
@@ -19,6 +20,7 @@ from chalice import Response
 from chalicelib.api.balrog.common import BalrogError, answer, int_value, page_and_limit, query_params
 from chalicelib.api.balrog.family import admin, blueprint
 from chalicelib.api.balrog.openapi import READ_ERRORS, admin_op, table_history_op
+from chalicelib.api.balrog.openapi_signoffs import KIND
 from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.services.balrog import scheduled_changes, table_history
 from chalicelib.services.balrog.scheduled_kinds import RELEASES
@@ -129,7 +131,7 @@ def _history_filter() -> tuple[HistoryFilter, dict[str, str]]:
         change["changed_by"] = params["changed_by"]
     wanted = HistoryFilter(timestamp_from=int_value(params.get("timestamp_from"), "timestamp_from"),
                            timestamp_to=int_value(params.get("timestamp_to"), "timestamp_to"), change=change)
-    return wanted, {c: params[c] for c in ("product", "channel") if params.get(c)}
+    return wanted, {c: params[c] for c in ("product", "channel", "role") if params.get(c)}
 
 
 def _table_history(name: str) -> Response:
@@ -150,6 +152,15 @@ def rules_history(changed_by: str) -> Response:
 def permissions_history(changed_by: str) -> Response:
     """Every permission's versions and every permission scheduled change's versions, newest first."""
     return _table_history("permissions")
+
+
+@admin(bp, "/required_signoffs/{kind}/history", ["GET"],
+       table_history_op("required_signoffs", "", "", requirements=KIND))
+def required_signoffs_history(kind: str, changed_by: str) -> Response:
+    """Every requirement's versions of a kind and every scheduled change of one's versions, newest first."""
+    if f"required_signoffs/{kind}" not in table_history.TABLES:
+        raise BalrogError(404, f"No required signoffs of kind '{kind}'.")
+    return _table_history(f"required_signoffs/{kind}")
 
 
 @admin(

@@ -218,9 +218,12 @@ def column_op(operation_id: str, what: str, column: dict[str, Any]) -> dict[str,
                     {200: answer("The values.", schema_ref("ColumnValues")), **READ_ERRORS}, [column])
 
 
-def table_history_op(table: str, own: str, scheduled: str, product_channel: bool = False) -> dict[str, Any]:
-    """``/rules/history``, ``/permissions/history``: the table's versions and its scheduled changes' versions."""
-    page = obj({"count": {"type": "integer"}, "revisions": {"type": "array", "items": {"type": "object"}}})
+def table_history_op(table: str, own: str, scheduled: str, product_channel: bool = False,
+                     requirements: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``/rules/history``, ``/permissions/history``: the table's versions and its scheduled changes' versions;
+    with ``requirements`` (the ``kind`` path parameter), ``/required_signoffs/{kind}/history``."""
+    def page(key: str = "revisions") -> dict[str, Any]:
+        return obj({"count": {"type": "integer"}, key: {"type": "array", "items": {"type": "object"}}})
     params = [PAGE, LIMIT, query_param("changed_by", "Only changes by this user."),
               query_param("change_id", "Only this change.", {"type": "integer"}),
               query_param("data_version", "Only this version.", {"type": "integer"}),
@@ -228,8 +231,17 @@ def table_history_op(table: str, own: str, scheduled: str, product_channel: bool
               query_param("timestamp_to", "Only changes until (ms, inclusive).", {"type": "integer"})]
     if product_channel:
         params += [query_param("product", "Only this product's."), query_param("channel", "Only this channel's.")]
+    if requirements is not None:
+        params = [requirements, *params, query_param("product", "Only this product's."),
+                  query_param("channel", "Only this channel's (product requirements)."),
+                  query_param("role", "Only this role's.")]
+        body = {"oneOf": [obj({f"{kind} Required Signoffs": page("required_signoffs"),
+                               f"{kind} Required Signoffs Scheduled Change": page()})
+                          for kind in ("Product", "Permissions")]}
+    else:
+        body = obj({own: page(), scheduled: page()})
     return admin_op(f"{table}_history", f"Every {table[:-1]} version and scheduled change version, newest first", {
-        200: answer("Both lists, each paged.", obj({own: page, scheduled: page})),
+        200: answer("Both lists, each paged.", body),
         400: response_ref("BadRequest"), **READ_ERRORS}, params)
 
 
