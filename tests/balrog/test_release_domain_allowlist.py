@@ -49,7 +49,7 @@ def _send(client, headers, method, path, body):
 
 def _refusal(response) -> tuple[int, str, list]:
     body = json.loads(response.body)
-    return response.status_code, body["detail"], body["exception"]
+    return response.status_code, body.get("detail"), body.get("exception", body)
 
 
 def _data_version(client, headers, name: str) -> str:
@@ -119,3 +119,21 @@ def test_given_blobs_of_each_shape_then_every_download_url_is_checked_and_pages_
     assert not contains_forbidden_domain(desupport, "a", allow)
     assert not contains_forbidden_domain({"schema_version": 4, "fileUrls": {"c": {"completes": {
         "*": "http://good.com/x"}}}}, "a", allow)
+
+
+def test_given_an_evil_url_when_merged_into_a_new_release_or_copied_then_nothing_is_written(app_client, good_com):
+    """Balrog's ``transactionHandler`` rolls the request back on any 4xx: a refused merge creates no release,
+    and a refusal of one ``copyTo`` target leaves the others unwritten."""
+    data = {"platforms": {"p": {"locales": {"f": {"complete": _complete("http://evil.com")}}}}}
+    new = _send(app_client, good_com, "post", "/releases/n",
+                {"data": json.dumps(data), "product": "z", "schema_version": 1, "hashFunction": "sha512"})
+    assert _refusal(new) == (400, "Couldn't update release: Blob contains forbidden domain(s)", FORBIDDEN)
+    assert app_client.http.get(f"{API}/releases/n", headers=good_com).status_code == 404
+    from chalicelib.store.balrog_releases import releases
+
+    releases.create("w", "d", _blob("w", "http://evil.com/w"), "setup")  # stored below the API, as Balrog's tests do
+    good = {"complete": _complete("http://good.com/g")}
+    copied = _send(app_client, good_com, "put", "/releases/d/builds/p/g",
+                   {"data": json.dumps(good), "product": "d", "data_version": 1, "copyTo": json.dumps(["w"])})
+    assert _refusal(copied) == (400, "Couldn't update release: Blob contains forbidden domain(s)", FORBIDDEN)
+    assert _data_version(app_client, good_com, "d") == "1"

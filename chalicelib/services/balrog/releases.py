@@ -89,24 +89,28 @@ def change_release(name: str, body: dict[str, Any], apply: Callable[[Blob, Blob]
         gates.verify(gates.for_release(target), None)
         targets.append((target, record, data_version))
 
-    status = 200
-    primary_version = 0
+    # Every new blob is built and checked before the first write: Balrog rolls the whole request back on a
+    # refusal, so a refused blob must leave no release created and no copy written.
+    planned = []
     for target, record, data_version in targets:
         if record is None:
-            start = {"name": target, "schema_version": int_value(schema_version, "schema_version")}
+            current: Blob = {"name": target, "schema_version": int_value(schema_version, "schema_version")}
             if hash_function:
-                start["hashFunction"] = hash_function
-            record, data_version = releases.create(target, product, start, changed_by), 1
-            new = True
+                current["hashFunction"] = hash_function
         else:
-            new = None
-        current = releases.blob(record)
-        if hash_function and current.get("hashFunction") not in (None, hash_function):
-            raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
-        if new is None:
-            new = is_new(current)
+            current = releases.blob(record)
+            if hash_function and current.get("hashFunction") not in (None, hash_function):
+                raise BalrogError(400, f"hashFunction '{hash_function}' doesn't match the release's")
+        new = record is None or is_new(current)
         blob = valid_blob(apply(copy.deepcopy(current), data), product, domain_allowlist(),
                           f"Couldn't update release: {FORBIDDEN_DOMAIN}")
+        planned.append((target, record, data_version, current, blob, new))
+
+    status = 200
+    primary_version = 0
+    for target, record, data_version, current, blob, new in planned:
+        if record is None:
+            record, data_version = releases.create(target, product, current, changed_by), 1
         follow = follow_release(record, {"data": blob}) if record["data_version"] == data_version else []
         written = releases.write_blob(target, blob, data_version, changed_by, extra=follow)
         if target == name:
