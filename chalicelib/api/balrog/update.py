@@ -26,11 +26,12 @@ from chalicelib.api.balrog.family import blueprint, public
 from chalicelib.api.balrog.openapi import NO_AUTH, UPDATE_QUERY_TEXT, update_parameter
 from chalicelib.api.kit import openapi_parts as oa
 from chalicelib.balrog.blobs import RenderContext
-from chalicelib.balrog.domains import PRODUCTION_ALLOWLIST, PRODUCTION_SPECIAL_FORCE_HOSTS
+from chalicelib.balrog.domains import PRODUCTION_SPECIAL_FORCE_HOSTS
 from chalicelib.balrog.evaluation import Sources
 from chalicelib.balrog.update_query import JSON_SEGMENTS, QUERY_PARAMETERS, SEGMENTS
 from chalicelib.balrog.update_response import UpdateResponse, respond, respond_json
 from chalicelib.balrog.update_xml import empty_update_xml
+from chalicelib.services.balrog.allowlist import domain_allowlist
 from chalicelib.store import balrog_update_cache as cache
 from chalicelib.store.errors import TRANSIENT, refused_values
 
@@ -62,7 +63,7 @@ def route_for(version: int) -> str:
 def render_context() -> RenderContext:
     """The allowlist and special force hosts this deployment applies (production's unless configured)."""
     return RenderContext(
-        allowlist=config.balrog_domain_allowlist() or PRODUCTION_ALLOWLIST,
+        allowlist=domain_allowlist(),
         special_force_hosts=tuple(config.balrog_special_force_hosts() or PRODUCTION_SPECIAL_FORCE_HOSTS),
         lookup_release=cache.release_blob,
     )
