@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from chalicelib.perf.signatures import StoredSignature
-from chalicelib.treeherder.params import DAY, BadParameter, Params, day_start, int_list, int_value
+from chalicelib.treeherder.params import DAY, BadParameter, Params, day_start, int_list, int_value, utc_seconds
 
 
 @dataclass
@@ -36,15 +36,7 @@ class DataQueryRefused(ValueError):
 
 def _moment(raw: str, name: str) -> int:
     """An ISO date-time (``YYYY-MM-DDTHH:MM:SS``; UTC when it names no offset) as unix seconds."""
-    import datetime as dt
-
-    try:
-        parsed = dt.datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise BadParameter(f"Invalid date value for `{name}`: {raw[:40]}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return int(parsed.timestamp())
+    return utc_seconds(raw, f"Invalid date value for `{name}`: {raw[:40]}")
 
 
 def parse_data_query(params: Params, now: float | None = None) -> DataQuery:

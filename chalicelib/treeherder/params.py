@@ -77,12 +77,20 @@ def timestamp(raw: str, name: str) -> float:
     return value
 
 
-def day_start(raw: str, name: str) -> int:
-    """A date (``YYYY-MM-DD``) or ISO date-time as unix seconds (UTC)."""
+def utc_seconds(raw: str, refusal: str) -> int:
+    """An ISO date or date-time as unix seconds, UTC when it names no offset; else ``refusal`` as a 400.
+
+    Each Treeherder parameter words its refusal differently, so the caller gives it.
+    """
     try:
         parsed = dt.datetime.fromisoformat(raw.strip())
     except ValueError:
-        raise BadParameter(f"Invalid date specified for {name}: use YYYY-MM-DD") from None
+        raise BadParameter(refusal) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return int(parsed.timestamp())
+
+
+def day_start(raw: str, name: str) -> int:
+    """A date (``YYYY-MM-DD``) or ISO date-time as unix seconds (UTC)."""
+    return utc_seconds(raw, f"Invalid date specified for {name}: use YYYY-MM-DD")

@@ -229,14 +229,7 @@ def required_of(kind: Kind, sc: Mapping[str, Any]) -> dict[str, int]:
 
 def render(kind: Kind, sc: Mapping[str, Any]) -> dict[str, Any]:
     """A scheduled change as Balrog lists it: its base columns unprefixed, ``sc_data_version``, signoffs."""
-    change = shown_change(kind, sc["change"])
-    shown: dict[str, Any] = {f: sc.get(f) for f in SC_FIELDS}
-    shown["complete"] = bool(sc.get("complete"))
-    shown.update({c: None for c in kind.conditions})
-    shown["when"] = sc.get("when")
-    shown.update({c: change.get(c) for c in kind.columns})
-    shown["data_version"] = change.get("data_version")
-    shown["sc_data_version"] = sc["data_version"]
+    shown = render_revision(kind, sc)
     shown["signoffs"] = signoffs.of_change(kind.base, sc["sc_id"])
     shown["required_signoffs"] = {} if sc.get("complete") else required_of(kind, sc)
     return shown
