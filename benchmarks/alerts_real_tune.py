@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -38,6 +39,8 @@ GRID = {
     "min_pct": [1.0, 2.0, 3.0, 4.0, 5.0],
     "min_effect": [0.8, 1.5, 2.0, 3.0],
     "solo_effect": [0.8, 2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 12.0, 16.0],
+    "min_side": [5, 4, 3],
+    "quiet_effect": [math.inf, 8.0, 6.0, 4.0],
 }
 
 
@@ -59,9 +62,9 @@ def table_of_counts(windows: Sequence[Window], points: Sequence[shipyard.Paramet
     prepared = []
     for w in windows:
         y = shipyard._points(w.pushes)
-        prepared.append((y, shipyard.candidates(w.pushes, y)))
-    return [[count(w, [c.index for c in shipyard.confirm(y, proposed, p)])
-             for w, (y, proposed) in zip(windows, prepared, strict=True)] for p in points]
+        prepared.append((y, shipyard.candidates(w.pushes, y), {}))
+    return [[count(w, [c.index for c in shipyard.confirm(y, proposed, p, seen.setdefault((p.window, p.min_side), {}))])
+             for w, (y, proposed, seen) in zip(windows, prepared, strict=True)] for p in points]
 
 
 def best(counts: list[list[Counts]], chosen: Sequence[int]) -> int:
