@@ -32,6 +32,7 @@ from chalicelib.kernelci.documents import ID_FIELDS, derived_id, is_object_id, j
 from chalicelib.kernelci.query import parse, project
 from chalicelib.kernelci.test_results import InvalidResults, case_document, check_case, group_documents
 from chalicelib.store import kernelci as store
+from chalicelib.store import kernelci_listings as listings
 from chalicelib.store import queues
 
 bp = Blueprint(__name__)
@@ -48,7 +49,7 @@ def _reader(coll: str):
             if doc is None:
                 raise Refusal(404, f"Resource '{doc_id}' not found")
             return Answer(result=[shown(project(doc, query))])
-        docs, total = store.find(coll, query)
+        docs, total = listings.find(coll, query)
         return Answer(result=[shown(project(d, query)) for d in docs], count=total, limit=query.limit,
                       skip=query.skip)
 
@@ -112,7 +113,7 @@ def _remove_children(coll: str) -> Callable[[dict[str, Any]], None]:
     """
 
     def remove(parent: dict[str, Any]) -> None:
-        for docs in store.children(coll, parent["_id"]):
+        for docs in listings.children(coll, parent["_id"]):
             if docs:
                 try:
                     store.remove([(coll, d) for d in docs])
@@ -155,9 +156,9 @@ def distinct(coll: str) -> Callable[[Call], Answer]:
         if not field or field not in keys.DISTINCT_FIELDS[coll]:
             raise Refusal(400, "No field specified or field not valid")
         if not any(v for values in call.params.values() for v in values):
-            values = store.distinct(coll, field)
+            values = listings.distinct(coll, field)
         else:
-            docs, _ = store.find(coll, parse(call.params, keys.GET_KEYS[coll]))
+            docs, _ = listings.find(coll, parse(call.params, keys.GET_KEYS[coll]))
             values = sorted({d[field] for d in docs if isinstance(d.get(field), str) and d[field]})
         if field in ID_FIELDS:
             values = [{"$oid": v} for v in values]
@@ -243,7 +244,7 @@ def _build_operations(alias: spec.Alias, params: list[Any]) -> dict[str, Any]:
 
 def _with_regressions(group: dict[str, Any], cases: list[dict[str, Any]], created_on: int) -> list[dict[str, Any]]:
     """The new regressions of these cases (not yet stored), each case pointing at its own."""
-    previous = store.latest_in_series(group, other_kernel_than=group["kernel"])
+    previous = listings.latest_in_series(group, other_kernel_than=group["kernel"])
     if previous is None:
         return []
     previous_cases = store.get_many(keys.TEST_CASE, [c for c in previous.get("test_cases") or []
@@ -378,10 +379,10 @@ def count(call: Call) -> Answer:
     else:
         collections = keys.COUNTED
     if not query.filters and not query.has_window:
-        totals = store.counter_values([store.partition(c, query).counter for c in collections])
-        numbers = [totals[store.partition(c, query).counter] for c in collections]
+        totals = store.counter_values([listings.partition(c, query).counter for c in collections])
+        numbers = [totals[listings.partition(c, query).counter] for c in collections]
     else:
-        numbers = [store.count(c, query) for c in collections]
+        numbers = [listings.count(c, query) for c in collections]
     return Answer(result=[{"collection": c, "count": n} for c, n in zip(collections, numbers, strict=True)])
 
 
