@@ -24,12 +24,22 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from benchmarks.alerts_real import DETECTORS, PRIMARY, Counts, count, evaluate, summarise, table
+from benchmarks.alerts_real import (
+    DETECTORS,
+    PRIMARY,
+    Counts,
+    count_changes,
+    evaluate,
+    paired_difference,
+    summarise,
+    table,
+)
 from benchmarks.realise import Window, load
 from chalicelib.perf.detectors import shipyard
 
@@ -38,6 +48,8 @@ GRID = {
     "min_pct": [1.0, 2.0, 3.0, 4.0, 5.0],
     "min_effect": [0.8, 1.5, 2.0, 3.0],
     "solo_effect": [0.8, 2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 12.0, 16.0],
+    "min_side": [5, 4, 3],
+    "quiet_effect": [math.inf, 8.0, 6.0, 4.0],
 }
 
 
@@ -59,9 +71,9 @@ def table_of_counts(windows: Sequence[Window], points: Sequence[shipyard.Paramet
     prepared = []
     for w in windows:
         y = shipyard._points(w.pushes)
-        prepared.append((y, shipyard.candidates(w.pushes, y)))
-    return [[count(w, [c.index for c in shipyard.confirm(y, proposed, p)])
-             for w, (y, proposed) in zip(windows, prepared, strict=True)] for p in points]
+        prepared.append((y, shipyard.candidates(w.pushes, y), {}))
+    return [[count_changes(w, shipyard.confirm(y, proposed, p, seen.setdefault((p.window, p.min_side), {})))
+             for w, (y, proposed, seen) in zip(windows, prepared, strict=True)] for p in points]
 
 
 def best(counts: list[list[Counts]], chosen: Sequence[int]) -> int:
@@ -79,23 +91,30 @@ def main(argv: list[str] | None = None) -> None:
     points = grid()
     counts = table_of_counts(dev, points)
     keys = sorted({w.key for w in dev})
-    held_out_counts: list[Counts] = []
+    cv_counts: list[Counts | None] = [None] * len(dev)
     for key in keys:
         inside = [k for k, w in enumerate(dev) if w.key == key]
         p = best(counts, [k for k in range(len(dev)) if k not in inside])
-        held_out_counts.extend(counts[p][k] for k in inside)
+        for k in inside:
+            cv_counts[k] = counts[p][k]
         print(f"held out {key:<28} chose {points[p]}")
+    scored = [c for c in cv_counts if c is not None]
+    fixed = evaluate(dev, DETECTORS)  # the same windows with each detector's fixed parameters
     print()
-    print(table([summarise("shipyard-cv", held_out_counts, 2000)],
+    print(table([summarise("shipyard-cv", scored, 2000), *(summarise(n, c, 2000) for n, c in fixed.items())],
                 f"development split, leave-one-signature-out ({len(dev)} windows, {len(keys)} signatures; "
-                "each scored by parameters chosen without its signature)"))
+                "shipyard-cv: each window scored by parameters chosen without its signature; the other rows: "
+                "fixed parameters"))
+    for name in ("shipyard", "perfherder"):
+        delta, low, high = paired_difference(scored, fixed[name], 2000)
+        print(f"shipyard-cv − {name}: F1 at ±5 {delta:+.3f} [{low:+.3f}, {high:+.3f}] (paired bootstrap over windows)")
     final = best(counts, range(len(dev)))
     print()
     print(f"chosen on all development windows: {points[final]}")
     if not held or not args.held_out:
         return
     tuned = points[final]
-    detectors = {**DETECTORS, "shipyard-tuned": lambda w: [c.index for c in shipyard.detect(w.pushes, tuned)]}
+    detectors = {**DETECTORS, "shipyard-tuned": lambda w: shipyard.detect(w.pushes, tuned)}
     results = evaluate(held, detectors)
     print()
     print(table([summarise(n, c, 2000) for n, c in results.items()],
