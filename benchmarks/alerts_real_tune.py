@@ -11,8 +11,17 @@ by parameters that saw it. The parameters production uses are the grid
 point chosen on all windows, printed last; whether production
 adopts them is argued in ``chalicelib.perf.detectors.shipyard`` (beside ``DEFAULT``) and docs/alerts.md.
 
+Two procedures are cross-validated (``PROCEDURES``): ``new`` keeps
+production's parameters and frees only the mechanisms added after they were
+fixed; ``full`` frees the whole grid. Each CV row is compared with
+production's fixed parameters on the same windows by a paired bootstrap
+(``benchmarks.alerts_real.paired_difference``). The rule, fixed before the
+last run: production adopts a procedure's choice only when that paired 90 %
+interval lies above zero; a difference inside it is noise.
+
 Candidates (what the t-test and e-divisive propose) do not depend on the
-grid, so they are computed once per window.
+grid, so they are computed once per window; step-test verdicts are shared
+between grid points of the same ``window`` and ``min_side``.
 
     .venv/bin/python -m benchmarks.alerts_real_tune [--held-out]
 
