@@ -102,21 +102,35 @@ def best(counts: list[list[Counts]], chosen: Sequence[int]) -> int:
     return max(range(len(counts)), key=lambda p: (_score([counts[p][w] for w in chosen]), -p))
 
 
+def leave_one_signature_out(keys: Sequence[str], counts: list[list[Counts]]) -> tuple[list[Counts], list[int]]:
+    """Each window's counts under the grid point chosen without its signature (``keys[w]``), and that point.
+
+    ``counts[p][w]``: window w scored with grid point p. All windows of a
+    signature leave together: its windows share a series, so one of them
+    would tell the choice about another.
+    """
+    chosen = [0] * len(keys)
+    for key in sorted(set(keys)):
+        inside = [w for w, k in enumerate(keys) if k == key]
+        p = best(counts, [w for w, k in enumerate(keys) if k != key])
+        for w in inside:
+            chosen[w] = p
+    return [counts[p][w] for w, p in enumerate(chosen)], chosen
+
+
 def cross_validate(dev: Sequence[Window], points: Sequence[shipyard.Parameters], verbose: bool
                    ) -> tuple[list[Counts], shipyard.Parameters, dict[shipyard.Parameters, int]]:
     """Leave-one-signature-out counts (in ``dev``'s order), the point chosen on all of ``dev``, and the folds' picks."""
     counts = table_of_counts(dev, points)
-    cv_counts: list[Counts | None] = [None] * len(dev)
+    keys = [w.key for w in dev]
+    scored, chosen = leave_one_signature_out(keys, counts)
     picks: dict[shipyard.Parameters, int] = {}
-    for key in sorted({w.key for w in dev}):
-        inside = [k for k, w in enumerate(dev) if w.key == key]
-        p = best(counts, [k for k in range(len(dev)) if k not in inside])
+    for key in sorted(set(keys)):
+        p = chosen[keys.index(key)]
         picks[points[p]] = picks.get(points[p], 0) + 1
-        for k in inside:
-            cv_counts[k] = counts[p][k]
         if verbose:
             print(f"held out {key:<28} chose {points[p]}")
-    return [c for c in cv_counts if c is not None], points[best(counts, range(len(dev)))], picks
+    return scored, points[best(counts, range(len(dev)))], picks
 
 
 def main(argv: list[str] | None = None) -> None:
