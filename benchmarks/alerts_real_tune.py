@@ -17,7 +17,9 @@ fixed; ``full`` frees the whole grid. Each CV row is compared with
 production's fixed parameters on the same windows by a paired bootstrap
 (``benchmarks.alerts_real.paired_difference``). The rule, fixed before the
 last run: production adopts a procedure's choice only when that paired 90 %
-interval lies above zero; a difference inside it is noise.
+interval lies above zero (a difference inside it is noise); when both
+qualify, the one with the higher CV F1 at ±5, ``new`` on a tie (it changes
+less).
 
 Candidates (what the t-test and e-divisive propose) do not depend on the
 grid, so they are computed once per window; step-test verdicts are shared
