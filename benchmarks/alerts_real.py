@@ -24,8 +24,9 @@ Rows: ``perfherder`` is Treeherder's own algorithm
 (``chalicelib.perf.detectors.perfherder``, checked line by line against
 ``treeherder/perfalert/perfalert/__init__.py`` and ``treeherder/perf/alerts.py``:
 12/24 back, 12 forward, t > 7, 2 % threshold); ``edivisive``;
-``shipyard-v1`` the detector before issue 23; ``shipyard`` the one in
-production now.
+``shipyard-v1`` the detector before issue 23; ``shipyard-r2`` the parameters
+chosen on real data in round 2 (``shipyard.REAL_DATA``), while production
+has moved on from them; ``shipyard`` the one in production now.
 
 Splits: ``--split dev`` (the windows tuning may use) or ``--split held-out``
 (signatures ``benchmarks.realise.held_out`` keeps from tuning; the fair
@@ -61,6 +62,8 @@ DETECTORS: dict[str, Detector] = {
     "perfherder": lambda w: perfherder.detect(w.pushes),
     "edivisive": lambda w: edivisive.detect(w.pushes),
     "shipyard-v1": lambda w: shipyard.detect(w.pushes, shipyard.V1),
+    **({"shipyard-r2": lambda w: shipyard.detect(w.pushes, shipyard.REAL_DATA)}
+       if shipyard.DEFAULT != shipyard.REAL_DATA else {}),
     "shipyard": lambda w: shipyard.detect(w.pushes),
 }
 
