@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import config
 from chalicelib.store import pushes
-from chalicelib.store.metrics import MetricsRecord, plain
+from chalicelib.store.metrics import MetricsRecord, results_of
 from tests.support.datazilla_data import talos_run
 from tests.support.pushlog_data import make_push
 
@@ -43,7 +43,7 @@ def _deliver(upload, pump, blobs: list[str]) -> None:
 
 def _metrics_by_revision(ids: bool = True) -> dict[str, dict]:
     """Stored metrics by revision (tests only: a Scan of the whole table)."""
-    found = {rec.revision: plain(rec.pages) for rec in MetricsRecord.scan()}
+    found = {rec.revision: results_of(rec) for rec in MetricsRecord.scan()}
     if not ids:  # the same blobs uploaded again get new test run ids
         for pages in found.values():
             for page in pages.values():
