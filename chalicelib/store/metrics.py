@@ -47,7 +47,7 @@ class MetricsRecord(Model):
 
 _POSITION = ["group_key", "order_key", "project", "test_run_id", "revision", "push_id", "pushlog_id", "push_date"]
 # What each read projects: a packed attribute and, for items from before the packing, its map.
-_STATE = ["order_key", "after", "state"]
+_STATE = ["group_key", "order_key", "after", "state"]
 _RESULTS = [*_POSITION, "results", "pages"]
 _MEANS = [*_POSITION, "means", "pages"]
 
