@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Protocol
 
-from chalicelib.local import moto_guards
+from chalicelib.local import direct_dynamodb, moto_guards
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 LOCK = threading.RLock()
@@ -563,6 +563,10 @@ def _direct_json(execute: Any) -> Any:
         from moto.core.responses import ActionResult
 
         status, headers, _ = ActionResult.execute_result(_Empty(), context)  # the headers of an empty answer
+        answer = getattr(_local, "answer", None)
+        if answer is not None:  # a call made in process takes the result itself (direct_dynamodb)
+            answer.result = self.result
+            return status, headers, ""
         return status, headers, json.dumps(_without_none(self.result), default=_wire)
 
     return execute_result
@@ -570,6 +574,24 @@ def _direct_json(execute: Any) -> Any:
 
 class _Empty:
     result: dict[str, Any] = {}
+
+
+@dataclass
+class PlainAnswer:
+    """The result of a DynamoDB item operation, as plain values, for a caller in this thread."""
+
+    result: dict[str, Any] | None = None
+
+
+@contextlib.contextmanager
+def plain_answers() -> Iterator[PlainAnswer]:
+    """Within: this thread's DynamoDB item answer is handed over as data, its JSON body left empty."""
+    outer = getattr(_local, "answer", None)
+    _local.answer = answer = PlainAnswer()
+    try:
+        yield answer
+    finally:
+        _local.answer = outer
 
 
 # --- the client's side: DynamoDB attribute values parsed in one pass ------------------------------
@@ -776,6 +798,7 @@ def start_in_process() -> None:
     from moto import mock_aws
 
     install()
+    direct_dynamodb.install()
     if _mock is None:
         _mock = mock_aws()
         _mock.start(reset=False)
@@ -783,6 +806,7 @@ def start_in_process() -> None:
 
 def stop_in_process() -> None:
     global _mock
+    direct_dynamodb.uninstall()
     if _mock is not None:
         _mock.stop(remove_data=False)
         _mock = None
