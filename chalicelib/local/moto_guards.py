@@ -304,16 +304,17 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    from moto.core import responses as moto_responses
     from moto.core.common_models import BaseModel
     from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
 
-    from moto.core import responses as moto_responses
-
     backend = dynamodb_models.DynamoDBBackend
     _originals.extend([(moto_responses, "camelcase_to_underscores", moto_responses.camelcase_to_underscores),
-                       (moto_responses, "method_names_from_class", moto_responses.method_names_from_class),(BaseModel, "__new__", BaseModel.__dict__["__new__"]),
+                       (moto_responses, "method_names_from_class",
+                        moto_responses.method_names_from_class),
+                       (BaseModel, "__new__", BaseModel.__dict__["__new__"]),
                        (backend, "transact_write_items", backend.__dict__["transact_write_items"]),
                        (Table, "query", Table.__dict__["query"]),
                        (Table, "all_items", Table.__dict__["all_items"]),

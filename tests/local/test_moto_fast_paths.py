@@ -15,9 +15,8 @@ from __future__ import annotations
 import base64
 
 import pytest
-from moto import mock_aws
-
 from botocore.exceptions import ClientError
+from moto import mock_aws
 
 from chalicelib.local import direct_dynamodb, embedded_aws
 from chalicelib.store import clients
@@ -244,7 +243,8 @@ def test_item_calls_handed_to_moto_as_data_answer_and_refuse_as_over_the_wire(pl
     (direct_dynamodb: the local stack's in-process item calls),
     when it is queried, read, written with conditions, return values, batches and transactions, and refused
     (failed conditions with and without the old item, a cancelled transaction, a missing table, a wrong key type),
-    then every answer, every refusal (exception class, error, cancellation reasons) and every stored item is the same."""
+    then every answer, every refusal (exception class, error, cancellation reasons) and every stored item is the
+    same."""
     over_wire: list = []
     over_direct: list = []
     wire_answers, wire_refusals = _run(guarded=True, wire=over_wire)
