@@ -12,7 +12,10 @@ Scoring, per window then summed (micro-averaged): detections and real alerts
 are paired one to one, nearest first, within the tolerance (±2 and ±5
 pushes); unpaired detections are false positives, unpaired alerts misses.
 ``R regr.`` is the recall on the alerts Perfherder called regressions
-(direction from the series' own ``lower_is_better``).
+(direction from the series' own ``lower_is_better``); ``dir.`` the share of
+hits at ±5 whose direction, read as the alerts job reads it
+(``chalicelib.perf.alerts.direction_of`` with the series' ``lower_is_better``),
+is the one Perfherder gave the alert.
 
 Intervals: 90 % percentile bootstrap over windows (a window is resampled
 whole: its pushes are not independent), ``--resamples`` draws, fixed seed.
@@ -34,13 +37,14 @@ comparison of a tuned detector).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from benchmarks.realise import Window, load
-from chalicelib.perf.detectors import edivisive, perfherder, shipyard
+from chalicelib.perf.alerts import direction_of
+from chalicelib.perf.detectors import Change, edivisive, perfherder, shipyard
 
 TOLERANCES = (2, 5)
 # A third score: a detection within ±2 pushes of the alert's push *range* (just after its previous push, through
@@ -51,18 +55,13 @@ PRIMARY = 1  # F1 at ±5 pushes of the alert's push: what tuning maximises and t
 INVALID_REACH = 5
 SEED = 20260507
 
-Detector = Callable[[Window], list[int]]
-
-
-def _positions(changes: Iterable[object]) -> list[int]:
-    return sorted(int(c.index) for c in changes)  # type: ignore[attr-defined]
-
+Detector = Callable[[Window], list[Change]]
 
 DETECTORS: dict[str, Detector] = {
-    "perfherder": lambda w: _positions(perfherder.detect(w.pushes)),
-    "edivisive": lambda w: _positions(edivisive.detect(w.pushes)),
-    "shipyard-v1": lambda w: _positions(shipyard.detect(w.pushes, shipyard.V1)),
-    "shipyard": lambda w: _positions(shipyard.detect(w.pushes)),
+    "perfherder": lambda w: perfherder.detect(w.pushes),
+    "edivisive": lambda w: edivisive.detect(w.pushes),
+    "shipyard-v1": lambda w: shipyard.detect(w.pushes, shipyard.V1),
+    "shipyard": lambda w: shipyard.detect(w.pushes),
 }
 
 
@@ -71,22 +70,27 @@ def _distance(position: int, span: tuple[int, int]) -> int:
     return first - position if position < first else max(0, position - last)
 
 
-def pair(detected: Sequence[int], truth: Sequence[int | tuple[int, int]], tolerance: int) -> set[int]:
-    """Indexes into ``truth`` hit by a detection: one-to-one pairs within ``tolerance``, nearest first.
+def pairs(detected: Sequence[int], truth: Sequence[int | tuple[int, int]], tolerance: int) -> dict[int, int]:
+    """Index into ``truth`` → index into ``detected``: one-to-one pairs within ``tolerance``, nearest first.
 
     A truth is a position or a (first, last) span of positions (distance 0 inside it).
     """
     spans = [t if isinstance(t, tuple) else (t, t) for t in truth]
-    pairs = sorted((_distance(d, t), i, j) for i, d in enumerate(detected) for j, t in enumerate(spans))
+    candidates = sorted((_distance(d, t), i, j) for i, d in enumerate(detected) for j, t in enumerate(spans))
+    found: dict[int, int] = {}
     used_d: set[int] = set()
-    used_t: set[int] = set()
-    for distance, i, j in pairs:
+    for distance, i, j in candidates:
         if distance > tolerance:
             break
-        if i not in used_d and j not in used_t:
+        if i not in used_d and j not in found:
             used_d.add(i)
-            used_t.add(j)
-    return used_t
+            found[j] = i
+    return found
+
+
+def pair(detected: Sequence[int], truth: Sequence[int | tuple[int, int]], tolerance: int) -> set[int]:
+    """Indexes into ``truth`` hit by a detection (see ``pairs``)."""
+    return set(pairs(detected, truth, tolerance))
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,14 @@ class Counts:
     regressions: int
     regressions_found: int  # at the widest tolerance
     invalid_hits: int
+    # hits at ±5 whose direction (the step's sign read through the series' lower_is_better, as the alerts job
+    # reads it) is Perfherder's: how many were checked, how many agreed
+    directions_checked: int = 0
+    directions_agreed: int = 0
 
 
-def count(window: Window, detected: Sequence[int]) -> Counts:
+def count(window: Window, detected: Sequence[int], rises: Sequence[bool] | None = None) -> Counts:
+    """One window's tallies; ``rises[i]``: whether detection i's new level is above its previous one."""
     real = window.real()
     positions = [a.index for a in real]
     tp, fp, fn = [], [], []
@@ -114,8 +123,14 @@ def count(window: Window, detected: Sequence[int]) -> Counts:
         fn.append(len(real) - len(hit))
     regressions = [j for j, a in enumerate(real) if a.is_regression]
     invalid_hits = sum(1 for d in detected for a in window.invalid() if abs(d - a.index) <= INVALID_REACH)
+    agreed = checked = 0
+    if rises is not None:
+        for j, i in pairs(detected, positions, TOLERANCES[PRIMARY]).items():
+            direction = direction_of(0.0, 1.0 if rises[i] else -1.0, window.lower_is_better)
+            checked += 1
+            agreed += (direction == "regression") == real[j].is_regression
     return Counts(tuple(tp), tuple(fp), tuple(fn), len(regressions),
-                  sum(1 for j in regressions if j in hits[PRIMARY]), invalid_hits)
+                  sum(1 for j in regressions if j in hits[PRIMARY]), invalid_hits, checked, agreed)
 
 
 def f1(tp: float, fp: float, fn: float) -> float:
@@ -133,6 +148,7 @@ class Row:
     invalid_hits: int
     real: int
     windows: int
+    direction_agreement: float = float("nan")
 
 
 def summarise(name: str, counts: Sequence[Counts], resamples: int, seed: int = SEED) -> Row:
@@ -151,24 +167,53 @@ def summarise(name: str, counts: Sequence[Counts], resamples: int, seed: int = S
     interval = tuple((float(np.percentile(boot[:, k], 5)), float(np.percentile(boot[:, k], 95)))
                      for k in range(len(SCORES)))
     regressions = sum(c.regressions for c in counts)
+    checked = sum(c.directions_checked for c in counts)
     return Row(name, precision, recall, scores, interval,
                sum(c.regressions_found for c in counts) / regressions if regressions else float("nan"),
-               sum(c.invalid_hits for c in counts), int(totals[0][0] + totals[2][0]), len(counts))
+               sum(c.invalid_hits for c in counts), int(totals[0][0] + totals[2][0]), len(counts),
+               sum(c.directions_agreed for c in counts) / checked if checked else float("nan"))
+
+
+def paired_difference(first: Sequence[Counts], second: Sequence[Counts], resamples: int, seed: int = SEED,
+                      score: int = PRIMARY) -> tuple[float, float, float]:
+    """F1(first) − F1(second) on the same windows, with its 90 % interval from one bootstrap of windows for both.
+
+    The detectors' own intervals overlap by far more than their difference
+    varies: a window hard for one is hard for the other. Resampling the
+    windows once for both rows measures the difference itself.
+    """
+    a, b = (np.array([(c.tp[score], c.fp[score], c.fn[score]) for c in rows], dtype=float) for rows in (first, second))
+    draws = np.random.default_rng(seed).integers(0, len(a), size=(resamples, len(a)))
+
+    def f1_of(sums: np.ndarray) -> np.ndarray:
+        tp, fp, fn = sums[..., 0], sums[..., 1], sums[..., 2]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(tp > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
+
+    delta = f1_of(a[draws].sum(1)) - f1_of(b[draws].sum(1))
+    point = float(f1_of(a.sum(0)) - f1_of(b.sum(0)))
+    return point, float(np.percentile(delta, 5)), float(np.percentile(delta, 95))
 
 
 def evaluate(windows: Sequence[Window], detectors: dict[str, Detector]) -> dict[str, list[Counts]]:
     np.seterr(all="ignore")
-    return {name: [count(w, detect(w)) for w in windows] for name, detect in detectors.items()}
+    return {name: [count_changes(w, detect(w)) for w in windows] for name, detect in detectors.items()}
+
+
+def count_changes(window: Window, changes: Sequence[Change]) -> Counts:
+    ordered = sorted(changes, key=lambda c: c.index)
+    return count(window, [c.index for c in ordered], [c.new_value > c.prev_value for c in ordered])
 
 
 def table(rows: Sequence[Row], title: str) -> str:
     lines = [f"{title}", f"{'':<14} " + " ".join(f"{'at ' + s:^34}" for s in SCORES),
              f"{'detector':<14} " + " ".join(f"{'P':>6} {'R':>6} {'F1':>6} {'90% CI':>13}" for _ in SCORES)
-             + f" {'R regr.':>7} {'inv.':>4}"]
+             + f" {'R regr.':>7} {'inv.':>4} {'dir.':>4}"]
     for r in rows:
         cells = " ".join(f"{p:6.2f} {rc:6.2f} {f:6.2f} [{lo:4.2f}, {hi:4.2f}]"
                          for p, rc, f, (lo, hi) in zip(r.precision, r.recall, r.f1, r.f1_interval, strict=True))
-        lines.append(f"{r.name:<14} {cells} {r.regression_recall:7.2f} {r.invalid_hits:4d}")
+        lines.append(f"{r.name:<14} {cells} {r.regression_recall:7.2f} {r.invalid_hits:4d} "
+                     f"{r.direction_agreement:4.2f}")
     return "\n".join(lines)
 
 

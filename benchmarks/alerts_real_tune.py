@@ -24,27 +24,52 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from benchmarks.alerts_real import DETECTORS, PRIMARY, Counts, count, evaluate, summarise, table
+from benchmarks.alerts_real import (
+    DETECTORS,
+    PRIMARY,
+    Counts,
+    count_changes,
+    evaluate,
+    paired_difference,
+    summarise,
+    table,
+)
 from benchmarks.realise import Window, load
 from chalicelib.perf.detectors import shipyard
 
-GRID = {
+# Two tuning procedures, each cross-validated the same way.
+# "full": every threshold from the pre-issue-23 detector (V1) up, the mechanisms issue 23 added included.
+FULL = (shipyard.V1, {
     "z_min": [2.5, 3.0, 3.5],
     "min_pct": [1.0, 2.0, 3.0, 4.0, 5.0],
     "min_effect": [0.8, 1.5, 2.0, 3.0],
     "solo_effect": [0.8, 2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 12.0, 16.0],
-}
+    "min_side": [5, 4, 3],
+    "quiet_effect": [math.inf, 8.0, 6.0, 4.0],
+})
+# "new": production's parameters (REAL_DATA, fixed in round 2) kept, only the two later mechanisms free: the
+# noise-adaptive floor (a step of 2 % or more counts on a series quiet enough for it to stand quiet_effect robust
+# sigmas out) and a shorter minimum side (a step judged with fewer pushes after it). Fewer free parameters, so the
+# folds' choices vary less; it asks one question: do the new mechanisms help?
+NEW = (shipyard.REAL_DATA, {
+    "quiet_effect": [math.inf, 8.0, 6.0, 4.0],
+    "min_side": [5, 4, 3],
+})
+PROCEDURES = {"new": NEW, "full": FULL}
 
 
-def grid() -> list[shipyard.Parameters]:
-    names = list(GRID)
-    return [replace(shipyard.V1, **dict(zip(names, values, strict=True)))
-            for values in itertools.product(*(GRID[n] for n in names))]
+def grid(procedure: tuple[shipyard.Parameters, dict[str, list[float]]] = FULL) -> list[shipyard.Parameters]:
+    """The grid's points, the prior first: each list runs from the prior's value on, so a tie keeps the prior."""
+    prior, axes = procedure
+    names = list(axes)
+    return [replace(prior, **dict(zip(names, values, strict=True)))
+            for values in itertools.product(*(axes[n] for n in names))]
 
 
 def _score(counts: Sequence[Counts]) -> tuple[float, float]:
@@ -59,49 +84,82 @@ def table_of_counts(windows: Sequence[Window], points: Sequence[shipyard.Paramet
     prepared = []
     for w in windows:
         y = shipyard._points(w.pushes)
-        prepared.append((y, shipyard.candidates(w.pushes, y)))
-    return [[count(w, [c.index for c in shipyard.confirm(y, proposed, p)])
-             for w, (y, proposed) in zip(windows, prepared, strict=True)] for p in points]
+        prepared.append((y, shipyard.candidates(w.pushes, y), {}))
+    return [[count_changes(w, shipyard.confirm(y, proposed, p, seen.setdefault((p.window, p.min_side), {})))
+             for w, (y, proposed, seen) in zip(windows, prepared, strict=True)] for p in points]
 
 
 def best(counts: list[list[Counts]], chosen: Sequence[int]) -> int:
     return max(range(len(counts)), key=lambda p: (_score([counts[p][w] for w in chosen]), -p))
 
 
+def cross_validate(dev: Sequence[Window], points: Sequence[shipyard.Parameters], verbose: bool
+                   ) -> tuple[list[Counts], shipyard.Parameters, dict[shipyard.Parameters, int]]:
+    """Leave-one-signature-out counts (in ``dev``'s order), the point chosen on all of ``dev``, and the folds' picks."""
+    counts = table_of_counts(dev, points)
+    cv_counts: list[Counts | None] = [None] * len(dev)
+    picks: dict[shipyard.Parameters, int] = {}
+    for key in sorted({w.key for w in dev}):
+        inside = [k for k, w in enumerate(dev) if w.key == key]
+        p = best(counts, [k for k in range(len(dev)) if k not in inside])
+        picks[points[p]] = picks.get(points[p], 0) + 1
+        for k in inside:
+            cv_counts[k] = counts[p][k]
+        if verbose:
+            print(f"held out {key:<28} chose {points[p]}")
+    return [c for c in cv_counts if c is not None], points[best(counts, range(len(dev)))], picks
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held-out", action="store_true",
                         help="also score the held-out split with the chosen parameters (do it once, at the end)")
+    parser.add_argument("--verbose", action="store_true", help="print each fold's choice")
     args = parser.parse_args(argv)
     windows = load()
     dev = [w for w in windows if not w.held_out]
     held = [w for w in windows if w.held_out]
-    points = grid()
-    counts = table_of_counts(dev, points)
-    keys = sorted({w.key for w in dev})
-    held_out_counts: list[Counts] = []
-    for key in keys:
-        inside = [k for k, w in enumerate(dev) if w.key == key]
-        p = best(counts, [k for k in range(len(dev)) if k not in inside])
-        held_out_counts.extend(counts[p][k] for k in inside)
-        print(f"held out {key:<28} chose {points[p]}")
-    print()
-    print(table([summarise("shipyard-cv", held_out_counts, 2000)],
-                f"development split, leave-one-signature-out ({len(dev)} windows, {len(keys)} signatures; "
-                "each scored by parameters chosen without its signature)"))
-    final = best(counts, range(len(dev)))
-    print()
-    print(f"chosen on all development windows: {points[final]}")
+    fixed = evaluate(dev, DETECTORS)  # the same windows with each detector's fixed parameters
+    rows, chosen, lines = [], {}, []
+    for name, procedure in PROCEDURES.items():
+        scored, chosen[name], picks = cross_validate(dev, grid(procedure), args.verbose)
+        rows.append(summarise(f"cv-{name}", scored, 2000))
+        for other in ("shipyard", "perfherder"):
+            delta, low, high = paired_difference(scored, fixed[other], 2000)
+            lines.append(f"cv-{name} − {other}: F1 at ±5 {delta:+.3f} [{low:+.3f}, {high:+.3f}] "
+                         "(paired bootstrap over windows)")
+        top, times = max(picks.items(), key=lambda item: item[1])
+        lines.append(f"cv-{name}: chosen on all development windows {_changed(chosen[name])}; "
+                     f"{times} of {sum(picks.values())} folds chose {_changed(top)}")
+    print(table([*rows, *(summarise(n, c, 2000) for n, c in fixed.items())],
+                f"development split, leave-one-signature-out ({len(dev)} windows, {len({w.key for w in dev})} "
+                "signatures; a cv- row scores each window with parameters chosen without its signature; the "
+                "other rows: fixed parameters)"))
+    print("\n".join(lines))
     if not held or not args.held_out:
         return
-    tuned = points[final]
-    detectors = {**DETECTORS, "shipyard-tuned": lambda w: [c.index for c in shipyard.detect(w.pushes, tuned)]}
+    tuned = {f"tuned-{name}": p for name, p in chosen.items() if p != shipyard.DEFAULT}
+    detectors = {**DETECTORS, **{n: (lambda w, p=p: shipyard.detect(w.pushes, p)) for n, p in tuned.items()}}
     results = evaluate(held, detectors)
     print()
     print(table([summarise(n, c, 2000) for n, c in results.items()],
                 f"held-out split ({len(held)} windows, {len({w.key for w in held})} signatures, "
                 f"{sum(len(w.real()) for w in held)} real alerts, {sum(len(w.invalid()) for w in held)} invalid; "
                 "never read by the tuning)"))
+    for name in tuned:
+        for other in ("shipyard", "perfherder"):
+            delta, low, high = paired_difference(results[name], results[other], 2000)
+            print(f"{name} − {other}: F1 at ±5 {delta:+.3f} [{low:+.3f}, {high:+.3f}] (paired bootstrap)")
+    if shipyard.DEFAULT != shipyard.REAL_DATA:
+        delta, low, high = paired_difference(results["shipyard"], results["perfherder"], 2000)
+        print(f"shipyard − perfherder: F1 at ±5 {delta:+.3f} [{low:+.3f}, {high:+.3f}] (paired bootstrap)")
+
+
+def _changed(params: shipyard.Parameters) -> str:
+    """The parameters that differ from production's, e.g. ``min_side=4, quiet_effect=6.0``."""
+    changes = [f"{name}={getattr(params, name)}" for name in vars(params)
+               if getattr(params, name) != getattr(shipyard.DEFAULT, name)]
+    return ", ".join(changes) or "production's parameters"
 
 
 if __name__ == "__main__":

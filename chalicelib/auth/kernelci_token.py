@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.kernelci import tokens as rules
 from chalicelib.kernelci.documents import new_id, now_ms
-from chalicelib.store import kernelci as store
+from chalicelib.store import kernelci_tokens as store
 
 
 def create(body: dict[str, Any], value: str | None = None) -> tuple[str, dict[str, Any]]:

@@ -14,14 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.balrog.blobs import BalrogWouldFail, BlobData, Guardian, RenderContext, XMLBlob, any_blob, xml_blob
-from chalicelib.balrog.matching import (
-    BadUpdateQuery,
-    Rule,
-    UpdateQuery,
-    fallback_channel,
-    matching_rules,
-    resolve_mapping,
-)
+from chalicelib.balrog.matching import Rule, UpdateQuery, fallback_channel, matching_rules, resolve_mapping
+from chalicelib.balrog.query_errors import BadUpdateQuery
 from chalicelib.balrog.update_xml import Contribution, empty_update_xml, is_squashed, render_document
 
 
@@ -121,7 +115,7 @@ def _contributions(evaluation: Evaluation, query: UpdateQuery, sources: Sources)
 
 
 def answer_update_query(query: UpdateQuery, sources: Sources, ctx: RenderContext) -> Answer:
-    """The update.xml for ``query``; raises :class:`~chalicelib.balrog.matching.BadUpdateQuery` for Balrog's 400s.
+    """The update.xml for ``query``; raises :class:`~chalicelib.balrog.query_errors.BadUpdateQuery` for Balrog's 400s.
 
     Where Balrog's own code fails on the stored data (its 500), the answer is
     the empty document: no update is the safe answer for an update client.

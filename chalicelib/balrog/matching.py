@@ -6,6 +6,8 @@ query. The semantics are Balrog's (``Rules.getRulesMatchingQuery``, its rule
 matching and version comparison helpers, ``AUS.evaluateRules``), including
 the places where a bad query is the client's fault: those raise
 :class:`BadUpdateQuery`, which the update endpoint answers with Balrog's 400.
+Versions are ordered by ``versions``; the admin API's checks of a rule's
+fields, before it is stored, are ``rule_validation``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.balrog.query_errors import InvalidVersion
+from chalicelib.balrog.versions import MozillaVersion
+
 Rule = Mapping[str, Any]
 
 FORCE_MAIN = "1"
@@ -25,17 +30,6 @@ FORCE_FALLBACK = "-1"
 
 ALIAS_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*$")
 UPDATE_TYPES = ("minor", "major")
-
-
-class BadUpdateQuery(ValueError):
-    """The query (or the data it meets) is malformed in a way Balrog blames on the client: a 400.
-
-    Its text is Balrog's: the arguments joined by spaces (a template and its
-    values stay apart, as Balrog's BadDataError shows them).
-    """
-
-    def __str__(self) -> str:
-        return " ".join(str(arg) for arg in self.args)
 
 
 @dataclass(frozen=True)
@@ -65,124 +59,6 @@ class UpdateQuery:
     mig64: bool | None = None
     jaws: bool | None = None
     pin: str | None = None
-
-
-# --------------------------------------------------------------------------
-# Mozilla version ordering
-# --------------------------------------------------------------------------
-
-class InvalidVersion(BadUpdateQuery):
-    """A string Balrog's version classes would refuse."""
-
-
-# Firefox 5+ ("post-modern"): only an "a" pre-release tag is legal (betas are
-# plain "52.0" with a build-specific buildID).
-_POST_MODERN_RE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?(?:(a)(\d+))?$")
-# Up to 4.x: any alphabetic tag ("3.6.3plugin1", "4.0b12").
-_MODERN_RE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?(?:([a-zA-Z]+)(\d+))?$")
-# Four-part versions (1.5.0.12, 2.0.0.20): the third part is dropped.
-_ANCIENT_RE = re.compile(r"^(\d+)\.(\d+)\.\d\.(\d+)(?:([a-zA-Z]+)(\d+))?$")
-_GLOB_RE = re.compile(r"^\d+\.(?:\d+\.)?\*$")
-
-
-_QUERY_GLOB_RE = re.compile(r"^(\d+)\.(\d+\.\*|\*)$")
-
-
-@dataclass(frozen=True, eq=False)
-class MozillaVersion:
-    """A parsed Mozilla version that orders like Balrog's ``MozillaVersion``.
-
-    ``52.0 == 52.0.0 < 52.0.1 < 53.0a1 < 53.0a2 < 53.0``: numbers first, and a
-    pre-release sorts before the release it precedes. Only the first letter of
-    a pre-release tag counts, as in Balrog (it inherits distutils' StrictVersion).
-
-    ``52.*`` / ``52.0.*`` (Firefox 5+) parse too, as Balrog's GlobVersion: its
-    numbers are the glob's, "equal" means one prefixes the other, and a glob
-    on the left of ``==`` admits whatever prints with its prefix.
-    """
-
-    numbers: tuple[int, ...]
-    prerelease: tuple[str, int] | None = None
-    glob: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> MozillaVersion:
-        """Parse ``text``; raise :class:`InvalidVersion` if Balrog would not accept it."""
-        if not isinstance(text, str):
-            raise InvalidVersion(f"Version number {text} is invalid.")
-        dots = text.count(".")
-        if dots in (1, 2):
-            head = text.split(".", 1)[0].strip()
-            if not re.fullmatch(r"[+-]?\d+", head):
-                raise InvalidVersion(f"Version number {text} is invalid.")
-            if int(head) > 4 and text.endswith(".*"):
-                if not _QUERY_GLOB_RE.match(text):
-                    raise InvalidVersion(f"Version number {text} is invalid.")
-                return cls(tuple(int(part) for part in text.split(".") if part != "*"), None, text)
-            pattern = _POST_MODERN_RE if int(head) > 4 else _MODERN_RE
-        else:
-            pattern = _ANCIENT_RE
-        match = pattern.match(text)
-        if not match:
-            raise InvalidVersion(f"Version number {text} is invalid.")
-        major, minor, patch, tag, tag_number = match.groups()
-        numbers = (int(major), int(minor), int(patch or 0))
-        prerelease = (tag[0], int(tag_number)) if tag else None
-        return cls(numbers, prerelease)
-
-    def _numbers_equal(self, other: MozillaVersion) -> bool:
-        if self.glob is None and other.glob is None:
-            return self.numbers == other.numbers
-        glob, full = (self.numbers, other.numbers) if self.glob is not None else (other.numbers, self.numbers)
-        return len(full) >= len(glob) and full[: len(glob)] == glob
-
-    def _cmp(self, other: MozillaVersion) -> int:
-        if not self._numbers_equal(other):
-            return -1 if self.numbers < other.numbers else 1
-        mine, theirs = self.prerelease, other.prerelease
-        if mine == theirs:
-            return 0
-        if mine is None or theirs is None:
-            return 1 if mine is None else -1
-        return -1 if mine < theirs else 1
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, MozillaVersion):
-            return NotImplemented
-        if self.glob is not None:
-            return str(other).startswith(self.glob[:-1])
-        return self._cmp(other) == 0
-
-    def __hash__(self) -> int:
-        return hash((self.numbers, self.prerelease, self.glob))
-
-    def __lt__(self, other: MozillaVersion) -> bool:
-        return self._cmp(other) < 0
-
-    def __le__(self, other: MozillaVersion) -> bool:
-        return self._cmp(other) <= 0
-
-    def __gt__(self, other: MozillaVersion) -> bool:
-        return self._cmp(other) > 0
-
-    def __ge__(self, other: MozillaVersion) -> bool:
-        return self._cmp(other) >= 0
-
-    def __str__(self) -> str:
-        """Canonical form (``52.0.0`` → ``52.0``); what a ``52.0.*`` glob is tested against."""
-        if self.glob is not None:
-            return self.glob
-        major, minor, patch = self.numbers
-        text = f"{major}.{minor}" if patch == 0 else f"{major}.{minor}.{patch}"
-        if self.prerelease:
-            text += f"{self.prerelease[0]}{self.prerelease[1]}"
-        return text
-
-
-def compare_versions(left: str, right: str) -> int:
-    """-1, 0 or 1 as ``left`` sorts before, equal to, or after ``right``."""
-    a, b = MozillaVersion.parse(left), MozillaVersion.parse(right)
-    return (a > b) - (a < b)
 
 
 # --------------------------------------------------------------------------
@@ -300,7 +176,7 @@ def fallback_channel(channel: str) -> str:
     return channel.split("-cck-")[0]
 
 
-def _channel_pattern_matches(rule_channel: str, channel: str) -> bool:
+def channel_pattern_matches(rule_channel: str, channel: str) -> bool:
     if not rule_channel.endswith("*"):
         return rule_channel == channel
     # Balrog requires the whole pattern, star included, to be >= 3 chars, so
@@ -320,7 +196,7 @@ def channel_matches(rule_channel: str | None, query_channel: str) -> bool:
     """Exact or trailing-``*`` match against the query channel or its ``-cck-`` fallback."""
     if rule_channel is None:
         return True
-    return _channel_pattern_matches(rule_channel, query_channel) or _channel_pattern_matches(
+    return channel_pattern_matches(rule_channel, query_channel) or channel_pattern_matches(
         rule_channel, fallback_channel(query_channel)
     )
 
@@ -436,104 +312,3 @@ def resolve_mapping(rule: Rule, query: UpdateQuery, roll: int) -> str | None:
         if query.force == FORCE_FALLBACK or roll >= rate:
             return rule.get("fallbackMapping") or None
     return mapping
-
-
-# --------------------------------------------------------------------------
-# Validation (admin API)
-# --------------------------------------------------------------------------
-
-def _is_blank(value: Any) -> bool:
-    return value is None or value == ""
-
-
-def _as_int(value: Any) -> int | None:
-    """``value`` as an int if it is one (or a string of one); bools are not ints."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    return None
-
-
-def _check_int(fields: Mapping[str, Any], name: str, low: int | None, high: int | None) -> list[str]:
-    value = fields.get(name)
-    if _is_blank(value):
-        return []
-    number = _as_int(value)
-    if number is None:
-        return [f"{name} must be an integer, got {value!r}"]
-    if low is not None and number < low:
-        return [f"{name} must be >= {low}, got {number}"]
-    if high is not None and number > high:
-        return [f"{name} must be <= {high}, got {number}"]
-    return []
-
-
-def _check_version(value: str) -> list[str]:
-    parts = value.split(",")
-    errors: list[str] = []
-    for part in parts:
-        if part.endswith("*"):
-            if not _GLOB_RE.match(part):
-                errors.append(f"version {part!r}: a glob must look like '52.*' or '52.0.*' and carry no operator")
-            continue
-        op, operand = split_operator(part)
-        if op and len(parts) > 1:
-            errors.append(f"version {value!r}: comparison operators are not allowed in a list of versions")
-            break
-        try:
-            MozillaVersion.parse(operand)
-        except InvalidVersion:
-            errors.append(f"version {part!r}: {operand!r} is not a valid Mozilla version")
-    return errors
-
-
-def _check_build_id(value: str) -> list[str]:
-    _, operand = split_operator(value)
-    if not operand.isdigit():
-        return [f"buildID {value!r}: expected digits with an optional operator (<, <=, >, >=, =)"]
-    return []
-
-
-def _check_memory(value: Any) -> list[str]:
-    _, operand = split_operator(str(value))
-    if not operand.isdigit():
-        return [f"memory {value!r}: expected an integer with an optional operator (<, <=, >, >=, =)"]
-    return []
-
-
-def validate_rule(fields: Mapping[str, Any], *, partial: bool = False) -> list[str]:
-    """Problems with a rule's fields, as messages for a 400 body; ``[]`` when valid.
-
-    ``partial=True`` is for updates that carry only the changed columns; a new
-    rule (``partial=False``) must state ``priority``, ``backgroundRate`` and
-    ``update_type``, as Balrog's admin API requires.
-    """
-    errors: list[str] = []
-    if not partial:
-        for name in ("priority", "backgroundRate", "update_type"):
-            if _is_blank(fields.get(name)):
-                errors.append(f"{name} is required")
-    alias = fields.get("alias")
-    if not _is_blank(alias) and not (isinstance(alias, str) and ALIAS_RE.match(alias)):
-        errors.append(f"alias {alias!r} must start with a letter and contain only letters, digits and '-'")
-    errors += _check_int(fields, "priority", 0, None)
-    errors += _check_int(fields, "backgroundRate", 0, 100)
-    update_type = fields.get("update_type")
-    if not _is_blank(update_type) and update_type not in UPDATE_TYPES:
-        errors.append(f"update_type must be one of {', '.join(UPDATE_TYPES)}, got {update_type!r}")
-    for name, check in (("version", _check_version), ("buildID", _check_build_id), ("memory", _check_memory)):
-        value = fields.get(name)
-        if _is_blank(value):
-            continue
-        if name != "memory" and not isinstance(value, str):
-            errors.append(f"{name} must be a string, got {value!r}")
-            continue
-        errors += check(value)
-    for name in ("mig64", "jaws"):
-        value = fields.get(name)
-        if value is not None and not isinstance(value, bool):
-            errors.append(f"{name} must be true, false or null, got {value!r}")
-    return errors

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from chalicelib.balrog.matching import _channel_pattern_matches
+from chalicelib.balrog.matching import channel_pattern_matches
 
 
 class SignoffRequired(Exception):
@@ -29,7 +29,7 @@ def product_requirements(row: Mapping[str, Any] | None,
     product, channel = row.get("product"), row.get("channel")
     return [rs for rs in requirements
             if (not product or rs["product"] == product)
-            and (not channel or _channel_pattern_matches(channel, rs["channel"]))]
+            and (not channel or channel_pattern_matches(channel, rs["channel"]))]
 
 
 def permission_requirements(row: Mapping[str, Any] | None, products_option: bool,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.balrog.blobs import RenderContext
 from chalicelib.balrog.evaluation import Sources, answer_json_query, answer_update_query
-from chalicelib.balrog.matching import BadUpdateQuery
+from chalicelib.balrog.query_errors import BadUpdateQuery
 from chalicelib.balrog.update_query import (
     JSON_QUERY_PARAMETERS,
     QUERY_PARAMETERS,

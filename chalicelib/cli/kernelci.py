@@ -30,7 +30,7 @@ def kernelci_token_create(args: argparse.Namespace) -> dict[str, Any]:
 
 def kernelci_token_list(args: argparse.Namespace) -> dict[str, Any]:
     from chalicelib.kernelci.query import Query
-    from chalicelib.store import kernelci
+    from chalicelib.store import kernelci_tokens as kernelci
 
     docs, _ = kernelci.tokens(Query())
     return {"tokens": [{k: d.get(k) for k in ("_id", "email", "username", "properties", "expired", "expires_on",
@@ -38,7 +38,7 @@ def kernelci_token_list(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def kernelci_token_delete(args: argparse.Namespace) -> dict[str, Any]:
-    from chalicelib.store import kernelci
+    from chalicelib.store import kernelci_tokens as kernelci
 
     found = kernelci.token_by_id(args.id)
     if found is None or not kernelci.delete_token(found[0], args.id):

@@ -27,6 +27,10 @@ Counts are never counted: each document written adds 1 to the ``counters``
 rows of the partitions it joins (collection, tree, branch, kernel, parent),
 in the same transaction as the document, which is written only if it does
 not exist yet, so a retried write counts once.
+
+This module writes and reads documents by key; listings are read by
+``kernelci_listings``, tokens kept by ``kernelci_tokens`` and import failures
+by ``kernelci_import_errors``.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ import hashlib
 import json
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -43,7 +46,6 @@ from botocore.exceptions import ClientError
 
 from chalicelib import config
 from chalicelib.kernelci import keys
-from chalicelib.kernelci.query import Query, matcher, ordered, page
 from chalicelib.kernelci.regressions import series
 from chalicelib.store.clients import client
 from chalicelib.store.errors import failed_condition
@@ -73,7 +75,7 @@ class CorruptDocument(Exception):
     """A stored item whose document cannot be read back as one (answered 506)."""
 
 
-def _table() -> str:
+def table() -> str:
     return config.table_name(TABLE)
 
 
@@ -81,25 +83,25 @@ def _part(value: Any) -> str:
     return quote(str(value), safe="")
 
 
-def _created(doc: dict[str, Any]) -> str:
+def created_key(doc: dict[str, Any]) -> str:
     return f"{int(doc['created_on']):013d}#{doc['_id']}"
 
 
 # Each kind of partition has its own marker, so that no tree, branch or kernel name can make
 # one partition's key (and counter) equal to another's.
-def _tree(coll: str, job: str) -> str:
+def tree_key(coll: str, job: str) -> str:
     return f"{coll}#t#{_part(job)}"
 
 
-def _branch(coll: str, job: str, branch: str) -> str:
+def branch_key(coll: str, job: str, branch: str) -> str:
     return f"{coll}#b#{_part(job)}#{_part(branch)}"
 
 
-def _kernel(coll: str, job: str, kernel: str) -> str:
+def kernel_key(coll: str, job: str, kernel: str) -> str:
     return f"{coll}#k#{_part(job)}#{_part(kernel)}"
 
 
-def _parent(coll: str, field: str, parent_id: str) -> str:
+def parent_key(coll: str, field: str, parent_id: str) -> str:
     return f"{coll}#p#{field}#{_part(parent_id)}"
 
 
@@ -108,14 +110,14 @@ def index_keys(coll: str, doc: dict[str, Any]) -> dict[str, str]:
     out = {"coll": coll}
     job = doc.get("job")
     if isinstance(job, str):
-        out["tree_key"] = _tree(coll, job)
+        out["tree_key"] = tree_key(coll, job)
         if isinstance(doc.get("git_branch"), str):
-            out["branch_key"] = _branch(coll, job, doc["git_branch"])
+            out["branch_key"] = branch_key(coll, job, doc["git_branch"])
         if isinstance(doc.get("kernel"), str):
-            out["kernel_key"] = _kernel(coll, job, doc["kernel"])
+            out["kernel_key"] = kernel_key(coll, job, doc["kernel"])
     parent = PARENT.get(coll)
     if parent and isinstance(doc.get(parent), str):
-        out["parent_key"] = _parent(coll, parent, doc[parent])
+        out["parent_key"] = parent_key(coll, parent, doc[parent])
     if coll == keys.TEST_GROUP:
         out["series_key"] = series_key(doc)
     return out
@@ -126,13 +128,13 @@ def series_key(group: dict[str, Any]) -> str:
 
 
 def _item(coll: str, doc: dict[str, Any]) -> dict[str, Any]:
-    item = {"pk": {"S": f"{coll}#{doc['_id']}"}, "created": {"S": _created(doc)},
+    item = {"pk": {"S": f"{coll}#{doc['_id']}"}, "created": {"S": created_key(doc)},
             "doc": {"S": json.dumps(doc, separators=(",", ":"), sort_keys=True)}}
     item.update({k: {"S": v} for k, v in index_keys(coll, doc).items()})
     return item
 
 
-def _decode(item: dict[str, Any]) -> dict[str, Any]:
+def decode(item: dict[str, Any]) -> dict[str, Any]:
     try:
         doc = json.loads(item["doc"]["S"])
     except (KeyError, TypeError, ValueError):
@@ -148,7 +150,7 @@ def _counter_names(coll: str, doc: dict[str, Any]) -> list[str]:
     return [f"kernelci#{v}" for v in partitions.values()]
 
 
-def _counter_update(name: str, delta: int) -> dict[str, Any]:
+def counter_update(name: str, delta: int) -> dict[str, Any]:
     return {"Update": {"TableName": config.table_name(COUNTERS), "Key": {"name": {"S": name}},
                        "UpdateExpression": "ADD #v :d", "ExpressionAttributeNames": {"#v": "value"},
                        "ExpressionAttributeValues": {":d": {"N": str(delta)}}}}
@@ -164,7 +166,7 @@ def _marker_update(marker: str, delta: int) -> dict[str, Any]:
     """Move a value's ``refs``; its item is keyed by a hash of the value (any length fits a key)."""
     _, coll, name, value = marker.split("#", 3)
     digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
-    return {"Update": {"TableName": _table(), "Key": {"pk": {"S": f"distinct#{coll}#{name}#{digest}"}},
+    return {"Update": {"TableName": table(), "Key": {"pk": {"S": f"distinct#{coll}#{name}#{digest}"}},
                        "UpdateExpression": "ADD refs :d SET coll = :c, created = :v, doc = :j",
                        "ExpressionAttributeValues": {
                            ":d": {"N": str(delta)}, ":c": {"S": f"distinct#{coll}#{name}"},
@@ -177,21 +179,11 @@ def _retire_markers(markers: Iterable[str]) -> None:
         key = _marker_update(marker, 0)["Update"]["Key"]
         try:
             client("dynamodb").update_item(
-                TableName=_table(), Key=key, UpdateExpression="REMOVE coll",
+                TableName=table(), Key=key, UpdateExpression="REMOVE coll",
                 ConditionExpression="refs <= :zero", ExpressionAttributeValues={":zero": {"N": "0"}})
         except ClientError as err:
             if failed_condition(err) is None:
                 raise
-
-
-def distinct(coll: str, field: str) -> list[str]:
-    """The values of ``field`` that documents of ``coll`` hold, in order (one Query, paged)."""
-    where = Partition("by_collection", "coll", f"distinct#{coll}#{field}", ())
-    values = []
-    for response in _pages(where, Query(descending=False), ProjectionExpression="doc"):
-        for item in response["Items"]:
-            values.append(json.loads(item["doc"]["S"]))
-    return values
 
 
 Written = tuple[str, dict[str, Any]]  # (collection, document)
@@ -214,7 +206,7 @@ def _chunks(docs: list[Written]) -> Iterator[tuple[list[Written], Tally]]:
 
 
 def _moves(tally: Tally, sign: int) -> list[dict[str, Any]]:
-    return [_marker_update(name, sign * delta) if name.startswith("distinct#") else _counter_update(name, sign * delta)
+    return [_marker_update(name, sign * delta) if name.startswith("distinct#") else counter_update(name, sign * delta)
             for name, delta in sorted(tally.items())]
 
 
@@ -226,7 +218,7 @@ def insert(docs: Iterable[Written]) -> None:
     documents of one kind and parent fit one transaction.
     """
     for chunk, tally in _chunks(list(docs)):
-        items = [{"Put": {"TableName": _table(), "Item": _item(coll, doc),
+        items = [{"Put": {"TableName": table(), "Item": _item(coll, doc),
                           "ConditionExpression": "attribute_not_exists(pk)"}} for coll, doc in chunk]
         items += _moves(tally, 1)
         try:
@@ -245,7 +237,7 @@ def remove(docs: Iterable[Written]) -> None:
     transaction removed nothing (earlier ones stay removed).
     """
     for chunk, tally in _chunks(list(docs)):
-        items = [{"Delete": {"TableName": _table(), "Key": {"pk": {"S": f"{coll}#{doc['_id']}"}},
+        items = [{"Delete": {"TableName": table(), "Key": {"pk": {"S": f"{coll}#{doc['_id']}"}},
                              "ConditionExpression": "attribute_exists(pk)"}} for coll, doc in chunk]
         items += _moves(tally, -1)
         try:
@@ -258,20 +250,13 @@ def remove(docs: Iterable[Written]) -> None:
         _retire_markers(name for name in tally if name.startswith("distinct#"))
 
 
-def children(coll: str, parent_id: str) -> Iterator[list[dict[str, Any]]]:
-    """The documents of ``coll`` whose parent (``PARENT[coll]``) is ``parent_id``, a page at a time."""
-    where = Partition("by_parent", "parent_key", _parent(coll, PARENT[coll], parent_id), (PARENT[coll],))
-    for response in _pages(where, Query(descending=False), ProjectionExpression="doc"):
-        yield [_decode(i) for i in response["Items"]]
-
-
 def replace(coll: str, doc: dict[str, Any], expected: dict[str, Any]) -> None:
     """Overwrite a document that still reads ``expected`` (:class:`Conflict` otherwise); counts unchanged.
 
     The fields the indexes use must not change (they name the partitions counted).
     """
     old = json.dumps(expected, separators=(",", ":"), sort_keys=True)
-    put = {"TableName": _table(), "Item": _item(coll, doc), "ConditionExpression": "#d = :old",
+    put = {"TableName": table(), "Item": _item(coll, doc), "ConditionExpression": "#d = :old",
            "ExpressionAttributeNames": {"#d": "doc"}, "ExpressionAttributeValues": {":old": {"S": old}}}
     moved = Tally(_distinct_values(coll, doc))
     moved.subtract(_distinct_values(coll, expected))
@@ -289,9 +274,9 @@ def replace(coll: str, doc: dict[str, Any], expected: dict[str, Any]) -> None:
 
 
 def get(coll: str, doc_id: str) -> dict[str, Any] | None:
-    found = client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"{coll}#{doc_id}"}},
+    found = client("dynamodb").get_item(TableName=table(), Key={"pk": {"S": f"{coll}#{doc_id}"}},
                                         ConsistentRead=True)
-    return _decode(found["Item"]) if "Item" in found else None
+    return decode(found["Item"]) if "Item" in found else None
 
 
 def get_many(coll: str, ids: list[str]) -> list[dict[str, Any]]:
@@ -299,129 +284,14 @@ def get_many(coll: str, ids: list[str]) -> list[dict[str, Any]]:
     wanted = list(dict.fromkeys(ids))
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(wanted), MAX_BATCH_GET):
-        request = {_table(): {"Keys": [{"pk": {"S": f"{coll}#{i}"}} for i in wanted[start:start + MAX_BATCH_GET]]}}
+        request = {table(): {"Keys": [{"pk": {"S": f"{coll}#{i}"}} for i in wanted[start:start + MAX_BATCH_GET]]}}
         while request:
             response = client("dynamodb").batch_get_item(RequestItems=request)
-            for item in response["Responses"].get(_table(), []):
-                doc = _decode(item)
+            for item in response["Responses"].get(table(), []):
+                doc = decode(item)
                 found[str(doc.get("_id"))] = doc
             request = response.get("UnprocessedKeys") or {}
     return [found[i] for i in wanted if i in found]
-
-
-# --- listings ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Partition:
-    """An index partition a query reads, and the filters it already satisfies."""
-
-    index: str
-    attribute: str
-    value: str
-    covers: tuple[str, ...]
-
-    @property
-    def counter(self) -> str:
-        return f"kernelci#{self.value}"
-
-
-def _single(query: Query, key: str) -> str | None:
-    values = query.filters.get(key, ())
-    return values[0] if len(values) == 1 and values[0] != "null" else None
-
-
-def partition(coll: str, query: Query) -> Partition:
-    """The narrowest index partition that holds every answer: parent, kernel, branch, tree, collection."""
-    parent = PARENT.get(coll)
-    parent_id = _single(query, parent) if parent else None
-    if parent and parent_id is not None:
-        return Partition("by_parent", "parent_key", _parent(coll, parent, parent_id), (parent,))
-    job = _single(query, "job")
-    if job is not None and coll != keys.TOKEN:
-        kernel, branch = _single(query, "kernel"), _single(query, "git_branch")
-        if kernel is not None:
-            return Partition("by_kernel", "kernel_key", _kernel(coll, job, kernel), ("job", "kernel"))
-        if branch is not None:
-            return Partition("by_branch", "branch_key", _branch(coll, job, branch), ("job", "git_branch"))
-        return Partition("by_tree", "tree_key", _tree(coll, job), ("job",))
-    return Partition("by_collection", "coll", coll, ())
-
-
-def _key_condition(where: Partition, query: Query) -> dict[str, Any]:
-    condition = {"KeyConditionExpression": "#p = :p", "ExpressionAttributeNames": {"#p": where.attribute},
-                 "ExpressionAttributeValues": {":p": {"S": where.value}}}
-    if query.has_window:
-        low = f"{max(query.created_from or 0, 0):013d}"
-        high = f"{query.created_to:013d}~" if query.created_to is not None else "~"
-        condition["KeyConditionExpression"] += " AND #c BETWEEN :lo AND :hi"
-        condition["ExpressionAttributeNames"]["#c"] = "created"
-        condition["ExpressionAttributeValues"].update({":lo": {"S": low}, ":hi": {"S": high}})
-    return condition
-
-
-def _pages(where: Partition, query: Query, limit: int | None = None, **extra: Any) -> Iterator[dict[str, Any]]:
-    request = {"TableName": _table(), "IndexName": where.index, "ScanIndexForward": not query.descending,
-               **_key_condition(where, query), **extra}
-    if limit:
-        request["Limit"] = limit
-    while True:
-        response = client("dynamodb").query(**request)
-        yield response
-        if "LastEvaluatedKey" not in response:
-            return
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def _residual(query: Query, where: Partition) -> bool:
-    return any(k not in where.covers for k in query.filters)
-
-
-def count(coll: str, query: Query) -> int:
-    """How many documents match: a counter when the query is a whole partition, else a counting Query."""
-    where = partition(coll, query)
-    if not _residual(query, where) and not query.has_window:
-        return counter_values([where.counter])[where.counter]
-    if not _residual(query, where):
-        return sum(r["Count"] for r in _pages(where, query, Select="COUNT"))
-    matches = matcher(query, where.covers)
-    return sum(1 for r in _pages(where, query, ProjectionExpression="doc") for i in r["Items"] if matches(_decode(i)))
-
-
-def find(coll: str, query: Query) -> tuple[list[dict[str, Any]], int]:
-    """One page of matching documents, in the order asked, and how many match in all.
-
-    In creation order with only the index's own filters, the page is read
-    straight off the index (stopping when it is full) and the total comes from
-    :func:`count`. Any other filter or sort reads the partition's range and
-    does the rest here.
-    """
-    where = partition(coll, query)
-    if query.in_created_order and not _residual(query, where):
-        wanted = query.skip + query.limit if query.limit else None
-        docs: list[dict[str, Any]] = []
-        for response in _pages(where, query, limit=min(wanted, 1000) if wanted else None,
-                               ProjectionExpression="doc"):
-            docs.extend(_decode(i) for i in response["Items"])
-            if wanted is not None and len(docs) >= wanted:
-                break
-        return page(docs, query), count(coll, query)
-    matches = matcher(query, where.covers)
-    docs = [d for r in _pages(where, query, ProjectionExpression="doc") for d in map(_decode, r["Items"])
-            if matches(d)]
-    return page(ordered(docs, query), query), len(docs)
-
-
-def latest_in_series(group: dict[str, Any], other_kernel_than: str) -> dict[str, Any] | None:
-    """The series' newest group created before ``group`` on another kernel (the run to compare with)."""
-    where = Partition("by_series", "series_key", series_key(group), ())
-    query = Query(created_to=int(group["created_on"]), descending=True)
-    for response in _pages(where, query, limit=10, ProjectionExpression="doc"):
-        for item in response["Items"]:
-            doc = _decode(item)
-            if doc.get("kernel") != other_kernel_than and doc.get("_id") != group["_id"]:
-                return doc
-    return None
 
 
 def counter_values(names: list[str]) -> dict[str, int]:
@@ -435,88 +305,3 @@ def counter_values(names: list[str]) -> dict[str, int]:
             values[item["name"]["S"]] = int(item.get("value", {}).get("N", "0"))
         request = response.get("UnprocessedKeys") or {}
     return values
-
-
-# --- tokens --------------------------------------------------------------------------------------
-
-
-def _transact_unless_refused(items: list[dict[str, Any]]) -> bool:
-    """One all-or-nothing write; False when one of its conditions refused it (nothing written)."""
-    try:
-        client("dynamodb").transact_write_items(TransactItems=items)
-    except ClientError as err:
-        if failed_condition(err) is not None:
-            return False
-        raise
-    return True
-
-
-def _token_item(token_hash: str, record: dict[str, Any]) -> dict[str, Any]:
-    return {"pk": {"S": f"token#{token_hash}"}, "coll": {"S": keys.TOKEN}, "created": {"S": _created(record)},
-            "doc": {"S": json.dumps(record, separators=(",", ":"), sort_keys=True)}}
-
-
-def put_token(token_hash: str, record: dict[str, Any]) -> bool:
-    """Store a new token under its hash, with its id pointer; False if that hash or id exists."""
-    items = [
-        {"Put": {"TableName": _table(), "Item": _token_item(token_hash, record),
-                 "ConditionExpression": "attribute_not_exists(pk)"}},
-        {"Put": {"TableName": _table(), "Item": {"pk": {"S": f"token-id#{record['_id']}"},
-                                                 "token_hash": {"S": token_hash}},
-                 "ConditionExpression": "attribute_not_exists(pk)"}},
-        _counter_update(TOKEN_COUNTER, 1),
-    ]
-    return _transact_unless_refused(items)
-
-
-def token_by_hash(token_hash: str) -> dict[str, Any] | None:
-    found = client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"token#{token_hash}"}})
-    return _decode(found["Item"]) if "Item" in found else None
-
-
-def token_by_id(token_id: str) -> tuple[str, dict[str, Any]] | None:
-    """(hash, record) of the token with this id."""
-    pointer = client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"token-id#{token_id}"}})
-    if "Item" not in pointer:
-        return None
-    token_hash = pointer["Item"]["token_hash"]["S"]
-    record = token_by_hash(token_hash)
-    return (token_hash, record) if record is not None else None
-
-
-def update_token(token_hash: str, record: dict[str, Any]) -> None:
-    client("dynamodb").put_item(TableName=_table(), Item=_token_item(token_hash, record),
-                                ConditionExpression="attribute_exists(pk)")
-
-
-def delete_token(token_hash: str, token_id: str) -> bool:
-    """Remove a token and its id pointer; False if it was already gone (counted once either way)."""
-    items = [
-        {"Delete": {"TableName": _table(), "Key": {"pk": {"S": f"token#{token_hash}"}},
-                    "ConditionExpression": "attribute_exists(pk)"}},
-        {"Delete": {"TableName": _table(), "Key": {"pk": {"S": f"token-id#{token_id}"}}}},
-        _counter_update(TOKEN_COUNTER, -1),
-    ]
-    return _transact_unless_refused(items)
-
-
-def tokens(query: Query) -> tuple[list[dict[str, Any]], int]:
-    return find(keys.TOKEN, query)
-
-
-# --- import failures -----------------------------------------------------------------------------
-
-
-def record_import_error(message_id: str, reason: str, body: str, at_ms: int) -> None:
-    """Why a queued import cannot be done (the message itself ends in the dead-letter queue)."""
-    client("dynamodb").put_item(TableName=_table(), Item={
-        "pk": {"S": f"import-error#{message_id}"}, "reason": {"S": reason[:1000]},
-        "body": {"S": body[:300_000]}, "at": {"N": str(at_ms)}})
-
-
-def import_error(message_id: str) -> dict[str, Any] | None:
-    found = client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"import-error#{message_id}"}})
-    if "Item" not in found:
-        return None
-    item = found["Item"]
-    return {"reason": item["reason"]["S"], "body": item["body"]["S"], "at": int(item["at"]["N"])}

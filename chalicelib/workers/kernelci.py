@@ -2,7 +2,7 @@
 
 The import itself is ``chalicelib.services.kernelci.build_import``. A message
 that no retry can fix has its reason recorded
-(``store.kernelci.import_error``) and, raised again, ends in the dead-letter
+(``store.kernelci_import_errors``) and, raised again, ends in the dead-letter
 queue; any other failure is redelivered alone.
 """
 
@@ -16,7 +16,7 @@ from chalice.app import SQSEvent
 from chalicelib import config
 from chalicelib.kernelci.documents import now_ms
 from chalicelib.services.kernelci.build_import import UnimportableBuild, import_build
-from chalicelib.store import kernelci as store
+from chalicelib.store import kernelci_import_errors as store
 from chalicelib.workers.messages import BatchResponse, PoisonMessage, batch_failures, message_id, parse
 
 log = logging.getLogger(__name__)

@@ -5,17 +5,16 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.balrog.matching import (
-    InvalidVersion,
-    MozillaVersion,
     UpdateQuery,
     choose_rule,
-    compare_versions,
     fallback_channel,
     matching_rules,
     resolve_mapping,
     rule_matches,
-    validate_rule,
 )
+from chalicelib.balrog.query_errors import InvalidVersion
+from chalicelib.balrog.rule_validation import validate_rule
+from chalicelib.balrog.versions import MozillaVersion, compare_versions
 
 QUERY = UpdateQuery(
     product="Firefox", version="52.0", buildID="20170301000000", buildTarget="WINNT_x86-msvc", locale="en-US",

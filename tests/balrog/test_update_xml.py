@@ -12,7 +12,8 @@ import pytest
 
 from chalicelib.balrog.blobs import RenderContext
 from chalicelib.balrog.evaluation import Sources, answer_update_query
-from chalicelib.balrog.matching import BadUpdateQuery, InvalidVersion, UpdateQuery
+from chalicelib.balrog.matching import UpdateQuery
+from chalicelib.balrog.query_errors import BadUpdateQuery, InvalidVersion
 from chalicelib.balrog.update_xml import empty_update_xml
 
 EMPTY = '<?xml version="1.0"?>\n<updates>\n</updates>'

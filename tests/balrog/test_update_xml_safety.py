@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from chalicelib.balrog.blobs import RenderContext
 from chalicelib.balrog.evaluation import Sources, answer_update_query
-from chalicelib.balrog.matching import BadUpdateQuery, UpdateQuery
+from chalicelib.balrog.matching import UpdateQuery
+from chalicelib.balrog.query_errors import BadUpdateQuery
 from chalicelib.balrog.update_xml import render_document
 from tests.balrog.test_update_xml import QUERY, blob
 

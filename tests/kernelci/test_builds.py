@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chalicelib import config
-from chalicelib.store import kernelci as store
+from chalicelib.store import kernelci_import_errors as import_errors
 from chalicelib.store.clients import client
 
 BUILD = {"job": "mainline", "git_branch": "master", "kernel": "v5.8-rc1", "arch": "arm64",
@@ -119,7 +119,7 @@ def test_given_a_poison_message_then_its_reason_is_recorded_and_it_ends_in_the_d
     for _ in range(4):  # maxReceiveCount is 3 in the tests' world
         pump.drain(config.queue_name(config.KERNELCI_IMPORT_QUEUE))
         pump.release_failed()  # visible again now rather than after the visibility timeout
-    assert "mandatory keys are missing" in store.import_error(message_id)["reason"]
+    assert "mandatory keys are missing" in import_errors.import_error(message_id)["reason"]
     dlq = sqs.get_queue_url(QueueName=config.dead_letter_queue_name(config.KERNELCI_IMPORT_QUEUE))["QueueUrl"]
     moved = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
     assert [m["MessageId"] for m in moved] == [message_id]

@@ -107,3 +107,28 @@ def test_the_bootstrap_interval_brackets_the_point_estimate():
         "perfherder": alerts_real.DETECTORS["perfherder"]})["perfherder"], resamples=400)
     for f1, (low, high) in zip(row.f1, row.f1_interval, strict=True):
         assert low <= f1 <= high
+
+
+def test_the_paired_difference_is_zero_for_one_detector_and_positive_for_one_better_on_every_window():
+    worse = [alerts_real.Counts((1, 1, 1), (1, 1, 1), (1, 1, 1), 0, 0, 0)] * 10
+    better = [alerts_real.Counts((2, 2, 2), (0, 0, 0), (0, 0, 0), 0, 0, 0)] * 10
+    assert alerts_real.paired_difference(worse, worse, 200) == (0.0, 0.0, 0.0)
+    delta, low, high = alerts_real.paired_difference(better, worse, 200)
+    assert delta == low == high == 0.5  # 1.0 against 2/4 on every resample
+
+
+def test_a_hits_direction_is_read_through_the_series_lower_is_better_and_checked_against_perfherders():
+    """Perfherder's is_regression: for a lower-is-better series a rise is a regression, for a higher-is-better
+    one a fall (``treeherder/perf/alerts.py``: ``is_regression = (delta > 0 and lower_is_better) or ...``)."""
+    alerts = [Alert(10, 10, 4, 7, True)]
+    times = Window("autoland", 1, "linux", "suite", "test", True, push_ids=list(range(40)), pushes=[[1.0]] * 40,
+                   alerts=alerts)
+    score = Window("autoland", 2, "macos", "speedometer3", "", False, push_ids=list(range(40)), pushes=[[1.0]] * 40,
+                   alerts=alerts)
+    def checked_agreed(window: Window, detected: list[int], rises: list[bool]) -> tuple[int, int]:
+        counts = alerts_real.count(window, detected, rises)
+        return counts.directions_checked, counts.directions_agreed
+
+    assert checked_agreed(times, [11], [True]) == (1, 1)
+    assert checked_agreed(score, [11], [True]) == (1, 0)
+    assert checked_agreed(score, [11, 30], [False, True]) == (1, 1)  # the unpaired detection is not checked

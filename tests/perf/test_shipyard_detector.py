@@ -68,3 +68,32 @@ def test_the_same_series_gives_the_same_changes():
 
 def test_a_short_series_has_no_change():
     assert shipyard.detect([[1.0], [2.0], [3.0]]) == []
+
+
+def test_a_small_step_on_a_quiet_series_passes_the_noise_adaptive_floor_and_not_on_a_noisy_one():
+    """Perfherder alerts from 2 % (``treeherder/perf/alerts.py``, alert_threshold); a fixed 4 % floor would miss a
+    3 % step that stands ten sigmas out, and a 2 % floor alone would alert on a noisy series' wiggles."""
+    adaptive = shipyard.Parameters(min_pct=4.0, quiet_pct=2.0, quiet_effect=4.0)
+    # given a 3 % step on a series whose runs scatter by 0.2 %
+    quiet = _pushes(_noisy([(200.0, 40), (206.0, 40)], 0.002, seed=9))
+    # then only the noise-adaptive floor finds it, at its push
+    assert shipyard.detect(quiet, shipyard.Parameters(min_pct=4.0)) == []
+    [change] = shipyard.detect(quiet, adaptive)
+    assert abs(change.index - 40) <= 1 and 2.0 < change.amount_pct < 4.0
+    # given the same step where runs scatter by 2 % (the step is 1.5 sigmas): no alert
+    assert shipyard.detect(_pushes(_noisy([(200.0, 40), (206.0, 40)], 0.02, seed=9)), adaptive) == []
+
+
+def test_a_step_four_pushes_before_the_end_is_judged_when_min_side_allows():
+    series = _noisy([(200.0, 40), (240.0, 4)], 0.01, seed=10)
+    assert shipyard.detect(_pushes(series), shipyard.Parameters(min_side=5)) == []
+    assert [c.index for c in shipyard.detect(_pushes(series), shipyard.Parameters(min_side=4))] == [40]
+
+
+def test_confirming_with_shared_verdicts_decides_as_confirming_alone():
+    series = _noisy([(200.0, 40), (230.0, 15), (200.0, 40)], 0.01, seed=5)
+    y = shipyard._points(_pushes(series))
+    proposed = shipyard.candidates(_pushes(series), y)
+    seen: dict = {}
+    for params in (shipyard.V1, shipyard.REAL_DATA, shipyard.Parameters(z_min=3.5, min_pct=10.0)):
+        assert shipyard.confirm(y, proposed, params, seen) == shipyard.confirm(y, proposed, params)

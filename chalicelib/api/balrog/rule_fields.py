@@ -2,7 +2,7 @@
 
 Clients send numbers and booleans as strings (forms, older balrogclients), so
 this module coerces types; whether a version or buildID expression is one the
-matcher understands is ``chalicelib.balrog.matching.validate_rule``'s call, so
+matcher understands is ``chalicelib.balrog.rule_validation.validate_rule``'s call, so
 the admin API never stores a rule the update endpoint cannot evaluate.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.balrog.common import BalrogError, int_value
-from chalicelib.balrog.matching import validate_rule
+from chalicelib.balrog.rule_validation import validate_rule
 from chalicelib.store.balrog_rules import ALIAS, COLUMNS
 
 INT_COLUMNS = frozenset({"priority", "backgroundRate"})

@@ -26,18 +26,17 @@ from chalicelib.api.kernelci.envelope import Answer, reason_for
 from chalicelib.api.kernelci.family import Rule, paths, resource
 from chalicelib.api.kit.openapi_parts import path_param, schema_ref, segment
 from chalicelib.api.kit.refusal import Refusal
-from chalicelib.kernelci import keys, regressions
+from chalicelib.kernelci import keys
 from chalicelib.kernelci import tokens as token_rules
-from chalicelib.kernelci.documents import ID_FIELDS, derived_id, is_object_id, job_id, now_ms, shown
+from chalicelib.kernelci.documents import ID_FIELDS, is_object_id, job_id, now_ms, shown
 from chalicelib.kernelci.query import parse, project
-from chalicelib.kernelci.test_results import InvalidResults, case_document, check_case, group_documents
+from chalicelib.kernelci.test_results import InvalidResults, check_case
+from chalicelib.services.kernelci import job_status, removal, test_results
 from chalicelib.store import kernelci as store
+from chalicelib.store import kernelci_listings as listings
 from chalicelib.store import queues
 
 bp = Blueprint(__name__)
-
-REPLACE_ATTEMPTS = 5
-
 
 def _reader(coll: str):
     def read(call: Call) -> Answer:
@@ -48,7 +47,7 @@ def _reader(coll: str):
             if doc is None:
                 raise Refusal(404, f"Resource '{doc_id}' not found")
             return Answer(result=[shown(project(doc, query))])
-        docs, total = store.find(coll, query)
+        docs, total = listings.find(coll, query)
         return Answer(result=[shown(project(d, query)) for d in docs], count=total, limit=query.limit,
                       skip=query.skip)
 
@@ -70,7 +69,7 @@ def _read_operation(alias: spec.Alias, collection: str, example: str | None) -> 
         security=spec.TOKEN, parameters=spec.list_params(keys.GET_KEYS[collection]))
 
 
-def _deleter(coll: str, before: Callable[[dict[str, Any]], None] | None = None, after=None):
+def _deleter(coll: str):
     """DELETE ``/<resource>/<id>``: 400 without an id or with one that is not an ObjectId, 404 if absent."""
 
     def delete(call: Call) -> Answer:
@@ -78,17 +77,13 @@ def _deleter(coll: str, before: Callable[[dict[str, Any]], None] | None = None, 
             raise Refusal(400, "No ID value specified")
         if not is_object_id(call.doc_id):
             raise Refusal(400, "Wrong ID specified")
-        doc = store.get(coll, call.doc_id)
-        if doc is None:
-            raise Refusal(404, reason_for(404))
-        if before is not None:
-            before(doc)
         try:
-            store.remove([(coll, doc)])
-        except store.Gone:
+            removal.delete(coll, call.doc_id)
+        except removal.NotFound:
             raise Refusal(404, reason_for(404)) from None
-        if after is not None:
-            after(doc)
+        except removal.GroupContended as err:
+            raise Refusal(503, f"Test group '{err}' is being changed by others; the case is deleted, "
+                               "its group's list of cases is not: retry") from None
         return Answer(200, reason=f"Resource '{call.doc_id}' deleted")
 
     return delete
@@ -103,46 +98,6 @@ def _delete_operation(alias: spec.Alias, what: str) -> dict[str, Any]:
         security=spec.TOKEN, parameters=[spec.doc_id("The document's id (24 hex digits; another is 400).")])
 
 
-def _remove_children(coll: str) -> Callable[[dict[str, Any]], None]:
-    """Remove the documents of ``coll`` under a parent first (a job's builds, a group's cases).
-
-    A page at a time: the calls grow with the parent's own children, never
-    with the table. Interrupted, the parent is still there and a DELETE again
-    finishes the work.
-    """
-
-    def remove(parent: dict[str, Any]) -> None:
-        for docs in store.children(coll, parent["_id"]):
-            if docs:
-                try:
-                    store.remove([(coll, d) for d in docs])
-                except store.Gone:  # removed meanwhile by another DELETE: remove what is left
-                    for doc in docs:
-                        try:
-                            store.remove([(coll, doc)])
-                        except store.Gone:
-                            pass
-
-    return remove
-
-
-def _unlist_case(case: dict[str, Any]) -> None:
-    """Take a removed case out of its group's ``test_cases`` (the backend's ``$pullAll``)."""
-    group_id = case.get("test_group_id")
-    for _ in range(REPLACE_ATTEMPTS):
-        group = store.get(keys.TEST_GROUP, group_id) if isinstance(group_id, str) else None
-        if group is None or case["_id"] not in (group.get("test_cases") or []):
-            return
-        try:
-            store.replace(keys.TEST_GROUP, {**group, "test_cases": [c for c in group["test_cases"]
-                                                                    if c != case["_id"]]}, expected=group)
-            return
-        except store.Conflict:
-            continue
-    raise Refusal(503, f"Test group '{group_id}' is being changed by others; the case is deleted, "
-                             "its group's list of cases is not: retry")
-
-
 def distinct(coll: str) -> Callable[[Call], Answer]:
     """``GET /<resource>/distinct/<field>``: the values of a field, 400 for a field not listed.
 
@@ -155,9 +110,9 @@ def distinct(coll: str) -> Callable[[Call], Answer]:
         if not field or field not in keys.DISTINCT_FIELDS[coll]:
             raise Refusal(400, "No field specified or field not valid")
         if not any(v for values in call.params.values() for v in values):
-            values = store.distinct(coll, field)
+            values = listings.distinct(coll, field)
         else:
-            docs, _ = store.find(coll, parse(call.params, keys.GET_KEYS[coll]))
+            docs, _ = listings.find(coll, parse(call.params, keys.GET_KEYS[coll]))
             values = sorted({d[field] for d in docs if isinstance(d.get(field), str) and d[field]})
         if field in ID_FIELDS:
             values = [{"$oid": v} for v in values]
@@ -194,18 +149,13 @@ def post_job(call: Call) -> Answer:
     if not (isinstance(status, str) and status in keys.JOB_STATUSES):
         raise Refusal(400, f"Status value '{status}' is not valid, should be one of: {list(keys.JOB_STATUSES)}")
     described = f"'{body['job']}-{body['kernel']}' (branch {body['git_branch']})"
-    jid = job_id(body["job"], body["git_branch"], body["kernel"])
-    for _ in range(REPLACE_ATTEMPTS):
-        doc = store.get(keys.JOB, jid)
-        if doc is None:
-            raise Refusal(404, f"Job {described} not found")
-        changes = {k: body[k] for k in ("git_commit", "git_describe", "kernel_version") if body.get(k) is not None}
-        try:
-            store.replace(keys.JOB, {**doc, **changes, "status": status}, expected=doc)
-        except store.Conflict:
-            continue
-        return Answer(200, reason=f"Job {described} marked as '{status}'", errors=checked.errors)
-    raise Refusal(503, f"Job {described} is being changed by others; retry")
+    try:
+        job_status.mark(job_id(body["job"], body["git_branch"], body["kernel"]), body, status)
+    except job_status.JobNotFound:
+        raise Refusal(404, f"Job {described} not found") from None
+    except job_status.JobContended:
+        raise Refusal(503, f"Job {described} is being changed by others; retry") from None
+    return Answer(200, reason=f"Job {described} marked as '{status}'", errors=checked.errors)
 
 
 def _job_operations(alias: spec.Alias, params: list[Any]) -> dict[str, Any]:
@@ -241,70 +191,18 @@ def _build_operations(alias: spec.Alias, params: list[Any]) -> dict[str, Any]:
 # --- tests ---------------------------------------------------------------------------------------
 
 
-def _with_regressions(group: dict[str, Any], cases: list[dict[str, Any]], created_on: int) -> list[dict[str, Any]]:
-    """The new regressions of these cases (not yet stored), each case pointing at its own."""
-    previous = store.latest_in_series(group, other_kernel_than=group["kernel"])
-    if previous is None:
-        return []
-    previous_cases = store.get_many(keys.TEST_CASE, [c for c in previous.get("test_cases") or []
-                                                     if isinstance(c, str)])
-    failing_before = {c["name"] for c in previous_cases if c.get("status") == "FAIL"}
-    earlier_ids = [regressions.regression_id(group, c["name"], previous["kernel"])
-                   for c in cases if c.get("status") == "FAIL" and c["name"] in failing_before]
-    earlier = {d["_id"]: d for d in store.get_many(keys.TEST_REGRESSION, earlier_ids)}
-    found = regressions.find(group, cases, previous, previous_cases, earlier.get, created_on)
-    stored = {d["_id"] for d in store.get_many(keys.TEST_REGRESSION, [d["_id"] for d in found])}
-    by_name = {d["hierarchy"][-1]: d["_id"] for d in found}
-    for case in cases:
-        if case["name"] in by_name:
-            case["regression_id"] = by_name[case["name"]]
-    return [d for d in found if d["_id"] not in stored]
-
-
-def _with_parent_ids(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The group's job and build ids found from what it describes, as the backend finds them.
-
-    The backend looks the job up by tree, branch and kernel and the build by
-    those and arch, defconfig and build environment, whatever ids the body
-    carries; Shipyard's ids derive from those same values, so that is two
-    reads by key. An id given that names nothing found is kept if it is an
-    id at all; one that is not is dropped (with a note), not refused.
-    """
-    out, notes = dict(body), []
-    for parent in ("build_id", "job_id"):
-        if parent in out and not (isinstance(out[parent], str) and is_object_id(out[parent])):
-            notes.append(f"'{parent}' {str(out.pop(parent))[:80]!r} is not an id: ignored")
-    try:
-        jid = job_id(out["job"], out["git_branch"], out["kernel"])
-        bid = derived_id("build", *(str(v) for v in (out["job"], out["git_branch"], out["kernel"], out["arch"],
-                                                     out.get("defconfig_full") or out["defconfig"],
-                                                     out["build_environment"])))
-    except (KeyError, TypeError):
-        return out, notes
-    if store.get(keys.JOB, jid) is not None:
-        out["job_id"] = jid
-    if store.get(keys.BUILD, bid) is not None:
-        out["build_id"] = bid
-    return out, notes
-
-
 def post_test_group(call: Call) -> Answer:
     if call.doc_id is not None:
         raise Refusal(400, "To update a test group, use a PUT request")
     checked = call.json_body(keys.POST_KEYS[keys.TEST_GROUP])
-    created_on = now_ms()
-    body, id_notes = _with_parent_ids(checked.body)
     try:
-        group, cases, notes = group_documents(body, created_on)
+        stored = test_results.store_group(checked.body, now_ms())
     except InvalidResults as err:
         raise Refusal(400, "Provided JSON is not valid", errors=err.errors) from None
-    notes = [*id_notes, *notes]
-    found = _with_regressions(group, cases, created_on)
-    store.insert([(keys.TEST_GROUP, group), *((keys.TEST_CASE, c) for c in cases),
-                  *((keys.TEST_REGRESSION, r) for r in found)])
+    group, found = stored.document, stored.regressions
     messages = [f"{len(found)} new test regression(s)"] if found else []
     return Answer(201, result=[{"_id": {"$oid": group["_id"]}}], reason=f"Test group '{group['name']}' created",
-                  errors=[*checked.errors, *notes], messages=messages,
+                  errors=[*checked.errors, *stored.notes], messages=messages,
                   headers={"Location": f"/test/group/{group['_id']}"})
 
 
@@ -321,23 +219,13 @@ def post_test_case(call: Call) -> Answer:
         raise Refusal(400, "Provided JSON is not valid", errors=err.errors) from None
     if not (isinstance(group_id, str) and is_object_id(group_id)):
         raise Refusal(400, f"Test group ID '{group_id}' is not valid")
-    group = store.get(keys.TEST_GROUP, group_id)
-    if group is None:
-        raise Refusal(400, f"Test group with ID '{group_id}' not found")
-    created_on = now_ms()
-    case = case_document(fields, group, created_on)
-    found = _with_regressions(group, [case], created_on)
-    store.insert([(keys.TEST_CASE, case), *((keys.TEST_REGRESSION, r) for r in found)])
-    for _ in range(REPLACE_ATTEMPTS):
-        try:
-            store.replace(keys.TEST_GROUP, {**group, "test_cases": [*(group.get("test_cases") or []), case["_id"]]},
-                          expected=group)
-            break
-        except store.Conflict:
-            group = store.get(keys.TEST_GROUP, group_id) or group
-    else:
+    try:
+        case = test_results.add_case(fields, group_id, now_ms()).document
+    except test_results.GroupNotFound:
+        raise Refusal(400, f"Test group with ID '{group_id}' not found") from None
+    except test_results.GroupContended:
         raise Refusal(503, f"Test group '{group_id}' is being changed by others; the case is stored, "
-                           "its group's list of cases is not: retry")
+                           "its group's list of cases is not: retry") from None
     return Answer(201, result=[{"_id": {"$oid": case["_id"]}}], reason=f"Test case '{case['name']}' created",
                   errors=checked.errors, headers={"Location": f"/test/case/{case['_id']}"})
 
@@ -378,10 +266,10 @@ def count(call: Call) -> Answer:
     else:
         collections = keys.COUNTED
     if not query.filters and not query.has_window:
-        totals = store.counter_values([store.partition(c, query).counter for c in collections])
-        numbers = [totals[store.partition(c, query).counter] for c in collections]
+        totals = store.counter_values([listings.partition(c, query).counter for c in collections])
+        numbers = [totals[listings.partition(c, query).counter] for c in collections]
     else:
-        numbers = [store.count(c, query) for c in collections]
+        numbers = [listings.count(c, query) for c in collections]
     return Answer(result=[{"collection": c, "count": n} for c, n in zip(collections, numbers, strict=True)])
 
 
@@ -421,16 +309,16 @@ def _collection(name: str, collection: str, handlers: dict[str, Callable[[Call],
 
 
 _collection("job", keys.JOB, {"GET": _reader(keys.JOB), "POST": post_job,
-                              "DELETE": _deleter(keys.JOB, before=_remove_children(keys.BUILD))},
+                              "DELETE": _deleter(keys.JOB)},
             token_rules.general, _job_operations)
 _collection("build", keys.BUILD, {"GET": _reader(keys.BUILD), "POST": post_build, "DELETE": _deleter(keys.BUILD)},
             token_rules.general, _build_operations)
 _collection("test/group", keys.TEST_GROUP, {
     "GET": _reader(keys.TEST_GROUP), "POST": post_test_group,
-    "DELETE": _deleter(keys.TEST_GROUP, before=_remove_children(keys.TEST_CASE))}, token_rules.tests,
+    "DELETE": _deleter(keys.TEST_GROUP)}, token_rules.tests,
     _test_group_operations)
 _collection("test/case", keys.TEST_CASE, {"GET": _reader(keys.TEST_CASE), "POST": post_test_case,
-                                          "DELETE": _deleter(keys.TEST_CASE, after=_unlist_case)},
+                                          "DELETE": _deleter(keys.TEST_CASE)},
             token_rules.tests, _test_case_operations)
 _collection("test/regression", keys.TEST_REGRESSION, {"GET": _reader(keys.TEST_REGRESSION)}, token_rules.tests)
 resource(bp, "count", paths("count"), {"GET": count}, token_rules.general, _count_operations, spec.no_params,

@@ -24,7 +24,7 @@ from chalicelib.kernelci import keys
 from chalicelib.kernelci import tokens as rules
 from chalicelib.kernelci.documents import is_oid, shown
 from chalicelib.kernelci.query import parse, project
-from chalicelib.store import kernelci as store
+from chalicelib.store import kernelci_tokens as store
 
 bp = Blueprint(__name__)
 

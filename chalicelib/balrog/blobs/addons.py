@@ -16,7 +16,8 @@ from typing import Any
 from chalicelib.balrog.blobs.base import BalrogWouldFail, RenderContext, XMLBlob
 from chalicelib.balrog.blobs.xml_text import text
 from chalicelib.balrog.domains import is_forbidden_url
-from chalicelib.balrog.matching import BadUpdateQuery, UpdateQuery
+from chalicelib.balrog.matching import UpdateQuery
+from chalicelib.balrog.query_errors import BadUpdateQuery
 
 
 def _platform_entry(platforms: Mapping[str, Any], platform: str, owner: str, *,

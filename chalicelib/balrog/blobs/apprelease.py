@@ -17,15 +17,9 @@ from typing import Any
 from chalicelib.balrog.blobs.base import BalrogWouldFail, BlobData, RenderContext, XMLBlob
 from chalicelib.balrog.blobs.xml_text import attribute, lowered, text
 from chalicelib.balrog.domains import is_forbidden_url, with_force
-from chalicelib.balrog.matching import (
-    BadUpdateQuery,
-    MozillaVersion,
-    UpdateQuery,
-    build_id_matches,
-    channel_matches,
-    fallback_channel,
-    version_matches,
-)
+from chalicelib.balrog.matching import UpdateQuery, build_id_matches, channel_matches, fallback_channel, version_matches
+from chalicelib.balrog.query_errors import BadUpdateQuery
+from chalicelib.balrog.versions import MozillaVersion
 
 _PIN_RE = re.compile(r"^(\d+)\.((\d+)\.)?$")
 

@@ -62,6 +62,10 @@ class Parameters:
     separation: int = 4
     # a change only e-divisive proposes (the t-test did not) must stand this many robust sigmas out
     solo_effect: float = 0.8
+    # the noise-adaptive floor: on a quiet series a step below ``min_pct`` still counts when it is at least
+    # ``quiet_pct`` of the level and ``quiet_effect`` robust sigmas (off by default: an infinite effect)
+    quiet_pct: float = 2.0
+    quiet_effect: float = math.inf
 
 
 V1 = Parameters()  # before issue 23 (tuned on synthetic seeds only): the real-data benchmark's "before" row
@@ -131,8 +135,11 @@ def judge(y: np.ndarray, index: int, start: int, end: int, params: Parameters = 
 
 
 def _accepted(v: Verdict | None, params: Parameters, solo: bool = False) -> bool:
+    """Significant, and big enough: ``min_pct`` of the level, or less on a quiet series (see ``quiet_effect``)."""
     effect = max(params.min_effect, params.solo_effect) if solo else params.min_effect
-    return v is not None and abs(v.z) >= params.z_min and v.pct >= params.min_pct and v.effect >= effect
+    if v is None or abs(v.z) < params.z_min or v.effect < effect:
+        return False
+    return v.pct >= params.min_pct or (v.pct >= params.quiet_pct and v.effect >= max(effect, params.quiet_effect))
 
 
 def candidates(pushes: Sequence[Sequence[float]], y: np.ndarray) -> dict[int, set[str]]:
@@ -161,10 +168,23 @@ def detect(pushes: Sequence[Sequence[float]], params: Parameters = DEFAULT) -> l
     return confirm(y, candidates(pushes, y), params)
 
 
-def confirm(y: np.ndarray, proposed: dict[int, set[str]], params: Parameters = DEFAULT) -> list[Change]:
-    """The proposed positions that pass the step test, judged against each other."""
+def confirm(y: np.ndarray, proposed: dict[int, set[str]], params: Parameters = DEFAULT,
+            verdicts_seen: dict[tuple[int, int, int], Verdict | None] | None = None) -> list[Change]:
+    """The proposed positions that pass the step test, judged against each other.
+
+    ``verdicts_seen`` (keyed by index, start, end) lets a caller that confirms one
+    series under many parameter sets of the same ``window`` and ``min_side``
+    compute each step test once: the verdict does not depend on the thresholds.
+    """
+    seen = {} if verdicts_seen is None else verdicts_seen
+
+    def verdict(index: int, start: int, end: int) -> Verdict | None:
+        if (index, start, end) not in seen:
+            seen[(index, start, end)] = judge(y, index, start, end, params)
+        return seen[(index, start, end)]
+
     # strongest first (each judged alone, on its whole window), each then judged between the changes kept so far
-    alone = {i: judge(y, i, 0, y.size, params) for i in proposed}
+    alone = {i: verdict(i, 0, y.size) for i in proposed}
     solo = {i: perfherder.NAME not in proposed[i] for i in proposed}
     kept: list[int] = []
     for index in sorted((i for i, v in alone.items() if _accepted(v, params, solo[i])),
@@ -173,12 +193,12 @@ def confirm(y: np.ndarray, proposed: dict[int, set[str]], params: Parameters = D
             continue
         start = max((k for k in kept if k < index), default=0)
         end = min((k for k in kept if k > index), default=y.size)
-        if _accepted(judge(y, index, start, end, params), params, solo[index]):
+        if _accepted(verdict(index, start, end), params, solo[index]):
             kept = sorted([*kept, index])
     # a later, nearer change can undermine an earlier one: drop the weakest failure until all pass
     while True:
         bounds = [0, *kept, y.size]
-        verdicts = {index: judge(y, index, bounds[k], bounds[k + 2], params) for k, index in enumerate(kept)}
+        verdicts = {index: verdict(index, bounds[k], bounds[k + 2]) for k, index in enumerate(kept)}
         failing = [i for i in kept if not _accepted(verdicts[i], params, solo[i])]
         if not failing:
             break
