@@ -11,8 +11,17 @@ by parameters that saw it. The parameters production uses are the grid
 point chosen on all windows, printed last; whether production
 adopts them is argued in ``chalicelib.perf.detectors.shipyard`` (beside ``DEFAULT``) and docs/alerts.md.
 
+Two procedures are cross-validated (``PROCEDURES``): ``new`` keeps
+production's parameters and frees only the mechanisms added after they were
+fixed; ``full`` frees the whole grid. Each CV row is compared with
+production's fixed parameters on the same windows by a paired bootstrap
+(``benchmarks.alerts_real.paired_difference``). The rule, fixed before the
+last run: production adopts a procedure's choice only when that paired 90 %
+interval lies above zero; a difference inside it is noise.
+
 Candidates (what the t-test and e-divisive propose) do not depend on the
-grid, so they are computed once per window.
+grid, so they are computed once per window; step-test verdicts are shared
+between grid points of the same ``window`` and ``min_side``.
 
     .venv/bin/python -m benchmarks.alerts_real_tune [--held-out]
 
@@ -93,21 +102,35 @@ def best(counts: list[list[Counts]], chosen: Sequence[int]) -> int:
     return max(range(len(counts)), key=lambda p: (_score([counts[p][w] for w in chosen]), -p))
 
 
+def leave_one_signature_out(keys: Sequence[str], counts: list[list[Counts]]) -> tuple[list[Counts], list[int]]:
+    """Each window's counts under the grid point chosen without its signature (``keys[w]``), and that point.
+
+    ``counts[p][w]``: window w scored with grid point p. All windows of a
+    signature leave together: its windows share a series, so one of them
+    would tell the choice about another.
+    """
+    chosen = [0] * len(keys)
+    for key in sorted(set(keys)):
+        inside = [w for w, k in enumerate(keys) if k == key]
+        p = best(counts, [w for w, k in enumerate(keys) if k != key])
+        for w in inside:
+            chosen[w] = p
+    return [counts[p][w] for w, p in enumerate(chosen)], chosen
+
+
 def cross_validate(dev: Sequence[Window], points: Sequence[shipyard.Parameters], verbose: bool
                    ) -> tuple[list[Counts], shipyard.Parameters, dict[shipyard.Parameters, int]]:
     """Leave-one-signature-out counts (in ``dev``'s order), the point chosen on all of ``dev``, and the folds' picks."""
     counts = table_of_counts(dev, points)
-    cv_counts: list[Counts | None] = [None] * len(dev)
+    keys = [w.key for w in dev]
+    scored, chosen = leave_one_signature_out(keys, counts)
     picks: dict[shipyard.Parameters, int] = {}
-    for key in sorted({w.key for w in dev}):
-        inside = [k for k, w in enumerate(dev) if w.key == key]
-        p = best(counts, [k for k in range(len(dev)) if k not in inside])
+    for key in sorted(set(keys)):
+        p = chosen[keys.index(key)]
         picks[points[p]] = picks.get(points[p], 0) + 1
-        for k in inside:
-            cv_counts[k] = counts[p][k]
         if verbose:
             print(f"held out {key:<28} chose {points[p]}")
-    return [c for c in cv_counts if c is not None], points[best(counts, range(len(dev)))], picks
+    return scored, points[best(counts, range(len(dev)))], picks
 
 
 def main(argv: list[str] | None = None) -> None:

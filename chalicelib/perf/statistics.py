@@ -12,6 +12,9 @@ At a hundred pages each numpy call costs about as much as its arithmetic
   (``replicate_matrix``; the loading worker stores them that way); when every
   page is as long, a page's sum is numpy's own pairwise row sum, the digits
   ``np.mean(page)`` gives, and the count is one number instead of an array;
+- numpy pays a loop call per row of ~25 replicates, so after that sum the
+  deviations are worked on replicates × pages (one transposing copy) and
+  their squares summed by one matrix-vector product;
 - a quantity that exists for the mean and for the stddev (the run's, the
   threshold's, the trend's, the moved trend) travels as one 2 × pages array,
   so choosing between threshold and trend and smoothing the trend are one
@@ -19,7 +22,8 @@ At a hundred pages each numpy call costs about as much as its arithmetic
 - undefined tests (fewer than 2 replicates on a side, zero variance on
   both) need no mask: their Welch degrees of freedom come out 0 or NaN and
   ``stdtr`` answers NaN for those;
-- Benjamini–Hochberg is one sort and a threshold, not a scatter of ranks;
+- Benjamini–Hochberg is one sort and a threshold, not a scatter of ranks,
+  and the same threshold names the pages that passed (``p > threshold``);
 - outputs the metrics job reads per page but the kernel does not need
   (errors, baseline flags) are derived on first use.
 
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -125,18 +130,39 @@ def matrix_summaries(lengths: np.ndarray, matrix: np.ndarray, drop_first: bool) 
     pages, width = matrix.shape
     first = 1 if drop_first else 0
     used = width - first
-    if used < 2 or not pages or lengths.min() != width:
+    if used < 2 or not pages or lengths.tobytes() != _uniform_lengths(pages, width, lengths.dtype.str):
         return _ragged_summaries(lengths, matrix, first)
     # every page as long, with two or more replicates: the count is one number and nothing divides by zero
     replicates = matrix[:, first:]
     moments = np.empty((2, pages))
     mean = np.add.reduce(replicates, axis=1, out=moments[0])
     mean /= used
-    deviations = replicates - mean[:, None]
-    variance = np.vecdot(deviations, deviations)
-    variance /= used - 1
+    # Deviations replicates × pages: a row of a page-major matrix is only ~25 numbers, and numpy pays a
+    # loop call per row, so the subtraction runs along pages (one transposing copy is cheaper than 100 rows).
+    deviations = replicates.T.copy()
+    deviations -= mean
+    deviations *= deviations
+    variance = np.matmul(_sample_variance_weights(used), deviations)
     np.sqrt(variance, out=moments[1])
     return Summaries(lengths, float(used), moments, variance)
+
+
+@functools.lru_cache(maxsize=64)
+def _uniform_lengths(pages: int, width: int, dtype: str) -> bytes:
+    """The bytes of a lengths vector whose pages all have ``width`` replicates.
+
+    Comparing bytes answers "is every page as long?" without a numpy
+    reduction (~1 µs of call overhead, a twentieth of the kernel's own work).
+    """
+    return np.full(pages, width, dtype=dtype).tobytes()
+
+
+@functools.lru_cache(maxsize=64)
+def _sample_variance_weights(count: int) -> np.ndarray:
+    """``1/(n − 1)`` per replicate: the weighted sum of squared deviations is the sample variance."""
+    weights = np.full(count, 1.0 / (count - 1))
+    weights.flags.writeable = False
+    return weights
 
 
 def _ragged_summaries(lengths: np.ndarray, matrix: np.ndarray, first: int) -> Summaries:
@@ -222,11 +248,17 @@ def benjamini_hochberg(p: ArrayLike, q: float = 0.05) -> np.ndarray:
 
 
 def _benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
-    """BH as a threshold: every p up to the largest p_(k) below its bound is rejected.
+    return p <= _bh_threshold(p, q)
+
+
+def _bh_threshold(p: np.ndarray, q: float) -> float:
+    """The largest rejected p, or −∞ when none is: BH rejects exactly the p at or below it.
 
     That is the same set as the k smallest because tied p values are never
     split: when p_(k) = p_(k+1), p_(k+1) < k·q/N ≤ (k+1)·q/N too, so the
-    largest qualifying rank is always the last of its tie.
+    largest qualifying rank is always the last of its tie. As a threshold,
+    the pages that passed are ``p > threshold`` (NaN compares False): one
+    comparison, no negation of the verdicts.
     """
     ranked = p.copy()
     ranked.sort()  # NaN sorts last
@@ -236,8 +268,8 @@ def _benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
     if count:
         below = (ranked[:count] < _bh_bounds(count, q)).nonzero()[0]
         if below.size:
-            return p <= ranked[below[-1]]
-    return np.zeros(p.shape, dtype=bool)
+            return float(ranked[below[-1]])
+    return -math.inf
 
 
 @functools.lru_cache(maxsize=64)
@@ -330,13 +362,17 @@ def evaluate(run: Summaries, base: Summaries, trends: np.ndarray,
     rescues the others.
     """
     with np.errstate(all="ignore"):
-        old = np.where(np.isnan(trends[0] + trends[1]), base.moments, trends)
+        known = trends[0] + trends[1]  # NaN unless both are known
+        old = base.moments.copy()
+        np.copyto(old, trends, where=known == known)
         p = _welch(run.count, run.variance, run.moments[0], base.count, old[1], old[0])
-        fdr = _benjamini_hochberg(p, q)
+        threshold = _bh_threshold(p, q)
+        old *= 1 - weight
         moved = weight * run.moments
-        moved += (1 - weight) * old
-        # passed = compared (p not NaN) and not fdr
-        return Evaluation(p, p < alpha, fdr, np.where((p == p) > fdr, moved, trends), run, base)
+        moved += old
+        after = trends.copy()
+        np.copyto(after, moved, where=p > threshold)  # passed: compared (p not NaN) and not fdr
+        return Evaluation(p, p < alpha, p <= threshold, after, run, base)
 
 
 def evaluate_run(n: ArrayLike, mean: ArrayLike, stddev: ArrayLike,

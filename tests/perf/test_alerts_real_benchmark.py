@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from benchmarks import alerts_real, realise, realise_build
+from benchmarks import alerts_real, alerts_real_tune, realise, realise_build
 from benchmarks.realise import Alert, Window
 
 HEADER = ("repository_name,signature_id,push_id,value,single_alert_status,alert_summary_status,"
@@ -132,3 +132,15 @@ def test_a_hits_direction_is_read_through_the_series_lower_is_better_and_checked
     assert checked_agreed(times, [11], [True]) == (1, 1)
     assert checked_agreed(score, [11], [True]) == (1, 0)
     assert checked_agreed(score, [11, 30], [False, True]) == (1, 1)  # the unpaired detection is not checked
+
+
+def test_cross_validation_scores_a_signature_with_the_choice_made_without_it():
+    """The real-data tuning's promise (benchmarks/alerts_real_tune.py): no window is scored by a choice that saw it."""
+    hit = alerts_real.Counts((1, 1, 1), (0, 0, 0), (0, 0, 0), 0, 0, 0)
+    miss = alerts_real.Counts((0, 0, 0), (1, 1, 1), (1, 1, 1), 0, 0, 0)
+    # given grid point 1 that finds signature "a" (two windows) and "c", and point 0 that finds "b" and "c"
+    keys = ["a", "a", "b", "c"]
+    counts = [[miss, miss, hit, hit], [hit, hit, miss, hit]]
+    scored, chosen = alerts_real_tune.leave_one_signature_out(keys, counts)
+    # then "a" is scored by point 0 (all "b" and "c" can tell), "b" and "c" by point 1 (what "a" adds)
+    assert chosen == [0, 0, 1, 1] and scored == [miss, miss, miss, hit]

@@ -22,6 +22,8 @@ from chalicelib.perf.statistics import (
     benjamini_hochberg,
     evaluate,
     evaluate_run,
+    matrix_summaries,
+    replicate_matrix,
     replicate_summaries,
     smooth,
     welch_one_sided,
@@ -112,6 +114,22 @@ def test_given_empty_page_when_summarised_then_quietly_nan():
         summaries = replicate_summaries([[], [1.0]], drop_first=True)
     assert summaries.n.tolist() == [0, 0]
     assert np.isnan(summaries.mean).all() and np.isnan(summaries.stddev).all()
+
+
+def test_given_equal_pages_narrower_than_the_matrix_when_summarised_then_the_padding_is_not_counted():
+    # every page has 3 replicates but the matrix is 5 wide: not the "every page fills its row" case
+    matrix = np.array([[900.0, 10.0, 12.0, 0.0, 0.0], [900.0, 1.0, 3.0, 0.0, 0.0]])
+    summaries = matrix_summaries(np.array([3, 3]), matrix, drop_first=True)
+    assert summaries.n.tolist() == [2.0, 2.0]
+    assert summaries.mean.tolist() == [11.0, 2.0]
+    assert summaries.stddev.tolist() == [pytest.approx(math.sqrt(2)), pytest.approx(math.sqrt(2))]
+
+
+def test_given_lengths_of_another_integer_type_when_summarised_then_the_same_summaries():
+    lengths, matrix = replicate_matrix([[5.0, 1.0, 2.0, 4.0], [6.0, 3.0, 3.5, 2.0]])
+    wide = matrix_summaries(lengths, matrix, drop_first=True)
+    narrow = matrix_summaries(lengths.astype(np.int32), matrix, drop_first=True)
+    assert narrow.moments.tolist() == wide.moments.tolist() and narrow.n.tolist() == wide.n.tolist()
 
 
 # --- welch_one_sided -----------------------------------------------------------------------------
@@ -310,6 +328,66 @@ def test_given_stacked_summaries_when_evaluated_then_same_verdicts_as_separate_a
     assert math.isnan(stacked.p[2]) and stacked.baseline.tolist() == [False, False, True]
     assert stacked.fdr.tolist() == separate.fdr.tolist() and stacked.error.tolist() == separate.error.tolist()
     np.testing.assert_array_equal(stacked.trends, np.array([separate.trend_mean, separate.trend_stddev]))
+
+
+@pytest.mark.parametrize("with_short_page", [False, True], ids=["equal-length pages", "a 1-replicate page"])
+def test_given_a_stored_run_with_every_kind_of_page_when_evaluated_then_each_page_is_welch_from_scipy(with_short_page):
+    """The path the metrics job takes (stored matrix -> summaries -> evaluate), one page of each kind.
+
+    Reference per page: scipy's Welch test from summaries (``ttest_ind_from_stats``, one-sided), as
+    Datazilla's ``welchs_ttest_internal``; FDR by the spec's BH over the compared pages only.
+    """
+    # given: tp5 pages (first replicate dropped) and, per page, the series' threshold run and trend
+    pages = {
+        "steady": ([900.0, 100.0, 102.0, 98.0, 100.0], (4, 100.5, 2.0), (100.0, 2.1)),
+        "regressed": ([900.0, 150.0, 152.0, 148.0, 150.0], (4, 100.0, 2.0), (100.0, 2.0)),
+        "no trend yet": ([900.0, 101.0, 103.0, 99.0, 101.0], (4, 100.0, 2.0), (NAN, NAN)),
+        "half a trend": ([900.0, 99.0, 101.0, 97.0, 99.0], (4, 100.0, 2.0), (100.0, NAN)),
+        "zero variance": ([900.0, 50.0, 50.0, 50.0, 50.0], (4, 50.0, 0.0), (NAN, NAN)),
+        "first data": ([900.0, 10.0, 11.0, 12.0, 13.0], (0, NAN, NAN), (NAN, NAN)),
+    }
+    if with_short_page:
+        pages["one replicate"] = ([900.0, 100.0], (4, 100.0, 2.0), (100.0, 2.0))
+    names = list(pages)
+    base = Summaries.of(*zip(*(pages[name][1] for name in names), strict=True))
+    trends = np.array([pages[name][2] for name in names]).T
+
+    # when
+    run = matrix_summaries(*replicate_matrix([pages[name][0] for name in names]), drop_first=True)
+    result = evaluate(run, base, trends)
+
+    # then: each page on its own
+    compared = {"steady", "regressed", "no trend yet", "half a trend"}
+    expected_p = {}
+    for name in compared:
+        used = pages[name][0][1:]
+        base_n, base_mean, base_sd = pages[name][1]
+        trend_mean, trend_sd = pages[name][2]
+        mean2, sd2 = (base_mean, base_sd) if math.isnan(trend_mean + trend_sd) else (trend_mean, trend_sd)
+        expected_p[name] = stats.ttest_ind_from_stats(np.mean(used), np.std(used, ddof=1), len(used), mean2, sd2,
+                                                      base_n, equal_var=False, alternative="greater").pvalue
+    p_in_order = [expected_p.get(name, NAN) for name in names]
+    fdr = reference_bh(p_in_order, 0.05)
+    for i, name in enumerate(names):
+        if name in compared:
+            assert result.p[i] == pytest.approx(expected_p[name], abs=1e-12, rel=1e-9), name
+            assert result.fdr[i] == fdr[i] and result.h0_rejected[i] == (expected_p[name] < 0.05), name
+        else:
+            assert math.isnan(result.p[i]) and not result.fdr[i] and not result.h0_rejected[i], name
+    assert dict(zip(names, result.fdr.tolist(), strict=True))["regressed"] is True
+    errors = dict(zip(names, result.error.tolist(), strict=True))
+    assert errors["zero variance"] == ZERO_VARIANCE and errors["first data"] == ""
+    if with_short_page:
+        assert errors["one replicate"] == FEWER_THAN_TWO
+    # trends: passed pages smoothed from the trend (or, without a whole one, the threshold run); others kept
+    for i, name in enumerate(names):
+        used = pages[name][0][1:]
+        if name in compared and not fdr[i]:
+            old = pages[name][2] if not math.isnan(sum(pages[name][2])) else pages[name][1][1:]
+            assert result.trends[:, i].tolist() == pytest.approx(
+                [0.05 * np.mean(used) + 0.95 * old[0], 0.05 * np.std(used, ddof=1) + 0.95 * old[1]], rel=1e-12), name
+        else:
+            np.testing.assert_array_equal(result.trends[:, i], trends[:, i], err_msg=name)
 
 
 @settings(deadline=None)

@@ -23,7 +23,10 @@ So Shipyard:
    does not tilt it): a Mann–Whitney test on the detrended values must be
    significant (z ≥ ``z_min``) and the step, a Hodges–Lehmann shift, must be at
    least ``min_pct`` of the level and ``min_effect`` robust standard deviations
-   (``solo_effect`` for a change only e-divisive proposed);
+   (``solo_effect`` for a change only e-divisive proposed); a smaller step, down
+   to ``quiet_pct``, counts when it stands ``quiet_effect`` robust standard
+   deviations out (the floor follows the series' own noise: a quiet series'
+   3 % step is as sure as a noisy one's 10 %);
 3. keeps the strongest of candidates closer than ``separation`` pushes, and
    re-judges the survivors against each other, dropping the weakest failure,
    until all pass.
