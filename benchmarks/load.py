@@ -63,6 +63,8 @@ from urllib.parse import quote
 import requests
 from requests_oauthlib import OAuth1
 
+from benchmarks import stack_profile
+
 REPO = Path(__file__).resolve().parents[1]
 BLOB = json.loads((REPO / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text())
 KEY, SECRET, BRANCH = "talos-dev-key", "talos-dev-secret", "Mozilla-Inbound"
@@ -329,6 +331,14 @@ def _drain_line(label: str, result: dict) -> str:
             f"{result['probes']} metrics GETs by the watcher included)")
 
 
+def _idle_cpu(pid: int, seconds: float) -> float:
+    """The share of one core the stack burns while nothing is asked of it (after the drain)."""
+    time.sleep(1.0)  # the last answers and journal flushes settle
+    before = _cpu_seconds(pid)
+    time.sleep(seconds)
+    return (_cpu_seconds(pid) - before) / seconds
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -345,9 +355,17 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
         _seed_pushes(info, revisions)
         items = [Upload(r, _blob(r, i, args.pages)) for i, r in enumerate(revisions)]
         pid = own.proc.pid if own else info["pid"]
+        recording = None
+        if args.profile:
+            recording = stack_profile.record(stack_profile.py_spy(args.py_spy), pid,
+                                             Path(tempfile.mkdtemp(prefix="shipyard-profile-")) / f"{tag}.txt",
+                                             deadline - time.monotonic())
         cpu_before = _cpu_seconds(pid)
         result = _drain(api, items, args.concurrency, args.rate, deadline)
         result["cpu_per_blob"] = (_cpu_seconds(pid) - cpu_before) / max(1, result["served"])
+        if recording is not None:
+            result["profile"] = recording.stop()
+        result["idle_cpu"] = _idle_cpu(pid, args.idle_seconds) if args.idle_seconds else None
         return result
     finally:
         if own:
@@ -390,6 +408,12 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
           f"replicates, posted {mode}")
     for label, result in runs:
         print(_drain_line(label, result))
+        if result.get("idle_cpu") is not None:
+            print(f"{'':<8} idle afterwards: {result['idle_cpu'] * 100:.1f}% of a core "
+                  f"(CPU over {args.idle_seconds:.0f} s with nothing asked)")
+    for label, result in runs:
+        if "profile" in result:
+            print(stack_profile.report(f"profile {label}", result["profile"], result["served"]))
     if args.compare and runs[0][1]["drain_rate"]:
         print(f"ratio    {after['drain_rate'] / runs[0][1]['drain_rate']:.2f}x the drain rate of before, "
               f"{runs[0][1]['cpu_per_blob'] / after['cpu_per_blob']:.2f}x less stack CPU a blob")
@@ -414,6 +438,11 @@ def main() -> int:
                         "(a temporary worktree), not today's in its issue-17 settings")
     parser.add_argument("--pages", type=int, default=100, help="with --drain: pages a blob (tp5: 100)")
     parser.add_argument("--pump-concurrency", type=int, help="with --drain: the stack's pollers a queue")
+    parser.add_argument("--profile", action="store_true", help="with --drain: sample each stack with py-spy "
+                        "(not a project dependency) and print its CPU by layer (benchmarks/stack_profile.py)")
+    parser.add_argument("--py-spy", help="with --profile: the py-spy executable (default: on PATH)")
+    parser.add_argument("--idle-seconds", type=float, default=10.0,
+                        help="with --drain: measure each stack's CPU this long once drained (0: skip)")
     parser.add_argument("--reads", type=int, default=20, help="reads of each endpoint, at least (p95 per endpoint)")
     args = parser.parse_args()
     if args.drain:

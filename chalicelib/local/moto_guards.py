@@ -31,6 +31,11 @@ they were most of a tp5-sized blob's CPU on its way to its metrics):
   only grows, so it exceeds the limit at some attribute exactly when the whole
   does). Attributes set later, by an update, are still checked one by one.
 
+And one habit costs every call the same, however small: moto finds the
+method of each request by converting the action's name to snake case letter
+by letter and listing the handler class's functions with ``inspect``; both
+are pure functions of their argument, remembered here.
+
 Each guard gives moto's own answer, including its refusals.
 """
 
@@ -44,7 +49,7 @@ import types
 from typing import Any
 
 _installed = False
-_originals: list[tuple[type, str, Any]] = []
+_originals: list[tuple[Any, str, Any]] = []
 _local = threading.local()
 # moto's own figure: DynamoDB refuses items somewhere between 409 and 410 KB.
 _ITEM_SIZE_LIMIT = 405_000
@@ -299,13 +304,17 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    from moto.core import responses as moto_responses
     from moto.core.common_models import BaseModel
     from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
 
     backend = dynamodb_models.DynamoDBBackend
-    _originals.extend([(BaseModel, "__new__", BaseModel.__dict__["__new__"]),
+    _originals.extend([(moto_responses, "camelcase_to_underscores", moto_responses.camelcase_to_underscores),
+                       (moto_responses, "method_names_from_class",
+                        moto_responses.method_names_from_class),
+                       (BaseModel, "__new__", BaseModel.__dict__["__new__"]),
                        (backend, "transact_write_items", backend.__dict__["transact_write_items"]),
                        (Table, "query", Table.__dict__["query"]),
                        (Table, "all_items", Table.__dict__["all_items"]),
@@ -314,6 +323,10 @@ def install() -> None:
                        (Item, "size", Item.__dict__["size"]),
                        (backend, "update_item", backend.__dict__["update_item"]),
                        (Item, "__init__", Item.__dict__["__init__"])])
+    moto_responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(  # type: ignore[assignment]
+        moto_responses.camelcase_to_underscores)
+    moto_responses.method_names_from_class = functools.lru_cache(maxsize=256)(  # type: ignore[assignment]
+        moto_responses.method_names_from_class)
     BaseModel.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign,assignment]
     backend.transact_write_items = _narrow_rollback(  # type: ignore[method-assign]
         backend.transact_write_items, dynamodb_models, Table)

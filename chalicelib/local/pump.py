@@ -65,6 +65,8 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_MEMORY_MB = 128
 DEFAULT_TIMEOUT_SECONDS = 60
 DEFAULT_CONCURRENCY = 4
+# Lambda's event source mapping long-polls SQS for 20 s (the most SQS allows); ``make run`` does too.
+LONG_POLL_SECONDS = 20
 IDLE_POLLER_REST_SECONDS = 2.0
 _RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
@@ -455,6 +457,7 @@ class Pump:
         next sees them (they would otherwise be invisible and lost).
         """
         self._stop.set()
+        embedded_aws.wake_receivers()  # pollers in a long poll return now (moto's own receive waits 1 s at most)
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -289,7 +289,7 @@ def main() -> int:
         from app import app
         from chalicelib import config
         from chalicelib.local import http_server, resources
-        from chalicelib.local.pump import Pump
+        from chalicelib.local.pump import LONG_POLL_SECONDS, Pump
 
         resources.deploy()
         if persistence.fresh_requested():
@@ -317,12 +317,12 @@ def main() -> int:
                 raise RuntimeError(f"cannot serve HTTPS on {HOST}:{tls_port}: {err.strerror} "
                                    "(set TLS_PORT, or TLS_PORT=off)") from None
 
-        pump = Pump(app)
+        pump = Pump(app, wait_seconds=LONG_POLL_SECONDS)
         pump.start()
         if config.reference_ci_enabled():
             from chalicelib.local import reference_ci
 
-            ci_pump = Pump(reference_ci.app, schedules=False)
+            ci_pump = Pump(reference_ci.app, schedules=False, wait_seconds=LONG_POLL_SECONDS)
             ci_pump.start()
 
         _write_stack_file(stack_file, {

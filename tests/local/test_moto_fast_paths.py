@@ -15,9 +15,10 @@ from __future__ import annotations
 import base64
 
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from chalicelib.local import embedded_aws
+from chalicelib.local import direct_dynamodb, embedded_aws
 from chalicelib.store import clients
 from chalicelib.store.clients import client
 
@@ -134,16 +135,82 @@ def _stored(ddb) -> list:
     return [embedded_aws.image_of(item) for item in table.all_items()]
 
 
-def _run(guarded: bool) -> tuple[list, list]:
+def _outcome(call, **params) -> tuple:
+    """An answer without its request id, or a refusal as the client raises it (code, message, extras)."""
+    try:
+        got = call(**params)
+    except ClientError as err:
+        extras = {k: v for k, v in err.response.items() if k not in ("Error", "ResponseMetadata", "message")}
+        return ("refused", type(err).__name__, err.response["Error"], extras,
+                err.response["ResponseMetadata"]["HTTPStatusCode"])
+    meta = got.pop("ResponseMetadata")
+    return ("answered", got, meta["HTTPStatusCode"], sorted(meta))
+
+
+def _writes(ddb) -> list:
+    """Every item write the app makes, answered and refused: conditions, return values, batches, transactions."""
+    key = {"g": {"S": "w"}, "o": {"S": "1"}}
+    item = {**key, "v": {"N": "1"}, "b": {"B": b"\x00\xff"}, "s": {"SS": ("x", "y")}, "raw": {"B": "text"}}
+    exists = "attribute_not_exists(g)"
+    return [
+        _outcome(ddb.put_item, TableName=TABLE, Item=item, ReturnConsumedCapacity="TOTAL"),
+        _outcome(ddb.put_item, TableName=TABLE, Item=item, ConditionExpression=exists),
+        _outcome(ddb.put_item, TableName=TABLE, Item=item, ConditionExpression=exists,
+                 ReturnValuesOnConditionCheckFailure="ALL_OLD"),
+        _outcome(ddb.put_item, TableName=TABLE, Item={**item, "v": {"N": "2"}}, ReturnValues="ALL_OLD"),
+        _outcome(ddb.update_item, TableName=TABLE, Key=key, UpdateExpression="SET v = v + :one, n = :n",
+                 ExpressionAttributeValues={":one": {"N": "1"}, ":n": {"NULL": True}}, ReturnValues="ALL_NEW"),
+        _outcome(ddb.update_item, TableName=TABLE, Key=key, UpdateExpression="SET v = :v",
+                 ConditionExpression="v = :old", ExpressionAttributeValues={":v": {"N": "9"}, ":old": {"N": "0"}}),
+        _outcome(ddb.get_item, TableName=TABLE, Key=key, ConsistentRead=True, ProjectionExpression="v, b, s"),
+        _outcome(ddb.get_item, TableName=TABLE, Key={"g": {"S": "w"}, "o": {"S": "none"}}),
+        _outcome(ddb.get_item, TableName="no-such-table", Key=key),
+        _outcome(ddb.get_item, TableName=TABLE, Key={"g": {"N": "1"}, "o": {"S": "1"}}),
+        _outcome(ddb.batch_write_item, RequestItems={TABLE: [
+            {"PutRequest": {"Item": {"g": {"S": "w"}, "o": {"S": str(i)}, "v": {"N": str(i)}}}} for i in range(2, 6)]
+            + [{"DeleteRequest": {"Key": key}}]}, ReturnConsumedCapacity="TOTAL"),
+        _outcome(ddb.transact_write_items, TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"g": {"S": "w"}, "o": {"S": "2"}}, "ConditionExpression": exists}},
+            {"Update": {"TableName": TABLE, "Key": {"g": {"S": "w"}, "o": {"S": "3"}},
+                        "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"N": "30"}}}}]),
+        _outcome(ddb.transact_write_items, TransactItems=[
+            {"Update": {"TableName": TABLE, "Key": {"g": {"S": "w"}, "o": {"S": "3"}},
+                        "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"N": "31"}}}}]),
+        _outcome(ddb.transact_get_items, TransactItems=[{"Get": {"TableName": TABLE, "Key": {"g": {"S": "w"},
+                                                                                              "o": {"S": "3"}}}}]),
+        _outcome(ddb.delete_item, TableName=TABLE, Key={"g": {"S": "w"}, "o": {"S": "4"}}, ReturnValues="ALL_OLD"),
+        _outcome(ddb.scan, TableName=TABLE, FilterExpression="g = :w", ExpressionAttributeValues={":w": {"S": "w"}}),
+        _outcome(ddb.query, TableName=TABLE, KeyConditionExpression="g = :g", ExpressionAttributeValues={}),
+    ]
+
+
+def _run(guarded: bool, direct: bool = False, wire: list | None = None) -> tuple[list, list]:
+    """The whole battery in a fresh moto world; ``wire`` collects the operations that crossed botocore's endpoint."""
+    from botocore.endpoint import Endpoint
+
     clients.reset()
     if guarded:
         embedded_aws.install()
+    if direct:
+        direct_dynamodb.install()
+    make_request = Endpoint.make_request
+
+    def crossing(self, operation_model, request_dict):
+        if wire is not None:
+            wire.append(operation_model.name)
+        return make_request(self, operation_model, request_dict)
+
+    Endpoint.make_request = crossing
     try:
         with mock_aws():
             ddb = client("dynamodb")
             _world(ddb)
-            return _answers(ddb) + [_stored(ddb)], _refusals(ddb) + _grown_pages(ddb)
+            return (_answers(ddb) + [_stored(ddb)] + _writes(ddb) + [_stored(ddb)],
+                    _refusals(ddb) + _grown_pages(ddb))
     finally:
+        Endpoint.make_request = make_request
+        if direct:
+            direct_dynamodb.uninstall()
         if guarded:
             embedded_aws.uninstall()
         clients.reset()
@@ -169,6 +236,49 @@ def test_queries_reads_and_size_refusals_answer_as_moto_does(plain_aws):
     assert guarded_answers[len(QUERIES):] == moto_answers[len(QUERIES):]
     assert moto_refusals[-3:-1] == [5, 3]  # the grown items fill a 1 MB page at three
     assert guarded_refusals == moto_refusals
+
+
+def test_item_calls_handed_to_moto_as_data_answer_and_refuse_as_over_the_wire(plain_aws):
+    """Given the same table written and read over botocore's wire (JSON both ways) and handed to moto as data
+    (direct_dynamodb: the local stack's in-process item calls),
+    when it is queried, read, written with conditions, return values, batches and transactions, and refused
+    (failed conditions with and without the old item, a cancelled transaction, a missing table, a wrong key type),
+    then every answer, every refusal (exception class, error, cancellation reasons) and every stored item is the
+    same."""
+    over_wire: list = []
+    over_direct: list = []
+    wire_answers, wire_refusals = _run(guarded=True, wire=over_wire)
+    direct_answers, direct_refusals = _run(guarded=True, direct=True, wire=over_direct)
+    assert len(over_wire) > 80 and set(over_direct) == {"CreateTable"}  # every item call went to moto as data
+    outcomes = wire_answers[len(QUERIES) + 3:-1]
+    assert {o[1] for o in outcomes if o[0] == "refused"} == {"ConditionalCheckFailedException",
+                                                            "TransactionCanceledException",
+                                                            "ResourceNotFoundException", "ClientError"}
+    for wire, direct in zip(wire_answers, direct_answers, strict=True):
+        assert direct == wire
+    assert direct_refusals == wire_refusals
+
+
+def test_a_call_direct_dynamodb_cannot_take_goes_over_the_wire_and_botocore_refuses_bad_parameters(plain_aws):
+    """Given the direct path, when parameters are invalid for the operation, then botocore refuses them as it does
+    (ParamValidationError), before anything reaches moto."""
+    from botocore.exceptions import ParamValidationError
+
+    clients.reset()
+    embedded_aws.install()
+    direct_dynamodb.install()
+    try:
+        with mock_aws():
+            ddb = client("dynamodb")
+            _world(ddb)
+            with pytest.raises(ParamValidationError):
+                ddb.put_item(TableName=TABLE, Item={"g": {"S": 1}, "o": {"S": "x"}})
+            with pytest.raises(ParamValidationError):
+                ddb.get_item(TableName=TABLE)
+    finally:
+        direct_dynamodb.uninstall()
+        embedded_aws.uninstall()
+        clients.reset()
 
 
 def test_the_journal_image_of_an_item_is_moto_to_json(plain_aws):
