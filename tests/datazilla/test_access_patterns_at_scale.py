@@ -96,10 +96,10 @@ def _grow_to(runs: int, first_id: int, group_key: str) -> None:
             revision_key=f"{revision}#{n:012d}", canonical_branch="Mozilla-Inbound",
             push_branch_key="talos#Mozilla-Inbound", push_id=100_000 + n, pushlog_id=100_000 + n, push_date=date))
         # earlier runs of the same series: order keys before the known pushes' (push id 0)
-        metrics.append(MetricsRecord(group_key, metrics_store.order_key(0, date, n), project="talos",
-                                     test_run_id=n, revision=revision, push_id=0, pushlog_id=0, push_date=date,
-                                     pages={p: {"n": 24, "mean": v, "stddev": 2.0} for p, v in PAGES.items()},
-                                     state={}))
+        metrics.append(metrics_store.record(group_key, metrics_store.order_key(0, date, n), project="talos",
+                                            test_run_id=n, revision=revision, push_id=0, pushlog_id=0,
+                                            push_date=date, after={},
+                                            results={p: {"n": 24, "mean": v, "stddev": 2.0} for p, v in PAGES.items()}))
     _put_all("objectstore", rows)
     _put_all("test-runs", items)
     _put_all("metrics", metrics)

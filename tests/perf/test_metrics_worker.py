@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import config
 from chalicelib.store import pushes
-from chalicelib.store.metrics import MetricsRecord, plain
+from chalicelib.store.metrics import MetricsRecord, results_of
 from tests.support.datazilla_data import talos_run
 from tests.support.pushlog_data import make_push
 
@@ -43,7 +43,7 @@ def _deliver(upload, pump, blobs: list[str]) -> None:
 
 def _metrics_by_revision(ids: bool = True) -> dict[str, dict]:
     """Stored metrics by revision (tests only: a Scan of the whole table)."""
-    found = {rec.revision: plain(rec.pages) for rec in MetricsRecord.scan()}
+    found = {rec.revision: results_of(rec) for rec in MetricsRecord.scan()}
     if not ids:  # the same blobs uploaded again get new test run ids
         for pages in found.values():
             for page in pages.values():
@@ -184,4 +184,52 @@ def test_a_run_loaded_before_replicates_moved_to_s3_gets_the_same_metrics(upload
         record.save()
         client("s3").delete_object(Bucket=config.bucket_name(), Key=replicates.key("talos", run_id))
     compute("talos", 1)
+    assert _metrics_by_revision() == packed
+
+
+def test_a_redelivered_run_rewrites_no_item(upload, pump, talos_blob, series):
+    """Given three runs of a series computed, when the first is computed again (a redelivered message:
+    its replay covers every later run of the group), then no item is written, since each would be written
+    with the metrics it already holds; and the stored metrics are unchanged."""
+    from chalicelib.services.perf.metrics_job import compute
+
+    _deliver(upload, pump, _runs(talos_blob, series)[:3])
+    before = _metrics_by_revision()
+    assert compute("talos", 1) == 0
+    assert _metrics_by_revision() == before
+
+
+def test_a_late_earlier_run_rewrites_itself_and_the_later_runs_it_changes(upload, pump, talos_blob, series):
+    """Given the runs of pushes 1 and 3 computed, when the run of push 2 arrives, then it and the run of
+    push 3 (whose threshold and trend now follow push 2) are written, and push 1's is left alone."""
+    from chalicelib.services.perf.metrics_job import compute
+
+    runs = _runs(talos_blob, series)
+    _deliver(upload, pump, [runs[0], runs[2]])  # test runs 1 and 2
+    assert upload(runs[1]).status_code == 200  # test run 3, of push 2
+    pump.drain(PROCESSING)
+    assert compute("talos", 3) == 2
+    assert _metrics_by_revision()[series[2][:12]]["a.com"]["threshold_revision"] == series[1][:12]
+
+
+def test_metrics_stored_as_maps_before_the_packing_are_read_the_same(upload, pump, app_client, talos_blob,
+                                                                      series):
+    """Given runs whose metrics items hold their results and state as DynamoDB maps (as written before
+    ``store.packed_json``), when the metrics endpoint reads them, then it answers byte for byte as from
+    the packed items; and a replay over them writes them packed, with the same metrics."""
+    from chalicelib.services.perf.metrics_job import compute
+    from chalicelib.store import metrics as metrics_store
+
+    _deliver(upload, pump, _runs(talos_blob, series)[:3])
+    paths = [f"/talos/testdata/metrics/Mozilla-Inbound/{node[:12]}/" for node in series[:3]]
+    packed_answers = [app_client.http.get(path).body for path in paths]
+    packed = _metrics_by_revision()
+    for rec in MetricsRecord.scan():
+        MetricsRecord(rec.group_key, rec.order_key, project=rec.project, test_run_id=rec.test_run_id,
+                      revision=rec.revision, push_id=rec.push_id, pushlog_id=rec.pushlog_id,
+                      push_date=rec.push_date, pages=results_of(rec), state=metrics_store.state_of(rec)).save()
+    assert all(rec.results is None and rec.pages is not None for rec in MetricsRecord.scan())
+    assert [app_client.http.get(path).body for path in paths] == packed_answers
+    assert compute("talos", 1) == 3
+    assert all(rec.results is not None and rec.pages is None for rec in MetricsRecord.scan())
     assert _metrics_by_revision() == packed

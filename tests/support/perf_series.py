@@ -10,7 +10,7 @@ import numpy as np
 
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import pushes
-from chalicelib.store.metrics import MetricsRecord, order_key
+from chalicelib.store.metrics import order_key, record
 from tests.support.pushlog_data import make_push
 
 BRANCH = "Mozilla-Inbound"
@@ -35,9 +35,9 @@ def seed(group: SeriesGroup = INBOUND, count: int = 30, step_at: int = 15, steps
             mean = float(level * (1 + rng.normal(0, 0.01)))
             pages[page] = {"n_replicates": 25, "n": 24, "mean": mean, "stddev": level * 0.02,
                            "trend_mean": 100.0, "test_evaluation": k < step_at}
-        MetricsRecord(group.key, order_key(push_id, push["date"], push_id), project=group.project,
-                      test_run_id=push_id, revision=revision, push_id=push_id, pushlog_id=saved.pushlog_id,
-                      push_date=push["date"], pages=pages, state={}).save()
+        record(group.key, order_key(push_id, push["date"], push_id), project=group.project,
+               test_run_id=push_id, revision=revision, push_id=push_id, pushlog_id=saved.pushlog_id,
+               push_date=push["date"], results=pages, after={}).save()
         stored.append({"push_id": push_id, "revision": revision, "push": push})
     return stored
 

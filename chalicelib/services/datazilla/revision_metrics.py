@@ -36,7 +36,7 @@ def _metrics_of(runs: Iterable[TestRunRecord]) -> dict[int, dict[str, Any]]:
     """Stored page metrics of the linked runs, by test run id: one BatchGetItem (per 100 runs)."""
     keys = [(group_of(r).key, metrics.order_key(int(r.push_id), int(r.date_run), int(r.test_run_id)))
             for r in runs if r.push_id is not None]
-    return {int(rec.test_run_id): metrics.plain(rec.pages) for rec in metrics.get_many(keys)}
+    return {int(rec.test_run_id): metrics.results_of(rec) for rec in metrics.get_many(keys)}
 
 
 def _entries(runs: list[TestRunRecord], query: MetricsQuery) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Alert detection for a series group, run by the metrics worker after the group's metrics.
 
 It reads the group's last ``WINDOW_RUNS`` runs (one Query on the metrics
-table: each item holds every page's run mean), runs the detector on each page
+table, each item's page means alone), runs the detector on each page
 (``chalicelib.perf.alerts``), and brings the group's stored alerts in line
 (one Query, then one conditional write per alert that is new, changed or
 withdrawn, and one per push with a new alert for its alert summary; none
@@ -40,8 +40,7 @@ def series_points(records: list[metrics_store.MetricsRecord]) -> dict[str, list[
     """Each page's points in push order, from the group's metrics records (oldest first)."""
     points: dict[str, list[Point]] = {}
     for rec in records:
-        for page, result in metrics_store.plain(rec.pages).items():
-            mean = result.get("mean")
+        for page, mean in metrics_store.means_of(rec).items():
             if mean is None:
                 continue
             points.setdefault(page, []).append(
@@ -55,7 +54,7 @@ def _lower_is_better(group: SeriesGroup, page: str) -> bool:
 
 
 def detect(group: SeriesGroup) -> Outcome:
-    records = metrics_store.latest(group.key, WINDOW_RUNS)
+    records = metrics_store.latest_means(group.key, WINDOW_RUNS)
     if not records:
         return Outcome(0, 0, 0)
     points = series_points(records)

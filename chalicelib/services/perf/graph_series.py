@@ -21,7 +21,7 @@ def page_series(project: str, key: str, page: str, runs: int) -> dict[str, Any] 
         return None
     records = metrics.latest(group.key, runs)
     rows = [{"test_run_id": r.test_run_id, "push_id": r.push_id, "pushlog_id": r.pushlog_id,
-             "push_date": r.push_date, "revision": r.revision, "pages": metrics.plain(r.pages)} for r in records]
+             "push_date": r.push_date, "revision": r.revision, "pages": metrics.results_of(r)} for r in records]
     known = pushes.get_many(group.branch, [int(r.push_id) for r in records])
     first_push = int(records[0].push_id) if records else 0
     found = [a for a in alerts.of_group(group.key, first_push) if a["page"] == page]

@@ -14,7 +14,7 @@ from chalicelib.perf.run_fold import RunSummary, fold, number
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import metrics as metrics_store
 from chalicelib.store import perf_signatures, replicates, test_runs
-from chalicelib.store.metrics import MetricsRecord, plain
+from chalicelib.store.metrics import MetricsRecord, plain, results_of
 
 
 def group_of(run: test_runs.TestRunRecord) -> SeriesGroup:
@@ -45,7 +45,7 @@ def summarize(run: test_runs.TestRunRecord, group: SeriesGroup) -> RunSummary:
 
 
 def _summary_of(record: MetricsRecord) -> RunSummary:
-    pages = plain(record.pages)
+    pages = results_of(record)
     return RunSummary(int(record.test_run_id), record.revision, int(record.push_id), int(record.pushlog_id),
                       int(record.push_date), record.order_key,
                       {p: {k: pages[p].get(k) for k in ("n_replicates", "n", "mean", "stddev")} for p in pages})
@@ -61,23 +61,31 @@ def compute(project: str, test_run_id: int) -> int:
 
 
 def compute_run(project: str, test_run_id: int) -> tuple[SeriesGroup | None, int]:
-    """As ``compute``, also naming the run's group (None when nothing was computed)."""
+    """As ``compute``, also naming the run's group (None when nothing was computed).
+
+    Only items whose metrics changed are written: a redelivered run, or later
+    runs that an earlier arrival leaves as they were, cost no write.
+    """
     run = test_runs.get(project, test_run_id)
     if run is None or run.push_id is None:
         return None, 0
     group = group_of(run)
     current = summarize(run, group)
-    before = metrics_store.previous(group.key, current.order_key)
-    state = plain(before.state) if before is not None else {}
-    chain = [current, *(_summary_of(r) for r in metrics_store.following(group.key, current.order_key))]
-    records = []
+    state = metrics_store.state_before(group.key, current.order_key)
+    stored = {r.order_key: r for r in metrics_store.from_onwards(group.key, current.order_key)}
+    chain = [current, *(_summary_of(r) for key, r in stored.items() if key != current.order_key)]
+    changed = []
     for summary in chain:
         results, state = fold(summary, state)
-        records.append(MetricsRecord(
+        rec = metrics_store.record(
             group.key, summary.order_key, project=project, test_run_id=summary.test_run_id,
             revision=summary.revision, push_id=summary.push_id, pushlog_id=summary.pushlog_id,
-            push_date=summary.push_date, pages=results, state=state))
-    metrics_store.save_all(records)
+            push_date=summary.push_date, results=results, after=state)
+        before = stored.get(summary.order_key)
+        if before is None or not metrics_store.same(rec, before):
+            changed.append(rec)
+    if changed:
+        metrics_store.save_all(changed)
     # The Perfherder face: the series of these pages, with data up to the newest push of the chain.
     perf_signatures.register(group, sorted(current.pages), max(s.push_date for s in chain))
-    return group, len(records)
+    return group, len(changed)

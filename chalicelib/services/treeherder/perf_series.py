@@ -20,7 +20,7 @@ from chalicelib.perf.perfherder_query import DataQuery, describe, signature_filt
 from chalicelib.perf.signatures import StoredSignature
 from chalicelib.store import metrics as metrics_store
 from chalicelib.store import perf_signatures, pushes
-from chalicelib.store.metrics import plain
+from chalicelib.store.metrics import means_of
 from chalicelib.treeherder.params import Params
 
 POINT_ID_STRIDE = 10_000  # a point's id: test run id * stride + the page's position in the run
@@ -90,11 +90,11 @@ def series(branch: str, stored: StoredSignature, query: DataQuery,
     page = stored.signature.page
     points = []
     for rec in reads.runs[key]:
-        pages = plain(rec.pages)
-        value = (pages.get(page) or {}).get("mean")
+        means = means_of(rec)
+        value = means.get(page)
         if value is None:
             continue
-        position = sorted(pages).index(page)
+        position = sorted(means).index(page)
         points.append((rec, value, position))
     missing = [int(rec.push_id) for rec, _, _ in points if int(rec.push_id) not in reads.tips]
     if missing:
