@@ -24,8 +24,9 @@ Rows: ``perfherder`` is Treeherder's own algorithm
 (``chalicelib.perf.detectors.perfherder``, checked line by line against
 ``treeherder/perfalert/perfalert/__init__.py`` and ``treeherder/perf/alerts.py``:
 12/24 back, 12 forward, t > 7, 2 % threshold); ``edivisive``;
-``shipyard-v1`` the detector before issue 23; ``shipyard`` the one in
-production now.
+``shipyard-v1`` the detector before issue 23; ``shipyard-r2`` the parameters
+chosen on real data in round 2 (``shipyard.REAL_DATA``), while production
+has moved on from them; ``shipyard`` the one in production now.
 
 Splits: ``--split dev`` (the windows tuning may use) or ``--split held-out``
 (signatures ``benchmarks.realise.held_out`` keeps from tuning; the fair
@@ -61,6 +62,8 @@ DETECTORS: dict[str, Detector] = {
     "perfherder": lambda w: perfherder.detect(w.pushes),
     "edivisive": lambda w: edivisive.detect(w.pushes),
     "shipyard-v1": lambda w: shipyard.detect(w.pushes, shipyard.V1),
+    **({"shipyard-r2": lambda w: shipyard.detect(w.pushes, shipyard.REAL_DATA)}
+       if shipyard.DEFAULT != shipyard.REAL_DATA else {}),
     "shipyard": lambda w: shipyard.detect(w.pushes),
 }
 
@@ -222,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--by-group", action="store_true", help="also one table per repository/platform")
     parser.add_argument("--split", choices=("all", "dev", "held-out"), default="all")
+    parser.add_argument("--why", action="store_true", help="also production's misses and false alarms, by cause")
     args = parser.parse_args(argv)
     windows = [w for w in load() if args.split == "all" or w.held_out == (args.split == "held-out")]
     results = evaluate(windows, DETECTORS)
@@ -237,6 +241,60 @@ def main(argv: list[str] | None = None) -> None:
             print()
             print(table(rows, f"{group} ({len(chosen)} windows, "
                               f"{sum(len(windows[i].real()) for i in chosen)} real alerts)"))
+        print()
+        print(f"F1 at ±{TOLERANCES[PRIMARY]} by repository/platform ({' / '.join(results)}):")
+        for group in sorted({w.group for w in windows}):
+            chosen = [i for i, w in enumerate(windows) if w.group == group]
+            sums = [[sum(getattr(c[i], k)[PRIMARY] for i in chosen) for k in ("tp", "fp", "fn")]
+                    for c in results.values()]
+            scores = " / ".join(f"{f1(*counts):.2f}" for counts in sums)
+            alerts = sum(len(windows[i].real()) for i in chosen)
+            invalid = sum(len(windows[i].invalid()) for i in chosen)
+            print(f"{group} ({len(chosen)} windows, {alerts} alerts, {invalid} invalid)".ljust(78) + " " + scores)
+    if args.why:
+        print()
+        print(why(windows))
+
+
+def why(windows: Sequence[Window], params: shipyard.Parameters = shipyard.DEFAULT) -> str:
+    """Production's misses and false alarms at ±5, each put in one bin (the first that applies).
+
+    Misses: ``edge`` (the window holds fewer than ``min_side`` pushes on a
+    side of the alert), ``backfilled range`` (a detection sits within 2 of the
+    alert's push range, more than 5 from its push), ``no step at its push``
+    (the step test there is not significant), else ``below the floor``.
+    False alarms: in a real alert's backfilled range, near a sheriff-invalid
+    alert, or unlabelled.
+    """
+    misses: dict[str, int] = {}
+    alarms: dict[str, int] = {}
+    for w in windows:
+        y = shipyard._points(w.pushes)
+        found = [c.index for c in shipyard.detect(w.pushes, params)]
+        real = w.real()
+        hit = pairs(found, [a.index for a in real], TOLERANCES[PRIMARY])
+        near_range = [any(a.span[0] - RANGE_TOLERANCE <= d <= a.span[1] + RANGE_TOLERANCE for a in real)
+                      for d in found]
+        for j, a in enumerate(real):
+            if j in hit:
+                continue
+            if a.index < params.min_side or len(y) - a.index < params.min_side:
+                reason = "edge"
+            elif any(a.span[0] - RANGE_TOLERANCE <= d <= a.span[1] + RANGE_TOLERANCE for d in found):
+                reason = "backfilled range"
+            else:
+                v = shipyard.judge(y, a.index, 0, len(y), params)
+                reason = "no step at its push" if v is None or abs(v.z) < params.z_min else "below the floor"
+            misses[reason] = misses.get(reason, 0) + 1
+        for i, d in enumerate(found):
+            if i in hit.values():
+                continue
+            reason = ("in a backfilled range" if near_range[i] else
+                      "near an invalid alert" if any(abs(d - a.index) <= INVALID_REACH for a in w.invalid())
+                      else "unlabelled")
+            alarms[reason] = alarms.get(reason, 0) + 1
+    return (f"production's misses at ±{TOLERANCES[PRIMARY]}: {misses}\n"
+            f"production's false alarms at ±{TOLERANCES[PRIMARY]}: {alarms}")
 
 
 if __name__ == "__main__":

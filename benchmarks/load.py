@@ -29,6 +29,12 @@ temporary worktree of it), e.g. the main branch before a change:
     .venv/bin/python -m benchmarks.load --drain --compare --before main --count 40 --concurrency 4
     .venv/bin/python -m benchmarks.load --drain --rate 1 --count 30
 
+Each stack first drains ``--warmup`` blobs (default 2) unmeasured, so the
+figures are the steady drain's, not the first calls' (clients made, models
+loaded). ``--profile`` samples each stack with py-spy and prints its CPU by
+layer (``benchmarks/stack_profile.py``); after the drain each stack's idle CPU
+is measured for ``--idle-seconds``.
+
 The watcher asks for the metrics of the oldest blobs not served yet every
 ``PROBE_INTERVAL_SECONDS`` (a round stops at the first one not served): a
 metrics GET costs the stack tens of milliseconds of CPU, so the count of those
@@ -351,10 +357,16 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
     try:
         api = args.api or own.info["api_url"]
         info = own.info if own else _stack_info(api)
+        warm = [f"{tag}{0xffff0000 + i:08x}" for i in range(args.warmup)]
         revisions = [f"{tag}{i:08x}" for i in range(args.count)]
-        _seed_pushes(info, revisions)
+        _seed_pushes(info, warm + revisions)  # the warm-up's pushes first: its runs are older, never replayed
         items = [Upload(r, _blob(r, i, args.pages)) for i, r in enumerate(revisions)]
         pid = own.proc.pid if own else info["pid"]
+        if warm:
+            # A process's first calls make its clients and load botocore's models (~1 s of CPU in all):
+            # a cold start, not the steady drain this measures.
+            _drain(api, [Upload(r, _blob(r, 10_000 + i, args.pages)) for i, r in enumerate(warm)], 1, None,
+                   deadline)
         recording = None
         if args.profile:
             recording = stack_profile.record(stack_profile.py_spy(args.py_spy), pid,
@@ -413,7 +425,7 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
                   f"(CPU over {args.idle_seconds:.0f} s with nothing asked)")
     for label, result in runs:
         if "profile" in result:
-            print(stack_profile.report(f"profile {label}", result["profile"], result["served"]))
+            print(stack_profile.report(f"profile {label}", result["profile"], result["cpu_per_blob"] * 1000))
     if args.compare and runs[0][1]["drain_rate"]:
         print(f"ratio    {after['drain_rate'] / runs[0][1]['drain_rate']:.2f}x the drain rate of before, "
               f"{runs[0][1]['cpu_per_blob'] / after['cpu_per_blob']:.2f}x less stack CPU a blob")
@@ -441,6 +453,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="with --drain: sample each stack with py-spy "
                         "(not a project dependency) and print its CPU by layer (benchmarks/stack_profile.py)")
     parser.add_argument("--py-spy", help="with --profile: the py-spy executable (default: on PATH)")
+    parser.add_argument("--warmup", type=int, default=2, help="with --drain: blobs drained before measuring")
     parser.add_argument("--idle-seconds", type=float, default=10.0,
                         help="with --drain: measure each stack's CPU this long once drained (0: skip)")
     parser.add_argument("--reads", type=int, default=20, help="reads of each endpoint, at least (p95 per endpoint)")

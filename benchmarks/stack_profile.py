@@ -97,14 +97,19 @@ def summarize(path: Path) -> dict[str, collections.Counter[str]]:
     return {"layers": layers, "leaves": leaves}
 
 
-def report(label: str, summary: dict[str, collections.Counter[str]], blobs: int, top: int = 12) -> str:
-    """The layers' CPU a blob (ms, from the sample counts), then the busiest innermost frames."""
+def report(label: str, summary: dict[str, collections.Counter[str]], cpu_ms_a_blob: float, top: int = 12) -> str:
+    """Each layer's share of the samples, as ms of the stack's measured CPU a blob; then the busiest frames.
+
+    Shares, not sample counts, make the milliseconds: on a loaded machine a
+    thread can hold the GIL while it waits for a core, so samples overstate
+    CPU; the process's CPU time (``/proc``) is the measure, the profile splits it.
+    """
     layers, leaves = summary.get("layers"), summary.get("leaves")
     if not layers:
         return f"{label}: no profile recorded"
     total = sum(layers.values())
-    ms = 1000 / SAMPLES_A_SECOND / max(1, blobs)
-    lines = [f"{label}: {total} samples with the GIL held, {total * ms:.0f} ms a blob"]
+    ms = cpu_ms_a_blob / total
+    lines = [f"{label}: {total} samples with the GIL held; the stack's {cpu_ms_a_blob:.0f} ms of CPU a blob, split"]
     lines += [f"  {count * ms:6.0f} ms  {count / total:5.1%}  {name}" for name, count in layers.most_common()]
     lines.append(f"  top {top} innermost frames:")
     lines += [f"  {count * ms:6.0f} ms  {count / total:5.1%}  {name[:110]}" for name, count in leaves.most_common(top)]

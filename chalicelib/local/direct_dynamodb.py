@@ -14,8 +14,11 @@ skips the rest, for the item operations (``embedded_aws.DIRECT_JSON_OPERATIONS``
 
 - the same client events before the call (``provide-client-params``,
   ``before-parameter-build``: boto3's idempotency tokens) and after it
-  (``after-call``), and botocore's parameter validation, which raises what it
-  raises for the same bad input;
+  (``after-call``), and botocore's parameter validation, which raises the
+  same report for the same bad input (attribute values are checked while
+  they are converted, by botocore's rules, and the validator checks the
+  rest); the endpoint rules are not evaluated, so a table name of a wrong
+  type is refused by the validator rather than by endpoint resolution;
 - the parameters given to moto as its own parser would have produced them
   from the JSON (binary values as bytes, sets and tuples as lists, only the
   input shape's members), so every copy the app holds stays its own;
@@ -56,25 +59,54 @@ def _to_bytes(value: Any) -> bytes:
         return value.encode("utf-8")  # botocore base64-encodes a str's UTF-8 bytes
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
-    raise _Walk
+    raise _Walk  # a file-like blob (botocore reads it): botocore's own path
+
+
+def _strings(values: Any) -> list[str]:
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise _Walk
+    return list(values)
 
 
 def _attribute_value(value: Any) -> dict[str, Any]:
-    if type(value) is not dict:
+    """An attribute value as moto parses it, checked as botocore's validator checks it.
+
+    Anything botocore's validator would refuse (a wrong type anywhere inside,
+    an unknown member) is not converted: ``_Walk`` sends the whole call to the
+    validator, which raises its own error.
+    """
+    if not isinstance(value, dict):
         raise _Walk
     out: dict[str, Any] = {}
     for kind, inner in value.items():
-        if kind in ("S", "N", "BOOL", "NULL"):
+        if kind == "M":
+            if not isinstance(inner, dict):
+                raise _Walk
+            converted = {}
+            for name, member in inner.items():
+                if not isinstance(name, str):
+                    raise _Walk
+                converted[name] = _attribute_value(member)
+            out["M"] = converted
+        elif kind in ("S", "N"):
+            if not isinstance(inner, str):
+                raise _Walk
             out[kind] = inner
-        elif kind == "M" and isinstance(inner, dict):
-            out["M"] = {k: _attribute_value(v) for k, v in inner.items()}
-        elif kind == "L" and isinstance(inner, (list, tuple)):
+        elif kind in ("BOOL", "NULL"):
+            if not isinstance(inner, bool):
+                raise _Walk
+            out[kind] = inner
+        elif kind == "L":
+            if not isinstance(inner, (list, tuple)):
+                raise _Walk
             out["L"] = [_attribute_value(v) for v in inner]
-        elif kind in ("SS", "NS") and isinstance(inner, (list, tuple, set, frozenset)):
-            out[kind] = list(inner)
+        elif kind in ("SS", "NS"):
+            out[kind] = _strings(inner)
         elif kind == "B":
             out["B"] = _to_bytes(inner)
-        elif kind == "BS" and isinstance(inner, (list, tuple, set, frozenset)):
+        elif kind == "BS":
+            if not isinstance(inner, (list, tuple)):
+                raise _Walk
             out["BS"] = [_to_bytes(b) for b in inner]
         else:
             raise _Walk
@@ -86,16 +118,22 @@ def _is_attribute_value(shape: Any) -> bool:
 
 
 def moto_params(value: Any, shape: Any) -> Any:
-    """``value`` (valid for ``shape``) as moto's JSON parser reads botocore's serialisation of it."""
+    """``value`` as moto's JSON parser reads botocore's serialisation of it (``_Walk``: not of the shape)."""
     kind = shape.type_name
     if kind == "structure":
         if _is_attribute_value(shape):
             return _attribute_value(value)
+        if not isinstance(value, dict):
+            raise _Walk
         members = shape.members
         return {name: moto_params(v, members[name]) for name, v in value.items() if name in members}
     if kind == "list":
+        if not isinstance(value, (list, tuple)):
+            raise _Walk
         return [moto_params(v, shape.member) for v in value]
     if kind == "map":
+        if not isinstance(value, dict):
+            raise _Walk
         return {k: moto_params(v, shape.value) for k, v in value.items()}
     if kind == "blob":
         return _to_bytes(value)
@@ -125,11 +163,35 @@ def parsed_answer(value: Any, shape: Any) -> Any:
     raise _Walk
 
 
+class _Validator:
+    """botocore's parameter validator, skipping attribute values (``_attribute_value`` checked them)."""
+
+    def __init__(self) -> None:
+        self._validator: Any = None
+
+    def validate(self, params: Any, shape: Any) -> Any:
+        if self._validator is None:
+            from botocore.validate import ParamValidator
+
+            class Trusting(ParamValidator):  # type: ignore[misc]
+                def _validate_structure(self, params: Any, shape: Any, errors: Any, name: str) -> None:
+                    if _is_attribute_value(shape) and isinstance(params, dict):
+                        return
+                    super()._validate_structure(params, shape, errors, name)
+
+            self._validator = Trusting()
+        return self._validator.validate(params, shape)
+
+
+_TRUSTING_ATTRIBUTE_VALUES = _Validator()
+
+
 # --- the call ------------------------------------------------------------------------------------
 
 
 def _direct_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
     from botocore.awsrequest import AWSResponse
+    from botocore.exceptions import ParamValidationError
     from botocore.validate import validate_parameters
     from moto.dynamodb.responses import DynamoHandler
 
@@ -139,12 +201,18 @@ def _direct_call(client: Any, operation_name: str, api_params: dict[str, Any]) -
     context: dict[str, Any] = {"client_region": client.meta.region_name, "client_config": client.meta.config,
                                "has_streaming_input": False, "auth_type": operation_model.resolved_auth_type}
     api_params = client._emit_api_params(api_params=api_params, operation_model=operation_model, context=context)
-    if client.meta.config.parameter_validation:
-        validate_parameters(api_params, operation_model.input_shape)
+    validating = client.meta.config.parameter_validation
     try:
         params = moto_params(api_params, operation_model.input_shape)
     except _Walk:
-        return None
+        if validating:
+            validate_parameters(api_params, operation_model.input_shape)  # raises botocore's refusal
+        return None  # valid, but not a shape taken here (a file-like blob): botocore's own path
+    if validating:
+        # The attribute values were checked while converted; the rest is checked by botocore's validator.
+        report = _TRUSTING_ATTRIBUTE_VALUES.validate(api_params, operation_model.input_shape)
+        if report.has_errors():
+            raise ParamValidationError(report=report.generate_report())
     handler = DynamoHandler()
     handler.region = client.meta.region_name
     handler.partition = "aws"

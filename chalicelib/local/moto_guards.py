@@ -21,7 +21,8 @@ they were most of a tp5-sized blob's CPU on its way to its metrics):
 
 - a table ``Query`` sorts every item of the table, then keeps the partition
   asked for; here it is given that partition's items alone (moto sorts them by
-  sort key all the same, so the answer is the same);
+  sort key all the same, so the answer is the same); and it deep-copies every
+  item it returns, which nothing then changes (``_shared_in_query``);
 - an attribute value's size (for the 400 KB item and 1 MB page limits)
   re-wraps every nested value of a map in a new ``DynamoType`` before sizing
   it, recursively; here nested values that are ``DynamoType`` already are
@@ -180,12 +181,34 @@ def _partition_query(original: Any) -> Any:
         if narrowed is None:
             narrowed = _local.partitions = {}
         narrowed[id(self)] = partition
+        _local.sharing = True
         try:
             return original(self, hash_key, *args, **kwargs)
         finally:
+            _local.sharing = False
             narrowed.pop(id(self), None)
 
     return query
+
+
+def _shared_in_query(original: Any) -> Any:
+    """``Item.__deepcopy__``: the stored item itself while a table query copies its results.
+
+    moto's ``Table.query`` deep-copies every item it found before filtering and
+    projecting them, then the answer reads each item's attributes into new plain
+    values (``embedded_aws._plain``); neither a filter nor a projection changes
+    an item (a projection builds a new one), and the whole call runs under the
+    local stack's lock, so the copy, the costliest step of reading a window of
+    runs' metrics, protected nothing. Index queries keep moto's copy.
+    """
+
+    @functools.wraps(original)
+    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
+        if getattr(_local, "sharing", False):
+            return self
+        return original(self, memo)
+
+    return __deepcopy__
 
 
 def _item_size(self: Any) -> int:
@@ -321,6 +344,7 @@ def install() -> None:
                        (DynamoType, "size", DynamoType.__dict__["size"]),
                        (DynamoType, "__deepcopy__", DynamoType.__dict__["__deepcopy__"]),
                        (Item, "size", Item.__dict__["size"]),
+                       (Item, "__deepcopy__", Item.__dict__["__deepcopy__"]),
                        (backend, "update_item", backend.__dict__["update_item"]),
                        (Item, "__init__", Item.__dict__["__init__"])])
     moto_responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(  # type: ignore[assignment]
@@ -335,6 +359,7 @@ def install() -> None:
     DynamoType.size = _value_size  # type: ignore[method-assign]
     DynamoType.__deepcopy__ = _copied_value  # type: ignore[method-assign]
     Item.size = _item_size  # type: ignore[method-assign]
+    Item.__deepcopy__ = _shared_in_query(Item.__deepcopy__)  # type: ignore[method-assign]
     backend.update_item = _resized_after_update(backend.update_item)  # type: ignore[method-assign]
     Item.__init__ = _item_init  # type: ignore[method-assign]
     _installed = True

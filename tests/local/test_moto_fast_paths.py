@@ -259,26 +259,50 @@ def test_item_calls_handed_to_moto_as_data_answer_and_refuse_as_over_the_wire(pl
     assert direct_refusals == wire_refusals
 
 
-def test_a_call_direct_dynamodb_cannot_take_goes_over_the_wire_and_botocore_refuses_bad_parameters(plain_aws):
-    """Given the direct path, when parameters are invalid for the operation, then botocore refuses them as it does
-    (ParamValidationError), before anything reaches moto."""
+BAD_CALLS = [
+    ("put_item", {"TableName": TABLE, "Item": {"g": {"S": 1}, "o": {"S": "x"}}}),
+    ("put_item", {"TableName": TABLE, "Item": {"g": {"S": "a"}, "o": {"S": "x"},
+                                               "deep": {"M": {"l": {"L": [{"N": 2}, {"SS": {"set"}}]}}}}}),
+    ("put_item", {"TableName": TABLE, "Item": {"g": {"S": "a"}, "o": {"S": "x"}, "odd": {"X": "?"}}}),
+    ("put_item", {"TableName": TABLE, "Item": {"g": {"S": "a"}, "o": {"S": "x"}, "b": {"BOOL": "yes"}}}),
+    ("get_item", {"TableName": TABLE}),
+    ("query", {"TableName": TABLE, "KeyConditionExpression": "g = :g", "Limit": "ten",
+               "ExpressionAttributeValues": {":g": {"S": "a"}}}),
+    ("batch_write_item", {"RequestItems": {TABLE: [{"PutRequest": {"Item": {"g": {"NULL": "no"}}}}]}}),
+]
+
+
+def _refused_parameters(direct: bool) -> list[str]:
     from botocore.exceptions import ParamValidationError
 
     clients.reset()
     embedded_aws.install()
-    direct_dynamodb.install()
+    if direct:
+        direct_dynamodb.install()
     try:
         with mock_aws():
             ddb = client("dynamodb")
             _world(ddb)
-            with pytest.raises(ParamValidationError):
-                ddb.put_item(TableName=TABLE, Item={"g": {"S": 1}, "o": {"S": "x"}})
-            with pytest.raises(ParamValidationError):
-                ddb.get_item(TableName=TABLE)
+            refusals = []
+            for operation, params in BAD_CALLS:
+                with pytest.raises(ParamValidationError) as refused:
+                    getattr(ddb, operation)(**params)
+                refusals.append(str(refused.value))
+            return refusals
     finally:
-        direct_dynamodb.uninstall()
+        if direct:
+            direct_dynamodb.uninstall()
         embedded_aws.uninstall()
         clients.reset()
+
+
+def test_bad_parameters_are_refused_by_botocore_with_its_own_report_on_either_path(plain_aws):
+    """Given parameters botocore's validator refuses (a wrong type deep inside an item, a set where a list
+    belongs, an unknown attribute type, a missing or mistyped parameter), when the call is made over the wire and
+    handed to moto as data, then both raise botocore's ParamValidationError with the same report."""
+    wire, direct = _refused_parameters(direct=False), _refused_parameters(direct=True)
+    assert direct == wire
+    assert "Invalid type for parameter Item.g.S" in wire[0] and "Unknown parameter" in wire[2]
 
 
 def test_the_journal_image_of_an_item_is_moto_to_json(plain_aws):

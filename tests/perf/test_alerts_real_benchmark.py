@@ -144,3 +144,15 @@ def test_cross_validation_scores_a_signature_with_the_choice_made_without_it():
     scored, chosen = alerts_real_tune.leave_one_signature_out(keys, counts)
     # then "a" is scored by point 0 (all "b" and "c" can tell), "b" and "c" by point 1 (what "a" adds)
     assert chosen == [0, 0, 1, 1] and scored == [miss, miss, miss, hit]
+
+
+def test_a_step_found_early_in_a_backfilled_range_is_binned_as_such_both_as_miss_and_as_false_alarm():
+    # given a clean 20 % step at push 12 and an alert on push 25 whose range starts at 10 (backfilled since)
+    level = [100.0 + (k % 3) * 0.5 for k in range(40)]
+    pushes = [[v * (1.2 if k >= 12 else 1.0)] for k, v in enumerate(level)]
+    window = Window("autoland", 1, "android", "suite", "test", True, push_ids=list(range(40)), pushes=pushes,
+                    alerts=[Alert(25, 25, 4, 7, True, prev_push_id=9, first_index=10)])
+    # then production finds the step, too far from the alert's push for ±5, inside its range
+    assert alerts_real.why([window]).splitlines() == [
+        "production's misses at ±5: {'backfilled range': 1}",
+        "production's false alarms at ±5: {'in a backfilled range': 1}"]
