@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from chalicelib.perf import alerts
@@ -117,3 +118,15 @@ def test_a_summary_id_sorts_by_push_date_and_names_one_push_of_one_branch():
     assert first == alerts.summary_id("talos", "Mozilla-Inbound", 7, 1_300_000_000)
     assert first != alerts.summary_id("talos", "Fx-Team", 7, 1_300_000_000)
     assert first < alerts.summary_id("talos", "Mozilla-Inbound", 3, 1_300_000_001)
+
+
+def test_the_production_detector_alerts_a_quiet_series_three_percent_drop_of_a_higher_is_better_score():
+    """As the speedometer3 alerts on macOS 14 in the real-data benchmark (autoland/5042134, 3.3 %, a regression):
+    below the 5 % floor, but the series is quiet enough for the noise-adaptive floor; its direction is read through
+    the series' lower_is_better (Perfherder's is_regression: a fall of a higher-is-better score)."""
+    rng = np.random.default_rng(11)
+    values = [32.5 * (1 + rng.normal(0, 0.002)) * (0.967 if i >= 40 else 1.0) for i in range(80)]
+    points = [Point(100 + i, 5000 + i, 1_700_000_000 + i, f"r{i}", v) for i, v in enumerate(values)]
+    [found] = alerts.detect_series("speedometer3", points, lower_is_better=False)
+    assert abs(found.push_id - 140) <= 1 and 2.5 < found.magnitude < 4.5
+    assert found.direction == "regression" and found.confidence > 0.99
