@@ -55,6 +55,7 @@ _local = threading.local()
 # moto's own figure: DynamoDB refuses items somewhere between 409 and 410 KB.
 _ITEM_SIZE_LIMIT = 405_000
 _SIZE = "_shipyard_size"  # where an item keeps its size (``_item_size``)
+PLAIN = "_shipyard_plain"  # where an item keeps the plain attribute values it was built from (``plain_attributes``)
 
 
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
@@ -239,6 +240,7 @@ def _resized_after_update(original: Any) -> Any:
                 item = _current_item(table, key)
                 if item is not None:
                     item.__dict__.pop(_SIZE, None)
+                    item.__dict__.pop(PLAIN, None)
 
     return update_item
 
@@ -320,6 +322,20 @@ def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) 
         raise ItemSizeTooLarge
     self.attrs = built
     self.__dict__[_SIZE] = total
+    if all(type(value) is dict for value in attrs.values()):
+        self.__dict__[PLAIN] = attrs
+
+
+def plain_attributes(item: Any) -> dict[str, Any] | None:
+    """The plain attribute values an item was built from, while it has not changed since; else None.
+
+    A put builds an item from the request's values (moto's parse of them, or
+    the local stack's direct path's copy: nobody else holds them), and an item
+    changes in place only in ``update_item``, which forgets them as it forgets
+    the size. The journal writes them as the item's image without walking the
+    item (``embedded_aws.journal_image``).
+    """
+    return item.__dict__.get(PLAIN)
 
 
 def install() -> None:

@@ -180,7 +180,8 @@ class Store:
 
     def append(self, records: list[dict[str, Any]]) -> Any:
         assert self.journal is not None, "store not open"
-        payload = json.dumps([_stored(r, self.blobs) for r in records], separators=(",", ":")).encode()
+        payload = json.dumps([_stored(r, self.blobs) for r in records], separators=(",", ":"),
+                             default=embedded_aws.json_default).encode()
         current = self.journal
         token = (current, current.append(payload))
         if current.size > self.compact_bytes and not self._compacting.locked():
@@ -273,7 +274,8 @@ class Store:
         with (tmp / "records.jsonl").open("w") as f:
             for record in records:
                 counts[record["kind"] + "s"] += 1
-                f.write(json.dumps(_stored(record, self.blobs), separators=(",", ":")) + "\n")
+                f.write(json.dumps(_stored(record, self.blobs), separators=(",", ":"),
+                                   default=embedded_aws.json_default) + "\n")
             f.flush()
             if self.durable:
                 os.fsync(f.fileno())
