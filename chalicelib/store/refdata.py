@@ -3,7 +3,11 @@ pages and products, each name with a stable integer id (as Datazilla's
 ``ref_data`` endpoint shows them).
 
 Key: (``<project>#<kind>``, name). Listing a kind is one Query; registering a
-run's names is one BatchGetItem plus a conditional put per name never seen.
+run's names is one BatchGetItem plus a conditional put per name never seen,
+and no call at all for names this container already found registered: a
+registered name is never deleted nor renumbered, so remembering that it
+exists cannot go stale (a tp5 run names ~106, which cost ~50 read units a
+run to look up again).
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
-from chalicelib.store import counters
+from chalicelib.store import clients, counters
 from chalicelib.store.base import table_meta
 
 KINDS = ("machines", "operating_systems", "options", "tests", "pages", "products")
 _BATCH = 100  # BatchGetItem's limit
+_KNOWN_LIMIT = 100_000  # names remembered per container (~10 MB at most); then it starts again
+
+_known: set[tuple[str, str]] = set()  # (partition, name) found registered by this container
 
 
 class RefdataRecord(Model):
@@ -35,7 +42,7 @@ def _partition(project: str, kind: str) -> str:
 def register(project: str, names: dict[str, Iterable[str]]) -> int:
     """Give every new name of each kind an id; returns how many were new."""
     wanted = {(_partition(project, kind), name) for kind, values in names.items() for name in values if name}
-    keys = sorted(wanted)
+    keys = sorted(wanted - _known)
     known: set[tuple[str, str]] = set()
     for start in range(0, len(keys), _BATCH):
         for rec in RefdataRecord.batch_get(keys[start:start + _BATCH], attributes_to_get=["kind", "name"]):
@@ -51,7 +58,22 @@ def register(project: str, names: dict[str, Iterable[str]]) -> int:
         except PutError as err:
             if err.cause_response_code != "ConditionalCheckFailedException":
                 raise
+        known.add((partition, name))  # registered now, by this call or by the one it raced
+    _remember(known)
     return created
+
+
+def _remember(names: set[tuple[str, str]]) -> None:
+    if len(_known) + len(names) > _KNOWN_LIMIT:
+        _known.clear()
+    _known.update(names)
+
+
+def _forget_known() -> None:
+    _known.clear()
+
+
+clients.on_reset(_forget_known)  # tests switch between embedded AWS worlds
 
 
 def listing(project: str, kind: str) -> dict[str, int]:

@@ -65,6 +65,42 @@ def test_the_boundary_keeps_what_can_be_kept():
     assert safe_json.loads("[" * 64 + "]" * 64) is not None
 
 
+@pytest.mark.parametrize("bad, reason", [
+    (float("inf"), "too large"), (float("nan"), "NaN"), (-1e200, "range"), (1e-200, "range"),
+    (10**38, "38 digits"), (-(10**38), "38 digits"), ("x\udc80", "surrogate"),
+])
+@pytest.mark.parametrize("where", [0, 1234, 2499])
+def test_one_bad_value_anywhere_in_a_long_list_of_replicates_is_refused(bad, reason, where):
+    """Given a parsed blob as big as a tp5 run (100 pages x 25 replicates, the checker's fast path),
+    when one value anywhere in it cannot be kept, then it is refused; unchanged, it is kept."""
+    replicates = [[200.0 + 0.01 * (25 * p + r) for r in range(25)] for p in range(100)]
+    blob = {"results": {f"{p}.example.com": row for p, row in enumerate(replicates)}, "ok": [True, None, 0, -0.0]}
+    safe_json.check(blob)
+    replicates[where // 25][where % 25] = bad
+
+    with pytest.raises(safe_json.UnsafeJson, match=reason):
+        safe_json.check(blob)
+
+
+def test_subclasses_of_plain_values_are_checked_as_their_values():
+    """Given values whose types subclass float, int and str (never from ``json``, possible in a value built
+    in code), then they are checked as the plain values are."""
+
+    class Number(float):
+        pass
+
+    class Whole(int):
+        pass
+
+    class Text(str):
+        pass
+
+    safe_json.check([Number(1.5), Whole(3), Text("x")])
+    for bad, reason in ((Number("inf"), "too large"), (Whole(10**40), "38 digits"), (Text("\udc80"), "surrogate")):
+        with pytest.raises(safe_json.UnsafeJson, match=reason):
+            safe_json.check({"a": [bad]})
+
+
 def test_text_that_is_not_json_is_told_apart_from_values_that_cannot_be_kept():
     with pytest.raises(safe_json.UnsafeJson) as not_json:
         safe_json.loads(b"{nope")

@@ -143,3 +143,32 @@ def test_db_size_counts_the_projects_real_bytes(app_client, upload, pump, talos_
     assert perftest >= round(packed / 1048576, 2) and test_runs.get("talos", 1) is not None
     other = app_client.http.get("/other/refdata/objectstore/db_size").json_body
     assert other[0] == {"db_name": "other_objectstore_1", "size_mb": f"{len(texts[1].encode()) / 1048576:.2f}"}
+
+
+def test_names_this_container_found_registered_are_not_looked_up_again(app_client, two_runs, upload, pump,
+                                                                        talos_blob, monkeypatch):
+    """Given two runs loaded (their machines, pages, tests... registered), when a run naming the same
+    references and one new page is loaded, then the loader looks up the new page alone, gives it an id,
+    and every earlier id stays as it was (a registered name is never deleted nor renumbered)."""
+    from chalicelib.store import refdata
+
+    before = {kind: app_client.http.get(f"/talos/refdata/perftest/ref_data/{kind}").json_body
+              for kind in refdata.KINDS}
+    looked_up: list[tuple[str, str]] = []
+    batch_get = refdata.RefdataRecord.batch_get
+
+    def spying(keys, *args, **kwargs):
+        looked_up.extend(keys)
+        return batch_get(keys, *args, **kwargs)
+
+    monkeypatch.setattr(refdata.RefdataRecord, "batch_get", spying)
+    run = copy.deepcopy(talos_blob)
+    run["results"]["new.example.com"] = [1.0, 2.0, 3.0]
+    upload(json.dumps(run))
+    pump.drain(PROCESSING)
+    assert looked_up == [("talos#pages", "new.example.com")]
+    pages = app_client.http.get("/talos/refdata/perftest/ref_data/pages").json_body
+    assert pages == {**before["pages"], "new.example.com": pages["new.example.com"]}
+    assert pages["new.example.com"] not in before["pages"].values()
+    assert {kind: app_client.http.get(f"/talos/refdata/perftest/ref_data/{kind}").json_body
+            for kind in refdata.KINDS if kind != "pages"} == {k: v for k, v in before.items() if k != "pages"}
