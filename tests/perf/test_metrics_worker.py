@@ -175,15 +175,18 @@ def test_a_run_loaded_before_replicates_moved_to_s3_gets_the_same_metrics(upload
     from chalicelib.store import replicates, test_runs
     from chalicelib.store.clients import client
 
-    _deliver(upload, pump, _runs(talos_blob, series)[:3])
+    runs = _runs(talos_blob, series)[:3]
+    _deliver(upload, pump, runs)
     packed = _metrics_by_revision()
-    for run_id in (1, 2, 3):
+    for run_id, blob in zip((1, 2, 3), runs, strict=True):
         record = test_runs.get("talos", run_id)
-        lengths, matrix = replicates.get("talos", run_id)
-        record.pages = {name: matrix[i, : lengths[i]].tolist() for i, name in enumerate(record.page_names)}
+        record.pages = json.loads(blob)["results"]
         record.save()
         client("s3").delete_object(Bucket=config.bucket_name(), Key=replicates.key("talos", run_id))
-    compute("talos", 1)
+    for rec in MetricsRecord.scan():  # computed from scratch: from the replicates on the records
+        rec.delete()
+    for run_id in (1, 2, 3):
+        compute("talos", run_id)
     assert _metrics_by_revision() == packed
 
 
@@ -233,3 +236,35 @@ def test_metrics_stored_as_maps_before_the_packing_are_read_the_same(upload, pum
     assert compute("talos", 1) == 3
     assert all(rec.results is not None and rec.pages is None for rec in MetricsRecord.scan())
     assert _metrics_by_revision() == packed
+
+
+def test_a_linked_run_is_computed_from_the_summaries_its_loader_sent(upload, pump, talos_blob, series):
+    """Given runs whose pushes are synced when they are loaded, then the loader stores no second copy of
+    their replicates (the summaries travel in the metrics message), and their metrics equal those computed
+    from the packed replicates of a run that waited for its push."""
+    from chalicelib.services.datazilla.push_links import link_waiting_runs
+    from chalicelib.store import replicates
+    from chalicelib.store.clients import client
+
+    runs = _runs(talos_blob, series)[:2]
+    _deliver(upload, pump, runs)
+    carried = _metrics_by_revision(ids=False)
+    s3 = client("s3")
+    assert s3.list_objects_v2(Bucket=config.bucket_name(), Prefix="replicates/").get("KeyCount") == 0
+    # the same two runs again, into a fresh metrics table, the second waiting for its push
+    for rec in MetricsRecord.scan():
+        rec.delete()
+    _deliver(upload, pump, runs[:1])
+    waiting = json.loads(runs[1])
+    waiting["test_build"]["revision"] = "f" * 12  # no synced push has it yet
+    assert upload(json.dumps(waiting)).status_code == 200
+    pump.drain(PROCESSING)
+    assert s3.head_object(Bucket=config.bucket_name(), Key=replicates.key("talos", 4))
+    push = make_push(9, 1343674800 + 9 * 600)
+    push["changesets"][-1]["node"] = "f" * 40
+    stored, _ = pushes.store("Mozilla-Inbound", 9, push["date"], push["user"], push["changesets"])
+    link_waiting_runs(stored)
+    pump.drain(METRICS)
+    from_s3 = _metrics_by_revision(ids=False)
+    assert from_s3[series[0][:12]] == carried[series[0][:12]]
+    assert from_s3["f" * 12] == carried[series[1][:12]]

@@ -4,15 +4,27 @@ The message group is the run's series group, so SQS hands a group's runs to
 one worker at a time and the replay in ``metrics_job`` never races with
 itself. The deduplication id is the run: a send retried within SQS's
 five-minute window is delivered once (and a second delivery is harmless).
+
+The loader, which has just read the run's replicates, sends their per-page
+summaries along (``pages``): the metrics job then reads no replicates at all.
+A run up to ``CARRIED_PAGES`` pages fits with room to spare (a tp5 run's
+hundred pages are ~9 KB of SQS's 256 KB); a larger one, and a run asked for
+when its push is synced, is summarised from its replicates in S3.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from chalicelib.config import METRICS_QUEUE
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import queues
 
+CARRIED_PAGES = 1000  # ~90 KB of summaries: well under SQS's 256 KB message limit
 
-def request_metrics(group: SeriesGroup, test_run_id: int) -> None:
-    queues.send_ordered(METRICS_QUEUE, {"project": group.project, "test_run_id": test_run_id},
-                        group=group.queue_group, dedup_id=f"{group.project}:{test_run_id}")
+
+def request_metrics(group: SeriesGroup, test_run_id: int, pages: dict[str, dict[str, Any]] | None = None) -> None:
+    message: dict[str, Any] = {"project": group.project, "test_run_id": test_run_id}
+    if pages is not None:
+        message["pages"] = pages
+    queues.send_ordered(METRICS_QUEUE, message, group=group.queue_group, dedup_id=f"{group.project}:{test_run_id}")
