@@ -268,3 +268,23 @@ def test_a_linked_run_is_computed_from_the_summaries_its_loader_sent(upload, pum
     from_s3 = _metrics_by_revision(ids=False)
     assert from_s3[series[0][:12]] == carried[series[0][:12]]
     assert from_s3["f" * 12] == carried[series[1][:12]]
+
+
+def test_summaries_too_large_to_carry_leave_the_replicates_in_s3_with_the_same_metrics(upload, pump, talos_blob,
+                                                                                        series, monkeypatch):
+    """Given runs whose summaries would not fit in the metrics message (here: the limit set below a run's),
+    then their loader packs the replicates into S3 and their metrics equal those computed from carried
+    summaries."""
+    from chalicelib.services.perf import metrics_requests
+    from chalicelib.store import replicates
+    from chalicelib.store.clients import client
+
+    runs = _runs(talos_blob, series)[:2]
+    _deliver(upload, pump, runs)
+    carried = _metrics_by_revision(ids=False)
+    for rec in MetricsRecord.scan():
+        rec.delete()
+    monkeypatch.setattr(metrics_requests, "CARRIED_BYTES", 100)
+    _deliver(upload, pump, runs)
+    assert client("s3").head_object(Bucket=config.bucket_name(), Key=replicates.key("talos", 3))
+    assert _metrics_by_revision(ids=False) == carried

@@ -15,7 +15,7 @@ from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, pars
 from chalicelib.perf.run_fold import page_summaries
 from chalicelib.perf.statistics import replicate_matrix
 from chalicelib.services.datazilla.push_links import canonical_branch, link_for, run_group
-from chalicelib.services.perf.metrics_requests import CARRIED_PAGES, request_metrics
+from chalicelib.services.perf.metrics_requests import can_carry, request_metrics
 from chalicelib.store import blobs, objectstore, project_sizes, queues, refdata, replicates, test_runs
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,9 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
     group = run_group(project, branch, run)
     names = sorted(run.pages)
     lengths, matrix = replicate_matrix([run.pages[name] for name in names])
-    carried = page_summaries(names, lengths, matrix, group.drops_first_replicate) \
-        if len(names) <= CARRIED_PAGES else None
+    carried: dict[str, Any] | None = page_summaries(names, lengths, matrix, group.drops_first_replicate)
+    if not can_carry(carried):
+        carried = None
     size = 0
     if link is None or carried is None:
         # The metrics job will read them (asked when the push is synced, or the summaries too large to carry).

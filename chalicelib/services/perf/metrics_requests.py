@@ -7,20 +7,26 @@ five-minute window is delivered once (and a second delivery is harmless).
 
 The loader, which has just read the run's replicates, sends their per-page
 summaries along (``pages``): the metrics job then reads no replicates at all.
-A run up to ``CARRIED_PAGES`` pages fits with room to spare (a tp5 run's
-hundred pages are ~9 KB of SQS's 256 KB); a larger one, and a run asked for
+Summaries up to ``CARRIED_BYTES`` of JSON travel (a tp5 run's hundred pages
+are ~9 KB; SQS takes 256 KB a message); a run with more, and a run asked for
 when its push is synced, is summarised from its replicates in S3.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.config import METRICS_QUEUE
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import queues
 
-CARRIED_PAGES = 1000  # ~90 KB of summaries: well under SQS's 256 KB message limit
+CARRIED_BYTES = 200_000  # of summaries' JSON: the message stays under SQS's 256 KB whatever the page names
+
+
+def can_carry(pages: dict[str, dict[str, Any]]) -> bool:
+    """Whether these summaries may travel in the metrics message."""
+    return len(json.dumps(pages, separators=(",", ":")).encode()) <= CARRIED_BYTES
 
 
 def request_metrics(group: SeriesGroup, test_run_id: int, pages: dict[str, dict[str, Any]] | None = None) -> None:
