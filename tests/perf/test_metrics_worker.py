@@ -288,3 +288,33 @@ def test_summaries_too_large_to_carry_leave_the_replicates_in_s3_with_the_same_m
     _deliver(upload, pump, runs)
     assert client("s3").head_object(Bucket=config.bucket_name(), Key=replicates.key("talos", 3))
     assert _metrics_by_revision(ids=False) == carried
+
+
+def test_a_series_whose_pages_this_worker_registered_is_not_read_again(upload, pump, talos_blob, series,
+                                                                        monkeypatch):
+    """Given a run's metrics computed (its pages registered as Perfherder series), when the next runs of the
+    group are computed, then the group's registry item is not read again (pages are only ever added) and its
+    ``last_updated`` still follows the newest push; a run with a new page reads it and registers the page."""
+    from chalicelib.services.perf.metrics_job import group_of
+    from chalicelib.store import perf_signatures, test_runs
+
+    runs = _runs(talos_blob, series)
+    _deliver(upload, pump, runs[:1])
+    reads: list[object] = []
+    get = perf_signatures.SeriesGroupRecord.get
+
+    def spying(*args, **kwargs):
+        reads.append(args)
+        return get(*args, **kwargs)
+
+    monkeypatch.setattr(perf_signatures.SeriesGroupRecord, "get", spying)
+    _deliver(upload, pump, runs[1:3])
+    assert reads == []
+    group = group_of(test_runs.get("talos", 1))
+    stored = get(perf_signatures._pk(group.branch), perf_signatures._group_sk(group), consistent_read=True)
+    assert int(stored.last_updated) == int(test_runs.get("talos", 3).push_date)
+    with_new_page = json.loads(runs[3])
+    with_new_page["results"]["new.example.com"] = [5.0, 6.0, 7.0]
+    _deliver(upload, pump, [json.dumps(with_new_page)])
+    assert len(reads) == 1
+    assert "new.example.com" in get(perf_signatures._pk(group.branch), perf_signatures._group_sk(group)).pages
