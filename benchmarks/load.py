@@ -417,6 +417,7 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
         result["cores"] = sampler.stop()
         if recording is not None:
             result["profile"] = recording.stop()
+            shutil.rmtree(recording.output.parent, ignore_errors=True)
         result["idle_cpu"] = _idle_cpu(pid, args.idle_seconds) if args.idle_seconds else None
         return result
     finally:
