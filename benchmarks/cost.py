@@ -16,6 +16,7 @@ botocore's event hooks (``provide-client-params`` asks DynamoDB for
   when only attributes the index does not project change. The item before a
   write is read back with a client outside the hooks (not counted);
 - S3 requests and bytes, SQS requests (64 KB chunks), including the queue
+  message the bucket sends for each blob stored (its event notification) and the queue
   polling Lambda's event source mappings do;
 - Lambda GB-seconds from each handler's measured duration at the memory
   ``.chalice/config.json`` gives it (moto runs in-process, so durations are
@@ -50,7 +51,7 @@ from moto import mock_aws  # noqa: E402
 from chalicelib import config  # noqa: E402
 from chalicelib.local import resources  # noqa: E402
 from chalicelib.local.pump import Pump  # noqa: E402
-from chalicelib.store import branches, clients, projects, pushes  # noqa: E402
+from chalicelib.store import blobs, branches, clients, projects, pushes  # noqa: E402
 from chalicelib.store.item_size import KB, item_bytes, read_units, write_units  # noqa: E402
 from tests.support.oauth_signing import form_body, sign_form  # noqa: E402
 
@@ -176,6 +177,10 @@ class Recorder:
                 self.usage.s3_puts += 1
                 body = params.get("Body", b"")
                 self.usage.s3_bytes_in += len(body) if isinstance(body, (bytes, str)) else 0
+                if str(params.get("Key", "")).startswith(blobs.OBJECTSTORE_PREFIX):
+                    # The bucket's event notification: S3 sends it (no call of ours, free on S3's side),
+                    # SQS bills it as a request (one 64 KB chunk: a notification is under 1 KB).
+                    self.usage.sqs_requests += 1
             else:
                 self.usage.s3_gets += 1
                 self.usage.s3_bytes_out += int(parsed.get("ContentLength") or 0)

@@ -337,6 +337,44 @@ def _drain_line(label: str, result: dict) -> str:
             f"{result['probes']} metrics GETs by the watcher included)")
 
 
+class CoreSampler:
+    """Every half second during the drain: the cores the stack used, and the cores the machine left idle.
+
+    Whether a single process (one GIL) is what bounds the drain: a stack near
+    1.0 core while the machine has idle cores is bound by its GIL; a stack
+    below that while the machine has none is bound by the machine.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _machine() -> tuple[float, float]:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return float(sum(ticks)), float(ticks[3] + ticks[4])  # all, idle + iowait
+
+    def _run(self) -> None:
+        cores = os.cpu_count() or 1
+        stack, (total, idle) = _cpu_seconds(self.pid), self._machine()
+        while not self._stop.wait(0.5):
+            now_stack, (now_total, now_idle) = _cpu_seconds(self.pid), self._machine()
+            wall = (now_total - total) / os.sysconf("SC_CLK_TCK") / cores
+            if wall > 0:
+                self.samples.append(((now_stack - stack) / wall, (now_idle - idle) / (now_total - total) * cores))
+            stack, total, idle = now_stack, now_total, now_idle
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join(5)
+        busy = [s for s in self.samples if s[0] > 0.2] or [(0.0, 0.0)]
+        return {"stack_cores": statistics.fmean(s[0] for s in busy), "stack_cores_max": max(s[0] for s in busy),
+                "idle_cores": statistics.fmean(s[1] for s in busy)}
+
+
 def _idle_cpu(pid: int, seconds: float) -> float:
     """The share of one core the stack burns while nothing is asked of it (after the drain)."""
     time.sleep(1.0)  # the last answers and journal flushes settle
@@ -373,10 +411,13 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
                                              Path(tempfile.mkdtemp(prefix="shipyard-profile-")) / f"{tag}.txt",
                                              deadline - time.monotonic())
         cpu_before = _cpu_seconds(pid)
+        sampler = CoreSampler(pid)
         result = _drain(api, items, args.concurrency, args.rate, deadline)
         result["cpu_per_blob"] = (_cpu_seconds(pid) - cpu_before) / max(1, result["served"])
+        result["cores"] = sampler.stop()
         if recording is not None:
             result["profile"] = recording.stop()
+            shutil.rmtree(recording.output.parent, ignore_errors=True)
         result["idle_cpu"] = _idle_cpu(pid, args.idle_seconds) if args.idle_seconds else None
         return result
     finally:
@@ -420,6 +461,9 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
           f"replicates, posted {mode}")
     for label, result in runs:
         print(_drain_line(label, result))
+        cores = result["cores"]
+        print(f"{'':<8} while busy the stack used {cores['stack_cores']:.2f} of a core (max "
+              f"{cores['stack_cores_max']:.2f}); the machine meanwhile had {cores['idle_cores']:.2f} core(s) idle")
         if result.get("idle_cpu") is not None:
             print(f"{'':<8} idle afterwards: {result['idle_cpu'] * 100:.1f}% of a core "
                   f"(CPU over {args.idle_seconds:.0f} s with nothing asked)")

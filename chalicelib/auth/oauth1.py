@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from oauthlib.common import urldecode
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 
 from chalicelib.store.projects import Project
@@ -98,15 +99,29 @@ def verify(
     headers: dict[str, str],
     window: int,
     remember_nonce: Callable[[str, str, int], bool],
+    form_pairs: list[tuple[str, str]] | None = None,
 ) -> Verdict:
-    """Verify a signed request for ``project``; the nonce is then spent."""
+    """Verify a signed request for ``project``; the nonce is then spent.
+
+    ``form_pairs``: a form body the caller has already decoded (every pair, in
+    order), handed to oauthlib as the list its ``Request`` takes, so the body is
+    not decoded a second time (the blob is percent-encoded twice: decoding it is
+    the upload's costliest CPU, benchmarks/ingest.py).
+    """
     content_type = headers.get("Content-Type", headers.get("content-type", ""))
     form_encoded = content_type.startswith("application/x-www-form-urlencoded")
     endpoint = SignatureOnlyEndpoint(_ProjectValidator(project, window))
     # oauthlib reads OAuth parameters from a form body only when told its type.
-    sign_body = body.decode("utf-8", "replace") if form_encoded else None
+    form_text = body.decode("utf-8", "replace") if form_encoded else ""
     sign_headers = {k: v for k, v in headers.items() if k.lower() in ("authorization", "content-type") and v}
-    if form_encoded and "oauth_signature=" in (sign_body or ""):
+    # The form decoded once, by oauthlib's own parser (which refuses what is not form encoding): given a
+    # string, oauthlib decodes it again for each of its three reads, the upload's costliest CPU (the
+    # blob is percent-encoded twice; benchmarks/ingest.py).
+    try:
+        sign_body = (form_pairs if form_pairs is not None else urldecode(form_text)) if form_encoded else None
+    except ValueError as err:
+        return Verdict(False, f"unreadable request: {err}")
+    if form_encoded and "oauth_signature=" in form_text:
         # Datazilla's client (python-oauth2's to_postdata() and to_header() together) sends the parameters in
         # the body *and* the Authorization header; Datazilla verified the request's parameters and never read
         # the header. oauthlib refuses two sources, so the body's are the ones verified, as Datazilla did.

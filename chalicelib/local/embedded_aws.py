@@ -624,9 +624,8 @@ def _direct_json(execute: Any) -> Any:
     def execute_result(self: Any, context: Any) -> Any:
         if context.operation_model.name not in DIRECT_JSON_OPERATIONS or not isinstance(self.result, dict):
             return execute(self, context)
-        from moto.core.responses import ActionResult
 
-        status, headers, _ = ActionResult.execute_result(_Empty(), context)  # the headers of an empty answer
+        status, headers = _empty_answer(context)
         answer = getattr(_local, "answer", None)
         if answer is not None:  # a call made in process takes the result itself (direct_dynamodb)
             answer.result = self.result
@@ -638,6 +637,22 @@ def _direct_json(execute: Any) -> Any:
 
 class _Empty:
     result: dict[str, Any] = {}
+
+
+_EMPTY_ANSWERS: dict[tuple[str, type], tuple[int, dict[str, str]]] = {}
+
+
+def _empty_answer(context: Any) -> tuple[int, dict[str, str]]:
+    """The status and headers moto's serializer gives an empty answer of the operation (the same every time:
+    worked out once per operation; a copy of the headers each call, as they are added to)."""
+    from moto.core.responses import ActionResult
+
+    key = (context.operation_model.name, context.serializer_class)
+    found = _EMPTY_ANSWERS.get(key)
+    if found is None:
+        status, headers, _ = ActionResult.execute_result(_Empty(), context)
+        found = _EMPTY_ANSWERS[key] = (status, dict(headers))
+    return found[0], dict(found[1])
 
 
 @dataclass

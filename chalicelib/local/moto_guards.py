@@ -34,8 +34,10 @@ they were most of a tp5-sized blob's CPU on its way to its metrics):
 
 And one habit costs every call the same, however small: moto finds the
 method of each request by converting the action's name to snake case letter
-by letter and listing the handler class's functions with ``inspect``; both
-are pure functions of their argument, remembered here.
+by letter and listing the handler class's functions with ``inspect``, and
+works out the response protocol from the service model again; all three are
+pure functions of their arguments (the service model is moto's one cached
+object per service), remembered here.
 
 Each guard gives moto's own answer, including its refusals.
 """
@@ -350,7 +352,8 @@ def install() -> None:
     from moto.dynamodb.models.table import Table
 
     backend = dynamodb_models.DynamoDBBackend
-    _originals.extend([(moto_responses, "camelcase_to_underscores", moto_responses.camelcase_to_underscores),
+    _originals.extend([(moto_responses, "determine_request_protocol", moto_responses.determine_request_protocol),
+                       (moto_responses, "camelcase_to_underscores", moto_responses.camelcase_to_underscores),
                        (moto_responses, "method_names_from_class",
                         moto_responses.method_names_from_class),
                        (BaseModel, "__new__", BaseModel.__dict__["__new__"]),
@@ -363,6 +366,8 @@ def install() -> None:
                        (Item, "__deepcopy__", Item.__dict__["__deepcopy__"]),
                        (backend, "update_item", backend.__dict__["update_item"]),
                        (Item, "__init__", Item.__dict__["__init__"])])
+    moto_responses.determine_request_protocol = functools.lru_cache(maxsize=256)(  # type: ignore[assignment]
+        moto_responses.determine_request_protocol)
     moto_responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(  # type: ignore[assignment]
         moto_responses.camelcase_to_underscores)
     moto_responses.method_names_from_class = functools.lru_cache(maxsize=256)(  # type: ignore[assignment]

@@ -109,14 +109,21 @@ def _finite(score: float) -> float:
     return round(score, 4) if math.isfinite(score) else 1e9
 
 
-def examined_span(points: Sequence[Point], window: int = shipyard.DEFAULT.window) -> tuple[int, int] | None:
+def examined_span(points: Sequence[Point], window: int = shipyard.DEFAULT.window, *,
+                  from_series_start: bool = False) -> tuple[int, int] | None:
     """The push ids (first, last) where the detector saw a change's whole surroundings.
 
     Before the ``window``-th push of the points, a change is judged on fewer
     pushes than it was when the points reached further back, so not finding
-    it there proves nothing. None when the points are too few.
+    it there proves nothing. When the points start where the series starts
+    (``from_series_start``), nothing further back exists: every push was seen
+    as well as it ever will be, and an alert raised earlier on fewer runs
+    (runs arriving out of push order) is judged again on all of them. None
+    when the points are too few.
     """
     push_ids = sorted({p.push_id for p in points})
+    if from_series_start and push_ids:
+        return push_ids[0], push_ids[-1]
     if len(push_ids) <= window:
         return None
     return push_ids[window], push_ids[-1]

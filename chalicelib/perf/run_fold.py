@@ -37,6 +37,19 @@ def number(value: Any) -> float | None:
     return None if math.isnan(as_float) else as_float
 
 
+def page_summaries(names: list[str], lengths: np.ndarray, matrix: np.ndarray,
+                   drop_first: bool) -> dict[str, dict[str, Any]]:
+    """Each page's replicate summary as a run's metrics keep it (``names`` in the matrix's row order)."""
+    from chalicelib.perf.statistics import matrix_summaries
+
+    s = matrix_summaries(lengths, matrix, drop_first=drop_first)
+    return {
+        name: {"n_replicates": int(s.n_replicates[i]), "n": int(s.n[i]),
+               "mean": number(s.mean[i]), "stddev": number(s.stddev[i])}
+        for i, name in enumerate(names)
+    }
+
+
 def _column(state: dict[str, dict[str, Any]], names: list[str], field: str) -> np.ndarray:
     return np.array([np.nan if state.get(n, {}).get(field) is None else float(state[n][field]) for n in names])
 

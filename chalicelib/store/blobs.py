@@ -13,7 +13,10 @@ date, never by id alone.
 
 from __future__ import annotations
 
+import re
 import threading
+
+from botocore.exceptions import ClientError
 
 from chalicelib import config
 from chalicelib.store import clients, counters
@@ -24,8 +27,18 @@ _blocks: dict[str, tuple[int, int]] = {}  # project -> (next id, last id of the 
 _blocks_lock = threading.Lock()
 
 
+OBJECTSTORE_PREFIX = "objectstore/"  # the bucket notifies the processing queue of every blob stored under it
+_OBJECTSTORE_KEY = re.compile(r"objectstore/([^/]+)/([0-9]{12,})\.json")
+
+
 def objectstore_key(project: str, row_id: int) -> str:
-    return f"objectstore/{project}/{row_id:012d}.json"
+    return f"{OBJECTSTORE_PREFIX}{project}/{row_id:012d}.json"
+
+
+def row_of_key(key: str) -> tuple[str, int] | None:
+    """The project and objectstore id a blob's key names; None for a key ``objectstore_key`` never makes."""
+    found = _OBJECTSTORE_KEY.fullmatch(key)
+    return None if found is None else (found.group(1), int(found.group(2)))
 
 
 def put(key: str, body: bytes) -> None:
@@ -69,3 +82,14 @@ clients.on_reset(_forget_blocks)
 
 def get(key: str) -> bytes:
     return client("s3").get_object(Bucket=config.bucket_name(), Key=key)["Body"].read()
+
+
+def get_if_stored(key: str) -> tuple[bytes, int] | None:
+    """A blob and when it was stored (unix seconds); None if there is none under ``key``."""
+    try:
+        found = client("s3").get_object(Bucket=config.bucket_name(), Key=key)
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "NoSuchKey":
+            return None
+        raise
+    return found["Body"].read(), int(found["LastModified"].timestamp())

@@ -28,7 +28,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -125,18 +125,29 @@ def revision_key(revision: str, row_id: int) -> str:
     return f"{revision}#{row_id:012d}"
 
 
-def create(project: str, row_id: int, s3_key: str, size: int, error_msg: str | None) -> ObjectstoreRow:
-    """Record a received blob; a blob that arrived broken is recorded with its error."""
-    now = int(time.time())
-    row = ObjectstoreRow(project, row_id, date_loaded=now, s3_key=s3_key, size=size)
+def create(project: str, row_id: int, s3_key: str, size: int, error_msg: str | None,
+           date_loaded: int | None = None) -> bool:
+    """Record a received blob (a blob that arrived broken with its error); False if its row exists.
+
+    Both the upload and the processing worker (told by the bucket's notification
+    that the blob is stored) create the row, whichever comes first; the second
+    finds it there and changes nothing.
+    """
+    row = ObjectstoreRow(project, row_id, date_loaded=int(time.time()) if date_loaded is None else date_loaded,
+                         s3_key=s3_key, size=size)
     if error_msg is None:
         row.pending_flag = PENDING
     else:
         row.error_flag = "Y"
         row.error_msg = error_msg
         row.error_project = project
-    row.save(condition=ObjectstoreRow.id.does_not_exist())
-    return row
+    try:
+        row.save(condition=ObjectstoreRow.id.does_not_exist())
+    except PutError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def get(project: str, row_id: int) -> ObjectstoreRow | None:

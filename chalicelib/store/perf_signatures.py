@@ -8,7 +8,9 @@ In the ``treeherder`` table:
 - ``sig#<branch>`` / ``group#<sha1 of the group key>``: the group's pages
   already registered and ``last_updated`` (the newest push time of the
   group's runs), kept per group so that a run costs one GetItem and one
-  UpdateItem however many pages it has;
+  UpdateItem however many pages it has (the UpdateItem alone once this
+  container has seen the group's pages registered: pages are only ever
+  added, so what it saw stays true);
 - ``sigid#<id>`` / ``signature``: which (branch, hash) an id names.
 
 A repository's signatures are two Queries on its partition (signatures,
@@ -27,13 +29,17 @@ from pynamodb.models import Model
 
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.perf.signatures import Signature, StoredSignature
-from chalicelib.store import counters
+from chalicelib.store import clients, counters
 from chalicelib.store.base import table_meta
 from chalicelib.store.series_fields import SeriesGroupFields, group_fields
 
 ID_COUNTER = "perf_signature_id"
 ID_SORT = "signature"
 _BATCH = 100
+_KNOWN_GROUPS = 10_000  # groups remembered per container; then it starts again
+
+# (branch, group sort key) -> (pages seen registered, the last_updated this container read or wrote)
+_known: dict[tuple[str, str], tuple[frozenset[str], int]] = {}
 
 
 class SignatureRecord(SeriesGroupFields, Model):
@@ -83,6 +89,13 @@ def register(group: SeriesGroup, pages: list[str], push_date: int) -> int:
     """
     if not pages:
         return 0
+    seen = _known.get((group.branch, _group_sk(group)))
+    if seen is not None and seen[0].issuperset(pages):
+        if seen[1] != push_date:
+            SeriesGroupRecord(_pk(group.branch), _group_sk(group)).update(
+                actions=[SeriesGroupRecord.last_updated.set(push_date)])
+            _remember(group, seen[0], push_date)
+        return 0
     try:
         known = SeriesGroupRecord.get(_pk(group.branch), _group_sk(group), consistent_read=True)
     except SeriesGroupRecord.DoesNotExist:
@@ -105,7 +118,17 @@ def register(group: SeriesGroup, pages: list[str], push_date: int) -> int:
         if new:
             actions.append(SeriesGroupRecord.pages.add(set(new)))
         record.update(actions=actions)
+    _remember(group, frozenset(registered.union(new)), push_date)
     return len(new)
+
+
+def _remember(group: SeriesGroup, pages: frozenset[str], last_updated: int) -> None:
+    if len(_known) >= _KNOWN_GROUPS:
+        _known.clear()
+    _known[(group.branch, _group_sk(group))] = (pages, last_updated)
+
+
+clients.on_reset(_known.clear)  # tests switch between embedded AWS worlds
 
 
 def _get_records(branch: str, hashes: list[str]) -> dict[str, SignatureRecord]:

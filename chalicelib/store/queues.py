@@ -42,6 +42,22 @@ def send_ordered(logical: str, message: dict[str, Any], group: str, dedup_id: st
     return response["MessageId"]
 
 
+@functools.cache
+def dead_letter_url(logical: str) -> str:
+    return client("sqs").get_queue_url(QueueName=config.dead_letter_queue_name(logical))["QueueUrl"]
+
+
+def dead_letters(logical: str, count: int = 10, hide_seconds: int = 30) -> list[tuple[str, str]]:
+    """Up to ``count`` messages waiting in the queue's DLQ, as (body, receipt handle), hidden ``hide_seconds``."""
+    response = client("sqs").receive_message(QueueUrl=dead_letter_url(logical), MaxNumberOfMessages=count,
+                                             VisibilityTimeout=hide_seconds)
+    return [(m["Body"], m["ReceiptHandle"]) for m in response.get("Messages", [])]
+
+
+def forget_dead_letter(logical: str, receipt_handle: str) -> None:
+    client("sqs").delete_message(QueueUrl=dead_letter_url(logical), ReceiptHandle=receipt_handle)
+
+
 def dead_letter(logical: str, body: str, reason: str, source_message_id: str | None = None) -> str:
     """Put a message no retry can fix on the queue's DLQ, as received, with why (message attributes)."""
     url = client("sqs").get_queue_url(QueueName=config.dead_letter_queue_name(logical))["QueueUrl"]
@@ -54,4 +70,5 @@ def dead_letter(logical: str, body: str, reason: str, source_message_id: str | N
 
 def reset() -> None:
     queue_url.cache_clear()
+    dead_letter_url.cache_clear()
     max_receive_count.cache_clear()

@@ -11,8 +11,9 @@ from chalice.app import CloudWatchEvent, SQSEvent
 
 from chalicelib import config
 from chalicelib.services.datazilla import pending_sweep
-from chalicelib.services.datazilla.ingest import UnknownProject, store_delivered_blob
+from chalicelib.services.datazilla.ingest import UnknownProject, blob_announced, store_delivered_blob
 from chalicelib.services.datazilla.loading import load_row, note_failure
+from chalicelib.store import blob_events
 from chalicelib.workers.messages import BatchResponse, PoisonMessage, batch_failures, message_id, parse
 
 log = logging.getLogger(__name__)
@@ -61,28 +62,43 @@ def _ingest_one(message_id: str, body: str) -> None:
 
 @bp.on_sqs_message(queue=config.queue_name(config.PROCESSING_QUEUE), batch_size=10)
 def process(event: SQSEvent) -> BatchResponse:
-    """Load stored blobs into perftest records (idempotent per row); failed records are redelivered alone."""
+    """Load stored blobs into perftest records (idempotent per row); failed records are redelivered alone.
+
+    A message is the bucket's notification that a blob was stored (its row is
+    created here if the upload has not yet) or the sweeper's ``{"project", "id"}``.
+    """
     worker_id = _worker_id(event)
     failed = []
     for record in event:
         mid = message_id(record)
-        message: dict | None = None
+        rows: list[tuple[str, int]] = []
         try:
-            message = parse(record.body, "project", "id")
-            load_row(str(message["project"]), int(message["id"]), worker_id)
+            rows = _rows_of(record.body)
+            for project, row_id in rows:
+                load_row(project, row_id, worker_id)
         except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
             log.error("processing message %s failed: %s: %s", mid, type(err).__name__, err)
-            if message is not None:
-                _note_failure(message, record.to_dict(), err)
+            for project, row_id in rows:
+                _note_failure(project, row_id, record.to_dict(), err)
             failed.append(mid)
     return batch_failures(failed)
 
 
-def _note_failure(message: dict, record: dict, err: Exception) -> None:
+def _rows_of(body: str) -> list[tuple[str, int]]:
+    """The objectstore rows a processing message asks to load."""
+    message = parse(body)
+    if blob_events.from_bucket(message):
+        announced = (blob_announced(o.key, o.size, o.stored_at) for o in blob_events.stored_objects(message))
+        return [row for row in announced if row is not None]
+    message = parse(body, "project", "id")
+    return [(str(message["project"]), int(message["id"]))]
+
+
+def _note_failure(project: str, row_id: int, record: dict, err: Exception) -> None:
     """The row says why its load failed (``loading.note_failure``); never raises."""
     try:
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 0)
-        note_failure(str(message["project"]), int(message["id"]), f"{type(err).__name__}: {err}", received)
+        note_failure(project, row_id, f"{type(err).__name__}: {err}", received)
     except Exception as note_err:  # noqa: BLE001 - the storage that failed the load may fail this too
         log.error("could not record the failure on the row: %s", type(note_err).__name__)
 

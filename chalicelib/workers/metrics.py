@@ -38,7 +38,9 @@ def compute_metrics(event: SQSEvent) -> BatchResponse:
         mid = message_id(record)
         try:
             message = parse(record.body, "project", "test_run_id")
-            group, written = compute_run(str(message["project"]), int(message["test_run_id"]))
+            pages = message.get("pages")  # the run's replicate summaries, when the loader sent them along
+            group, written = compute_run(str(message["project"]), int(message["test_run_id"]),
+                                         pages if isinstance(pages, dict) else None)
         except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
             log.error("metrics message %s failed: %s: %s", mid, type(err).__name__, err)
             failed.append(mid)

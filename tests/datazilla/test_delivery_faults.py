@@ -87,6 +87,13 @@ def poisoned_loader(monkeypatch):
     monkeypatch.setattr(loading.refdata, "register", broken)
 
 
+def _rows_announced(body: str) -> list[tuple[str, int]]:
+    from chalicelib.store import blobs
+    from chalicelib.store.blob_events import stored_objects
+
+    return [blobs.row_of_key(o.key) for o in stored_objects(json.loads(body))]
+
+
 def _dead_letters(logical: str) -> list[dict]:
     url = client("sqs").get_queue_url(QueueName=config.dead_letter_queue_name(logical))["QueueUrl"]
     return client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -102,8 +109,9 @@ def test_given_a_poison_processing_message_then_it_lands_in_the_dlq_and_the_row_
         pump.drain(config.queue_name(config.PROCESSING_QUEUE))
         dead = _dead_letters(config.PROCESSING_QUEUE)
         time.sleep(0.3)
-    # then: in the DLQ, the row is an error that names the failure, the blob is still there
-    assert [json.loads(m["Body"])["id"] for m in dead] == [1]
+    # then: in the DLQ (the bucket's notification of blob 1), the row is an error that names the failure,
+    # the blob is still there
+    assert [_rows_announced(m["Body"]) for m in dead] == [[("talos", 1)]]
     row = objectstore.get("talos", 1)
     assert row.error_flag == "Y"
     assert "not loaded after 3 deliveries" in row.error_msg
@@ -180,23 +188,27 @@ def test_given_dynamodb_failing_after_the_blob_is_in_s3_then_503_and_a_retry_com
     assert _visible_runs(app_client) == [talos_blob]
 
 
-def test_given_sqs_failing_after_the_row_is_stored_then_the_blob_is_kept_and_the_sweeper_finishes_it(
-        aws, upload, pump, talos_blob, app_client, monkeypatch):
-    from chalicelib.services.datazilla import pending_sweep
+def test_given_dynamodb_failing_when_the_buckets_notification_arrives_then_its_redelivery_makes_the_row(
+        aws, upload, pump, talos_blob, app_client):
+    """The upload's last write is the blob: an acknowledged blob waits in S3 and its event in SQS."""
+    from app import app
+    from chalicelib.local.pump import Pump
     from tests.support.delivery import Fault
 
-    # given: the processing message cannot be sent
-    with Fault("sqs", "SendMessage") as fault:
-        stored = upload(json.dumps(talos_blob))
-    # then: the client is told the truth (its blob is kept), and the row waits
-    assert stored.status_code == 200 and fault.hits == 1
-    assert objectstore.get("talos", 1).processed_flag == "ready"
-    # when the sweeper runs after the fault has cleared
-    monkeypatch.setattr(pending_sweep, "STALE_AFTER_SECONDS", -1)
-    assert pump.tick("sweep_pending")
-    pump.drain(config.queue_name(config.PROCESSING_QUEUE))
+    # given: an acknowledged upload, and the objectstore table refusing writes when its event arrives
+    assert upload(json.dumps(talos_blob)).status_code == 200
+    with Fault("dynamodb", "PutItem", when=lambda p: p.get("TableName", "").endswith("-objectstore")) as fault:
+        failed = pump.drain(config.queue_name(config.PROCESSING_QUEUE))
+    # then: no row yet, and the blob is readable as a ready one
+    assert fault.hits >= 1 and failed.failed_messages >= 1
+    assert objectstore.get("talos", 1) is None
+    pending = app_client.http.get("/talos/refdata/objectstore/json_blob/1").json_body
+    assert pending["processed_flag"] == "ready" and pending["json_blob"] == talos_blob
+    # when the event is delivered again after the fault cleared
+    drain_until_quiet(Pump(app, schedules=False), (config.PROCESSING_QUEUE,))
     # then
     assert _visible_runs(app_client) == [talos_blob]
+    assert objectstore.get("talos", 1).processed_flag == "complete"
 
 
 def _is_test_run_put(params: dict) -> bool:

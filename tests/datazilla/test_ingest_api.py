@@ -24,6 +24,29 @@ def test_well_formed_blob_is_stored_and_answered_with_its_url(upload, talos_blob
     }
 
 
+def test_a_blob_just_uploaded_reads_back_as_a_ready_row_before_the_worker_makes_it(upload, app_client, talos_blob):
+    """Datazilla's load_test wrote the row in the request, so its url read back at once (datazilla's
+    model/sql/objectstore.json ``store_json``, then ``get_json_blob``); here the worker makes the row,
+    and the read answers from the blob what that row will say."""
+    from chalicelib.store import objectstore
+
+    # given an upload the processing worker has not yet seen
+    before = int(time.time())
+    url = upload(json.dumps(talos_blob)).json_body["url"]
+    assert objectstore.get("talos", 1) is None
+    # when its url is read
+    stored = app_client.http.get(url.removeprefix(f"http://{HOST}"))
+    # then it is there, ready to load
+    assert stored.status_code == 200
+    body = stored.json_body
+    assert body["json_blob"] == talos_blob
+    assert (body["processed_flag"], body["error_flag"], body["error_msg"], body["test_run_id"]) == \
+        ("ready", "N", None, None)
+    assert before <= body["date_loaded"] <= int(time.time())
+    # and an id never handed out is still not found
+    assert app_client.http.get("/talos/refdata/objectstore/json_blob/2").status_code == 404
+
+
 def test_short_route_takes_the_same_upload(upload, talos_blob):
     response = upload(json.dumps(talos_blob), path="/talos/load_test")
     assert response.status_code == 200

@@ -57,6 +57,52 @@ def test_an_errored_row_is_never_claimed_again(upload, pump, talos_blob):
     assert row.processed_flag == "complete"
 
 
+def test_the_buckets_notification_makes_the_row_and_loads_it(upload, pump, talos_blob):
+    # given an upload: its blob in S3 and no row yet
+    upload(json.dumps(talos_blob))
+    assert objectstore.get("talos", 1) is None
+    # when the bucket's notification reaches the worker
+    result = pump.drain(PROCESSING)
+    # then the row is made from the event (key, size) and loaded
+    assert (result.messages, result.deleted) == (1, 1)
+    row = objectstore.get("talos", 1)
+    assert (row.s3_key, int(row.size)) == ("objectstore/talos/000000000001.json", len(json.dumps(talos_blob)))
+    assert row.processed_flag == "complete"
+
+
+def test_the_test_event_s3_sends_when_the_notification_is_configured_is_acknowledged(talos, pump):
+    from chalicelib.store.clients import client
+
+    # given the test event S3 sends to the queue when the bucket's notification is (re)configured
+    s3 = client("s3")
+    current = s3.get_bucket_notification_configuration(Bucket=config.bucket_name())
+    s3.put_bucket_notification_configuration(
+        Bucket=config.bucket_name(), NotificationConfiguration={"QueueConfigurations": current["QueueConfigurations"]})
+    # when it is delivered, then it is deleted and changes nothing
+    result = pump.drain(PROCESSING)
+    assert (result.messages, result.deleted, result.failed_messages) == (1, 1, 0)
+    assert list(objectstore.ObjectstoreRow.query("talos")) == []
+
+
+def test_a_notification_reaching_the_worker_before_a_malformed_blobs_row_leaves_one_error_counted_once(
+        talos, pump):
+    """The upload's row write and the worker's race; whichever comes second finds the row and changes nothing."""
+    from chalicelib.services.datazilla.ingest import store_blob
+    from chalicelib.store import blobs, project_sizes
+
+    # given the notification of a malformed blob handled before the upload writes its row
+    raw = b'{"nope'
+    blobs.put(blobs.objectstore_key("talos", 1), raw)
+    pump.drain(PROCESSING)
+    # when the upload, which took id 1 and put the blob, writes its row
+    stored = store_blob("talos", raw)
+    # then one errored row, its bytes counted once
+    assert stored.malformed and stored.row_id == 1
+    row = objectstore.get("talos", 1)
+    assert row.error_flag == "Y" and row.error_msg.startswith("Malformed JSON")
+    assert project_sizes.stored("talos") == (len(raw), 0)
+
+
 def test_a_message_for_a_row_that_does_not_exist_changes_nothing(talos, pump):
     queues.send(config.PROCESSING_QUEUE, {"project": "talos", "id": 99})
     result = pump.drain(PROCESSING)

@@ -211,7 +211,8 @@ def test_datazilla_upload_processing_and_metrics(under_iam):
         with world.as_handler("app"):
             assert signed_upload(world.client, json.dumps(blob)).status_code == 200
     processed = world.pump.drain(config.queue_name(config.PROCESSING_QUEUE))
-    assert (processed.messages, processed.failed_messages) == (len(tips), 0), refusals()
+    # the bucket's notification of each blob, and the test event S3 sent when the notification was configured
+    assert (processed.messages, processed.failed_messages) == (len(tips) + 1, 0), refusals()
     computed = world.pump.drain(config.queue_name(config.METRICS_QUEUE))
     assert computed.messages >= 1 and computed.failed_messages == 0, refusals()
     revision = tips[-1][1]
@@ -250,10 +251,20 @@ def test_datazilla_failure_paths_and_the_sweeper(under_iam, monkeypatch):
     assert failed.failed_messages == 1, refusals()
     failed = world.pump.drain(config.queue_name(config.PROCESSING_QUEUE))
     assert failed.failed_messages == 1, refusals()
-    # a row left pending (its processing message lost) is re-queued by the sweeper
+    # a row left pending (made from the bucket's notification by a worker that then died, its message
+    # lost) is re-queued by the sweeper
     template = json.loads((FIXTURES / "talos_tp5n.json").read_text())
     with world.as_handler("app"):
         assert signed_upload(world.client, json.dumps(template)).status_code == 200
+    from chalicelib.workers import datazilla as worker
+
+    def dies(project, row_id, worker_id):
+        raise RuntimeError("the worker died")
+
+    real_load_row = worker.load_row
+    monkeypatch.setattr(worker, "load_row", dies)
+    assert world.pump.drain(config.queue_name(config.PROCESSING_QUEUE)).failed_messages >= 1, refusals()
+    monkeypatch.setattr(worker, "load_row", real_load_row)
     with world.as_operator():
         lost = queues.queue_url(config.PROCESSING_QUEUE)
         for message in boto3.client("sqs", region_name=stack.REGION).receive_message(
@@ -267,6 +278,22 @@ def test_datazilla_failure_paths_and_the_sweeper(under_iam, monkeypatch):
         assert any(row.requeues for row in objectstore.pending_before(2 ** 40)), "the sweeper re-queued a row"
     monkeypatch.setattr(pending_sweep, "MAX_REQUEUES", 0)  # and gives up on it next
     assert world.pump.tick("sweep_pending"), refusals()
+    # a blob whose notification reached the DLQ before its row was made is sent back by the sweeper
+    with world.as_handler("app"):
+        stored = signed_upload(world.client, json.dumps({**template, "n": 2}))
+    assert stored.status_code == 200
+    row_id = int(json.loads(stored.body)["url"].rsplit("/", 1)[1])
+    with world.as_operator():
+        sqs = boto3.client("sqs", region_name=stack.REGION)
+        dlq = sqs.get_queue_url(QueueName=config.dead_letter_queue_name(config.PROCESSING_QUEUE))["QueueUrl"]
+        for message in sqs.receive_message(QueueUrl=lost, MaxNumberOfMessages=10).get("Messages", []):
+            if "Records" in json.loads(message["Body"]):
+                sqs.send_message(QueueUrl=dlq, MessageBody=message["Body"])
+                sqs.delete_message(QueueUrl=lost, ReceiptHandle=message["ReceiptHandle"])
+    assert world.pump.tick("sweep_pending"), refusals()
+    assert world.pump.drain(config.queue_name(config.PROCESSING_QUEUE)).failed_messages == 0, refusals()
+    with world.as_operator():
+        assert objectstore.get("talos", row_id).processed_flag == "complete", "the stranded blob was loaded"
 
 
 def test_balrog_writes(under_iam):

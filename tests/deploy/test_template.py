@@ -235,6 +235,31 @@ def test_the_bucket_is_retained_versioned_private_and_encrypted(template):
     assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
 
 
+def test_the_bucket_notifies_the_processing_queue_of_each_blob_stored_under_objectstore(template):
+    """What queues a blob for loading (the upload sends no message): S3 event notifications to SQS."""
+    from chalicelib.store import blobs
+
+    bucket = template["Resources"]["BlobBucket"]
+    (notification,) = bucket["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    assert notification["Queue"] == {"Fn::GetAtt": ["ProcessingQueue", "Arn"]}
+    assert notification["Event"] == "s3:ObjectCreated:*"
+    assert notification["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": blobs.OBJECTSTORE_PREFIX}]}}
+    assert blobs.objectstore_key("talos", 1).startswith(blobs.OBJECTSTORE_PREFIX)
+    # S3 checks that it may send when the notification is configured: the queue's policy comes first,
+    # admitting S3 for this bucket of this account only
+    assert bucket["DependsOn"] == "ProcessingQueuePolicy"
+    policy = template["Resources"]["ProcessingQueuePolicy"]["Properties"]
+    assert policy["Queues"] == [{"Ref": "ProcessingQueue"}]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert (statement["Effect"], statement["Principal"], statement["Action"]) == \
+        ("Allow", {"Service": "s3.amazonaws.com"}, "sqs:SendMessage")
+    assert statement["Resource"] == {"Fn::GetAtt": ["ProcessingQueue", "Arn"]}
+    bucket_name = bucket["Properties"]["BucketName"]["Fn::Sub"]
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket_name}"}},
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
 def test_the_api_stage_and_every_function_are_traced(translated):
     (stage,) = _of_type(translated, "AWS::ApiGateway::Stage").values()
     assert stage["Properties"]["TracingEnabled"] is True

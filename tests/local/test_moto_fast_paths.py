@@ -13,6 +13,8 @@ the journal's image of an item is the one moto's ``to_json`` makes.
 from __future__ import annotations
 
 import base64
+import contextlib
+from collections.abc import Iterator
 
 import pytest
 from botocore.exceptions import ClientError
@@ -184,15 +186,31 @@ def _writes(ddb) -> list:
     ]
 
 
-def _run(guarded: bool, direct: bool = False, wire: list | None = None) -> tuple[list, list]:
-    """The whole battery in a fresh moto world; ``wire`` collects the operations that crossed botocore's endpoint."""
-    from botocore.endpoint import Endpoint
-
+@contextlib.contextmanager
+def _moto_world(guarded: bool = True, direct: bool = False) -> Iterator:
+    """A fresh moto world and its DynamoDB client, with the local stack's guards and/or in-process path installed."""
     clients.reset()
     if guarded:
         embedded_aws.install()
     if direct:
         direct_dynamodb.install()
+    try:
+        with mock_aws():
+            ddb = client("dynamodb")
+            _world(ddb)
+            yield ddb
+    finally:
+        if direct:
+            direct_dynamodb.uninstall()
+        if guarded:
+            embedded_aws.uninstall()
+        clients.reset()
+
+
+def _run(guarded: bool, direct: bool = False, wire: list | None = None) -> tuple[list, list]:
+    """The whole battery in a fresh moto world; ``wire`` collects the operations that crossed botocore's endpoint."""
+    from botocore.endpoint import Endpoint
+
     make_request = Endpoint.make_request
 
     def crossing(self, operation_model, request_dict):
@@ -202,18 +220,11 @@ def _run(guarded: bool, direct: bool = False, wire: list | None = None) -> tuple
 
     Endpoint.make_request = crossing
     try:
-        with mock_aws():
-            ddb = client("dynamodb")
-            _world(ddb)
+        with _moto_world(guarded, direct) as ddb:
             return (_answers(ddb) + [_stored(ddb)] + _writes(ddb) + [_stored(ddb)],
                     _refusals(ddb) + _grown_pages(ddb))
     finally:
         Endpoint.make_request = make_request
-        if direct:
-            direct_dynamodb.uninstall()
-        if guarded:
-            embedded_aws.uninstall()
-        clients.reset()
 
 
 @pytest.fixture
@@ -275,25 +286,13 @@ BAD_CALLS = [
 def _refused_parameters(direct: bool) -> list[str]:
     from botocore.exceptions import ParamValidationError
 
-    clients.reset()
-    embedded_aws.install()
-    if direct:
-        direct_dynamodb.install()
-    try:
-        with mock_aws():
-            ddb = client("dynamodb")
-            _world(ddb)
-            refusals = []
-            for operation, params in BAD_CALLS:
-                with pytest.raises(ParamValidationError) as refused:
-                    getattr(ddb, operation)(**params)
-                refusals.append(str(refused.value))
-            return refusals
-    finally:
-        if direct:
-            direct_dynamodb.uninstall()
-        embedded_aws.uninstall()
-        clients.reset()
+    with _moto_world(direct=direct) as ddb:
+        refusals = []
+        for operation, params in BAD_CALLS:
+            with pytest.raises(ParamValidationError) as refused:
+                getattr(ddb, operation)(**params)
+            refusals.append(str(refused.value))
+        return refusals
 
 
 def test_bad_parameters_are_refused_by_botocore_with_its_own_report_on_either_path(plain_aws):
@@ -333,24 +332,12 @@ def test_the_journal_writes_an_item_as_its_walked_image_after_every_kind_of_writ
     from chalicelib.local import moto_guards
 
     for direct in (False, True):
-        clients.reset()
-        embedded_aws.install()
-        if direct:
-            direct_dynamodb.install()
-        try:
-            with mock_aws():
-                ddb = client("dynamodb")
-                _world(ddb)
-                _answers(ddb), _writes(ddb), _refusals(ddb), _grown_pages(ddb)
-                table = dynamodb_backends[embedded_aws.ACCOUNT_ID][ddb.meta.region_name].tables[TABLE]
-                items = list(table.all_items())
-                kept = [item for item in items if moto_guards.plain_attributes(item) is not None]
-                for item in items:
-                    written = json.dumps(embedded_aws.journal_image(item), default=embedded_aws.json_default)
-                    assert json.loads(written) == embedded_aws.image_of(item)
-                assert len(kept) > 30 and len(kept) < len(items)  # built items kept, updated ones walked
-        finally:
-            if direct:
-                direct_dynamodb.uninstall()
-            embedded_aws.uninstall()
-            clients.reset()
+        with _moto_world(direct=direct) as ddb:
+            _answers(ddb), _writes(ddb), _refusals(ddb), _grown_pages(ddb)
+            table = dynamodb_backends[embedded_aws.ACCOUNT_ID][ddb.meta.region_name].tables[TABLE]
+            items = list(table.all_items())
+            kept = [item for item in items if moto_guards.plain_attributes(item) is not None]
+            for item in items:
+                written = json.dumps(embedded_aws.journal_image(item), default=embedded_aws.json_default)
+                assert json.loads(written) == embedded_aws.image_of(item)
+            assert len(kept) > 30 and len(kept) < len(items)  # built items kept, updated ones walked

@@ -18,7 +18,7 @@ from chalice import Chalice
 
 from chalicelib import config
 from chalicelib.local.pump import Pump, batch_item_failures
-from chalicelib.store import objectstore, queues
+from chalicelib.store import blobs, queues
 from chalicelib.store.clients import client
 
 # The conftest's ``aws`` fixture deploys with visibility_timeout=1, max_receive_count=3.
@@ -126,5 +126,6 @@ def test_a_poison_message_in_a_batch_of_ten_sends_only_itself_to_the_dead_letter
     # then the dead-letter queue holds the poison message alone
     assert [json.loads(body)["project"] for body in dead] == ["nosuch"]
     # and its nine batch-mates were stored, once each, and the ingest queue is empty
-    assert [objectstore.get("talos", row_id) is not None for row_id in range(1, 11)] == [True] * 9 + [False]
+    stored = [blobs.get_if_stored(blobs.objectstore_key("talos", row_id)) for row_id in range(1, 11)]
+    assert [blob is not None for blob in stored] == [True] * 9 + [False]
     assert _counts(INGEST) == (0, 0)

@@ -59,6 +59,19 @@ def test_a_triaged_alert_keeps_its_status_when_detection_runs_again(regressed):
     assert _only_alert().status == "acknowledged"
 
 
+def test_an_alert_raised_before_late_runs_arrived_is_withdrawn_once_they_show_no_change(regressed):
+    """Given an untriaged alert on push 22, raised while pushes 17-21 had not arrived (runs out of push order),
+    when detection runs on the whole series (fewer runs than its window: nothing further back to wait for),
+    then the alert the full series does not show is withdrawn and the real one stays."""
+    real = _only_alert()
+    stale = Detection("a.com", 22, 22, BASE_DATE + 22 * 600, regressed[21]["revision"], 16,
+                      100.0, 120.0, 20.0, "regression", 0.99, ("edivisive",))
+    assert alerts_store.create(INBOUND, stale)
+    alerts_job.detect(INBOUND)
+    assert [a.alert_id for a in AlertRecord.query("talos")
+            if not a.alert_id.startswith(alerts_store.SUMMARY_PREFIX)] == [real.alert_id]
+
+
 def test_the_metrics_worker_raises_the_alert_from_uploaded_runs(upload, pump, talos_blob, inbound):
     # given 16 pushes, b.com 25 % slower from the 9th on, each run uploaded and pumped as in production
     nodes = []

@@ -86,6 +86,12 @@ def test_the_examined_span_starts_a_judging_window_into_the_points():
     assert alerts.examined_span(points[:30], window=30) is None
 
 
+def test_a_series_seen_from_its_first_run_is_examined_whole():
+    """Points that start at the series' first run have nothing further back to wait for: every push is examined."""
+    points = [Point(i, i, i, "r", 1.0) for i in range(1, 21)]
+    assert alerts.examined_span(points, window=30, from_series_start=True) == (1, 20)
+
+
 @pytest.mark.parametrize("body, message", [
     ([], "JSON object"), ({"status": "done"}, "must be one of"), ({}, "must be one of"),
     ({"status": "invalid", "colour": "red"}, "unknown field"), ({"status": "invalid", "note": 5}, "'note'"),

@@ -175,15 +175,18 @@ def test_a_run_loaded_before_replicates_moved_to_s3_gets_the_same_metrics(upload
     from chalicelib.store import replicates, test_runs
     from chalicelib.store.clients import client
 
-    _deliver(upload, pump, _runs(talos_blob, series)[:3])
+    runs = _runs(talos_blob, series)[:3]
+    _deliver(upload, pump, runs)
     packed = _metrics_by_revision()
-    for run_id in (1, 2, 3):
+    for run_id, blob in zip((1, 2, 3), runs, strict=True):
         record = test_runs.get("talos", run_id)
-        lengths, matrix = replicates.get("talos", run_id)
-        record.pages = {name: matrix[i, : lengths[i]].tolist() for i, name in enumerate(record.page_names)}
+        record.pages = json.loads(blob)["results"]
         record.save()
         client("s3").delete_object(Bucket=config.bucket_name(), Key=replicates.key("talos", run_id))
-    compute("talos", 1)
+    for rec in MetricsRecord.scan():  # computed from scratch: from the replicates on the records
+        rec.delete()
+    for run_id in (1, 2, 3):
+        compute("talos", run_id)
     assert _metrics_by_revision() == packed
 
 
@@ -233,3 +236,85 @@ def test_metrics_stored_as_maps_before_the_packing_are_read_the_same(upload, pum
     assert compute("talos", 1) == 3
     assert all(rec.results is not None and rec.pages is None for rec in MetricsRecord.scan())
     assert _metrics_by_revision() == packed
+
+
+def test_a_linked_run_is_computed_from_the_summaries_its_loader_sent(upload, pump, talos_blob, series):
+    """Given runs whose pushes are synced when they are loaded, then the loader stores no second copy of
+    their replicates (the summaries travel in the metrics message), and their metrics equal those computed
+    from the packed replicates of a run that waited for its push."""
+    from chalicelib.services.datazilla.push_links import link_waiting_runs
+    from chalicelib.store import replicates
+    from chalicelib.store.clients import client
+
+    runs = _runs(talos_blob, series)[:2]
+    _deliver(upload, pump, runs)
+    carried = _metrics_by_revision(ids=False)
+    s3 = client("s3")
+    assert s3.list_objects_v2(Bucket=config.bucket_name(), Prefix="replicates/").get("KeyCount") == 0
+    # the same two runs again, into a fresh metrics table, the second waiting for its push
+    for rec in MetricsRecord.scan():
+        rec.delete()
+    _deliver(upload, pump, runs[:1])
+    waiting = json.loads(runs[1])
+    waiting["test_build"]["revision"] = "f" * 12  # no synced push has it yet
+    assert upload(json.dumps(waiting)).status_code == 200
+    pump.drain(PROCESSING)
+    assert s3.head_object(Bucket=config.bucket_name(), Key=replicates.key("talos", 4))
+    push = make_push(9, 1343674800 + 9 * 600)
+    push["changesets"][-1]["node"] = "f" * 40
+    stored, _ = pushes.store("Mozilla-Inbound", 9, push["date"], push["user"], push["changesets"])
+    link_waiting_runs(stored)
+    pump.drain(METRICS)
+    from_s3 = _metrics_by_revision(ids=False)
+    assert from_s3[series[0][:12]] == carried[series[0][:12]]
+    assert from_s3["f" * 12] == carried[series[1][:12]]
+
+
+def test_summaries_too_large_to_carry_leave_the_replicates_in_s3_with_the_same_metrics(upload, pump, talos_blob,
+                                                                                        series, monkeypatch):
+    """Given runs whose summaries would not fit in the metrics message (here: the limit set below a run's),
+    then their loader packs the replicates into S3 and their metrics equal those computed from carried
+    summaries."""
+    from chalicelib.services.perf import metrics_requests
+    from chalicelib.store import replicates
+    from chalicelib.store.clients import client
+
+    runs = _runs(talos_blob, series)[:2]
+    _deliver(upload, pump, runs)
+    carried = _metrics_by_revision(ids=False)
+    for rec in MetricsRecord.scan():
+        rec.delete()
+    monkeypatch.setattr(metrics_requests, "CARRIED_BYTES", 100)
+    _deliver(upload, pump, runs)
+    assert client("s3").head_object(Bucket=config.bucket_name(), Key=replicates.key("talos", 3))
+    assert _metrics_by_revision(ids=False) == carried
+
+
+def test_a_series_whose_pages_this_worker_registered_is_not_read_again(upload, pump, talos_blob, series,
+                                                                        monkeypatch):
+    """Given a run's metrics computed (its pages registered as Perfherder series), when the next runs of the
+    group are computed, then the group's registry item is not read again (pages are only ever added) and its
+    ``last_updated`` still follows the newest push; a run with a new page reads it and registers the page."""
+    from chalicelib.services.perf.metrics_job import group_of
+    from chalicelib.store import perf_signatures, test_runs
+
+    runs = _runs(talos_blob, series)
+    _deliver(upload, pump, runs[:1])
+    reads: list[object] = []
+    get = perf_signatures.SeriesGroupRecord.get
+
+    def spying(*args, **kwargs):
+        reads.append(args)
+        return get(*args, **kwargs)
+
+    monkeypatch.setattr(perf_signatures.SeriesGroupRecord, "get", spying)
+    _deliver(upload, pump, runs[1:3])
+    assert reads == []
+    group = group_of(test_runs.get("talos", 1))
+    stored = get(perf_signatures._pk(group.branch), perf_signatures._group_sk(group), consistent_read=True)
+    assert int(stored.last_updated) == int(test_runs.get("talos", 3).push_date)
+    with_new_page = json.loads(runs[3])
+    with_new_page["results"]["new.example.com"] = [5.0, 6.0, 7.0]
+    _deliver(upload, pump, [json.dumps(with_new_page)])
+    assert len(reads) == 1
+    assert "new.example.com" in get(perf_signatures._pk(group.branch), perf_signatures._group_sk(group)).pages

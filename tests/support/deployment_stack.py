@@ -110,7 +110,12 @@ def policy_document(stored: str | dict[str, Any]) -> dict[str, Any]:
 
 
 def create_stack(cfn: Any, name: str, template: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
+    """The stack as CloudFormation would make it: what moto's skips (the bucket's notification, the queue
+    policy) applied as the local stack applies it (``resources.wire_what_moto_skips``)."""
+    from chalicelib.local import resources
+
     cfn.create_stack(StackName=name, TemplateBody=json.dumps(template),
                      Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
                      Capabilities=["CAPABILITY_IAM"])
+    resources.wire_what_moto_skips(name, template, parameters)
     return cfn.describe_stacks(StackName=name)["Stacks"][0]

@@ -54,24 +54,41 @@ def json_blob(project: Project, row_id: str) -> dict[str, Any]:
     document whatever was uploaded). Bytes that are not UTF-8 are decoded with
     replacement characters; Datazilla's MySQL text column could not hold them.
     A blob holding values JSON cannot carry back (``1e400``) is given as its text too.
+    A well-formed blob just stored has no row until the processing worker makes
+    it (``services/datazilla/ingest.py``): it is answered from S3 as the row it
+    will be, ``ready``.
     """
     if not row_id.isdigit():
         raise Refusal(400, "Bad id", detail=f"objectstore id must be an integer, got {row_id!r}")
     row = objectstore.get(project.name, int(row_id))
     if row is None:
+        return _not_yet_recorded(project, int(row_id))
+    return _answer(blobs.get(row.s3_key), row.error_msg, row.error_flag, row.processed_flag, int(row.date_loaded),
+                   None if row.test_run_id is None else int(row.test_run_id))
+
+
+def _not_yet_recorded(project: Project, row_id: int) -> dict[str, Any]:
+    stored = blobs.get_if_stored(blobs.objectstore_key(project.name, row_id))
+    if stored is None:
         raise Refusal(404, "Not found", detail=f"Id not found: {row_id}")
-    text = blobs.get(row.s3_key).decode("utf-8", errors="replace")
+    raw, stored_at = stored
+    return _answer(raw, None, "N", objectstore.READY, stored_at, None)
+
+
+def _answer(raw: bytes, error_msg: str | None, error_flag: str, processed_flag: str, date_loaded: int,
+            test_run_id: int | None) -> dict[str, Any]:
+    text = raw.decode("utf-8", errors="replace")
     try:
         blob: Any = safe_json.loads(text)  # 1e400 or NaN would be served as Infinity/NaN, which is not JSON
     except safe_json.UnsafeJson:
         blob = text
     return {
         "json_blob": blob,
-        "error_msg": row.error_msg,
-        "error_flag": row.error_flag,
-        "processed_flag": row.processed_flag,
-        "date_loaded": int(row.date_loaded),
-        "test_run_id": None if row.test_run_id is None else int(row.test_run_id),
+        "error_msg": error_msg,
+        "error_flag": error_flag,
+        "processed_flag": processed_flag,
+        "date_loaded": date_loaded,
+        "test_run_id": test_run_id,
     }
 
 

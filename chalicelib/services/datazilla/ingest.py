@@ -1,23 +1,28 @@
-"""Receiving a blob: keep it as sent, record it, hand it to the processing queue.
+"""Receiving a blob: keep it as sent; the bucket hands it to the processing queue.
 
-The same path serves the HTTP upload and the ingest queue. The order of the
-writes is what makes "nothing is lost" true:
+The same path serves the HTTP upload and the ingest queue. What makes
+"nothing is lost" true:
 
 1. the id comes from this container's block of ids (``store.blobs``: an
    atomic counter call per block, not per upload; a failure after it leaves
    a gap in the ids). The blob's bytes are counted when its row finishes
    (``store.project_sizes``), off this path, except for a malformed blob,
    whose row is finished here;
-2. the bytes go to S3 (a failure here leaves no row: the client retries);
-3. the objectstore row goes to DynamoDB (with its error, if the blob is not JSON);
-4. the processing message is sent. If that fails, the row is already stored
-   and marked pending, and the sweeper re-queues it: the client is told its
-   blob was stored, because it was.
+2. the bytes go to S3 under the id's key. For a well-formed blob that is the
+   last write: the bucket notifies the processing queue of every object created
+   under ``objectstore/`` (S3 delivers event notifications at least once), and
+   the processing worker creates the objectstore row from that event
+   (``blob_announced``: key, size and time are all the row needs) before it
+   loads the blob. Until then ``json_blob/<id>`` reads the blob from S3 as a
+   ``ready`` row. A failure before the put leaves nothing; once the put has
+   succeeded nothing on this path can fail, so an acknowledged blob is never
+   dropped, and a refused one never loaded;
+3. a malformed blob's row is written here, after its bytes, with its error
+   (Datazilla answered 400 and listed it among the errors at once). The
+   notification reaches the worker too; it finds the row errored and leaves it.
 
-Not a TransactWriteItems for the nonce and the row: on AWS it is one round
-trip but twice the write units, and moto (the local stack) copies every table
-it touches for each transaction, so the local upload would slow down as data
-grows.
+A row whose load never finishes is the sweeper's (``pending_sweep``), and so is
+a bucket event that reached the dead-letter queue before its row was made.
 """
 
 from __future__ import annotations
@@ -67,16 +72,24 @@ def store_blob(project: str, raw: bytes, row_id: int | None = None) -> StoredBlo
         return StoredBlob(project, row_id, len(raw), error_msg)
     key = blobs.objectstore_key(project, row_id)
     blobs.put(key, raw)
-    objectstore.create(project, row_id, key, len(raw), error_msg)
-    if error_msg is None:
-        queue_for_loading(project, row_id)
-    else:
+    if error_msg is not None and objectstore.create(project, row_id, key, len(raw), error_msg):
         project_sizes.count_blob(project, len(raw))  # the row is finished: it will never be loaded
     return StoredBlob(project, row_id, len(raw), error_msg)
 
 
+def blob_announced(key: str, size: int, stored_at: int) -> tuple[str, int] | None:
+    """The bucket says a blob is stored: its row (created now if the upload has not yet), to be loaded.
+
+    None for an object that is no objectstore blob (nothing to load).
+    """
+    row = blobs.row_of_key(key)
+    if row is not None:
+        objectstore.create(row[0], row[1], key, size, None, date_loaded=stored_at)
+    return row
+
+
 def queue_for_loading(project: str, row_id: int) -> bool:
-    """Send the processing message; a failure is left to the sweeper."""
+    """Send a processing message for a stored row (the sweeper's re-queue); a failure is left to the next sweep."""
     try:
         queues.send(PROCESSING_QUEUE, {"project": project, "id": row_id})
     except TRANSIENT:

@@ -12,9 +12,10 @@ from typing import Any
 
 from chalicelib.config import PROCESSING_QUEUE
 from chalicelib.datazilla.blob import MalformedJson, TestDataError, decode, parse_run, partial_reference
+from chalicelib.perf.run_fold import page_summaries
 from chalicelib.perf.statistics import replicate_matrix
 from chalicelib.services.datazilla.push_links import canonical_branch, link_for, run_group
-from chalicelib.services.perf.metrics_requests import request_metrics
+from chalicelib.services.perf.metrics_requests import can_carry, request_metrics
 from chalicelib.store import blobs, objectstore, project_sizes, queues, refdata, replicates, test_runs
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,17 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
         return _fail(row, worker_id, message, partial_reference(data))
     branch = canonical_branch(run.branch)
     link = link_for(branch, run.revision)
-    # Before the run record: a record never exists without its replicates (a redelivery rewrites both).
-    size = replicates.put(project, row_id, *replicate_matrix([run.pages[name] for name in sorted(run.pages)]))
+    group = run_group(project, branch, run)
+    names = sorted(run.pages)
+    lengths, matrix = replicate_matrix([run.pages[name] for name in names])
+    carried: dict[str, Any] | None = page_summaries(names, lengths, matrix, group.drops_first_replicate)
+    if not can_carry(carried):
+        carried = None
+    size = 0
+    if link is None or carried is None:
+        # The metrics job will read them (asked when the push is synced, or the summaries too large to carry).
+        # Before the run record: such a record never exists without its replicates (a redelivery rewrites both).
+        size += replicates.put(project, row_id, lengths, matrix)
     try:
         size += test_runs.save(project, row_id, run.as_record(), branch, link)
     except test_runs.RunNotStorable as err:
@@ -60,7 +70,7 @@ def load_row(project: str, row_id: int, worker_id: str) -> str:
     if link is not None:
         # Before the row is marked complete: if this send fails, the message
         # comes back and the whole load (idempotent) runs again.
-        request_metrics(run_group(project, branch, run), row_id)
+        request_metrics(group, row_id, carried)
     objectstore.mark_complete(project, row_id, worker_id, row_id, run.reference())
     project_sizes.count_loaded(project, size, int(row.size))  # once: a complete row is never claimed again
     return "loaded"

@@ -60,8 +60,9 @@ def detect(group: SeriesGroup) -> Outcome:
     points = series_points(records)
     detections = [d for page, page_points in sorted(points.items())
                   for d in alerts.detect_series(page, page_points, lower_is_better=_lower_is_better(group, page))]
+    whole_series = len(records) < WINDOW_RUNS  # the window reaches back to the group's first run
     examined = {page: span for page, page_points in points.items()
-                if (span := alerts.examined_span(page_points)) is not None}
+                if (span := alerts.examined_span(page_points, from_series_start=whole_series)) is not None}
     stored = alerts_store.of_group(group.key, int(records[0].push_id))
     plan = alerts.reconcile(group.key, detections, stored, examined)
     made = [d for d in plan.create if alerts_store.create(group, d)]

@@ -4,13 +4,15 @@ Per-run evaluation is a fold over the group's runs in push order
 (``chalicelib.perf.run_fold``, pure). When a run arrives for a push earlier
 than runs already computed, the fold is replayed from that run forward, so
 the stored metrics are the same whatever order the runs arrived in. This
-module reads the runs' replicates and the state before them, and writes the
-metrics records and the series' Perfherder signatures.
+module reads the runs' replicate summaries and the state before them, and
+writes the metrics records and the series' Perfherder signatures.
 """
 
 from __future__ import annotations
 
-from chalicelib.perf.run_fold import RunSummary, fold, number
+from typing import Any
+
+from chalicelib.perf.run_fold import RunSummary, fold, page_summaries
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store import metrics as metrics_store
 from chalicelib.store import perf_signatures, replicates, test_runs
@@ -22,33 +24,63 @@ def group_of(run: test_runs.TestRunRecord) -> SeriesGroup:
                        run.processor, run.build_type, run.test_name)
 
 
-def summarize(run: test_runs.TestRunRecord, group: SeriesGroup) -> RunSummary:
-    """The run's replicate summaries, from its packed replicates in S3 (one GetObject, no JSON)."""
-    from chalicelib.perf.statistics import matrix_summaries, replicate_summaries
+_SUMMARY_FIELDS = ("n_replicates", "n", "mean", "stddev")
 
-    legacy = plain(run.pages)
-    if legacy:  # loaded before replicates moved to S3: they are on the record
-        names = sorted(legacy)
-        s = replicate_summaries([[float(v) for v in legacy[name]] for name in names],
-                                drop_first=group.drops_first_replicate)
+
+def summarize(run: test_runs.TestRunRecord, group: SeriesGroup,
+              stored: MetricsRecord | None = None) -> RunSummary:
+    """The run's place and its pages' replicate summaries, from the cheapest place that has them.
+
+    The run's own metrics item when it has one (a recomputation: the same
+    summaries); the replicates on the record for runs loaded before they moved
+    to S3; its packed replicates in S3 (one GetObject, no JSON); else its blob,
+    parsed again. A run whose loader sent the summaries along
+    (``metrics_requests``) needs none of these: see ``compute_run``.
+    """
+    from chalicelib.perf.statistics import replicate_matrix
+
+    if stored is not None:
+        pages = {p: {k: r.get(k) for k in _SUMMARY_FIELDS} for p, r in results_of(stored).items()}
     else:
-        names = list(run.page_names)
-        s = matrix_summaries(*replicates.get(run.project, int(run.test_run_id)), drop_first=group.drops_first_replicate)
-    pages = {
-        name: {"n_replicates": int(s.n_replicates[i]), "n": int(s.n[i]),
-               "mean": number(s.mean[i]), "stddev": number(s.stddev[i])}
-        for i, name in enumerate(names)
-    }
+        legacy = plain(run.pages)
+        if legacy:  # loaded before replicates moved to S3: they are on the record
+            names = sorted(legacy)
+            lengths, matrix = replicate_matrix([[float(v) for v in legacy[name]] for name in names])
+        else:
+            names = list(run.page_names)
+            packed = replicates.find(run.project, int(run.test_run_id))
+            lengths, matrix = packed if packed is not None else _replicates_from_blob(run, names)
+        pages = page_summaries(names, lengths, matrix, group.drops_first_replicate)
+    return _place(run, pages)
+
+
+def _replicates_from_blob(run: test_runs.TestRunRecord, names: list[str]) -> tuple[Any, Any]:
+    """A loaded run's replicate matrix from the blob it was loaded from (rows in ``names`` order)."""
+    from chalicelib.datazilla.blob import decode, parse_run
+    from chalicelib.perf.statistics import replicate_matrix
+    from chalicelib.store import blobs, objectstore
+
+    row = objectstore.get(run.project, int(run.objectstore_id))
+    if row is None:
+        raise LookupError(f"the blob of run {run.project}/{run.test_run_id} is gone")
+    parsed = parse_run(decode(blobs.get(row.s3_key)))
+    return replicate_matrix([parsed.pages[name] for name in names])
+
+
+def _place(run: test_runs.TestRunRecord, pages: dict[str, dict[str, Any]]) -> RunSummary:
     return RunSummary(int(run.test_run_id), run.revision, int(run.push_id), int(run.pushlog_id),
-                      int(run.push_date), metrics_store.order_key(int(run.push_id), int(run.date_run),
-                                                                  int(run.test_run_id)), pages)
+                      int(run.push_date), _order_of(run), pages)
+
+
+def _order_of(run: test_runs.TestRunRecord) -> str:
+    return metrics_store.order_key(int(run.push_id), int(run.date_run), int(run.test_run_id))
 
 
 def _summary_of(record: MetricsRecord) -> RunSummary:
     pages = results_of(record)
     return RunSummary(int(record.test_run_id), record.revision, int(record.push_id), int(record.pushlog_id),
                       int(record.push_date), record.order_key,
-                      {p: {k: pages[p].get(k) for k in ("n_replicates", "n", "mean", "stddev")} for p in pages})
+                      {p: {k: pages[p].get(k) for k in _SUMMARY_FIELDS} for p in pages})
 
 
 def compute(project: str, test_run_id: int) -> int:
@@ -60,19 +92,23 @@ def compute(project: str, test_run_id: int) -> int:
     return compute_run(project, test_run_id)[1]
 
 
-def compute_run(project: str, test_run_id: int) -> tuple[SeriesGroup | None, int]:
+def compute_run(project: str, test_run_id: int,
+                pages: dict[str, dict[str, Any]] | None = None) -> tuple[SeriesGroup | None, int]:
     """As ``compute``, also naming the run's group (None when nothing was computed).
 
-    Only items whose metrics changed are written: a redelivered run, or later
-    runs that an earlier arrival leaves as they were, cost no write.
+    ``pages``: the run's replicate summaries when the message carried them
+    (then no replicates are read). Only items whose metrics changed are
+    written: a redelivered run, or later runs that an earlier arrival leaves
+    as they were, cost no write.
     """
     run = test_runs.get(project, test_run_id)
     if run is None or run.push_id is None:
         return None, 0
     group = group_of(run)
-    current = summarize(run, group)
-    state = metrics_store.state_before(group.key, current.order_key)
-    stored = {r.order_key: r for r in metrics_store.from_onwards(group.key, current.order_key)}
+    order = _order_of(run)
+    state = metrics_store.state_before(group.key, order)
+    stored = {r.order_key: r for r in metrics_store.from_onwards(group.key, order)}
+    current = _place(run, pages) if pages is not None else summarize(run, group, stored.get(order))
     chain = [current, *(_summary_of(r) for key, r in stored.items() if key != current.order_key)]
     changed = []
     for summary in chain:

@@ -45,16 +45,31 @@ def embedded_aws() -> Iterator[None]:
     """A fresh embedded AWS (moto) with Shipyard's resources deployed from infra/.
 
     Queues hide a failed message for 1 s and move it to its DLQ after 3 receives.
+    The ``s3:TestEvent`` that configuring the bucket's notification sends is taken
+    off the processing queue, so every test starts with empty queues (the worker's
+    handling of it is tested on its own).
     """
     clients.reset()
     queues.reset()
     try:
         with mock_aws():
             resources.deploy(visibility_timeout=1, max_receive_count=3)
+            _take_the_notification_test_event()
             yield
     finally:
         clients.reset()
         queues.reset()
+
+
+def _take_the_notification_test_event() -> None:
+    from chalicelib import config
+    from chalicelib.store.clients import client
+
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=config.queue_name(config.PROCESSING_QUEUE))["QueueUrl"]
+    for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        assert '"s3:TestEvent"' in message["Body"], message["Body"]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 @contextmanager
