@@ -12,8 +12,13 @@ grow without bound in a stack that runs for days:
 
 ``install()`` turns the first off and replaces the second with a rollback of
 only the items the transaction names, which is all a failed transaction can
-have changed. It runs under the local stack's write lock (``embedded_aws``),
-as every DynamoDB call there does, so the narrower rollback is exact.
+have changed. moto also applies a ``BatchWriteItem``'s puts and deletes
+one by one, so a request refused midway (an item over 400 KB, a key of the
+wrong type) left the earlier ones written, and the journal, which records
+only answered requests, lost them at the next start; DynamoDB writes nothing
+then, and here the items the request names are put back the same way. Both
+run under the local stack's write lock (``embedded_aws``), as every DynamoDB
+call there does, so the narrower rollbacks are exact.
 
 Three more habits make each DynamoDB call cost time in proportion to the
 table, or to the square of an item, where DynamoDB's costs neither (issue 17:
@@ -125,6 +130,37 @@ def _narrow_rollback(original: Any, models_module: types.ModuleType, table_type:
             models_module.copy = copy  # type: ignore[attr-defined]
 
     return transact_write_items
+
+
+def _all_or_nothing_batch(original: Any) -> Any:
+    """``BatchWriteItem`` as DynamoDB refuses it: a request refused midway leaves every item as it was."""
+
+    @functools.wraps(original)
+    def batch_write_item(self: Any) -> Any:
+        backend = self.dynamodb_backend
+        saved: dict[tuple[str, str], tuple[str, dict[str, Any], Any]] = {}
+        batches = self.body.get("RequestItems")
+        for table_name, requests in (batches.items() if isinstance(batches, dict) else ()):
+            for request in requests if isinstance(requests, list) else ():
+                if not isinstance(request, dict) or len(request) != 1:
+                    continue  # moto refuses it before writing anything
+                (kind, op), = request.items()
+                op_type = "Put" if kind == "PutRequest" else "Delete"
+                found = _item_key(backend, op_type, {"TableName": table_name, **(op if isinstance(op, dict) else {})})
+                if found is None or not _has_key(found[1]):
+                    continue
+                marker = (table_name, json.dumps(found[1], sort_keys=True, default=str))
+                if marker not in saved:
+                    saved[marker] = (table_name, found[1], copy.deepcopy(_current_item(backend.tables[table_name],
+                                                                                      found[1])))
+        try:
+            return original(self)
+        except BaseException:
+            for table_name, key, item in saved.values():
+                _put_back(backend.tables[table_name], key, item)
+            raise
+
+    return batch_write_item
 
 
 def _has_key(key: dict[str, Any]) -> bool:
@@ -350,6 +386,7 @@ def install() -> None:
     from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
 
     backend = dynamodb_models.DynamoDBBackend
     _originals.extend([(moto_responses, "determine_request_protocol", moto_responses.determine_request_protocol),
@@ -358,6 +395,7 @@ def install() -> None:
                         moto_responses.method_names_from_class),
                        (BaseModel, "__new__", BaseModel.__dict__["__new__"]),
                        (backend, "transact_write_items", backend.__dict__["transact_write_items"]),
+                       (DynamoHandler, "batch_write_item", DynamoHandler.__dict__["batch_write_item"]),
                        (Table, "query", Table.__dict__["query"]),
                        (Table, "all_items", Table.__dict__["all_items"]),
                        (DynamoType, "size", DynamoType.__dict__["size"]),
@@ -375,6 +413,8 @@ def install() -> None:
     BaseModel.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign,assignment]
     backend.transact_write_items = _narrow_rollback(  # type: ignore[method-assign]
         backend.transact_write_items, dynamodb_models, Table)
+    DynamoHandler.batch_write_item = _all_or_nothing_batch(  # type: ignore[method-assign]
+        DynamoHandler.batch_write_item)
     Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
     Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]
     DynamoType.size = _value_size  # type: ignore[method-assign]

@@ -8,9 +8,10 @@ with moto's own serializer and with the direct one, and the answers compare.
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from chalicelib.local import embedded_aws
+from chalicelib.local import direct_dynamodb, embedded_aws
 from chalicelib.store import clients
 from chalicelib.store.clients import client
 
@@ -70,3 +71,50 @@ def _run(installed: bool) -> list:
 
 def test_item_answers_read_the_same_with_the_direct_serializer():
     assert _run(installed=True) == _run(installed=False)
+
+
+def _batch_refused_midway(installed: bool, direct: bool = False) -> tuple[str, list]:
+    def scenario() -> tuple[str, list]:
+        ddb = client("dynamodb")
+        ddb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+        ddb.put_item(TableName="t", Item={"k": {"S": "kept"}, "v": {"S": "before"}})
+        try:
+            ddb.batch_write_item(RequestItems={"t": [
+                {"PutRequest": {"Item": {"k": {"S": "new"}, "v": {"S": "x"}}}},
+                {"PutRequest": {"Item": {"k": {"S": "kept"}, "v": {"S": "after"}}}},
+                {"DeleteRequest": {"Key": {"k": {"S": "gone?"}}}},
+                {"PutRequest": {"Item": {"k": {"S": "big"}, "v": {"S": "x" * 500_000}}}}]})
+        except ClientError as err:
+            refused = err.response["Error"]["Code"]
+        else:
+            refused = "answered"
+        items = sorted((i["k"]["S"], i["v"]["S"]) for i in ddb.scan(TableName="t")["Items"])
+        return refused, items
+
+    if installed:
+        embedded_aws.install()
+    if direct:
+        direct_dynamodb.install()
+    clients.reset()
+    try:
+        with mock_aws():
+            return scenario()
+    finally:
+        clients.reset()
+        if direct:
+            direct_dynamodb.uninstall()
+        if installed:
+            embedded_aws.uninstall()
+
+
+def test_a_batch_write_refused_midway_writes_nothing_as_dynamodb_does():
+    """Given a BatchWriteItem whose last item is over DynamoDB's 400 KB,
+    when the local stack's moto refuses it (ValidationException, as moto does),
+    then no item of the request was written or changed: DynamoDB refuses the whole request,
+    and the journal, which records answered requests only, agrees with what a read sees."""
+    moto_alone = _batch_refused_midway(installed=False)
+    assert moto_alone[0] == "ValidationException" and ("new", "x") in moto_alone[1]  # moto's own habit
+    for direct in (False, True):  # over moto's endpoint, and handed to moto as data
+        assert _batch_refused_midway(installed=True, direct=direct) == ("ValidationException", [("kept", "before")])
