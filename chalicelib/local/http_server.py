@@ -18,6 +18,7 @@ from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
 from chalicelib.local import embedded_aws, greedy_routes
+from chalicelib.store import base
 
 # API Gateway (REST) refuses a request payload over 10 MB with 413 and this body.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -89,6 +90,7 @@ def start(app: Chalice, host: str, port: int, stage: str, authority: Any = None)
         # second re-parenting would loop the class), so the server can take our handler class.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
+    base.make_table_clients()  # before a burst can make one per thread
     server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler, server_cls=Server)
     scheme = "http"
     if authority is not None:
