@@ -32,6 +32,9 @@ they were most of a tp5-sized blob's CPU on its way to its metrics):
   unsorted (moto sorts them by a key unique to each item all the same);
 - a projection converts every attribute of the item to plain values and back
   to keep a few; here only the attributes the projection names are converted;
+- two attribute values compare (and a value hashes) through ``cast_value``,
+  which asks a value six questions about its type before giving a string back
+  as it is; here two strings compare by their values (a query sorts by them);
 - an attribute value's size (for the 400 KB item and 1 MB page limits)
   re-wraps every nested value of a map in a new ``DynamoType`` before sizing
   it, recursively; here nested values that are ``DynamoType`` already are
@@ -56,6 +59,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import operator
 import re
 import threading
 import types
@@ -383,6 +387,37 @@ def _value_size(self: Any) -> int:
     return bytesize(self.value)
 
 
+def _strings_compared(original: Any, compare: Any) -> Any:
+    """A ``DynamoType`` comparison of two strings by their values, as moto's ``cast_value`` of a string is its value.
+
+    moto compares attribute values through ``cast_value``, which asks the
+    value's type six questions before giving a string back as it is; a query
+    sorts its items by key (strings here), comparing each pair that way.
+    Anything but two strings is moto's own comparison.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    @functools.wraps(original)
+    def compared(self: Any, other: Any) -> Any:
+        if self.type == "S" and type(other) is DynamoType and other.type == "S":
+            return compare(self.value, other.value)
+        return original(self, other)
+
+    return compared
+
+
+def _string_hash(original: Any) -> Any:
+    """``DynamoType.__hash__`` of a string: ``hash((type, cast_value))`` with the value as its cast."""
+
+    @functools.wraps(original)
+    def __hash__(self: Any) -> int:
+        if self.type == "S":
+            return hash(("S", self.value))
+        return original(self)
+
+    return __hash__
+
+
 _LIST_ELEMENT = re.compile(r"(.+)\[(\d+)\]$")  # moto's own pattern of a path's list element: ``name[3]``
 
 
@@ -487,6 +522,8 @@ def install() -> None:
                        (backend, "update_item", backend.__dict__["update_item"]),
                        (Item, "__init__", Item.__dict__["__init__"]),
                        (Item, "project", Item.__dict__["project"])])
+    _originals.extend((DynamoType, name, DynamoType.__dict__[name])
+                      for name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__"))
     moto_responses.determine_request_protocol = functools.lru_cache(maxsize=256)(  # type: ignore[assignment]
         moto_responses.determine_request_protocol)
     moto_responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(  # type: ignore[assignment]
@@ -507,6 +544,10 @@ def install() -> None:
     backend.update_item = _resized_after_update(backend.update_item)  # type: ignore[method-assign]
     Item.__init__ = _item_init  # type: ignore[method-assign]
     Item.project = _narrow_projection(Item.project)  # type: ignore[method-assign]
+    for name, compare in (("__eq__", operator.eq), ("__ne__", operator.ne), ("__lt__", operator.lt),
+                          ("__le__", operator.le), ("__gt__", operator.gt), ("__ge__", operator.ge)):
+        setattr(DynamoType, name, _strings_compared(DynamoType.__dict__[name], compare))
+    DynamoType.__hash__ = _string_hash(DynamoType.__dict__["__hash__"])  # type: ignore[method-assign]
     _installed = True
 
 

@@ -409,3 +409,36 @@ def test_index_queries_and_projections_answer_as_moto_does(plain_aws):
     moto_answers, guarded_answers = answers
     assert any(page.get("LastEvaluatedKey") for page in moto_answers) and moto_answers[-1]["l"]["L"][0]["M"]
     assert guarded_answers == moto_answers
+
+
+def test_attribute_values_compare_and_hash_as_moto_compares_them(plain_aws):
+    """Given pairs of attribute values (strings, numbers, binary, a string against a number, against None),
+    when they are compared by every operator and hashed with and without the guards,
+    then every result, and every refusal, is moto's own."""
+    import operator
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    values = [{"S": "a"}, {"S": "b"}, {"S": ""}, {"S": "10"}, {"N": "10"}, {"N": "9.5"}, {"B": b"a"}]
+    pairs = [(DynamoType(x), DynamoType(y)) for x in values for y in values] + [(DynamoType({"S": "a"}), None)]
+    operators = (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge)
+
+    def outcomes() -> list:
+        out = []
+        for left, right in pairs:
+            for compare in operators:
+                try:
+                    out.append(compare(left, right))
+                except (TypeError, AttributeError) as refused:
+                    out.append(type(refused).__name__)
+            out.append(hash(left))
+        return out
+
+    plain = outcomes()
+    embedded_aws.install()
+    try:
+        guarded = outcomes()
+    finally:
+        embedded_aws.uninstall()
+    assert "AttributeError" in plain and plain.count(True) > 50
+    assert guarded == plain
