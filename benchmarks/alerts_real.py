@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks.realise import Window, load
+from benchmarks.realise import Alert, Window, load
 from chalicelib.perf.alerts import direction_of
 from chalicelib.perf.detectors import Change, edivisive, perfherder, shipyard
 
@@ -265,9 +265,18 @@ def why(windows: Sequence[Window], params: shipyard.Parameters = shipyard.DEFAUL
     (the step test there is not significant), else ``below the floor``.
     False alarms: in a real alert's backfilled range, near a sheriff-invalid
     alert, or unlabelled.
+
+    Each backfilled-range miss is then listed with what the stored series says
+    at both places: the step test at the detection (judged alone), and at the
+    alert's push judged on the pushes after the detection (what is left there
+    once the step is placed). A large step at the detection and nothing left
+    at the alert's push means the detector placed the change where the
+    backfilled data has it, and the alert stayed where Perfherder raised it
+    before the backfills.
     """
     misses: dict[str, int] = {}
     alarms: dict[str, int] = {}
+    backfilled: list[str] = []
     for w in windows:
         y = shipyard._points(w.pushes)
         found = [c.index for c in shipyard.detect(w.pushes, params)]
@@ -282,6 +291,8 @@ def why(windows: Sequence[Window], params: shipyard.Parameters = shipyard.DEFAUL
                 reason = "edge"
             elif any(a.span[0] - RANGE_TOLERANCE <= d <= a.span[1] + RANGE_TOLERANCE for d in found):
                 reason = "backfilled range"
+                backfilled.append(_backfilled_case(w, y, a, found, params,
+                                                    {found[i]: real[k] for k, i in hit.items()}))
             else:
                 v = shipyard.judge(y, a.index, 0, len(y), params)
                 reason = "no step at its push" if v is None or abs(v.z) < params.z_min else "below the floor"
@@ -293,8 +304,26 @@ def why(windows: Sequence[Window], params: shipyard.Parameters = shipyard.DEFAUL
                       "near an invalid alert" if any(abs(d - a.index) <= INVALID_REACH for a in w.invalid())
                       else "unlabelled")
             alarms[reason] = alarms.get(reason, 0) + 1
-    return (f"production's misses at ±{TOLERANCES[PRIMARY]}: {misses}\n"
-            f"production's false alarms at ±{TOLERANCES[PRIMARY]}: {alarms}")
+    return "\n".join([f"production's misses at ±{TOLERANCES[PRIMARY]}: {misses}",
+                      f"production's false alarms at ±{TOLERANCES[PRIMARY]}: {alarms}", *backfilled])
+
+
+def _backfilled_case(window: Window, y: np.ndarray, alert: Alert, found: Sequence[int],
+                     params: shipyard.Parameters, paired: dict[int, Alert]) -> str:
+    """One backfilled-range miss: where the step was found, and the step test there and at the alert's push."""
+    d = min((d for d in found if alert.span[0] - RANGE_TOLERANCE <= d <= alert.span[1] + RANGE_TOLERANCE),
+            key=lambda d: abs(d - alert.index))
+    at_step = shipyard.judge(y, d, 0, len(y), params)
+    left = shipyard.judge(y, alert.index, d, len(y), params) if d < alert.index else None
+
+    def said(v: shipyard.Verdict | None) -> str:
+        return "too few pushes" if v is None else f"z {v.z:+.1f}, {v.pct:.1f} %"
+
+    first = window.push_ids[alert.span[0]]
+    other = f" (a hit of the alert on push {paired[d].push_id})" if d in paired else ""
+    return (f"  backfilled range: {window.key} alert on push {alert.push_id} (range from push {first}), "
+            f"step found on push {window.push_ids[d]}{other}, {alert.index - d} pushes before it; "
+            f"step test there {said(at_step)}; at the alert's push after it {said(left)}")
 
 
 if __name__ == "__main__":

@@ -152,7 +152,24 @@ def test_a_step_found_early_in_a_backfilled_range_is_binned_as_such_both_as_miss
     pushes = [[v * (1.2 if k >= 12 else 1.0)] for k, v in enumerate(level)]
     window = Window("autoland", 1, "android", "suite", "test", True, push_ids=list(range(40)), pushes=pushes,
                     alerts=[Alert(25, 25, 4, 7, True, prev_push_id=9, first_index=10)])
-    # then production finds the step, too far from the alert's push for ±5, inside its range
+    # then production finds the step, too far from the alert's push for ±5, inside its range, and the listing
+    # says where: the 20 % step on push 12, nothing left at the alert's push once it is placed
     assert alerts_real.why([window]).splitlines() == [
         "production's misses at ±5: {'backfilled range': 1}",
-        "production's false alarms at ±5: {'in a backfilled range': 1}"]
+        "production's false alarms at ±5: {'in a backfilled range': 1}",
+        "  backfilled range: autoland/1 alert on push 25 (range from push 10), step found on push 12, 13 pushes "
+        "before it; step test there z +5.0, 20.0 %; at the alert's push after it z +0.2, 0.0 %"]
+
+
+def test_a_backfilled_range_miss_whose_step_is_another_alerts_hit_says_so():
+    # given a 20 % step at push 12 that a sheriff alerted there after backfilling, and Perfherder's original alert
+    # on push 16 whose range starts at 10 (reassigned to the new one: two alerts, one change)
+    level = [100.0 + (k % 3) * 0.5 for k in range(40)]
+    pushes = [[v * (1.2 if k >= 12 else 1.0)] for k, v in enumerate(level)]
+    window = Window("autoland", 1, "android", "suite", "test", True, push_ids=list(range(40)), pushes=pushes,
+                    alerts=[Alert(12, 12, 4, 5, True, prev_push_id=11, first_index=12),
+                            Alert(16, 16, 2, 2, True, prev_push_id=9, first_index=10)])
+    # then the step is the sheriff's alert's hit, and the original alert's miss names it
+    lines = alerts_real.why([window]).splitlines()
+    assert lines[:2] == ["production's misses at ±5: {'backfilled range': 1}", "production's false alarms at ±5: {}"]
+    assert "step found on push 12 (a hit of the alert on push 12), 4 pushes before it" in lines[2]
