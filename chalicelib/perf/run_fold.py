@@ -9,7 +9,6 @@ their metrics is ``chalicelib.services.perf.metrics_job``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +28,9 @@ class RunSummary:
     pages: dict[str, dict[str, Any]]  # page -> {n_replicates, n, mean, stddev}
 
 
-def number(value: Any) -> float | None:
+def _stored(value: float) -> float | None:
     """A statistic as stored: NaN (no value) becomes None, which JSON and DynamoDB can hold."""
-    if value is None:
-        return None
-    as_float = float(value)
-    return None if math.isnan(as_float) else as_float
+    return None if value != value else value
 
 
 def page_summaries(names: list[str], lengths: np.ndarray, matrix: np.ndarray,
@@ -45,8 +41,8 @@ def page_summaries(names: list[str], lengths: np.ndarray, matrix: np.ndarray,
     s = matrix_summaries(lengths, matrix, drop_first=drop_first)
     # Whole arrays to Python numbers at once (one call each, not a numpy scalar per page and field).
     return {
-        name: {"n_replicates": int(n_replicates), "n": int(n), "mean": None if mean != mean else mean,
-               "stddev": None if stddev != stddev else stddev}
+        name: {"n_replicates": int(n_replicates), "n": int(n), "mean": _stored(mean),
+               "stddev": _stored(stddev)}
         for name, n_replicates, n, mean, stddev in zip(
             names, s.n_replicates.tolist(), s.n.tolist(), s.mean.tolist(), s.stddev.tolist(), strict=True)
     }
@@ -72,21 +68,20 @@ def fold(summary: RunSummary, state: dict[str, dict[str, Any]]) -> tuple[dict[st
     after = {name: dict(value) for name, value in state.items()}
     results: dict[str, Any] = {}
     # Each verdict array to Python values in one call: indexing numpy per page and field cost more than the
-    # kernel (NaN, where a statistic has no value, becomes None: ``number``).
+    # kernel.
     columns = zip(names, ev.error.tolist(), ev.baseline.tolist(), ev.compared.tolist(), ev.p.tolist(),
                   ev.h0_rejected.tolist(), ev.fdr.tolist(), ev.test_evaluation.tolist(), ev.trend_mean.tolist(),
                   ev.trend_stddev.tolist(), ev.moves_threshold.tolist(), strict=True)
     for name, error, baseline, compared, p, h0_rejected, fdr, passed, trend_mean, trend_stddev, moves in columns:
         before = state.get(name, {})
         page = pages[name]
-        trend_mean = None if trend_mean != trend_mean else trend_mean
-        trend_stddev = None if trend_stddev != trend_stddev else trend_stddev
+        trend_mean, trend_stddev = _stored(trend_mean), _stored(trend_stddev)
         result: dict[str, Any] = dict(page)
         result.update(
             error=error or None,
             baseline=baseline,
             compared=compared,
-            p=(None if p != p else p) if compared else None,
+            p=_stored(p) if compared else None,
             h0_rejected=h0_rejected if compared else None,
             fdr=fdr if compared else None,
             test_evaluation=passed if compared else None,
