@@ -71,8 +71,13 @@ def _signed_body(text: str) -> tuple[str, dict[str, str]]:
     return prepared.body, headers
 
 
-def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: int, one_by_one: bool = False) -> float:
-    """CPU seconds of this process from the first POST until the last blob's metrics are stored."""
+def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: int, one_by_one: bool = False,
+              phases: dict[str, float] | None = None) -> float:
+    """CPU seconds of this process from the first POST until the last blob's metrics are stored.
+
+    ``phases`` (when given, and not ``one_by_one``) receives the CPU seconds of each stage: the POSTs, the
+    loading worker's drain and the metrics worker's drain (which includes the alerts job).
+    """
     from benchmarks.load import BRANCH, _blob, write_pushes
     from chalicelib.local import embedded_aws
 
@@ -81,6 +86,7 @@ def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: in
     gateway = _gateway(app)
     bodies = [_signed_body(_blob(r, i, 100)) for i, r in enumerate(revisions)]
     started = time.process_time()
+    marks = [started]
     for body, headers in bodies:
         raw = body if isinstance(body, bytes) else body.encode()
         with embedded_aws.one_answer():
@@ -89,8 +95,11 @@ def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: in
             raise SystemExit(f"POST answered {answer['statusCode']}: {answer['body'][:300]!r}")
         if one_by_one:
             _drain(pump, count)
-    _drain(pump, count)
+    marks.append(time.process_time())
+    _drain(pump, count, marks)
     seconds = time.process_time() - started
+    if phases is not None and not one_by_one:
+        phases.update(zip(PHASES, (b - a for a, b in zip(marks, marks[1:], strict=False)), strict=True))
     reading = time.process_time()
     _check_served(gateway, revisions, BRANCH)
     print(f"reading a blob's metrics (GET .../metrics/<branch>/<revision>/): "
@@ -98,11 +107,16 @@ def _pipeline(app: object, pump: object, count: int, tag: str, first_push_id: in
     return seconds
 
 
-def _drain(pump: object, count: int) -> None:
+PHASES = ("POST", "loading worker", "metrics worker (with alerts)")
+
+
+def _drain(pump: object, count: int, marks: list[float] | None = None) -> None:
     from chalicelib import config
 
     for queue in (config.PROCESSING_QUEUE, config.METRICS_QUEUE):
         pump.drain(config.queue_name(queue), max_batches=10 * count)
+        if marks is not None:
+            marks.append(time.process_time())
 
 
 def _check_served(gateway: object, revisions: list[str], branch: str) -> None:
@@ -139,13 +153,16 @@ def main() -> int:
             profiler = None if args.no_profile else cProfile.Profile()
             if profiler:
                 profiler.enable()
-            seconds = _pipeline(app, pump, args.count, "m", 10_001 + args.warmup, args.one_by_one)
+            phases: dict[str, float] = {}
+            seconds = _pipeline(app, pump, args.count, "m", 10_001 + args.warmup, args.one_by_one, phases)
             if profiler:
                 profiler.disable()
         finally:
             store.close()
     print(f"{args.count} tp5-sized blobs POST -> metrics in one thread: {seconds:.2f} s of CPU, "
           f"{seconds / args.count * 1000:.0f} ms a blob{' (profiled)' if profiler else ''}")
+    for phase, spent in phases.items():
+        print(f"  {phase}: {spent / args.count * 1000:.1f} ms a blob")
     if profiler and args.output:
         profiler.dump_stats(args.output)
     if profiler:

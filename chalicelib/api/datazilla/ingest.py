@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import parse_qsl, unquote_to_bytes
 
 from chalice import Blueprint
 
 from chalicelib import config
 from chalicelib.api.datazilla.family import DATAZILLA
 from chalicelib.api.datazilla.openapi import upload
+from chalicelib.api.form_body import form_pairs, percent_decoded
 from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.request_url import base_url, full_url
 from chalicelib.auth import oauth1
@@ -29,7 +29,7 @@ CONTENT_TYPES = [FORM, "application/json"]
 def _form_pairs(body: bytes) -> list[tuple[str, str]]:
     """Every field of the form, in order (decoded once: the OAuth verification reads these too)."""
     try:
-        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+        return form_pairs(body)
     except UnicodeDecodeError:
         raise ValueError("the form body is not UTF-8") from None
 
@@ -68,7 +68,7 @@ def load_test(project: Project) -> dict[str, Any]:
             raise Refusal(400, "No POST data found")
         # The blob's bytes as the client percent-encoded them: invalid UTF-8 is kept (and stored as malformed),
         # never silently replaced.
-        blob = unquote_to_bytes(fields["data"])
+        blob = percent_decoded(fields["data"])
     else:
         if not body.strip():
             raise Refusal(400, "No POST data found")
