@@ -18,7 +18,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.perf.detectors import Change, shipyard
 
@@ -32,9 +32,12 @@ UNTRIAGED = "untriaged"
 LOWER_IS_BETTER = True
 
 
-@dataclass(frozen=True)
-class Point:
-    """One run's value for a page, where it stands in the branch's pushes."""
+class Point(NamedTuple):
+    """One run's value for a page, where it stands in the branch's pushes.
+
+    A named tuple, not a frozen dataclass: the alerts job makes one per page
+    of each of a group's last 128 runs, and a tuple is made several times faster.
+    """
 
     push_id: int
     pushlog_id: int

@@ -77,11 +77,21 @@ def _q(rows: np.ndarray, lower: np.ndarray) -> np.ndarray:
     total = rows.sum(axis=1, keepdims=True)
     between = row_total - within_x  # each (x, y) pair once
     within_y = total - 2.0 * row_total + within_x
+    nk, nn, kk, scale = _sizes(m)
+    e = 2.0 * between / nk - within_x / nn - within_y / kk
+    q[:, 1:] = scale * e
+    return q
+
+
+@functools.cache
+def _sizes(m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For τ = 1..m−1 with n = τ values before and k = m − τ after: n·k, n², k² and n·k/(n+k)."""
     n = np.arange(1, m, dtype=float)
     k = m - n
-    e = 2.0 * between / (n * k) - within_x / (n * n) - within_y / (k * k)
-    q[:, 1:] = n * k / (n + k) * e
-    return q
+    sizes = (n * k, n * n, k * k, n * k / (n + k))
+    for array in sizes:
+        array.flags.writeable = False
+    return sizes
 
 
 def _permuted_lower_sums(x: np.ndarray, order: np.ndarray) -> np.ndarray:

@@ -20,8 +20,10 @@ this module is the baseline Shipyard is measured against.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
+from itertools import accumulate
 
 from chalicelib.perf.detectors import Change
 
@@ -69,14 +71,30 @@ class _Sums:
     """
 
     def __init__(self, pushes: Sequence[Sequence[float]]) -> None:
-        self.count, self.total, self.squares, self.j_count, self.j_total = [0.0], [0.0], [0.0], [0.0], [0.0]
-        for j, values in enumerate(pushes):
-            c, t = float(len(values)), float(sum(values))
-            self.count.append(self.count[-1] + c)
-            self.total.append(self.total[-1] + t)
-            self.squares.append(self.squares[-1] + float(sum(v * v for v in values)))
-            self.j_count.append(self.j_count[-1] + j * c)
-            self.j_total.append(self.j_total[-1] + j * t)
+        counts, totals, squares = [], [], []
+        for values in pushes:
+            if len(values) == 1:  # most pushes: the sums of one value are the value (as ``sum`` gives them)
+                v = values[0]
+                counts.append(1.0)
+                totals.append(float(v))
+                squares.append(float(v * v))
+            else:
+                counts.append(float(len(values)))
+                totals.append(float(sum(values)))
+                squares.append(float(sum(v * v for v in values)))
+        # running sums from 0.0, left to right: the additions a loop appending ``last + x`` makes
+        self.count = list(accumulate(counts, initial=0.0))
+        self.total = list(accumulate(totals, initial=0.0))
+        self.squares = list(accumulate(squares, initial=0.0))
+        self.j_count = list(accumulate((j * c for j, c in enumerate(counts)), initial=0.0))
+        self.j_total = list(accumulate((j * t for j, t in enumerate(totals)), initial=0.0))
+
+    def mean(self, a: int, b: int) -> float:
+        """The plain mean of pushes [a, b) (``stats(a, b, …, linear=False)[0]`` without the variance)."""
+        n = self.count[b] - self.count[a]
+        if b <= a or n == 0:
+            return 0.0
+        return (self.total[b] - self.total[a]) / n
 
     def stats(self, a: int, b: int, nearest: int, linear: bool) -> tuple[float, int, float]:
         """(mean, values, variance) of pushes [a, b); ``nearest`` is the push weighted 1."""
@@ -105,7 +123,7 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
     """The alerts Perfherder raises on the series (one list of values per push, in push order)."""
     size = len(pushes)
     sums = _Sums(pushes)
-    lengths = [len(v) for v in pushes]
+    values_before = list(accumulate((len(v) for v in pushes), initial=0))  # values in pushes [0, j)
     t = [0.0] * size
     back_count = [0] * size
     fore_count = [0] * size
@@ -113,21 +131,19 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
     since_last = 0
     for i in range(1, size):
         reach = min(max(since_last, min_back), max_back)
-        j = i - 1
-        while back_count[i] < max_back and j >= 0 and i - j <= reach:
-            back_count[i] += lengths[j]
-            j -= 1
-        start = j + 1
-        j = i
-        while fore_count[i] < fore and j < size:
-            fore_count[i] += lengths[j]
-            j += 1
-        end = j
+        # back: pushes i−1, i−2, … while the window holds fewer than max_back values and reaches at most ``reach``
+        # pushes back, i.e. from the first push j after which fewer than max_back values remain before i
+        first = bisect.bisect_right(values_before, values_before[i] - max_back, 0, i + 1) - 1
+        start = min(i, max(first, i - reach, 0))
+        # fore: pushes i, i+1, … while the window holds fewer than ``fore`` values
+        end = bisect.bisect_left(values_before, values_before[i] + fore, i, size)
+        back_count[i] = values_before[i] - values_before[start]
+        fore_count[i] = values_before[end] - values_before[i]
         if start < i and end > i:
             m1, n1, v1 = sums.stats(start, i, i - 1, linear=True)
             m2, n2, v2 = sums.stats(i, end, i, linear=True)
             t[i] = _t_of(m1, n1, v1, m2, n2, v2)
-        means[i] = (sums.stats(start, i, i - 1, linear=False)[0], sums.stats(i, end, i, linear=False)[0])
+        means[i] = (sums.mean(start, i), sums.mean(i, end))
         since_last = 0 if t[i] > t_threshold else since_last + 1
 
     changes = []

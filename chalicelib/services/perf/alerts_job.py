@@ -40,11 +40,13 @@ def series_points(records: list[metrics_store.MetricsRecord]) -> dict[str, list[
     """Each page's points in push order, from the group's metrics records (oldest first)."""
     points: dict[str, list[Point]] = {}
     for rec in records:
+        # a record's position read once, not once per page (a model attribute read is a descriptor call)
+        push_id, pushlog_id, push_date = int(rec.push_id), int(rec.pushlog_id), int(rec.push_date)
+        revision = rec.revision
         for page, mean in metrics_store.means_of(rec).items():
             if mean is None:
                 continue
-            points.setdefault(page, []).append(
-                Point(int(rec.push_id), int(rec.pushlog_id), int(rec.push_date), rec.revision, float(mean)))
+            points.setdefault(page, []).append(Point(push_id, pushlog_id, push_date, revision, float(mean)))
     return points
 
 
