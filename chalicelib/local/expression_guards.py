@@ -21,11 +21,16 @@ the local stack's CPU a blob). Here:
   the same functions in the same order: children first, left to right, each
   child announced to the pass before it is visited, a processed node put in
   its parent's place. A pass that redefines how it traverses or processes is
-  left to moto.
+  left to moto;
+- the validator's deep copy of the tree copies each node's attributes as
+  ``copy.deepcopy`` would (the same new nodes, children and parent links, the
+  same shared strings), without the generic reduce-and-rebuild of each node,
+  which cost more than parsing the expression.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -84,6 +89,35 @@ def _fast_traverse(original_traverse: Any, base: type, node_class: type) -> Any:
     return traverse
 
 
+def _copied_node(self: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy`` of an AST node: a new node of its class, each attribute deep-copied in order."""
+    new = object.__new__(type(self))
+    memo[id(self)] = new
+    attributes = new.__dict__
+    for name, value in self.__dict__.items():
+        if type(value) is str or value is None:
+            attributes[name] = value
+        elif type(value) is list:
+            copied: list[Any] = []
+            memo[id(value)] = copied
+            for element in value:
+                if type(element) is str:
+                    copied.append(element)
+                else:
+                    found = memo.get(id(element), memo)
+                    if found is not memo:
+                        copied.append(found)
+                    elif getattr(type(element), "__deepcopy__", None) is _copied_node:
+                        copied.append(_copied_node(element, memo))
+                    else:
+                        copied.append(copy.deepcopy(element, memo))
+            attributes[name] = copied
+        else:
+            found = memo.get(id(value), memo)
+            attributes[name] = copy.deepcopy(value, memo) if found is memo else found
+    return new
+
+
 def install() -> None:
     """Apply the guards to moto's DynamoDB expression parsing (idempotent)."""
     if _originals:
@@ -93,15 +127,20 @@ def install() -> None:
 
     make = UpdateExpressionParser.__dict__["make"]
     _originals.extend([(UpdateExpressionParser, "make", make),
-                       (DepthFirstTraverser, "traverse", DepthFirstTraverser.__dict__["traverse"])])
+                       (DepthFirstTraverser, "traverse", DepthFirstTraverser.__dict__["traverse"]),
+                       (Node, "__deepcopy__", None)])
     UpdateExpressionParser.make = classmethod(  # type: ignore[method-assign,assignment]
         functools.lru_cache(maxsize=PARSED_KEPT)(make.__func__))
     DepthFirstTraverser.traverse = _fast_traverse(  # type: ignore[method-assign]
         DepthFirstTraverser.traverse, DepthFirstTraverser, Node)
+    Node.__deepcopy__ = _copied_node  # type: ignore[attr-defined]
 
 
 def uninstall() -> None:
     """Give moto back its own parsing."""
     while _originals:
         owner, name, original = _originals.pop()
-        setattr(owner, name, original)
+        if original is None:
+            delattr(owner, name)  # moto's nodes have none of their own
+        else:
+            setattr(owner, name, original)
