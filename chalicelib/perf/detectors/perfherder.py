@@ -127,7 +127,7 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
     t = [0.0] * size
     back_count = [0] * size
     fore_count = [0] * size
-    means: list[tuple[float, float]] = [(0.0, 0.0)] * size
+    windows = [(0, 0)] * size  # (start, end): the pushes [start, i) and [i, end) the t-test at i compared
     since_last = 0
     for i in range(1, size):
         reach = min(max(since_last, min_back), max_back)
@@ -143,7 +143,7 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
             m1, n1, v1 = sums.stats(start, i, i - 1, linear=True)
             m2, n2, v2 = sums.stats(i, end, i, linear=True)
             t[i] = _t_of(m1, n1, v1, m2, n2, v2)
-        means[i] = (sums.mean(start, i), sums.mean(i, end))
+        windows[i] = (start, end)
         since_last = 0 if t[i] > t_threshold else since_last + 1
 
     changes = []
@@ -152,7 +152,8 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
             continue
         if t[i - 1] > t[i] or (i + 1 < size and t[i + 1] > t[i]):
             continue
-        prev_value, new_value = means[i]
+        start, end = windows[i]  # the plain means of the windows, for the few pushes that get this far
+        prev_value, new_value = sums.mean(start, i), sums.mean(i, end)
         change = Change(i, prev_value, new_value, confidence=_confidence(t[i]), score=t[i], detectors=(NAME,))
         if change.amount_pct >= alert_threshold_pct:
             changes.append(change)
