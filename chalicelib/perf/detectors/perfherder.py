@@ -25,6 +25,8 @@ import math
 from collections.abc import Sequence
 from itertools import accumulate
 
+import numpy as np
+
 from chalicelib.perf.detectors import Change
 
 NAME = "ttest"
@@ -71,23 +73,19 @@ class _Sums:
     """
 
     def __init__(self, pushes: Sequence[Sequence[float]]) -> None:
-        counts, totals, squares = [], [], []
-        for values in pushes:
-            if len(values) == 1:  # most pushes: the sums of one value are the value (as ``sum`` gives them)
-                v = values[0]
-                counts.append(1.0)
-                totals.append(float(v))
-                squares.append(float(v * v))
-            else:
-                counts.append(float(len(values)))
-                totals.append(float(sum(values)))
-                squares.append(float(sum(v * v for v in values)))
-        # running sums from 0.0, left to right: the additions a loop appending ``last + x`` makes
-        self.count = list(accumulate(counts, initial=0.0))
-        self.total = list(accumulate(totals, initial=0.0))
-        self.squares = list(accumulate(squares, initial=0.0))
-        self.j_count = list(accumulate((j * c for j, c in enumerate(counts)), initial=0.0))
-        self.j_total = list(accumulate((j * t for j, t in enumerate(totals)), initial=0.0))
+        if all(len(values) == 1 and type(values[0]) is float for values in pushes):
+            # most series: a float per push, whose sums are itself and its square (as ``sum`` gives them)
+            totals = np.fromiter((values[0] for values in pushes), dtype=float, count=len(pushes))
+            counts, squares = np.ones(len(pushes)), totals * totals
+        else:
+            counts = np.array([float(len(values)) for values in pushes])
+            totals = np.array([float(sum(values)) for values in pushes])
+            squares = np.array([float(sum(v * v for v in values)) for values in pushes])
+        j = np.arange(len(pushes), dtype=float)
+        # running sums from 0.0, left to right (cumsum adds in order): the additions of a loop appending last + x
+        self.count, self.total, self.squares, self.j_count, self.j_total = (
+            np.cumsum(np.concatenate(([0.0], terms))).tolist() for terms in (counts, totals, squares, j * counts,
+                                                                           j * totals))
 
     def mean(self, a: int, b: int) -> float:
         """The plain mean of pushes [a, b) (``stats(a, b, …, linear=False)[0]`` without the variance)."""
