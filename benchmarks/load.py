@@ -417,6 +417,9 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
         result["cores"] = sampler.stop()
         if recording is not None:
             result["profile"] = recording.stop()
+            if args.keep_profile and recording.output.exists():
+                Path(args.keep_profile).mkdir(parents=True, exist_ok=True)
+                shutil.copy(recording.output, Path(args.keep_profile) / recording.output.name)
             shutil.rmtree(recording.output.parent, ignore_errors=True)
         result["idle_cpu"] = _idle_cpu(pid, args.idle_seconds) if args.idle_seconds else None
         return result
@@ -497,6 +500,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="with --drain: sample each stack with py-spy "
                         "(not a project dependency) and print its CPU by layer (benchmarks/stack_profile.py)")
     parser.add_argument("--py-spy", help="with --profile: the py-spy executable (default: on PATH)")
+    parser.add_argument("--keep-profile", metavar="DIR", help="with --profile: keep py-spy's raw (collapsed) "
+                        "recordings in DIR, one file a stack")
     parser.add_argument("--warmup", type=int, default=2, help="with --drain: blobs drained before measuring")
     parser.add_argument("--idle-seconds", type=float, default=10.0,
                         help="with --drain: measure each stack's CPU this long once drained (0: skip)")

@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Protocol
 
-from chalicelib.local import direct_dynamodb, moto_guards
+from chalicelib.local import direct_dynamodb, expression_guards, moto_guards, s3_guards, sqs_guards
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 LOCK = threading.RLock()
@@ -821,6 +821,9 @@ def install() -> None:
     if _installed:
         return
     moto_guards.install()
+    sqs_guards.install()
+    s3_guards.install()
+    expression_guards.install()
     from botocore.parsers import BaseJSONParser
     from botocore.serialize import JSONSerializer
     from moto.cloudformation.models import Stack
@@ -868,6 +871,9 @@ def uninstall() -> None:
             delattr(owner, name)
         else:
             setattr(owner, name, original)
+    expression_guards.uninstall()
+    s3_guards.uninstall()
+    sqs_guards.uninstall()
     moto_guards.uninstall()
     _installed = False
 

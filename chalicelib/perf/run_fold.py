@@ -9,7 +9,6 @@ their metrics is ``chalicelib.services.perf.metrics_job``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +28,9 @@ class RunSummary:
     pages: dict[str, dict[str, Any]]  # page -> {n_replicates, n, mean, stddev}
 
 
-def number(value: Any) -> float | None:
+def _stored(value: float) -> float | None:
     """A statistic as stored: NaN (no value) becomes None, which JSON and DynamoDB can hold."""
-    if value is None:
-        return None
-    as_float = float(value)
-    return None if math.isnan(as_float) else as_float
+    return None if value != value else value
 
 
 def page_summaries(names: list[str], lengths: np.ndarray, matrix: np.ndarray,
@@ -43,10 +39,12 @@ def page_summaries(names: list[str], lengths: np.ndarray, matrix: np.ndarray,
     from chalicelib.perf.statistics import matrix_summaries
 
     s = matrix_summaries(lengths, matrix, drop_first=drop_first)
+    # Whole arrays to Python numbers at once (one call each, not a numpy scalar per page and field).
     return {
-        name: {"n_replicates": int(s.n_replicates[i]), "n": int(s.n[i]),
-               "mean": number(s.mean[i]), "stddev": number(s.stddev[i])}
-        for i, name in enumerate(names)
+        name: {"n_replicates": int(n_replicates), "n": int(n), "mean": _stored(mean),
+               "stddev": _stored(stddev)}
+        for name, n_replicates, n, mean, stddev in zip(
+            names, s.n_replicates.tolist(), s.n.tolist(), s.mean.tolist(), s.stddev.tolist(), strict=True)
     }
 
 
@@ -69,27 +67,34 @@ def fold(summary: RunSummary, state: dict[str, dict[str, Any]]) -> tuple[dict[st
     )
     after = {name: dict(value) for name, value in state.items()}
     results: dict[str, Any] = {}
-    for i, name in enumerate(names):
+    # Each verdict array to Python values in one call: indexing numpy per page and field cost more than the
+    # kernel.
+    columns = zip(names, ev.error.tolist(), ev.baseline.tolist(), ev.compared.tolist(), ev.p.tolist(),
+                  ev.h0_rejected.tolist(), ev.fdr.tolist(), ev.test_evaluation.tolist(), ev.trend_mean.tolist(),
+                  ev.trend_stddev.tolist(), ev.moves_threshold.tolist(), strict=True)
+    for name, error, baseline, compared, p, h0_rejected, fdr, passed, trend_mean, trend_stddev, moves in columns:
         before = state.get(name, {})
-        result: dict[str, Any] = dict(pages[name])
+        page = pages[name]
+        trend_mean, trend_stddev = _stored(trend_mean), _stored(trend_stddev)
+        result: dict[str, Any] = dict(page)
         result.update(
-            error=str(ev.error[i]) or None,
-            baseline=bool(ev.baseline[i]),
-            compared=bool(ev.compared[i]),
-            p=number(ev.p[i]) if ev.compared[i] else None,
-            h0_rejected=bool(ev.h0_rejected[i]) if ev.compared[i] else None,
-            fdr=bool(ev.fdr[i]) if ev.compared[i] else None,
-            test_evaluation=bool(ev.test_evaluation[i]) if ev.compared[i] else None,
-            trend_mean=number(ev.trend_mean[i]),
-            trend_stddev=number(ev.trend_stddev[i]),
+            error=error or None,
+            baseline=baseline,
+            compared=compared,
+            p=_stored(p) if compared else None,
+            h0_rejected=h0_rejected if compared else None,
+            fdr=fdr if compared else None,
+            test_evaluation=passed if compared else None,
+            trend_mean=trend_mean,
+            trend_stddev=trend_stddev,
             threshold_revision=before.get("base_revision"),
             threshold_test_run_id=before.get("base_test_run_id"),
         )
         results[name] = result
-        if ev.moves_threshold[i]:
+        if moves:
             after[name] = {
-                "base_n": pages[name]["n"], "base_mean": pages[name]["mean"], "base_stddev": pages[name]["stddev"],
+                "base_n": page["n"], "base_mean": page["mean"], "base_stddev": page["stddev"],
                 "base_revision": summary.revision, "base_test_run_id": summary.test_run_id,
-                "trend_mean": number(ev.trend_mean[i]), "trend_stddev": number(ev.trend_stddev[i]),
+                "trend_mean": trend_mean, "trend_stddev": trend_stddev,
             }
     return results, after

@@ -89,3 +89,25 @@ def test_partial_reference_names_branch_and_revision_of_a_broken_blob():
     named = {"test_build": {"branch": "Try", "revision": "abc"}}
     assert partial_reference(named) == {"branch": "Try", "revision": "abc"}
     assert partial_reference({"test_build": "nonsense"}) == {}
+
+
+@pytest.mark.parametrize("values", [[1.5, "2"], [1.5, True], [1.5, None], [1.5, float("nan")], [[1.5]], "1.5"])
+def test_given_replicates_that_are_not_all_numbers_when_parsed_then_the_page_is_named(talos_blob, values):
+    """A boolean is no number here (JSON's true is not a replicate), nor is NaN in an already parsed blob."""
+    blob = copy.deepcopy(talos_blob)
+    page = next(iter(blob["results"]))
+    blob["results"][page] = values
+    with pytest.raises(TestDataError, match=r"Bad value: \['results'\]\['" + page.replace(".", r"\.")
+                       + r"'\] is not a list of numbers\."):
+        parse_run(blob)
+
+
+def test_given_replicates_of_int_float_and_float_subclasses_when_parsed_then_kept_as_given(talos_blob):
+    class Measured(float):
+        pass
+
+    blob = copy.deepcopy(talos_blob)
+    page = next(iter(blob["results"]))
+    blob["results"][page] = [3, 2.5, Measured(4.25)]
+    kept = parse_run(blob).pages[page]
+    assert kept == [3, 2.5, 4.25] and [type(v) for v in kept] == [int, float, Measured]

@@ -341,3 +341,104 @@ def test_the_journal_writes_an_item_as_its_walked_image_after_every_kind_of_writ
                 written = json.dumps(embedded_aws.journal_image(item), default=embedded_aws.json_default)
                 assert json.loads(written) == embedded_aws.image_of(item)
             assert len(kept) > 30 and len(kept) < len(items)  # built items kept, updated ones walked
+
+
+def _index_world_answers() -> list:
+    """A table with a global and a local index (some items lacking the index keys), queried on each index,
+    forward and backward, by pages, with ranges and projections (list elements, nested paths)."""
+    ddb = client("dynamodb")
+    ddb.create_table(
+        TableName="indexed", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "o", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("g", "o", "rev", "when")],
+        GlobalSecondaryIndexes=[{"IndexName": "by_rev", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "rev", "KeyType": "HASH"},
+                                               {"AttributeName": "when", "KeyType": "RANGE"}]}],
+        LocalSecondaryIndexes=[{"IndexName": "by_when", "Projection": {"ProjectionType": "ALL"},
+                                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                              {"AttributeName": "when", "KeyType": "RANGE"}]}])
+    for n in range(40):
+        item = {"g": {"S": f"g{n % 3}"}, "o": {"S": f"{n:04d}"}, "when": {"S": f"{(n * 7) % 11:03d}"},
+                "l": {"L": [{"N": str(n)}, {"M": {"x": {"S": "deep"}, "y": {"N": "2"}}}]}, "other": {"S": "x" * n}}
+        if n % 5:  # every fifth item is not in the global index
+            item["rev"] = {"S": f"r{n % 4}"}
+        ddb.put_item(TableName="indexed", Item=item)
+    queries = [
+        {"IndexName": "by_rev", "KeyConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"S": "r1"}}},
+        {"IndexName": "by_rev", "KeyConditionExpression": "rev = :r AND #w > :w", "ScanIndexForward": False,
+         "ExpressionAttributeNames": {"#w": "when"}, "ExpressionAttributeValues": {":r": {"S": "r2"},
+                                                                                   ":w": {"S": "003"}}, "Limit": 3},
+        {"IndexName": "by_rev", "KeyConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"S": "r9"}}},
+        {"IndexName": "by_when", "KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "g1"}},
+         "Limit": 4, "ProjectionExpression": "o, l[1].x, l[0]"},
+        {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "g2"}},
+         "ProjectionExpression": "l[1].y, #o, absent, l[5]", "ExpressionAttributeNames": {"#o": "other"}},
+    ]
+    out = []
+    for query in queries:
+        start = None
+        while True:
+            got = ddb.query(TableName="indexed", **query, **({"ExclusiveStartKey": start} if start else {}))
+            got.pop("ResponseMetadata")
+            out.append(got)
+            start = got.get("LastEvaluatedKey")
+            if not start or len(out) > 80:
+                break
+    out.append(ddb.get_item(TableName="indexed", Key={"g": {"S": "g0"}, "o": {"S": "0003"}},
+                            ProjectionExpression="l[1], o")["Item"])
+    return out
+
+
+def test_index_queries_and_projections_answer_as_moto_does(plain_aws):
+    """Given a table with a global and a local secondary index, some items outside the global one,
+    when its indexes are queried (ranges, both directions, pages) and items are read with projections of
+    list elements, nested paths and missing attributes, with and without the guards,
+    then every page is moto's own."""
+    answers = []
+    for guarded in (False, True):
+        clients.reset()
+        if guarded:
+            embedded_aws.install()
+        try:
+            with mock_aws():
+                answers.append(_index_world_answers())
+        finally:
+            if guarded:
+                embedded_aws.uninstall()
+            clients.reset()
+    moto_answers, guarded_answers = answers
+    assert any(page.get("LastEvaluatedKey") for page in moto_answers) and moto_answers[-1]["l"]["L"][0]["M"]
+    assert guarded_answers == moto_answers
+
+
+def test_attribute_values_compare_and_hash_as_moto_compares_them(plain_aws):
+    """Given pairs of attribute values (strings, numbers, binary, a string against a number, against None),
+    when they are compared by every operator and hashed with and without the guards,
+    then every result, and every refusal, is moto's own."""
+    import operator
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    values = [{"S": "a"}, {"S": "b"}, {"S": ""}, {"S": "10"}, {"N": "10"}, {"N": "9.5"}, {"B": b"a"}]
+    pairs = [(DynamoType(x), DynamoType(y)) for x in values for y in values] + [(DynamoType({"S": "a"}), None)]
+    operators = (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge)
+
+    def outcomes() -> list:
+        out = []
+        for left, right in pairs:
+            for compare in operators:
+                try:
+                    out.append(compare(left, right))
+                except (TypeError, AttributeError) as refused:
+                    out.append(type(refused).__name__)
+            out.append(hash(left))
+        return out
+
+    plain = outcomes()
+    embedded_aws.install()
+    try:
+        guarded = outcomes()
+    finally:
+        embedded_aws.uninstall()
+    assert "AttributeError" in plain and plain.count(True) > 50
+    assert guarded == plain
