@@ -27,11 +27,12 @@ SAMPLES_A_SECOND = 100
 
 # (layer, pattern of a frame "function (file:line)"), innermost match wins; first listed wins on a frame.
 LAYERS: list[tuple[str, re.Pattern[str]]] = [
-    ("journal (images, frames, fdatasync)", re.compile(r"chalicelib/local/(journal|persistence)\.py|image_of|"
-                                                       r"_records \(|_item_image|_object_image")),
+    ("journal (images, frames, fdatasync)", re.compile(r"chalicelib/local/(journal|persistence|journal_images|"
+                                                       r"snapshots)\.py|image_of|_records \(")),
     ("moto backends (the fake AWS's own work)", re.compile(r"moto/(dynamodb|sqs|s3)/models|moto_guards")),
     ("AWS calls in process (moto's request/response, the direct path)",
-     re.compile(r"moto/|_direct_json|_plain|_attribute_values_read|_without_none|direct_dynamodb|embedded_aws")),
+     re.compile(r"moto/|_direct_json|_plain|plain_answers|_empty_answer|_attribute_values_read|_without_none|"
+                r"direct_dynamodb|embedded_aws|moto_backends|(expression|sqs|s3)_guards")),
     ("botocore client (validate, serialise, sign, parse)", re.compile(r"botocore/|_attribute_values_(direct|written)")),
     ("HTTP server and Chalice's gateway", re.compile(r"socketserver|http/server|chalice/local\.py|http_server\.py|"
                                                      r"email/|ssl\.py")),

@@ -10,7 +10,7 @@ stack's CPU, and none of it happens on AWS, where the same bytes cross a
 network instead (profile in docs/local-stack.md).
 
 Here the client's own ``_make_api_call`` keeps what the app can observe and
-skips the rest, for the item operations (``embedded_aws.DIRECT_JSON_OPERATIONS``):
+skips the rest, for the item operations (``dynamodb_json.DIRECT_JSON_OPERATIONS``):
 
 - the same client events before the call (``provide-client-params``,
   ``before-parameter-build``: boto3's idempotency tokens) and after it
@@ -150,7 +150,7 @@ def parsed_answer(value: Any, shape: Any) -> Any:
     kind = shape.type_name
     if kind == "structure":
         if _is_attribute_value(shape):
-            return value  # item data: already plain and the caller's own (embedded_aws._plain copies)
+            return value  # item data: already plain and the caller's own (dynamodb_json._plain copies)
         members = shape.members
         return {name: parsed_answer(v, members[name]) for name, v in value.items()
                 if v is not None and name in members}
@@ -195,7 +195,7 @@ def _direct_call(client: Any, operation_name: str, api_params: dict[str, Any]) -
     from botocore.validate import validate_parameters
     from moto.dynamodb.responses import DynamoHandler
 
-    from chalicelib.local import embedded_aws
+    from chalicelib.local import dynamodb_json
 
     operation_model = client._service_model.operation_model(operation_name)
     context: dict[str, Any] = {"client_region": client.meta.region_name, "client_config": client.meta.config,
@@ -226,7 +226,7 @@ def _direct_call(client: Any, operation_name: str, api_params: dict[str, Any]) -
                        "Content-Type": "application/x-amz-json-1.0"}
     handler.response_headers = {"server": "amazon.com"}
     handler.params = params
-    with embedded_aws.plain_answers() as answer:
+    with dynamodb_json.plain_answers() as answer:
         status, headers, body = handler.call_action()
     status = int(status)
     http = AWSResponse(f"https://dynamodb.{client.meta.region_name}.amazonaws.com/", status,
@@ -258,7 +258,7 @@ def _direct_call(client: Any, operation_name: str, api_params: dict[str, Any]) -
 
 
 def _make_api_call(original: Any) -> Any:
-    from chalicelib.local.embedded_aws import DIRECT_JSON_OPERATIONS
+    from chalicelib.local.dynamodb_json import DIRECT_JSON_OPERATIONS
 
     @functools.wraps(original)
     def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:

@@ -280,7 +280,7 @@ def _shared_in_query(original: Any) -> Any:
 
     moto's ``Table.query`` deep-copies every item it found before filtering and
     projecting them, then the answer reads each item's attributes into new plain
-    values (``embedded_aws._plain``); neither a filter nor a projection changes
+    values (``dynamodb_json._plain``); neither a filter nor a projection changes
     an item (a projection builds a new one), and the whole call runs under the
     local stack's lock, so the copy, the costliest step of reading a window of
     runs' metrics, protected nothing. Index queries keep moto's copy.
@@ -488,7 +488,7 @@ def plain_attributes(item: Any) -> dict[str, Any] | None:
     the local stack's direct path's copy: nobody else holds them), and an item
     changes in place only in ``update_item``, which forgets them as it forgets
     the size. The journal writes them as the item's image without walking the
-    item (``embedded_aws.journal_image``).
+    item (``journal_images.journal_image``).
     """
     return item.__dict__.get(PLAIN)
 

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from chalicelib import config
-from chalicelib.local import embedded_aws, journal
+from chalicelib.local import embedded_aws, journal, journal_images, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class Store:
     def append(self, records: list[dict[str, Any]]) -> Any:
         assert self.journal is not None, "store not open"
         payload = json.dumps([_stored(r, self.blobs) for r in records], separators=(",", ":"),
-                             default=embedded_aws.json_default).encode()
+                             default=journal_images.json_default).encode()
         current = self.journal
         token = (current, current.append(payload))
         if current.size > self.compact_bytes and not self._compacting.locked():
@@ -221,12 +221,12 @@ class Store:
         first_generation = 0
         if manifest is not None:
             first_generation = manifest["journal_from"]
-            _add(counts, embedded_aws.apply(_loaded(_snapshot_records(self.base / SNAPSHOT), self.blobs),
+            _add(counts, snapshots.apply(_loaded(_snapshot_records(self.base / SNAPSHOT), self.blobs),
                                             self.region))
         else:
             legacy = _legacy_records(self.base, self.prefix, self.bucket)
             if legacy is not None:
-                _add(counts, embedded_aws.apply(legacy, self.region))
+                _add(counts, snapshots.apply(legacy, self.region))
         for path in _journals(self.base):
             if _generation(path) < first_generation:
                 continue
@@ -235,7 +235,7 @@ class Store:
             counts["torn_bytes"] += scan.torn_bytes
             for payload in scan.payloads:
                 counts["frames"] += 1
-                _add(counts, embedded_aws.apply(_loaded(json.loads(payload), self.blobs), self.region))
+                _add(counts, snapshots.apply(_loaded(json.loads(payload), self.blobs), self.region))
         self._generation = max([first_generation - 1, *(_generation(p) for p in _journals(self.base))])
         return counts
 
@@ -245,7 +245,7 @@ class Store:
         """Write the current state as the snapshot and continue in a new journal generation."""
         with self._compacting:
             with embedded_aws.LOCK:
-                records = list(embedded_aws.state(self.prefix, self.region, self.bucket))
+                records = list(snapshots.state(self.prefix, self.region, self.bucket))
                 if self.journal is not None:
                     self.journal.close()
                 self._generation += 1
@@ -275,7 +275,7 @@ class Store:
             for record in records:
                 counts[record["kind"] + "s"] += 1
                 f.write(json.dumps(_stored(record, self.blobs), separators=(",", ":"),
-                                   default=embedded_aws.json_default) + "\n")
+                                   default=journal_images.json_default) + "\n")
             f.flush()
             if self.durable:
                 os.fsync(f.fileno())
@@ -357,7 +357,7 @@ def _legacy_iter(src: Path, prefix: str, bucket: str) -> Iterator[dict[str, Any]
                     attr["BinaryValue"] = base64.b64decode(attr["BinaryValue"])
                 attributes[attr_name] = attr
             yield {"kind": "message", "queue": f"{prefix}-{path.stem}", "id": f"restored-{path.stem}-{i}",
-                   "body": saved["body"], "attributes": embedded_aws._jsonable(attributes),
+                   "body": saved["body"], "attributes": journal_images.jsonable(attributes),
                    "group": saved.get("MessageGroupId"), "dedup": saved.get("MessageDeduplicationId")}
 
 

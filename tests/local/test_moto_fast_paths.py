@@ -20,7 +20,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from chalicelib.local import direct_dynamodb, embedded_aws
+from chalicelib.local import direct_dynamodb, embedded_aws, journal_images, moto_backends
 from chalicelib.store import clients
 from chalicelib.store.clients import client
 
@@ -133,8 +133,8 @@ def _stored(ddb) -> list:
     """The items as moto holds them (so as the journal records them): what the requests were parsed into."""
     from moto.dynamodb.models import dynamodb_backends
 
-    table = dynamodb_backends[embedded_aws.ACCOUNT_ID][ddb.meta.region_name].tables[TABLE]
-    return [embedded_aws.image_of(item) for item in table.all_items()]
+    table = dynamodb_backends[moto_backends.ACCOUNT_ID][ddb.meta.region_name].tables[TABLE]
+    return [journal_images.image_of(item) for item in table.all_items()]
 
 
 def _outcome(call, **params) -> tuple:
@@ -314,10 +314,10 @@ def test_the_journal_image_of_an_item_is_moto_to_json(plain_aws):
         attrs = _item("g", order)
         attrs["nested_b64"] = {"M": {"s": {"B": base64.b64encode(b"nested").decode()}}}  # as moto keeps wire text
         item = Item(DynamoType(attrs["g"]), DynamoType(attrs["o"]), attrs)
-        expected = {k: embedded_aws.to_json(v) for k, v in item.to_json()["Attributes"].items()}
-        assert embedded_aws.image_of(item) == expected
-        assert {k: embedded_aws.from_json(v) for k, v in embedded_aws.image_of(item).items()} == \
-            {k: embedded_aws.from_json(v) for k, v in expected.items()}
+        expected = {k: journal_images.to_json(v) for k, v in item.to_json()["Attributes"].items()}
+        assert journal_images.image_of(item) == expected
+        assert {k: journal_images.from_json(v) for k, v in journal_images.image_of(item).items()} == \
+            {k: journal_images.from_json(v) for k, v in expected.items()}
 
 
 def test_the_journal_writes_an_item_as_its_walked_image_after_every_kind_of_write(plain_aws):
@@ -334,12 +334,12 @@ def test_the_journal_writes_an_item_as_its_walked_image_after_every_kind_of_writ
     for direct in (False, True):
         with _moto_world(direct=direct) as ddb:
             _answers(ddb), _writes(ddb), _refusals(ddb), _grown_pages(ddb)
-            table = dynamodb_backends[embedded_aws.ACCOUNT_ID][ddb.meta.region_name].tables[TABLE]
+            table = dynamodb_backends[moto_backends.ACCOUNT_ID][ddb.meta.region_name].tables[TABLE]
             items = list(table.all_items())
             kept = [item for item in items if moto_guards.plain_attributes(item) is not None]
             for item in items:
-                written = json.dumps(embedded_aws.journal_image(item), default=embedded_aws.json_default)
-                assert json.loads(written) == embedded_aws.image_of(item)
+                written = json.dumps(journal_images.journal_image(item), default=journal_images.json_default)
+                assert json.loads(written) == journal_images.image_of(item)
             assert len(kept) > 30 and len(kept) < len(items)  # built items kept, updated ones walked
 
 
