@@ -318,3 +318,34 @@ def test_a_series_whose_pages_this_worker_registered_is_not_read_again(upload, p
     _deliver(upload, pump, [json.dumps(with_new_page)])
     assert len(reads) == 1
     assert "new.example.com" in get(perf_signatures._pk(group.branch), perf_signatures._group_sk(group)).pages
+
+
+def test_a_batch_of_a_groups_runs_registers_its_series_once(upload, pump, talos_blob, series, aws_calls):
+    """Given three runs of one group waiting for their metrics (one pump batch: the metrics queue hands a
+    worker up to ten), the last with a page the others lack, when the batch is computed, then the group's
+    registry item is written once, with every page of the batch and the newest push, and each page has its
+    signature, as registering each run in turn would leave them."""
+    from chalicelib.services.perf.metrics_job import group_of
+    from chalicelib.store import perf_signatures, test_runs
+
+    runs = _runs(talos_blob, series)[:3]
+    with_new_page = json.loads(runs[2])
+    with_new_page["results"]["new.example.com"] = [5.0, 6.0, 7.0]
+    runs[2] = json.dumps(with_new_page)
+    for blob in runs:
+        assert upload(blob).status_code == 200
+    pump.drain(PROCESSING)
+    aws_calls.clear()
+
+    pump.drain(METRICS)
+
+    group = group_of(test_runs.get("talos", 1))
+    stored = perf_signatures.SeriesGroupRecord.get(perf_signatures._pk(group.branch),
+                                                   perf_signatures._group_sk(group), consistent_read=True)
+    assert stored.pages == {*PAGES, "new.example.com"}
+    assert int(stored.last_updated) == max(int(test_runs.get("talos", i).push_date) for i in (1, 2, 3))
+    assert sorted(s.signature.page for s in perf_signatures.in_repository(group.branch)) == sorted(
+        [*PAGES, "new.example.com"])
+    # one UpdateItem for the group's item and one for the new pages' signature ids (a counter); run by run it
+    # was one for the group's item per run and one for the ids per run bringing new pages
+    assert [op for _, op in aws_calls].count("UpdateItem") == 2

@@ -68,3 +68,42 @@ def test_the_prefix_sum_windows_equal_the_reference_windows():
             fore = sums.stats(a, b, a, linear)
             assert back == pytest.approx(perfherder._window_stats(pushes[a:b][::-1], linear), rel=1e-9)
             assert fore == pytest.approx(perfherder._window_stats(pushes[a:b], linear), rel=1e-9)
+
+
+def _walked(pushes: list[list[float]], min_back: int = 12, max_back: int = 24, fore: int = 12,
+            t_threshold: float = 7.0) -> list[tuple[int, float]]:
+    """The windows as treeherder/perfalert walks them, push by push, with the reference statistics: (i, t) alerts."""
+    t, back_n, fore_n, since_last = [0.0] * len(pushes), [0] * len(pushes), [0] * len(pushes), 0
+    for i in range(1, len(pushes)):
+        reach, j, back = min(max(since_last, min_back), max_back), i - 1, []
+        while back_n[i] < max_back and j >= 0 and i - j <= reach:
+            back_n[i] += len(pushes[j])
+            back.append(pushes[j])
+            j -= 1
+        ahead, j = [], i
+        while fore_n[i] < fore and j < len(pushes):
+            fore_n[i] += len(pushes[j])
+            ahead.append(pushes[j])
+            j += 1
+        t[i] = perfherder._t(back, ahead)
+        since_last = 0 if t[i] > t_threshold else since_last + 1
+    return [(i, t[i]) for i in range(1, len(pushes))
+            if back_n[i] >= min_back and fore_n[i] >= fore and t[i] > t_threshold
+            and t[i - 1] <= t[i] and (i + 1 == len(pushes) or t[i + 1] <= t[i])]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_detect_finds_what_walking_the_windows_push_by_push_finds(seed):
+    """Windows bounded by bisection on running value counts, not walked: the same pushes, the same t.
+
+    The walk is treeherder/perfalert's (``detect_changes``: back window from i − 1 while under ``max_back``
+    values and within the pushes since the last detection, fore window from i while under ``fore`` values).
+    """
+    rng = np.random.default_rng(seed)
+    pushes = [list(rng.normal(100.0 + 8.0 * (k >= 30) + 6.0 * (k >= 55), 2.0, int(rng.choice([1, 1, 1, 2, 3]))))
+              for k in range(90)]
+    for params in ({}, {"min_back": 3, "max_back": 9, "fore": 5, "t_threshold": 4.0}):
+        found = [(c.index, c.score) for c in perfherder.detect(pushes, alert_threshold_pct=0.0, **params)]
+        walked = _walked(pushes, **params)
+        assert [i for i, _ in found] == [i for i, _ in walked] and found
+        assert [s for _, s in found] == pytest.approx([s for _, s in walked], rel=1e-9)

@@ -97,3 +97,22 @@ def test_confirming_with_shared_verdicts_decides_as_confirming_alone():
     seen: dict = {}
     for params in (shipyard.V1, shipyard.REAL_DATA, shipyard.Parameters(z_min=3.5, min_pct=10.0)):
         assert shipyard.confirm(y, proposed, params, seen) == shipyard.confirm(y, proposed, params)
+
+
+def test_a_push_is_the_median_of_its_runs():
+    # given pushes of one run (the value itself), of an odd and of an even number of retriggered runs
+    pushes = [[3.0], [5.0, 1.0, 4.0], [2.0, 8.0], [7.5]]
+    # then each point is np.median of its runs, exactly
+    assert shipyard._points(pushes).tolist() == [float(np.median(v)) for v in pushes] == [3.0, 4.0, 5.0, 7.5]
+
+
+def test_the_step_tests_median_is_numpys_to_the_bit():
+    """``judge`` takes its medians by partition: the numbers must be np.median's (ties, even sizes, NaN)."""
+    rng = np.random.default_rng(11)
+    for size in [*range(1, 12), 30, 59, 60, 900]:
+        values = rng.normal(100.0, 5.0, size)
+        for case in (values, np.round(values), np.full(size, 2.5)):
+            assert shipyard._median(case) == float(np.median(case))
+        with_nan = values.copy()
+        with_nan[size // 2] = np.nan
+        assert np.isnan(shipyard._median(with_nan)) and np.isnan(np.median(with_nan))

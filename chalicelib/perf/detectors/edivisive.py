@@ -109,13 +109,13 @@ def _permuted_lower_sums(x: np.ndarray, order: np.ndarray) -> np.ndarray:
     np.abs(permuted, out=permuted)
     if permuted.dtype == SMALL_INTEGER:
         permuted *= _strictly_lower(order.shape[1], permuted.dtype)
-        return permuted.sum(axis=2, dtype=np.int64).astype(float)
+        return permuted.sum(axis=2, dtype=np.int32).astype(float)  # < 2**15 a distance, fewer than 2**16 of them
     return _lower_sums(permuted)
 
 
 def _as_small_integers(x: np.ndarray) -> np.ndarray:
-    """``x`` as SMALL_INTEGER when every value and every difference fits one, else ``x`` itself."""
-    if x.size and np.isfinite(x).all() and np.abs(x).max() < 2 ** 14 and (x == np.rint(x)).all():
+    """``x`` as SMALL_INTEGER when every value and every difference fits one (and a row's sum an int32), else ``x``."""
+    if 0 < x.size < 2 ** 16 and np.isfinite(x).all() and np.abs(x).max() < 2 ** 14 and (x == np.rint(x)).all():
         return x.astype(SMALL_INTEGER)
     return x
 

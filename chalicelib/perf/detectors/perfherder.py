@@ -25,6 +25,8 @@ import math
 from collections.abc import Sequence
 from itertools import accumulate
 
+import numpy as np
+
 from chalicelib.perf.detectors import Change
 
 NAME = "ttest"
@@ -71,23 +73,19 @@ class _Sums:
     """
 
     def __init__(self, pushes: Sequence[Sequence[float]]) -> None:
-        counts, totals, squares = [], [], []
-        for values in pushes:
-            if len(values) == 1:  # most pushes: the sums of one value are the value (as ``sum`` gives them)
-                v = values[0]
-                counts.append(1.0)
-                totals.append(float(v))
-                squares.append(float(v * v))
-            else:
-                counts.append(float(len(values)))
-                totals.append(float(sum(values)))
-                squares.append(float(sum(v * v for v in values)))
-        # running sums from 0.0, left to right: the additions a loop appending ``last + x`` makes
-        self.count = list(accumulate(counts, initial=0.0))
-        self.total = list(accumulate(totals, initial=0.0))
-        self.squares = list(accumulate(squares, initial=0.0))
-        self.j_count = list(accumulate((j * c for j, c in enumerate(counts)), initial=0.0))
-        self.j_total = list(accumulate((j * t for j, t in enumerate(totals)), initial=0.0))
+        if all(len(values) == 1 and type(values[0]) is float for values in pushes):
+            # most series: a float per push, whose sums are itself and its square (as ``sum`` gives them)
+            totals = np.fromiter((values[0] for values in pushes), dtype=float, count=len(pushes))
+            counts, squares = np.ones(len(pushes)), totals * totals
+        else:
+            counts = np.array([float(len(values)) for values in pushes])
+            totals = np.array([float(sum(values)) for values in pushes])
+            squares = np.array([float(sum(v * v for v in values)) for values in pushes])
+        j = np.arange(len(pushes), dtype=float)
+        # running sums from 0.0, left to right (cumsum adds in order): the additions of a loop appending last + x
+        self.count, self.total, self.squares, self.j_count, self.j_total = (
+            np.cumsum(np.concatenate(([0.0], terms))).tolist() for terms in (counts, totals, squares, j * counts,
+                                                                           j * totals))
 
     def mean(self, a: int, b: int) -> float:
         """The plain mean of pushes [a, b) (``stats(a, b, …, linear=False)[0]`` without the variance)."""
@@ -127,7 +125,7 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
     t = [0.0] * size
     back_count = [0] * size
     fore_count = [0] * size
-    means: list[tuple[float, float]] = [(0.0, 0.0)] * size
+    windows = [(0, 0)] * size  # (start, end): the pushes [start, i) and [i, end) the t-test at i compared
     since_last = 0
     for i in range(1, size):
         reach = min(max(since_last, min_back), max_back)
@@ -143,7 +141,7 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
             m1, n1, v1 = sums.stats(start, i, i - 1, linear=True)
             m2, n2, v2 = sums.stats(i, end, i, linear=True)
             t[i] = _t_of(m1, n1, v1, m2, n2, v2)
-        means[i] = (sums.mean(start, i), sums.mean(i, end))
+        windows[i] = (start, end)
         since_last = 0 if t[i] > t_threshold else since_last + 1
 
     changes = []
@@ -152,7 +150,8 @@ def detect(pushes: Sequence[Sequence[float]], min_back: int = 12, max_back: int 
             continue
         if t[i - 1] > t[i] or (i + 1 < size and t[i + 1] > t[i]):
             continue
-        prev_value, new_value = means[i]
+        start, end = windows[i]  # the plain means of the windows, for the few pushes that get this far
+        prev_value, new_value = sums.mean(start, i), sums.mean(i, end)
         change = Change(i, prev_value, new_value, confidence=_confidence(t[i]), score=t[i], detectors=(NAME,))
         if change.amount_pct >= alert_threshold_pct:
             changes.append(change)

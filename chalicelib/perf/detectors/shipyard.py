@@ -45,6 +45,7 @@ real development split (``REAL_DATA_CV``, the default).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -104,6 +105,26 @@ def _points(pushes: Sequence[Sequence[float]]) -> np.ndarray:
     return y
 
 
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a 1-D float array, the same number, without its generic machinery (axes, out, keepdims).
+
+    The middle value of a partition, or the mean of the two middle ones
+    ((a + b) / 2, as np.median's mean of two computes it); NaN when any value
+    is NaN (a partition puts NaNs last).
+    """
+    size = values.size
+    if size == 0:
+        return float(np.median(values))  # NaN, with numpy's warning
+    half = size // 2
+    if size % 2:
+        part = np.partition(values, (half, size - 1))
+        middle = part[half]
+    else:
+        part = np.partition(values, (half - 1, half, size - 1))
+        middle = (part[half - 1] + part[half]) / 2.0
+    return math.nan if math.isnan(part[-1]) else float(middle)
+
+
 def _rank_z(before: np.ndarray, after: np.ndarray) -> float:
     """Mann–Whitney z of ``after`` against ``before`` (normal approximation, ties count ½)."""
     n1, n2 = before.size, after.size
@@ -113,15 +134,23 @@ def _rank_z(before: np.ndarray, after: np.ndarray) -> float:
     return float((greater - mean) / sd)
 
 
+@functools.cache
+def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The index pairs i < j of ``size`` values (made once per size: a window has a handful)."""
+    i, j = np.triu_indices(size, k=1)
+    i.flags.writeable = j.flags.writeable = False
+    return i, j
+
+
 def _theil_sen_slope(*sides: tuple[np.ndarray, np.ndarray]) -> float:
     """Median of the pairwise slopes within each (positions, values) side, pooled."""
     slopes = []
     for x, y in sides:
-        i, j = np.triu_indices(x.size, k=1)
+        i, j = _pairs(x.size)
         if i.size:
             slopes.append((y[j] - y[i]) / (x[j] - x[i]))
     pooled = np.concatenate(slopes) if slopes else np.array([])
-    return float(np.median(pooled)) if pooled.size else 0.0
+    return _median(pooled) if pooled.size else 0.0
 
 
 @dataclass(frozen=True)
@@ -146,10 +175,10 @@ def judge(y: np.ndarray, index: int, start: int, end: int, params: Parameters = 
     slope = _theil_sen_slope((xb, yb), (xa, ya))
     rb, ra = yb - slope * (xb - index), ya - slope * (xa - index)  # both sides as seen at the change
     z = _rank_z(rb, ra)
-    step = float(np.median(ra[:, None] - rb[None, :]))  # Hodges–Lehmann
-    prev_value = float(np.median(rb))
-    spread = np.concatenate([rb - np.median(rb), ra - np.median(ra)])
-    sigma = 1.4826 * float(np.median(np.abs(spread)))
+    step = _median((ra[:, None] - rb[None, :]).ravel())  # Hodges–Lehmann
+    prev_value = _median(rb)
+    spread = np.concatenate([rb - prev_value, ra - _median(ra)])
+    sigma = 1.4826 * _median(np.abs(spread))
     effect = abs(step) / sigma if sigma > 0 else math.inf
     return Verdict(z, prev_value, prev_value + step, effect)
 

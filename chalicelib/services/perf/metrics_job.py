@@ -10,6 +10,7 @@ writes the metrics records and the series' Perfherder signatures.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.perf.run_fold import RunSummary, fold, page_summaries
@@ -83,18 +84,35 @@ def _summary_of(record: MetricsRecord) -> RunSummary:
                       {p: {k: pages[p].get(k) for k in _SUMMARY_FIELDS} for p in pages})
 
 
+@dataclass(frozen=True)
+class Computed:
+    """A run's metrics computed: its group, the items written, and what its group's series now reach."""
+
+    group: SeriesGroup
+    written: int
+    pages: list[str]  # the run's pages, sorted
+    newest_push_date: int  # the newest push among the group's runs computed (the replay reaches the last)
+
+
 def compute(project: str, test_run_id: int) -> int:
-    """Compute the run's metrics and replay its group's later runs; returns runs written.
+    """Compute the run's metrics, replay its group's later runs, register its series; returns runs written.
 
     0 when the run is gone or not yet linked to a push (it is computed when
     it is linked).
     """
-    return compute_run(project, test_run_id)[1]
+    done = compute_run(project, test_run_id)
+    if done is None:
+        return 0
+    register_series(done.group, done.pages, done.newest_push_date)
+    return done.written
 
 
-def compute_run(project: str, test_run_id: int,
-                pages: dict[str, dict[str, Any]] | None = None) -> tuple[SeriesGroup | None, int]:
-    """As ``compute``, also naming the run's group (None when nothing was computed).
+def compute_run(project: str, test_run_id: int, pages: dict[str, dict[str, Any]] | None = None) -> Computed | None:
+    """As ``compute``, but leaving the series' registration to the caller (None when nothing was computed).
+
+    The metrics worker registers once per group and batch (``register_series``)
+    what its runs reached, not once per run: one UpdateItem per group instead
+    of one per message, for the same registry.
 
     ``pages``: the run's replicate summaries when the message carried them
     (then no replicates are read). Only items whose metrics changed are
@@ -103,7 +121,7 @@ def compute_run(project: str, test_run_id: int,
     """
     run = test_runs.get(project, test_run_id)
     if run is None or run.push_id is None:
-        return None, 0
+        return None
     group = group_of(run)
     order = _order_of(run)
     state = metrics_store.state_before(group.key, order)
@@ -122,6 +140,14 @@ def compute_run(project: str, test_run_id: int,
             changed.append(rec)
     if changed:
         metrics_store.save_all(changed)
-    # The Perfherder face: the series of these pages, with data up to the newest push of the chain.
-    perf_signatures.register(group, sorted(current.pages), max(s.push_date for s in chain))
-    return group, len(changed)
+    return Computed(group, len(changed), sorted(current.pages), max(s.push_date for s in chain))
+
+
+def register_series(group: SeriesGroup, pages: list[str], newest_push_date: int) -> None:
+    """The Perfherder face: the group's series of these pages, with data up to its newest push.
+
+    Pages are only ever added and the newest push only moves forward, so
+    registering the union of a batch's runs once leaves what registering each
+    run in turn left.
+    """
+    perf_signatures.register(group, pages, newest_push_date)
