@@ -42,6 +42,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from chalicelib.local import dynamodb_json
+
 ACCOUNT_ID = "123456789012"  # moto's default account, the one the stub's dummy credentials map to
 _TARGET_PREFIX = "DynamoDB_20120810."
 _original: Any = None
@@ -195,8 +197,6 @@ def _direct_call(client: Any, operation_name: str, api_params: dict[str, Any]) -
     from botocore.validate import validate_parameters
     from moto.dynamodb.responses import DynamoHandler
 
-    from chalicelib.local import dynamodb_json
-
     operation_model = client._service_model.operation_model(operation_name)
     context: dict[str, Any] = {"client_region": client.meta.region_name, "client_config": client.meta.config,
                                "has_streaming_input": False, "auth_type": operation_model.resolved_auth_type}
@@ -258,11 +258,10 @@ def _direct_call(client: Any, operation_name: str, api_params: dict[str, Any]) -
 
 
 def _make_api_call(original: Any) -> Any:
-    from chalicelib.local.dynamodb_json import DIRECT_JSON_OPERATIONS
 
     @functools.wraps(original)
     def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        if (operation_name in DIRECT_JSON_OPERATIONS and self._service_model.service_name == "dynamodb"
+        if (operation_name in dynamodb_json.DIRECT_JSON_OPERATIONS and self._service_model.service_name == "dynamodb"
                 and self.meta.endpoint_url.endswith(".amazonaws.com")):
             parsed = _direct_call(self, operation_name, api_params)
             if parsed is not None:

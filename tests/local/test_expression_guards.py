@@ -142,3 +142,45 @@ def _shape(node) -> object:
     if not isinstance(node, Node):
         return node
     return (node.type, tuple(_shape(child) for child in node.children or ()))
+
+
+def _links(node, parent=None) -> list:
+    """Every node of a tree with whether its parent link points at the node holding it."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    if not isinstance(node, Node):
+        return []
+    out = [(node.type, node.parent is parent)]
+    for child in node.children or ():
+        out += _links(child, node)
+    return out
+
+
+def test_a_tree_is_deep_copied_as_copy_deepcopy_copies_it():
+    """Given parsed update expressions (and a subtree of one, whose parent is outside it),
+    when they are deep-copied with and without the guard,
+    then the copies have the same shape and the same parent links, and share no node with the original."""
+    import copy
+
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    texts = [expression for expression, _, _ in UPDATES if expression != "SET = :a"]
+    trees = [UpdateExpressionParser.make(text) for text in texts]
+    subtree = trees[0].children[0]
+
+    def copies() -> list:
+        out = []
+        for tree in [*trees, subtree]:
+            copied = copy.deepcopy(tree)
+            assert copied is not tree and copied.children[0] is not tree.children[0]
+            out.append((_shape(copied), _links(copied, copied.parent), _shape(copied.parent)))
+        return out
+
+    plain = copies()
+    expression_guards.install()
+    try:
+        guarded = copies()
+    finally:
+        expression_guards.uninstall()
+    assert plain[-1][2] == _shape(trees[0])  # the subtree's parent was copied too
+    assert guarded == plain
