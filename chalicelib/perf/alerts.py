@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from chalicelib.perf.detectors import Change, shipyard
@@ -105,6 +105,11 @@ def detect_series(page: str, points: Sequence[Point], detect: Any = shipyard.det
             direction_of(change.prev_value, change.new_value, lower_is_better), round(change.confidence, 4),
             change.detectors, change.new_value - change.prev_value, _finite(change.score)))
     return found
+
+
+def with_direction(detections: Iterable[Detection], lower_is_better: bool) -> list[Detection]:
+    """The detections as a series with this ``lower_is_better`` reads them (the same as detecting with it)."""
+    return [replace(d, direction=direction_of(d.prev_value, d.new_value, lower_is_better)) for d in detections]
 
 
 def _finite(score: float) -> float:

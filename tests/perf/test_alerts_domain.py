@@ -119,6 +119,14 @@ def test_a_rise_is_a_regression_only_where_lower_is_better(lower_is_better, dire
     assert found.t_value > 0
 
 
+@pytest.mark.parametrize("lower_is_better", [True, False])
+def test_a_direction_applied_after_detection_is_the_one_detected_with(lower_is_better):
+    """The alerts job reads a signature's lower_is_better only for pages with a change, then applies it."""
+    points = _step_points(100.0, 120.0)
+    assert (alerts.with_direction(alerts.detect_series("a.com", points), lower_is_better)
+            == alerts.detect_series("a.com", points, lower_is_better=lower_is_better))
+
+
 def test_a_summary_id_sorts_by_push_date_and_names_one_push_of_one_branch():
     first = alerts.summary_id("talos", "Mozilla-Inbound", 7, 1_300_000_000)
     assert first == alerts.summary_id("talos", "Mozilla-Inbound", 7, 1_300_000_000)

@@ -63,13 +63,15 @@ def test_detect_reports_the_neighbouring_segments_means():
 
 @pytest.mark.parametrize("values", [
     np.random.default_rng(12).gamma(2.0, 10.0, 37),  # floats: recomputed |x_i − x_j|, the same einsum
-    np.random.default_rng(13).permutation(37).astype(float),  # ranks: summed as small integers
-    np.array([3.0, -2.0, 3.0, 16383.0, -16383.0, 0.0, 7.0]),  # the integer path's bounds, ties
+    np.random.default_rng(13).permutation(128).astype(float),  # ranks of 128 pushes: summed as int8
+    np.array([3.0, -2.0, 3.0, 16383.0, -16383.0, 0.0, 7.0]),  # the int16 path's bounds, ties
 ])
 def test_permuted_lower_sums_equal_those_of_the_gathered_distance_matrices(values):
     """The permutation test's sums are taken without gathering each permuted matrix: the same numbers, bit for bit."""
     distances = edivisive.distance_matrix(values)
     order = np.random.default_rng(14).permuted(np.tile(np.arange(values.size), (20, 1)), axis=1)
     expected = edivisive._lower_sums(distances[order[:, :, None], order[:, None, :]])
-    actual = edivisive._permuted_lower_sums(edivisive._as_small_integers(values), order)
+    permutable = edivisive._as_small_integers(values)
+    actual = edivisive._permuted_lower_sums(permutable, order)
     assert actual.dtype == expected.dtype and np.array_equal(actual, expected)
+    assert permutable.dtype == {37: np.float64, 128: np.int8, 7: np.int16}[values.size]
