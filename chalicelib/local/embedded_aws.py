@@ -27,8 +27,8 @@ The records are the images of ``journal_images``; ``snapshots.apply`` puts
 them back into the backends (a snapshot or a journal being replayed), and
 ``snapshots.state`` reads the backends whole for a snapshot. DynamoDB answers
 are written and read by member, not by shape walk (``dynamodb_json``), and
-moto's slowest habits are guarded (``moto_guards``, ``expression_guards``,
-``sqs_guards``, ``s3_guards``).
+moto's slowest habits are guarded (``moto_guards``, ``value_guards``,
+``expression_guards``, ``sqs_guards``, ``s3_guards``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
-from chalicelib.local import direct_dynamodb, dynamodb_json, expression_guards, moto_guards, s3_guards, sqs_guards
+from chalicelib.local import (
+    direct_dynamodb,
+    dynamodb_json,
+    expression_guards,
+    moto_guards,
+    s3_guards,
+    sqs_guards,
+    value_guards,
+)
 from chalicelib.local.journal_images import item_image, message_record, object_image, to_json
 from chalicelib.local.moto_backends import dynamodb, s3, sqs
 
@@ -389,6 +397,7 @@ def install() -> None:
     sqs_guards.install()
     s3_guards.install()
     expression_guards.install()
+    value_guards.install()
     from botocore.parsers import BaseJSONParser
     from botocore.serialize import JSONSerializer
     from moto.cloudformation.models import Stack
@@ -436,6 +445,7 @@ def uninstall() -> None:
             delattr(owner, name)
         else:
             setattr(owner, name, original)
+    value_guards.uninstall()
     expression_guards.uninstall()
     s3_guards.uninstall()
     sqs_guards.uninstall()

@@ -20,7 +20,7 @@ then, and here the items the request names are put back the same way. Both
 run under the local stack's write lock (``embedded_aws``), as every DynamoDB
 call there does, so the narrower rollbacks are exact.
 
-Four more habits make each DynamoDB call cost time in proportion to the
+Three more habits make each DynamoDB call cost time in proportion to the
 table, or to the square of an item, where DynamoDB's costs neither (issue 17:
 they were most of a tp5-sized blob's CPU on its way to its metrics):
 
@@ -30,11 +30,6 @@ they were most of a tp5-sized blob's CPU on its way to its metrics):
   item it returns, which nothing then changes (``_shared_in_query``); an
   index ``Query`` is given the items whose index partition key matches,
   unsorted (moto sorts them by a key unique to each item all the same);
-- a projection converts every attribute of the item to plain values and back
-  to keep a few; here only the attributes the projection names are converted;
-- two attribute values compare (and a value hashes) through ``cast_value``,
-  which asks a value six questions about its type before giving a string back
-  as it is; here two strings compare by their values (a query sorts by them);
 - an attribute value's size (for the 400 KB item and 1 MB page limits)
   re-wraps every nested value of a map in a new ``DynamoType`` before sizing
   it, recursively; here nested values that are ``DynamoType`` already are
@@ -59,8 +54,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import operator
-import re
 import threading
 import types
 from typing import Any
@@ -387,78 +380,6 @@ def _value_size(self: Any) -> int:
     return bytesize(self.value)
 
 
-def _strings_compared(original: Any, compare: Any) -> Any:
-    """A ``DynamoType`` comparison of two strings by their values, as moto's ``cast_value`` of a string is its value.
-
-    moto compares attribute values through ``cast_value``, which asks the
-    value's type six questions before giving a string back as it is; a query
-    sorts its items by key (strings here), comparing each pair that way.
-    Anything but two strings is moto's own comparison.
-    """
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    @functools.wraps(original)
-    def compared(self: Any, other: Any) -> Any:
-        if self.type == "S" and type(other) is DynamoType and other.type == "S":
-            return compare(self.value, other.value)
-        return original(self, other)
-
-    return compared
-
-
-def _string_hash(original: Any) -> Any:
-    """``DynamoType.__hash__`` of a string: ``hash((type, cast_value))`` with the value as its cast."""
-
-    @functools.wraps(original)
-    def __hash__(self: Any) -> int:
-        if self.type == "S":
-            return hash(("S", self.value))
-        return original(self)
-
-    return __hash__
-
-
-_LIST_ELEMENT = re.compile(r"(.+)\[(\d+)\]$")  # moto's own pattern of a path's list element: ``name[3]``
-
-
-def _narrow_projection(original: Any) -> Any:
-    """``Item.project`` reading only the attributes a projection names (the same item as moto's).
-
-    moto converts every attribute of the item to plain values (deep-copied)
-    and back, then keeps the paths asked for; a run's metrics item is
-    thousands of values and a window read projects four of them. moto's path
-    lookup (``find_nested_key``) reads the item's top level only at a path's
-    first element, or at that element's name before a list index, so an item
-    holding only those attributes projects to the same item.
-    """
-
-    @functools.wraps(original)
-    def project(self: Any, projection_expressions: list[list[str]]) -> Any:
-        named = set()
-        for path in projection_expressions:
-            if path:
-                named.add(path[0])
-                element = _LIST_ELEMENT.match(path[0])
-                if element:
-                    named.add(element.group(1))
-        view = _Projected(self, {k: v for k, v in self.attrs.items() if k in named})
-        return original(view, projection_expressions)
-
-    return project
-
-
-class _Projected:
-    """The parts of an item ``Item.project`` reads: its key and (some of) its attributes."""
-
-    def __init__(self, item: Any, attrs: dict[str, Any]) -> None:
-        self.hash_key, self.range_key, self.attrs = item.hash_key, item.range_key, attrs
-
-    def to_regular_json(self) -> dict[str, Any]:
-        from moto.dynamodb.models.dynamo_type import Item
-
-        return Item.to_regular_json(self)  # type: ignore[arg-type]
-
-
 def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
     """``Item.__init__`` sizing the item once instead of once per attribute (same limit, same refusal)."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
@@ -520,10 +441,7 @@ def install() -> None:
                        (Item, "size", Item.__dict__["size"]),
                        (Item, "__deepcopy__", Item.__dict__["__deepcopy__"]),
                        (backend, "update_item", backend.__dict__["update_item"]),
-                       (Item, "__init__", Item.__dict__["__init__"]),
-                       (Item, "project", Item.__dict__["project"])])
-    _originals.extend((DynamoType, name, DynamoType.__dict__[name])
-                      for name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__"))
+                       (Item, "__init__", Item.__dict__["__init__"])])
     moto_responses.determine_request_protocol = functools.lru_cache(maxsize=256)(  # type: ignore[assignment]
         moto_responses.determine_request_protocol)
     moto_responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(  # type: ignore[assignment]
@@ -543,11 +461,6 @@ def install() -> None:
     Item.__deepcopy__ = _shared_in_query(Item.__deepcopy__)  # type: ignore[method-assign]
     backend.update_item = _resized_after_update(backend.update_item)  # type: ignore[method-assign]
     Item.__init__ = _item_init  # type: ignore[method-assign]
-    Item.project = _narrow_projection(Item.project)  # type: ignore[method-assign]
-    for name, compare in (("__eq__", operator.eq), ("__ne__", operator.ne), ("__lt__", operator.lt),
-                          ("__le__", operator.le), ("__gt__", operator.gt), ("__ge__", operator.ge)):
-        setattr(DynamoType, name, _strings_compared(DynamoType.__dict__[name], compare))
-    DynamoType.__hash__ = _string_hash(DynamoType.__dict__["__hash__"])  # type: ignore[method-assign]
     _installed = True
 
 
