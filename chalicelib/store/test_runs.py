@@ -26,7 +26,6 @@ from pynamodb.models import Model
 from chalicelib.store.base import table_meta
 from chalicelib.store.item_size import item_bytes
 
-
 # What the metrics views read of a run besides the keys (chalicelib.datazilla.metrics_view.RunLike).
 RUN_FIELDS = ["date_run", "test_name", "product", "branch", "branch_version", "os_name", "os_version", "machine",
               "build_id", "revision", "processor", "build_type", "canonical_branch", "pushlog_id", "push_date"]
