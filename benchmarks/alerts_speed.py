@@ -24,7 +24,6 @@ move the last bit), which the exit status reports.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import pickle
 import shutil
@@ -33,8 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
+
+from benchmarks.git_checkout import checkout
 
 REPO = Path(__file__).resolve().parent.parent
 LENGTHS = (30, 60, 128)
@@ -105,18 +105,6 @@ def _child(repo: str, data: str, out: str) -> None:
     Path(out).write_bytes(pickle.dumps(result))
 
 
-@contextlib.contextmanager
-def _checkout(ref: str) -> Iterator[Path]:
-    """A detached ``git worktree`` of ``ref`` in a temporary folder, removed after."""
-    folder = Path(tempfile.mkdtemp(prefix="shipyard-alerts-before-")) / "repo"
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(folder), ref], check=True)
-    try:
-        yield folder
-    finally:
-        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(folder)], check=False)
-        shutil.rmtree(folder.parent, ignore_errors=True)
-
-
 def _run(repo: Path, data: Path, scratch: Path) -> dict:
     out = scratch / "out.pickle"
     subprocess.run([sys.executable, __file__, "--child", str(repo), str(data), str(out)], check=True)
@@ -147,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         data.write_bytes(pickle.dumps(sets))
         times: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
         found: dict[str, dict] = {}
-        with _checkout(args.before) as before_repo:
+        with checkout(args.before, "shipyard-alerts-before-") as before_repo:
             for _ in range(args.rounds):
                 for side, repo in (("before", before_repo), ("after", REPO)):
                     result = _run(repo, data, scratch)

@@ -45,7 +45,6 @@ GETs is reported beside the stack's CPU a blob, which includes them.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import hashlib
 import json
@@ -63,13 +62,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 import requests
 from requests_oauthlib import OAuth1
 
 from benchmarks import stack_profile
+from benchmarks.git_checkout import checkout
 
 REPO = Path(__file__).resolve().parents[1]
 BLOB = json.loads((REPO / "tests" / "support" / "fixtures" / "talos_tp5n.json").read_text())
@@ -428,18 +427,6 @@ def _drain_on(settings: dict[str, str] | None, args: argparse.Namespace, deadlin
             own.stop()
 
 
-@contextlib.contextmanager
-def _checkout(ref: str) -> Iterator[Path]:
-    """A detached ``git worktree`` of ``ref`` in a temporary folder (the stack as it was), removed after."""
-    folder = Path(tempfile.mkdtemp(prefix="shipyard-before-")) / "repo"
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(folder), ref], check=True)
-    try:
-        yield folder
-    finally:
-        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(folder)], check=False)
-        shutil.rmtree(folder.parent, ignore_errors=True)
-
-
 def drain_main(args: argparse.Namespace, deadline: float) -> int:
     tag = hashlib.sha1(str(time.time()).encode()).hexdigest()[:4]  # noqa: S324 - a run tag
     # One moto port for both stacks: the pushes are seeded through this process's store clients, made once.
@@ -448,7 +435,7 @@ def drain_main(args: argparse.Namespace, deadline: float) -> int:
     if args.compare and args.api:
         raise SystemExit("--compare starts its own stacks: no --api")
     if args.compare and args.before:
-        with _checkout(args.before) as before_repo:
+        with checkout(args.before) as before_repo:
             runs.append(("before", _drain_on(dict(moto_port), args, deadline, tag + "b", before_repo)))
     elif args.compare:
         before = _drain_on({"SHIPYARD_LOCAL_TRANSPORT": "http", "SHIPYARD_PUMP_CONCURRENCY": "1", **moto_port},

@@ -117,6 +117,10 @@ class MetricsQuery:
         """The version this query shows for ``product``: the one asked for, or the default."""
         return self.value("branch_version") or self.default_versions.get(product)
 
+    def ignoring_pages(self) -> MetricsQuery:
+        """The same filters but ``page_name``: what can be decided before a run's page names are known."""
+        return replace(self, accepted={k: v for k, v in self.accepted.items() if k != "page_name"})
+
     def matches(self, run: RunLike) -> bool:
         for name, values in self.accepted.items():
             known = getattr(run, FILTERS[name])

@@ -15,7 +15,7 @@ the local stack's CPU a blob). Here:
   placeholders until validation, on the copy);
 - a pass's traversal (``DepthFirstTraverser.traverse``) takes its table of
   node classes once per traversal, and which entry a node class matches once
-  per class. Every pass moto has builds that table afresh with the same
+  per class and table of classes. Every pass moto has builds that table afresh with the same
   classes each time, and a node's class decides ``isinstance`` (the AST
   classes register no virtual subclasses), so the same nodes are processed by
   the same functions in the same order: children first, left to right, each
@@ -25,7 +25,12 @@ the local stack's CPU a blob). Here:
 - a node's search for clauses (``Node.find_clauses``, which the validation
   passes run from every expression node down, again and again) asks whether
   to descend into a child by its class, remembered, rather than through
-  ``abc``'s ``isinstance`` each time: the same clauses in the same order;
+  ``abc``'s ``isinstance`` each time: the same clauses in the same order.
+  During a traversal by one of the two passes that only read the tree
+  (``READ_ONLY_PASSES``: the clause counts, the overlapping paths), each
+  node's answer is remembered for the rest of that traversal: those passes ask
+  it of every expression node of a chain of them, which made them quadratic
+  in the number of actions (a fourteen-action update: sixty nodes asked);
 - the validator's deep copy of the tree copies each node's attributes as
   ``copy.deepcopy`` would (the same new nodes, children and parent links, the
   same shared strings), without the generic reduce-and-rebuild of each node,
@@ -36,12 +41,17 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from typing import Any
 
 PARSED_KEPT = 512
 _originals: list[tuple[Any, str, Any]] = []
 _IS_NODE: dict[type, bool] = {}
 _DESCENDED: dict[type, bool] = {}  # whether ``find_clauses`` looks into a child of this class
+_CHOSEN: dict[tuple[tuple[type, ...], type], type | None] = {}  # a pass's node classes, a node's class: its entry
+# moto's validation passes that read the tree and change nothing (each returns the node it processed).
+READ_ONLY_PASSES = ("ActionCountValidator", "OverlappingPathsValidator")
+_during = threading.local()  # ``clauses``: the answers of ``find_clauses`` in a read-only traversal
 
 
 def _fast_traverse(original_traverse: Any, base: type, node_class: type) -> Any:
@@ -56,16 +66,15 @@ def _fast_traverse(original_traverse: Any, base: type, node_class: type) -> Any:
         if (kind.traverse_node_recursively is not own_recursion or kind.process is not own_process
                 or kind.nodes_to_be_processed is not own_kinds):
             return original_traverse(self, node)
-        processors = list(self._processing_map().items())
+        table = self._processing_map()
+        keys = tuple(table)
         announce = None if kind.pre_processing_of_child is no_announcement else self.pre_processing_of_child
-        chosen: dict[type, Any] = {}
 
         def processor_of(node_type: type, node: Any) -> Any:
-            found = chosen.get(node_type, chosen)
-            if found is chosen:  # the first entry the node is an instance of, as moto's ``process`` picks
-                found = next((function for key, function in processors if isinstance(node, key)), None)
-                chosen[node_type] = found
-            return found
+            found = _CHOSEN.get((keys, node_type), _CHOSEN)
+            if found is _CHOSEN:  # the first entry the node is an instance of, as moto's ``process`` picks
+                found = _CHOSEN[(keys, node_type)] = next((key for key in keys if isinstance(node, key)), None)
+            return None if found is None else table[found]
 
         def walk(node: Any, child_id: int) -> Any:
             node_type = type(node)
@@ -89,7 +98,14 @@ def _fast_traverse(original_traverse: Any, base: type, node_class: type) -> Any:
                     parent_node.children[child_id] = node
             return node
 
-        return walk(node, -1)
+        if kind.__name__ not in READ_ONLY_PASSES or kind.__module__ != "moto.dynamodb.parsing.validators":
+            return walk(node, -1)
+        outer = getattr(_during, "clauses", None)
+        _during.clauses = {}
+        try:
+            return walk(node, -1)
+        finally:
+            _during.clauses = outer
 
     return traverse
 
@@ -97,6 +113,16 @@ def _fast_traverse(original_traverse: Any, base: type, node_class: type) -> Any:
 def _clauses_finder(expression_class: type, function_class: type) -> Any:
     def find_clauses(self: Any, clause_types: Any) -> list[Any]:
         """``Node.find_clauses``: the children of the types asked for, and those of expressions and functions."""
+        known = getattr(_during, "clauses", None)
+        if known is not None:
+            key = (id(self), tuple(clause_types))
+            found = known.get(key)
+            if found is None:
+                found = known[key] = search(self, clause_types)
+            return list(found)
+        return search(self, clause_types)
+
+    def search(self: Any, clause_types: Any) -> list[Any]:
         clauses = []
         for child in self.children or []:
             kind = type(child)

@@ -126,17 +126,22 @@ def revision_key(revision: str, row_id: int) -> str:
 
 
 def create(project: str, row_id: int, s3_key: str, size: int, error_msg: str | None,
-           date_loaded: int | None = None) -> bool:
-    """Record a received blob (a blob that arrived broken with its error); False if its row exists.
+           date_loaded: int | None = None, claimed_by: str | None = None) -> ObjectstoreRow | None:
+    """Record a received blob (a blob that arrived broken with its error); None if its row exists.
 
     Both the upload and the processing worker (told by the bucket's notification
     that the blob is stored) create the row, whichever comes first; the second
-    finds it there and changes nothing.
+    finds it there and changes nothing. A worker creates it already claimed
+    (``claimed_by``, as ``claim`` leaves a row): the claim's own write, a unit
+    of every run, is not needed for a row nobody else has seen.
     """
     row = ObjectstoreRow(project, row_id, date_loaded=int(time.time()) if date_loaded is None else date_loaded,
                          s3_key=s3_key, size=size)
     if error_msg is None:
         row.pending_flag = PENDING
+        if claimed_by is not None:
+            row.processed_flag = LOADING
+            row.worker_id = claimed_by
     else:
         row.error_flag = "Y"
         row.error_msg = error_msg
@@ -145,9 +150,9 @@ def create(project: str, row_id: int, s3_key: str, size: int, error_msg: str | N
         row.save(condition=ObjectstoreRow.id.does_not_exist())
     except PutError as err:
         if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
-    return True
+    return row
 
 
 def get(project: str, row_id: int) -> ObjectstoreRow | None:

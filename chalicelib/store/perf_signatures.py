@@ -5,12 +5,16 @@ In the ``treeherder`` table:
 - ``sig#<branch>`` / ``<signature hash>``: the series (its group's fields and
   page, so the series can be read from the metrics table) and its stable
   integer id. A set of hashes is one BatchGetItem;
-- ``sig#<branch>`` / ``group#<sha1 of the group key>``: the group's pages
-  already registered and ``last_updated`` (the newest push time of the
-  group's runs), kept per group so that a run costs one GetItem and one
-  UpdateItem however many pages it has (the UpdateItem alone once this
-  container has seen the group's pages registered: pages are only ever
-  added, so what it saw stays true);
+- ``sig#<branch>`` / ``group#<sha1 of the group key>``: ``last_updated`` (the
+  newest push time of the group's runs), and ``pages#<sha1 ...>``: the group's
+  pages already registered, kept per group so that a run costs one
+  BatchGetItem and one UpdateItem however many pages it has (the UpdateItem
+  alone once this container has seen the group's pages registered: pages are
+  only ever added, so what it saw stays true). Two items, because every run
+  rewrites ``last_updated`` and a write is billed on the whole item: with a
+  tp5 group's hundred page names beside it, that was two write units a run,
+  alone it is one. Groups registered before the split keep their pages on the
+  ``group#`` item until a container first reads them, which moves them;
 - ``sigid#<id>`` / ``signature``: which (branch, hash) an id names.
 
 A repository's signatures are two Queries on its partition (signatures,
@@ -56,8 +60,8 @@ class SeriesGroupRecord(Model):
     Meta = table_meta("treeherder")
     pk = UnicodeAttribute(hash_key=True)  # sig#<branch>
     sk = UnicodeAttribute(range_key=True)  # group#<sha1 of the group key>
-    pages = UnicodeSetAttribute(default=set)
-    last_updated = NumberAttribute()
+    pages = UnicodeSetAttribute(default=set)  # on a pages# item (and on group# items written before the split)
+    last_updated = NumberAttribute(null=True)  # on a group# item
 
 
 class SignatureIdRecord(Model):
@@ -74,6 +78,10 @@ def _pk(branch: str) -> str:
 
 def _group_sk(group: SeriesGroup) -> str:
     return "group#" + hashlib.sha1(group.key.encode("utf-8")).hexdigest()  # noqa: S324 - an identifier
+
+
+def _pages_sk(group: SeriesGroup) -> str:
+    return "pages#" + _group_sk(group).removeprefix("group#")
 
 
 def _stored(rec: SignatureRecord, last_updated: int = 0) -> StoredSignature:
@@ -96,11 +104,11 @@ def register(group: SeriesGroup, pages: list[str], push_date: int) -> int:
                 actions=[SeriesGroupRecord.last_updated.set(push_date)])
             _remember(group, seen[0], push_date)
         return 0
-    try:
-        known = SeriesGroupRecord.get(_pk(group.branch), _group_sk(group), consistent_read=True)
-    except SeriesGroupRecord.DoesNotExist:
-        known = None
-    registered = set(known.pages or ()) if known is not None else set()
+    pk, group_sk, pages_sk = _pk(group.branch), _group_sk(group), _pages_sk(group)
+    found = {r.sk: r for r in SeriesGroupRecord.batch_get([(pk, group_sk), (pk, pages_sk)], consistent_read=True)}
+    known, listed = found.get(group_sk), found.get(pages_sk)
+    legacy = set(known.pages or ()) if known is not None else set()  # pages kept on the group# item
+    registered = legacy | (set(listed.pages or ()) if listed is not None else set())
     new = sorted(set(pages) - registered)
     if new:
         first_id = counters.next_value(ID_COUNTER, len(new)) - len(new) + 1
@@ -112,12 +120,13 @@ def register(group: SeriesGroup, pages: list[str], push_date: int) -> int:
                     group_sk=_group_sk(group), **group_fields(group)))
                 batch.save(SignatureIdRecord(f"sigid#{new_id}", ID_SORT, branch=group.branch,
                                              signature_hash=signature_hash))
-    if new or known is None or int(known.last_updated) != push_date:
-        record = SeriesGroupRecord(_pk(group.branch), _group_sk(group))
+    if new or legacy:  # the pages item first: a group# item never loses pages that are not yet on it
+        SeriesGroupRecord(pk, pages_sk).update(actions=[SeriesGroupRecord.pages.add(set(new) | legacy)])
+    if legacy or known is None or known.last_updated is None or int(known.last_updated) != push_date:
         actions = [SeriesGroupRecord.last_updated.set(push_date)]
-        if new:
-            actions.append(SeriesGroupRecord.pages.add(set(new)))
-        record.update(actions=actions)
+        if legacy:
+            actions.append(SeriesGroupRecord.pages.remove())
+        SeriesGroupRecord(pk, group_sk).update(actions=actions)
     _remember(group, frozenset(registered.union(new)), push_date)
     return len(new)
 
@@ -142,7 +151,7 @@ def _get_records(branch: str, hashes: list[str]) -> dict[str, SignatureRecord]:
 
 def in_repository(branch: str) -> list[StoredSignature]:
     """Every signature of a repository, with its group's ``last_updated`` (two paged Queries)."""
-    updated = {r.sk: int(r.last_updated)
+    updated = {r.sk: int(r.last_updated or 0)
                for r in SeriesGroupRecord.query(_pk(branch), SeriesGroupRecord.sk.startswith("group#"))}
     signatures = SignatureRecord.query(_pk(branch), SignatureRecord.sk < "g")  # hex hashes sort before "group#"
     return [_stored(r, updated.get(r.group_sk, 0)) for r in signatures]

@@ -1,4 +1,12 @@
-"""Perftest records: one item per loaded test run (its replicates are in S3: ``store.replicates``)."""
+"""Perftest records: one item per loaded test run (its replicates are in S3: ``store.replicates``).
+
+``by_revision`` and ``by_push`` project what the metrics views show of a run
+(``RUN_FIELDS``), not its page names: those are most of a tp5 run's item (a
+hundred names, ~1.3 KB), and every index copy costs as many write units as it
+holds. A view takes a run's page names from its metrics item, which it reads
+anyway and which names every page; only runs without metrics yet (no push, or
+still queued) have them read from the table (``page_names_of``, one BatchGetItem).
+"""
 
 from __future__ import annotations
 
@@ -12,17 +20,21 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import PutError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
 from chalicelib.store.item_size import item_bytes
 
+# What the metrics views read of a run besides the keys (chalicelib.datazilla.metrics_view.RunLike).
+RUN_FIELDS = ["date_run", "test_name", "product", "branch", "branch_version", "os_name", "os_version", "machine",
+              "build_id", "revision", "processor", "build_type", "canonical_branch", "pushlog_id", "push_date"]
+
 
 class ByRevision(GlobalSecondaryIndex):
     class Meta:
         index_name = "by_revision"
-        projection = AllProjection()
+        projection = IncludeProjection([*RUN_FIELDS, "push_id"])
 
     branch_key = UnicodeAttribute(hash_key=True)
     revision_key = UnicodeAttribute(range_key=True)
@@ -42,7 +54,7 @@ class ByDate(GlobalSecondaryIndex):
 class ByPush(GlobalSecondaryIndex):
     class Meta:
         index_name = "by_push"
-        projection = AllProjection()
+        projection = IncludeProjection(RUN_FIELDS)
 
     push_branch_key = UnicodeAttribute(hash_key=True)
     push_id = NumberAttribute(range_key=True)
@@ -80,7 +92,7 @@ class TestRunRecord(Model):
     # page name -> replicate values, on runs loaded before replicates moved to S3 (store.replicates); now empty
     pages = MapAttribute(default=dict)
     # aux name -> values, on runs loaded before it stayed in the blob alone (nothing reads it: the raw
-    # endpoint serves the blob); three copies of it (the item, two ALL-projected indexes) cost write units
+    # endpoint serves the blob)
     aux_data = MapAttribute(default=dict)
     page_names = ListAttribute(of=UnicodeAttribute, default=list)
     branch_key = UnicodeAttribute()
@@ -151,6 +163,16 @@ def save(project: str, test_run_id: int, run: dict[str, Any], canonical_branch: 
         raise
     except (ValueError, TypeError) as err:  # a value PynamoDB cannot serialise
         raise RunNotStorable(f"RunNotStorable: {err}") from err
+
+
+def page_names_of(project: str, test_run_ids: list[int]) -> dict[int, list[str]]:
+    """Each run's page names, read from the table (the indexes leave them out): BatchGetItem, 100 runs a call."""
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(test_run_ids), 100):
+        keys = [(project, run_id) for run_id in test_run_ids[start:start + 100]]
+        for rec in TestRunRecord.batch_get(keys, attributes_to_get=["test_run_id", "page_names"]):
+            found[int(rec.test_run_id)] = list(rec.page_names or ())
+    return found
 
 
 def get(project: str, test_run_id: int) -> TestRunRecord | None:

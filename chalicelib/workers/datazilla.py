@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from typing import Any
 
 from chalice import Blueprint, Rate
 from chalice.app import CloudWatchEvent, SQSEvent
@@ -71,27 +72,28 @@ def process(event: SQSEvent) -> BatchResponse:
     failed = []
     for record in event:
         mid = message_id(record)
-        rows: list[tuple[str, int]] = []
+        rows: list[tuple[str, int, Any]] = []
         try:
-            rows = _rows_of(record.body)
-            for project, row_id in rows:
-                load_row(project, row_id, worker_id)
+            rows = _rows_of(record.body, worker_id)
+            for project, row_id, claimed in rows:
+                load_row(project, row_id, worker_id, claimed)
         except Exception as err:  # noqa: BLE001 - reported as a batch item failure, retried by SQS
             log.error("processing message %s failed: %s: %s", mid, type(err).__name__, err)
-            for project, row_id in rows:
+            for project, row_id, _ in rows:
                 _note_failure(project, row_id, record.to_dict(), err)
             failed.append(mid)
     return batch_failures(failed)
 
 
-def _rows_of(body: str) -> list[tuple[str, int]]:
-    """The objectstore rows a processing message asks to load."""
+def _rows_of(body: str, worker_id: str) -> list[tuple[str, int, Any]]:
+    """The objectstore rows a processing message asks to load, each with its row when this worker created it."""
     message = parse(body)
     if blob_events.from_bucket(message):
-        announced = (blob_announced(o.key, o.size, o.stored_at) for o in blob_events.stored_objects(message))
+        announced = (blob_announced(o.key, o.size, o.stored_at, worker_id)
+                     for o in blob_events.stored_objects(message))
         return [row for row in announced if row is not None]
     message = parse(body, "project", "id")
-    return [(str(message["project"]), int(message["id"]))]
+    return [(str(message["project"]), int(message["id"]), None)]
 
 
 def _note_failure(project: str, row_id: int, record: dict, err: Exception) -> None:

@@ -241,6 +241,18 @@ def test_given_a_linked_run_before_the_metrics_worker_when_read_then_pages_say_n
     assert all(page == {"error": "metrics not computed yet"} for page in entry["pages"].values())
 
 
+@pytest.mark.parametrize("revision", ["ffffffffffff", "twelve"])
+def test_given_runs_without_metrics_when_filtered_by_page_name_then_their_pages_are_trimmed(
+        app_client, history, revision):
+    """The page_name filter reads a run's page names; a run without metrics has no metrics item to take
+    them from (the indexes leave them out, ``store.test_runs``), so they are read from its record."""
+    revision = rev(history[12]) if revision == "twelve" else revision
+    [entry] = metrics_of(app_client, revision, "?page_name=cnn.com,nope")
+    assert list(entry["pages"]) == ["cnn.com"]
+    assert "error" in entry["pages"]["cnn.com"]
+    assert metrics_of(app_client, revision, "?page_name=nope") == []
+
+
 def test_given_an_unknown_project_when_read_then_404(app_client):
     response = get(app_client, f"/nosuch/testdata/metrics/{BRANCH}/8a3d4b6e7c21/")
     assert response.status_code == 404

@@ -21,12 +21,13 @@ PROCESSING = config.queue_name(config.PROCESSING_QUEUE)
 
 
 def _row_made_then_message_lost() -> None:
-    """The worker took the bucket's notification, made the row, and died; the message is gone."""
+    """The worker took the bucket's notification, made the row (claimed by it), and died; the message is gone."""
     from chalicelib.services.datazilla.ingest import blob_announced
     from chalicelib.store import blobs
 
     key = blobs.objectstore_key("talos", 1)
-    assert blob_announced(key, len(blobs.get(key)), int(time.time())) == ("talos", 1)
+    project, row_id, created = blob_announced(key, len(blobs.get(key)), int(time.time()), "dead-worker")
+    assert (project, row_id, created.processed_flag, created.worker_id) == ("talos", 1, "loading", "dead-worker")
     _lose_processing_messages()
 
 

@@ -293,8 +293,8 @@ def test_summaries_too_large_to_carry_leave_the_replicates_in_s3_with_the_same_m
 def test_a_series_whose_pages_this_worker_registered_is_not_read_again(upload, pump, talos_blob, series,
                                                                         monkeypatch):
     """Given a run's metrics computed (its pages registered as Perfherder series), when the next runs of the
-    group are computed, then the group's registry item is not read again (pages are only ever added) and its
-    ``last_updated`` still follows the newest push; a run with a new page reads it and registers the page."""
+    group are computed, then the group's registry items are not read again (pages are only ever added) and its
+    ``last_updated`` still follows the newest push; a run with a new page reads them and registers the page."""
     from chalicelib.services.perf.metrics_job import group_of
     from chalicelib.store import perf_signatures, test_runs
 
@@ -302,12 +302,13 @@ def test_a_series_whose_pages_this_worker_registered_is_not_read_again(upload, p
     _deliver(upload, pump, runs[:1])
     reads: list[object] = []
     get = perf_signatures.SeriesGroupRecord.get
+    batch_get = perf_signatures.SeriesGroupRecord.batch_get
 
     def spying(*args, **kwargs):
         reads.append(args)
-        return get(*args, **kwargs)
+        return batch_get(*args, **kwargs)
 
-    monkeypatch.setattr(perf_signatures.SeriesGroupRecord, "get", spying)
+    monkeypatch.setattr(perf_signatures.SeriesGroupRecord, "batch_get", spying)
     _deliver(upload, pump, runs[1:3])
     assert reads == []
     group = group_of(test_runs.get("talos", 1))
@@ -317,13 +318,13 @@ def test_a_series_whose_pages_this_worker_registered_is_not_read_again(upload, p
     with_new_page["results"]["new.example.com"] = [5.0, 6.0, 7.0]
     _deliver(upload, pump, [json.dumps(with_new_page)])
     assert len(reads) == 1
-    assert "new.example.com" in get(perf_signatures._pk(group.branch), perf_signatures._group_sk(group)).pages
+    assert "new.example.com" in get(perf_signatures._pk(group.branch), perf_signatures._pages_sk(group)).pages
 
 
 def test_a_batch_of_a_groups_runs_registers_its_series_once(upload, pump, talos_blob, series, aws_calls):
     """Given three runs of one group waiting for their metrics (one pump batch: the metrics queue hands a
     worker up to ten), the last with a page the others lack, when the batch is computed, then the group's
-    registry item is written once, with every page of the batch and the newest push, and each page has its
+    registry items are written once, with every page of the batch and the newest push, and each page has its
     signature, as registering each run in turn would leave them."""
     from chalicelib.services.perf.metrics_job import group_of
     from chalicelib.store import perf_signatures, test_runs
@@ -342,10 +343,12 @@ def test_a_batch_of_a_groups_runs_registers_its_series_once(upload, pump, talos_
     group = group_of(test_runs.get("talos", 1))
     stored = perf_signatures.SeriesGroupRecord.get(perf_signatures._pk(group.branch),
                                                    perf_signatures._group_sk(group), consistent_read=True)
-    assert stored.pages == {*PAGES, "new.example.com"}
+    listed = perf_signatures.SeriesGroupRecord.get(perf_signatures._pk(group.branch),
+                                                   perf_signatures._pages_sk(group), consistent_read=True)
+    assert listed.pages == {*PAGES, "new.example.com"} and not stored.pages
     assert int(stored.last_updated) == max(int(test_runs.get("talos", i).push_date) for i in (1, 2, 3))
     assert sorted(s.signature.page for s in perf_signatures.in_repository(group.branch)) == sorted(
         [*PAGES, "new.example.com"])
-    # one UpdateItem for the group's item and one for the new pages' signature ids (a counter); run by run it
-    # was one for the group's item per run and one for the ids per run bringing new pages
-    assert [op for _, op in aws_calls].count("UpdateItem") == 2
+    # one UpdateItem for the group's last_updated, one for its pages and one for the new pages' signature ids
+    # (a counter); run by run it was one for last_updated per run and two per run bringing new pages
+    assert [op for _, op in aws_calls].count("UpdateItem") == 3

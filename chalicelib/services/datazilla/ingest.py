@@ -72,20 +72,24 @@ def store_blob(project: str, raw: bytes, row_id: int | None = None) -> StoredBlo
         return StoredBlob(project, row_id, len(raw), error_msg)
     key = blobs.objectstore_key(project, row_id)
     blobs.put(key, raw)
-    if error_msg is not None and objectstore.create(project, row_id, key, len(raw), error_msg):
+    if error_msg is not None and objectstore.create(project, row_id, key, len(raw), error_msg) is not None:
         project_sizes.count_blob(project, len(raw))  # the row is finished: it will never be loaded
     return StoredBlob(project, row_id, len(raw), error_msg)
 
 
-def blob_announced(key: str, size: int, stored_at: int) -> tuple[str, int] | None:
+def blob_announced(key: str, size: int, stored_at: int,
+                   worker_id: str | None = None) -> tuple[str, int, objectstore.ObjectstoreRow | None] | None:
     """The bucket says a blob is stored: its row (created now if the upload has not yet), to be loaded.
 
+    The row comes third when this call created it, already claimed by
+    ``worker_id`` (``objectstore.create``): the loader need not claim it again.
     None for an object that is no objectstore blob (nothing to load).
     """
     row = blobs.row_of_key(key)
-    if row is not None:
-        objectstore.create(row[0], row[1], key, size, None, date_loaded=stored_at)
-    return row
+    if row is None:
+        return None
+    created = objectstore.create(row[0], row[1], key, size, None, date_loaded=stored_at, claimed_by=worker_id)
+    return row[0], row[1], created
 
 
 def queue_for_loading(project: str, row_id: int) -> bool:

@@ -21,13 +21,15 @@ from chalicelib.store import blobs, objectstore, project_sizes, queues, refdata,
 log = logging.getLogger(__name__)
 
 
-def load_row(project: str, row_id: int, worker_id: str) -> str:
+def load_row(project: str, row_id: int, worker_id: str, claimed: objectstore.ObjectstoreRow | None = None) -> str:
     """Load one objectstore row; returns what happened (for logs and tests).
 
-    Storage failures propagate so that the message is redelivered; a blob
-    that cannot be understood is marked with its error instead.
+    ``claimed`` is the row when this worker has just created it claimed;
+    otherwise the row is claimed here. Storage failures propagate so that the
+    message is redelivered; a blob that cannot be understood is marked with
+    its error instead.
     """
-    row = objectstore.claim(project, row_id, worker_id)
+    row = claimed if claimed is not None else objectstore.claim(project, row_id, worker_id)
     if row is None:
         return "skipped"
     raw = blobs.get(row.s3_key)

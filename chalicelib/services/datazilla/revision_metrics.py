@@ -39,9 +39,32 @@ def _metrics_of(runs: Iterable[TestRunRecord]) -> dict[int, dict[str, Any]]:
     return {int(rec.test_run_id): metrics.results_of(rec) for rec in metrics.get_many(keys)}
 
 
+def _name_pages(runs: list[TestRunRecord], found: dict[int, dict[str, Any]]) -> None:
+    """Give each run its page names, which the indexes leave out (``store.test_runs``).
+
+    A run's metrics item names every page of the run; only runs without one
+    (no push yet, metrics still queued) have theirs read from the table: one
+    BatchGetItem per 100 such runs, none when every run has its metrics.
+    """
+    missing: dict[str, list[int]] = {}
+    for run in runs:
+        results = found.get(int(run.test_run_id))
+        if results is None:
+            missing.setdefault(run.project, []).append(int(run.test_run_id))
+        else:
+            run.page_names = sorted(results)
+    for project, run_ids in missing.items():
+        names = test_runs.page_names_of(project, run_ids)
+        for run in runs:
+            if run.project == project and int(run.test_run_id) in names:
+                run.page_names = names[int(run.test_run_id)]
+
+
 def _entries(runs: list[TestRunRecord], query: MetricsQuery) -> list[dict[str, Any]]:
-    selected = sorted((r for r in runs if query.matches(r)), key=lambda r: int(r.test_run_id))
-    found = _metrics_of(selected)
+    candidates = sorted((r for r in runs if query.ignoring_pages().matches(r)), key=lambda r: int(r.test_run_id))
+    found = _metrics_of(candidates)
+    _name_pages(candidates, found)
+    selected = [r for r in candidates if query.matches(r)]
     return [run_entry(r, query.pages_of(r), found.get(int(r.test_run_id))) for r in selected]
 
 
