@@ -73,3 +73,13 @@ def test_given_escapes_that_are_not_utf8_when_parsed_then_unicode_error_as_parse
 def test_given_a_body_with_raw_non_ascii_when_parsed_then_parse_qsl_answers() -> None:
     body = "name=caf\u00e9&data=%41".encode()
     assert form_pairs(body) == _stdlib_pairs(body) == [("name", "caf\u00e9"), ("data", "A")]
+
+
+def test_given_a_blob_sent_unquoted_when_decoded_then_its_text_is_encoded_as_urllib_encodes_it() -> None:
+    """A client that form-encodes the JSON without quoting it first: the field holds the text itself,
+    non-ASCII characters and stray '%' signs included, and its bytes are the text's UTF-8 as urllib gives."""
+    blob = '{"name": "caf\u00e9 \u2603 \U0001f600", "share": "100%", "escaped": "%41%zz"}' * 20
+    body = urlencode({"data": blob}).encode()
+    data = dict(form_pairs(body))["data"]
+    assert data == blob
+    assert percent_decoded(data) == unquote_to_bytes(data)
