@@ -1,6 +1,7 @@
 """Perftest records: one item per loaded test run (its replicates are in S3: ``store.replicates``).
 
-``by_revision`` and ``by_push`` project what the metrics views show of a run
+``by_revision`` and ``by_push`` (``*_v2`` on AWS: the ALL-projected indexes they
+replace had the plain names; docs/deployment.md) project what the metrics views show of a run
 (``RUN_FIELDS``), not its page names: those are most of a tp5 run's item (a
 hundred names, ~1.3 KB), and every index copy costs as many write units as it
 holds. A view takes a run's page names from its metrics item, which it reads
@@ -33,7 +34,7 @@ RUN_FIELDS = ["date_run", "test_name", "product", "branch", "branch_version", "o
 
 class ByRevision(GlobalSecondaryIndex):
     class Meta:
-        index_name = "by_revision"
+        index_name = "by_revision_v2"  # a new name: CloudFormation cannot change an index's projection in place
         projection = IncludeProjection([*RUN_FIELDS, "push_id"])
 
     branch_key = UnicodeAttribute(hash_key=True)
@@ -53,7 +54,7 @@ class ByDate(GlobalSecondaryIndex):
 
 class ByPush(GlobalSecondaryIndex):
     class Meta:
-        index_name = "by_push"
+        index_name = "by_push_v2"
         projection = IncludeProjection(RUN_FIELDS)
 
     push_branch_key = UnicodeAttribute(hash_key=True)
