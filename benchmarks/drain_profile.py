@@ -11,8 +11,9 @@ pollers would, until every blob's metrics are stored.
     .venv/bin/python -m benchmarks.drain_profile --no-profile   # seconds a blob, no profiler overhead
 
 It prints the CPU seconds a blob (CPU time, not wall clock: the machine may be
-shared) and, unless
-``--no-profile``, cProfile's top entries.
+shared), split by stage (the POSTs, the loading worker's drain, the metrics
+worker's drain with its alerts), and, unless ``--no-profile``, cProfile's top
+entries.
 """
 
 from __future__ import annotations
