@@ -352,3 +352,46 @@ def test_a_batch_of_a_groups_runs_registers_its_series_once(upload, pump, talos_
     # one UpdateItem for the group's last_updated, one for its pages and one for the new pages' signature ids
     # (a counter); run by run it was one for last_updated per run and two per run bringing new pages
     assert [op for _, op in aws_calls].count("UpdateItem") == 3
+
+
+def test_a_batch_of_runs_arriving_newest_first_is_replayed_once(upload, pump, talos_blob, series, aws_calls):
+    """Given eight runs of one group loaded newest push first, their metrics messages waiting in one batch
+    in that order, when the batch is computed, then the group is replayed once, from the earliest run: one
+    BatchWriteItem (computed one by one, each run rewrote every later one: 8 calls, 36 items), and every run's
+    metrics are those the runs delivered one at a time in push order get."""
+    runs = _runs(talos_blob, series)
+    _deliver(upload, pump, runs)
+    in_order = _metrics_by_revision(ids=False)
+    for rec in MetricsRecord.scan():
+        rec.delete()
+    for blob in reversed(runs):
+        assert upload(blob).status_code == 200
+    pump.drain(PROCESSING)
+    aws_calls.clear()
+
+    pump.drain(METRICS)
+
+    assert [op for _, op in aws_calls].count("BatchWriteItem") == 1
+    assert _metrics_by_revision(ids=False) == in_order
+
+
+def test_a_run_whose_replicates_are_gone_fails_alone_in_its_batch(upload, pump, talos_blob, series):
+    """Given two runs of a group loaded, the second's packed replicates and blob row since gone, when both
+    are computed in one replay with no summaries sent along, then the second alone is reported failed (SQS
+    redelivers its message) and the first is computed and written, as it would have been on its own."""
+    from chalicelib.services.perf.metrics_job import compute_group, locate
+    from chalicelib.store import objectstore, replicates
+    from chalicelib.store.clients import client
+
+    for blob in _runs(talos_blob, series)[:2]:
+        assert upload(blob).status_code == 200
+    pump.drain(PROCESSING)
+    (first, group), (second, _) = locate("talos", 1), locate("talos", 2)
+    client("s3").delete_object(Bucket=config.bucket_name(), Key=replicates.key("talos", 2))
+    objectstore.get("talos", int(second.objectstore_id)).delete()
+
+    done, failures = compute_group(group, [(first, None), (second, None)])
+
+    assert list(failures) == [1] and isinstance(failures[1], LookupError)
+    assert done is not None and done.written == 1
+    assert set(_metrics_by_revision()) == {first.revision}

@@ -110,37 +110,77 @@ def compute(project: str, test_run_id: int) -> int:
 def compute_run(project: str, test_run_id: int, pages: dict[str, dict[str, Any]] | None = None) -> Computed | None:
     """As ``compute``, but leaving the series' registration to the caller (None when nothing was computed).
 
-    The metrics worker registers once per group and batch (``register_series``)
-    what its runs reached, not once per run: one UpdateItem per group instead
-    of one per message, for the same registry.
-
     ``pages``: the run's replicate summaries when the message carried them
     (then no replicates are read). Only items whose metrics changed are
     written: a redelivered run, or later runs that an earlier arrival leaves
     as they were, cost no write.
     """
+    found = locate(project, test_run_id)
+    if found is None:
+        return None
+    computed, failures = compute_group(found[1], [(found[0], pages)])
+    if failures:
+        raise failures[0]
+    return computed
+
+
+def locate(project: str, test_run_id: int) -> tuple[test_runs.TestRunRecord, SeriesGroup] | None:
+    """The run and its series group; None when the run is gone or not yet linked to a push (computed once linked)."""
     run = test_runs.get(project, test_run_id)
     if run is None or run.push_id is None:
         return None
-    group = group_of(run)
-    order = _order_of(run)
+    return run, group_of(run)
+
+
+def compute_group(group: SeriesGroup, runs: list[tuple[test_runs.TestRunRecord, dict[str, dict[str, Any]] | None]]
+                  ) -> tuple[Computed | None, dict[int, Exception]]:
+    """Compute several new runs of one group in a single replay; returns what was computed and who failed.
+
+    Runs reach the metrics worker out of push order (uploads finish
+    loading in any order). Each run computed alone replays every later run,
+    so a batch of k runs arriving newest first rewrites O(k²) items; folded
+    together, from the earliest of them, every item of the group is
+    computed and written at most once, with the same values as the runs
+    computed one after another (the fold from the earliest run sees them
+    all in push order either way).
+
+    A run whose summaries cannot be made (its replicates gone) is left out
+    and reported by its index in ``runs``: its stored item, if any, stays in
+    the chain, and the other runs go ahead, as they would have alone. A
+    run's ``pages`` are the summaries the loader sent along (None: read
+    them). The metrics queue's message group serialises a group, so nothing
+    else writes it meanwhile.
+    """
+    order = min(_order_of(run) for run, _ in runs)
     state = metrics_store.state_before(group.key, order)
     stored = {r.order_key: r for r in metrics_store.from_onwards(group.key, order)}
-    current = _place(run, pages) if pages is not None else summarize(run, group, stored.get(order))
-    chain = [current, *(_summary_of(r) for key, r in stored.items() if key != current.order_key)]
+    failures: dict[int, Exception] = {}
+    arrived: dict[str, RunSummary] = {}
+    for index, (run, pages) in enumerate(runs):
+        key = _order_of(run)
+        try:
+            arrived[key] = _place(run, pages) if pages is not None else summarize(run, group, stored.get(key))
+        except Exception as err:  # noqa: BLE001 - this run alone fails; the caller reports it
+            failures[index] = err
+    if not arrived:
+        return None, failures
+    chain = {key: _summary_of(rec) for key, rec in stored.items() if key not in arrived}
+    chain.update(arrived)
     changed = []
-    for summary in chain:
+    for key in sorted(chain):
+        summary = chain[key]
         results, state = fold(summary, state)
         rec = metrics_store.record(
-            group.key, summary.order_key, project=project, test_run_id=summary.test_run_id,
+            group.key, summary.order_key, project=group.project, test_run_id=summary.test_run_id,
             revision=summary.revision, push_id=summary.push_id, pushlog_id=summary.pushlog_id,
             push_date=summary.push_date, results=results, after=state)
-        before = stored.get(summary.order_key)
+        before = stored.get(key)
         if before is None or not metrics_store.same(rec, before):
             changed.append(rec)
     if changed:
         metrics_store.save_all(changed)
-    return Computed(group, len(changed), sorted(current.pages), max(s.push_date for s in chain))
+    pages_reached = sorted({page for summary in arrived.values() for page in summary.pages})
+    return Computed(group, len(changed), pages_reached, max(s.push_date for s in chain.values())), failures
 
 
 def register_series(group: SeriesGroup, pages: list[str], newest_push_date: int) -> None:
