@@ -45,166 +45,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from chalice import Chalice
-from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
+from chalice.app import ScheduledEventConfig, SQSEventConfig
 
-from chalicelib import config
 from chalicelib.local import embedded_aws
+from chalicelib.local.lambda_events import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT_SECONDS,
+    LambdaContext,
+    batch_item_failures,
+    scheduled_event,
+    sqs_event,
+)
+from chalicelib.local.schedules import cron_matches, rate_seconds
 from chalicelib.store.clients import client
 
 log = logging.getLogger(__name__)
 
-ACCOUNT_ID = "123456789012"  # moto's default account
-DEFAULT_MEMORY_MB = 128
-DEFAULT_TIMEOUT_SECONDS = 60
 DEFAULT_CONCURRENCY = 4
 # Lambda's event source mapping long-polls SQS for 20 s (the most SQS allows); ``make run`` does too.
 LONG_POLL_SECONDS = 20
 IDLE_POLLER_REST_SECONDS = 2.0
-_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
-
-
-# --- Lambda context ---------------------------------------------------------------------------
-
-
-class LambdaContext:
-    """The parts of Lambda's context object handlers use."""
-
-    def __init__(self, function_name: str, memory_limit_in_mb: int = DEFAULT_MEMORY_MB,
-                 timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:{config.region()}:{ACCOUNT_ID}:function:{function_name}"
-        self.memory_limit_in_mb = memory_limit_in_mb
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = f"local/{self.aws_request_id}"
-        self._deadline = time.monotonic() + timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-# --- schedules --------------------------------------------------------------------------------
-
-
-def rate_seconds(expression: Rate | Cron | str) -> int | None:
-    """Seconds between ticks of a rate expression; None for a cron expression."""
-    if isinstance(expression, Rate):
-        return int(expression.value) * _RATE_UNITS[expression.unit.lower()]
-    if isinstance(expression, Cron):
-        return None
-    text = expression.strip()
-    match = re.fullmatch(r"rate\(\s*(\d+)\s+(minutes?|hours?|days?)\s*\)", text, re.IGNORECASE)
-    if match:
-        return int(match.group(1)) * _RATE_UNITS[match.group(2).lower()]
-    if re.fullmatch(r"cron\(.*\)", text, re.IGNORECASE):
-        return None
-    raise ValueError(f"unsupported schedule expression {expression!r}")
-
-
-_MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
-_DAYS = {d: i for i, d in enumerate("SUN MON TUE WED THU FRI SAT".split(), 1)}  # AWS: 1 = Sunday
-
-
-def _field_matches(field: str, value: int, names: dict[str, int] | None = None, first: int = 0) -> bool:
-    for part in field.upper().split(","):
-        if part in ("*", "?") or any(c in part for c in "LW#"):
-            return True
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/", 1)
-            step = int(step_text)
-        if part == "*":
-            low, high = first, 10_000
-        elif "-" in part:
-            a, b = part.split("-", 1)
-            low, high = _cron_value(a, names), _cron_value(b, names)
-        else:
-            low = _cron_value(part, names)
-            high = low if step == 1 else 10_000
-        if low <= value <= high and (value - low) % step == 0:
-            return True
-    return False
-
-
-def _cron_value(text: str, names: dict[str, int] | None) -> int:
-    return names[text] if names and text in names else int(text)
-
-
-def cron_matches(expression: Cron | str, when: dt.datetime) -> bool:
-    """Whether a cron schedule fires in the minute ``when`` (UTC)."""
-    if isinstance(expression, Cron):
-        fields = [str(f) for f in (expression.minutes, expression.hours, expression.day_of_month,
-                                   expression.month, expression.day_of_week, expression.year)]
-    else:
-        fields = expression.strip()[len("cron("):-1].split()
-    if len(fields) != 6:
-        raise ValueError(f"cron expression needs 6 fields: {expression!r}")
-    minute, hour, dom, month, dow, year = fields
-    aws_weekday = (when.isoweekday() % 7) + 1  # Sunday=1 ... Saturday=7
-    return (_field_matches(minute, when.minute) and _field_matches(hour, when.hour)
-            and _field_matches(dom, when.day, first=1) and _field_matches(month, when.month, _MONTHS, 1)
-            and _field_matches(dow, aws_weekday, _DAYS, 1) and _field_matches(year, when.year))
-
-
-def scheduled_event(rule_name: str) -> dict[str, Any]:
-    """The event EventBridge sends a scheduled Lambda."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT_ID,
-        "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": config.region(),
-        "resources": [],
-        "detail": {},
-    }
-
-
-# --- SQS --------------------------------------------------------------------------------------
-
-
-def _lambda_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
-    """SQS API message attributes in the shape Lambda hands them to a function."""
-    out = {}
-    for name, attr in attributes.items():
-        out[name] = {
-            "stringValue": attr.get("StringValue"),
-            "binaryValue": attr.get("BinaryValue"),
-            "stringListValues": attr.get("StringListValues", []),
-            "binaryListValues": attr.get("BinaryListValues", []),
-            "dataType": attr.get("DataType"),
-        }
-    return out
-
-
-def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
-    """The event Lambda's SQS event source mapping sends for a batch."""
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": dict(m.get("Attributes", {})),
-                "messageAttributes": _lambda_message_attributes(m.get("MessageAttributes", {})),
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": config.region(),
-            }
-            for m in messages
-        ]
-    }
 
 
 def _queue_name(source: SQSEventConfig) -> str:
@@ -212,33 +78,6 @@ def _queue_name(source: SQSEventConfig) -> str:
         return source.queue
     assert source.queue_arn
     return source.queue_arn.rsplit(":", 1)[-1]
-
-
-def batch_item_failures(response: Any, message_ids: list[str]) -> set[str] | None:
-    """The messages a handler's return value asks to redeliver; None when the whole batch failed.
-
-    Lambda's rules for SQS with ``ReportBatchItemFailures``: no response, an
-    empty one, or an empty or null ``batchItemFailures`` list is complete
-    success; an ``itemIdentifier`` that is missing, empty, null or not a
-    message id of the batch is complete failure, and so is a response that is
-    not that JSON object.
-    """
-    if response is None:
-        return set()
-    if not isinstance(response, dict):
-        return None
-    items = response.get("batchItemFailures")
-    if items is None:
-        return set()
-    if not isinstance(items, list):
-        return None
-    failed = set()
-    for item in items:
-        identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
-        if not isinstance(identifier, str) or identifier not in message_ids:
-            return None
-        failed.add(identifier)
-    return failed
 
 
 def _concurrency_from_env() -> int:

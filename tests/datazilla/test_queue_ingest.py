@@ -38,7 +38,7 @@ def test_malformed_text_is_stored_with_its_error(talos, pump):
 def test_a_redelivered_message_stores_one_row(talos, pump, talos_blob):
     # given a message delivered once and handled
     from app import app
-    from chalicelib.local.pump import LambdaContext, sqs_event
+    from chalicelib.local.lambda_events import LambdaContext, sqs_event
 
     message = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps({"project": "talos", "blob": talos_blob}),
                "Attributes": {}, "MD5OfBody": ""}

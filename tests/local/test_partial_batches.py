@@ -17,7 +17,8 @@ import pytest
 from chalice import Chalice
 
 from chalicelib import config
-from chalicelib.local.pump import Pump, batch_item_failures
+from chalicelib.local.lambda_events import batch_item_failures
+from chalicelib.local.pump import Pump
 from chalicelib.store import blobs, queues
 from chalicelib.store.clients import client
 

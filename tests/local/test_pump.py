@@ -10,7 +10,8 @@ import pytest
 from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
-from chalicelib.local.pump import Pump, cron_matches, rate_seconds
+from chalicelib.local.pump import Pump
+from chalicelib.local.schedules import cron_matches, rate_seconds
 from chalicelib.store.clients import client
 
 # The conftest's ``aws`` fixture deploys with visibility_timeout=1, max_receive_count=3.

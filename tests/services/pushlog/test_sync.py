@@ -325,7 +325,7 @@ def test_schedule_runs_every_5_minutes():
     from chalice.app import ScheduledEventConfig
 
     from app import app
-    from chalicelib.local.pump import rate_seconds
+    from chalicelib.local.schedules import rate_seconds
 
     [source] = [s for s in app.event_sources if isinstance(s, ScheduledEventConfig) and s.name == "sync_pushlogs"]
     assert rate_seconds(source.schedule_expression) == 300
