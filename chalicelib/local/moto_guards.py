@@ -27,7 +27,7 @@ they were most of a tp5-sized blob's CPU on its way to its metrics):
 - a table ``Query`` sorts every item of the table, then keeps the partition
   asked for; here it is given that partition's items alone (moto sorts them by
   sort key all the same, so the answer is the same); and it deep-copies every
-  item it returns, which nothing then changes (``_shared_in_query``); an
+  item it returns, which nothing then changes (``query_guards``); an
   index ``Query`` is given the items whose index partition key matches,
   unsorted (moto sorts them by a key unique to each item all the same);
 - an attribute value's size (for the 400 KB item and 1 MB page limits)
@@ -54,13 +54,11 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import threading
 import types
 from typing import Any
 
 _installed = False
 _originals: list[tuple[Any, str, Any]] = []
-_local = threading.local()
 # moto's own figure: DynamoDB refuses items somewhere between 409 and 410 KB.
 _ITEM_SIZE_LIMIT = 405_000
 _SIZE = "_shipyard_size"  # where an item keeps its size (``_item_size``)
@@ -200,94 +198,6 @@ def _dynamo_value(value: dict[str, Any]) -> Any:
 # --- per-call costs independent of the table and linear in the item --------------------------
 
 
-# Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
-#             projection_expressions, index_name, ...): index_name's place after hash_key.
-_INDEX_NAME_AT = 6
-
-
-def _partition_query(original: Any) -> Any:
-    """A table query (no index) reads its partition's items only; an index query the items of its partition key.
-
-    An index query is moto's own but for the items it starts from: moto sorts
-    every item of the table, keeps those whose index partition key matches and
-    sorts those again by the full index and table key; here it starts from the
-    items that match (moto's own test, item by item, without the first sort).
-    The second sort orders them by a key unique to each item, so the answer is
-    the same whatever order they came in.
-    """
-
-    @functools.wraps(original)
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[_INDEX_NAME_AT] if len(args) > _INDEX_NAME_AT else kwargs.get("index_name")
-        if index_name is not None:
-            conditions = kwargs.get("hash_key_conditions")
-            if not conditions or len(args) > _INDEX_NAME_AT + 3:
-                return original(self, hash_key, *args, **kwargs)
-            return _narrowed(original, self, _index_partition(self, conditions), False,
-                             hash_key, *args, **kwargs)
-        if hash_key is None:
-            return original(self, hash_key, *args, **kwargs)
-        found = self.items.get(hash_key)  # .get: moto's items is a defaultdict, a lookup must not add
-        if found is None:
-            partition = []
-        else:
-            partition = list(found.values()) if self.range_key_attr else [found]
-        return _narrowed(original, self, partition, True, hash_key, *args, **kwargs)
-
-    return query
-
-
-def _index_partition(table: Any, conditions: list[tuple[str, Any]]) -> list[Any]:
-    """The table's items whose index partition key attributes match, by moto's own test (``Table.query``)."""
-    from moto.dynamodb.models.dynamo_type import Item
-
-    matching = []
-    for hash_set in table.items.values():
-        for item in (hash_set.values() if table.range_key_attr else (hash_set,)):
-            if not isinstance(item, Item):
-                continue
-            for attr_name, expected_value in conditions:
-                item_value = item.attrs.get(attr_name)
-                if not item_value or item_value != expected_value:
-                    break
-            else:
-                matching.append(item)
-    return matching
-
-
-def _narrowed(original: Any, table: Any, partition: list[Any], sharing: bool, *args: Any, **kwargs: Any) -> Any:
-    narrowed = getattr(_local, "partitions", None)
-    if narrowed is None:
-        narrowed = _local.partitions = {}
-    narrowed[id(table)] = partition
-    _local.sharing = sharing
-    try:
-        return original(table, *args, **kwargs)
-    finally:
-        _local.sharing = False
-        narrowed.pop(id(table), None)
-
-
-def _shared_in_query(original: Any) -> Any:
-    """``Item.__deepcopy__``: the stored item itself while a table query copies its results.
-
-    moto's ``Table.query`` deep-copies every item it found before filtering and
-    projecting them, then the answer reads each item's attributes into new plain
-    values (``dynamodb_json._plain``); neither a filter nor a projection changes
-    an item (a projection builds a new one), and the whole call runs under the
-    local stack's lock, so the copy, the costliest step of reading a window of
-    runs' metrics, protected nothing. Index queries keep moto's copy.
-    """
-
-    @functools.wraps(original)
-    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
-        if getattr(_local, "sharing", False):
-            return self
-        return original(self, memo)
-
-    return __deepcopy__
-
-
 def _item_size(self: Any) -> int:
     """``Item.size``, computed once per item: when it is built, or after an update changed it.
 
@@ -346,17 +256,6 @@ def _copied_value(self: Any, memo: dict[int, Any]) -> Any:
         return result
 
     return copied(self, top=True)
-
-
-def _partition_items(original: Any) -> Any:
-    """``all_items`` as moto's query sees it: the partition being queried in this thread, if any."""
-
-    @functools.wraps(original)
-    def all_items(self: Any) -> Any:
-        partition = getattr(_local, "partitions", {}).get(id(self))
-        return original(self) if partition is None else list(partition)
-
-    return all_items
 
 
 def _value_size(self: Any) -> int:
@@ -426,6 +325,8 @@ def install() -> None:
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler
 
+    from chalicelib.local.query_guards import partition_items, partition_query, shared_in_query
+
     backend = dynamodb_models.DynamoDBBackend
     _originals.extend([(moto_responses, "determine_request_protocol", moto_responses.determine_request_protocol),
                        (moto_responses, "camelcase_to_underscores", moto_responses.camelcase_to_underscores),
@@ -453,12 +354,12 @@ def install() -> None:
         backend.transact_write_items, dynamodb_models, Table)
     DynamoHandler.batch_write_item = _all_or_nothing_batch(  # type: ignore[method-assign]
         DynamoHandler.batch_write_item)
-    Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
-    Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]
+    Table.query = partition_query(Table.query)  # type: ignore[method-assign]
+    Table.all_items = partition_items(Table.all_items)  # type: ignore[method-assign]
     DynamoType.size = _value_size  # type: ignore[method-assign]
     DynamoType.__deepcopy__ = _copied_value  # type: ignore[method-assign]
     Item.size = _item_size  # type: ignore[method-assign]
-    Item.__deepcopy__ = _shared_in_query(Item.__deepcopy__)  # type: ignore[method-assign]
+    Item.__deepcopy__ = shared_in_query(Item.__deepcopy__)  # type: ignore[method-assign]
     backend.update_item = _resized_after_update(backend.update_item)  # type: ignore[method-assign]
     Item.__init__ = _item_init  # type: ignore[method-assign]
     _installed = True
