@@ -15,6 +15,8 @@ import pkgutil
 from pathlib import Path
 from typing import Any
 
+from tests.support.delivery import pynamodb_models
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,19 +33,12 @@ def _template_indexes() -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def _models() -> list[Any]:
-    from pynamodb.models import Model
-
+    """Every table model of the store: each of its modules imported first, so none is missed."""
     import chalicelib.store
 
     for module in pkgutil.iter_modules(chalicelib.store.__path__):
         importlib.import_module(f"chalicelib.store.{module.name}")
-    models, pending = [], list(Model.__subclasses__())
-    while pending:
-        model = pending.pop()
-        pending.extend(model.__subclasses__())
-        if getattr(getattr(model, "Meta", None), "table_name", None):
-            models.append(model)
-    return models
+    return pynamodb_models()
 
 
 def _shape(key_schema: list[dict[str, str]], projection: dict[str, Any]) -> tuple:

@@ -94,7 +94,8 @@ def snapshot() -> dict[str, Any]:
     return state
 
 
-def _pynamodb_models() -> list[type]:
+def pynamodb_models() -> list[type]:
+    """Every PynamoDB model with a table, among those imported (``chalicelib.store``'s at least)."""
     from pynamodb.models import Model
 
     import chalicelib.store  # noqa: F401 - the models register as Model subclasses when imported
@@ -139,7 +140,7 @@ class Fault:
         event = f"before-parameter-build.{self.service}.{self.operation}"
         clients = [client(self.service)]
         if self.service == "dynamodb":
-            clients += [model._get_connection().connection.client for model in _pynamodb_models()]
+            clients += [model._get_connection().connection.client for model in pynamodb_models()]
         for botocore_client in {id(c): c for c in clients}.values():
             botocore_client.meta.events.register(event, self._fail)
             self._registered.append(botocore_client)
