@@ -9,7 +9,9 @@ parameters); the grid varies what judges them.
 
 from __future__ import annotations
 
+import argparse
 import itertools
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -26,7 +28,9 @@ GRID = {
 }
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    # No options; parsing anyway so that --help answers instead of running the whole grid.
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     np.seterr(all="ignore")
     series = []
     for case in alert_data.cases(alert_data.TUNING):

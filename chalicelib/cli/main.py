@@ -91,6 +91,19 @@ def _print(payload: dict[str, Any], stream: Any = None) -> None:
     print(json.dumps(payload, indent=2), file=stream or sys.stdout, flush=True)
 
 
+def _silence_stdout() -> None:
+    """Point the closed stdout at /dev/null, so that the interpreter's flush at exit does not fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture): nothing flushes it at exit
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     target = "unknown"
@@ -98,9 +111,6 @@ def main(argv: list[str] | None = None) -> int:
         stack = None if args.no_local else use_local_stack()
         target = "local stack" if stack else (os.environ.get("AWS_ENDPOINT_URL") or "AWS (from the environment)")
         payload = args.run(args)
-        _print(payload)
-        if payload.get("ok") is False:
-            return 1
     except CliError as err:
         _print({"error": str(err), **err.extra}, sys.stderr)
         return 1
@@ -110,7 +120,16 @@ def main(argv: list[str] | None = None) -> int:
                 **({"code": code} if code else {}), "target": target,
                 "prefix": os.environ.get("SHIPYARD_PREFIX", "")}, sys.stderr)
         return 1
-    return 0
+    try:
+        _print(payload)
+    except BrokenPipeError:
+        # The reader left (`| head`): the command ran and its answer was not delivered. Not a storage
+        # fault; and a secret shown once may be what was lost, so say that rather than invite a retry.
+        _silence_stdout()
+        _print({"error": "the answer was not delivered: standard output was closed; the command itself ran"},
+               sys.stderr)
+        return 1
+    return 1 if payload.get("ok") is False else 0
 
 
 if __name__ == "__main__":

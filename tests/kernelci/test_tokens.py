@@ -150,3 +150,30 @@ def test_the_local_stack_seeds_the_admin_dev_token_idempotently(kernelci):
     run._seed_kernelci_admin()
     assert kernelci("POST", "/token", {"email": "new@example.com"}, token=run.DEV_KERNELCI_TOKEN)[0] == 201
     assert kernelci("GET", "/token", token=run.DEV_KERNELCI_TOKEN)[1]["count"] == 3  # fixture admin, dev, new
+
+
+class _ClosedPipe:
+    """A standard output whose reader has gone away, as ``shipyard kernelci token list | head`` leaves it."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_the_cli_says_its_answer_was_lost_not_that_storage_failed_when_stdout_closes(kernelci, capsys,
+                                                                                      monkeypatch):
+    """Given a token made and a reader that closed stdout, when the CLI lists tokens, then it exits 1
+    saying the answer was not delivered and the command ran, not "storage unavailable" (it used to
+    report the BrokenPipeError as a storage fault, which invites retrying a command that succeeded)."""
+    shipyard(capsys, "kernelci", "token", "create", "--email", "lab@example.com", "--get")
+    from chalicelib.cli.main import main
+
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    status = main(["--no-local", "kernelci", "token", "list"])
+    monkeypatch.undo()
+    err = json.loads(capsys.readouterr().err)
+    assert status == 1
+    assert "not delivered" in err["error"] and "the command itself ran" in err["error"]
+    assert "storage" not in err["error"] and "kind" not in err
