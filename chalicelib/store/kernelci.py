@@ -210,6 +210,21 @@ def _moves(tally: Tally, sign: int) -> list[dict[str, Any]]:
             for name, delta in sorted(tally.items())]
 
 
+def _transact_chunk(chunk: list[Written], items: list[dict[str, Any]], refused: type[Exception]) -> None:
+    """One transaction of the chunk's documents (the first items) and the counters they move.
+
+    A document's failed condition is the caller's answer (they exist already, or are gone): ``refused``,
+    naming the chunk, as nothing of it was written. Any other failure is a fault and propagates.
+    """
+    try:
+        client("dynamodb").transact_write_items(TransactItems=items)
+    except ClientError as err:
+        failed = failed_condition(err)
+        if failed is not None and failed < len(chunk):
+            raise refused(", ".join(f"{c}#{d['_id']}" for c, d in chunk)) from None
+        raise
+
+
 def insert(docs: Iterable[Written]) -> None:
     """Write new documents and count them: atomically, in as few transactions as they fit.
 
@@ -220,14 +235,7 @@ def insert(docs: Iterable[Written]) -> None:
     for chunk, tally in _chunks(list(docs)):
         items = [{"Put": {"TableName": table(), "Item": _item(coll, doc),
                           "ConditionExpression": "attribute_not_exists(pk)"}} for coll, doc in chunk]
-        items += _moves(tally, 1)
-        try:
-            client("dynamodb").transact_write_items(TransactItems=items)
-        except ClientError as err:
-            failed = failed_condition(err)
-            if failed is not None and failed < len(chunk):
-                raise AlreadyExists(", ".join(f"{c}#{d['_id']}" for c, d in chunk)) from None
-            raise
+        _transact_chunk(chunk, items + _moves(tally, 1), AlreadyExists)
 
 
 def remove(docs: Iterable[Written]) -> None:
@@ -239,14 +247,7 @@ def remove(docs: Iterable[Written]) -> None:
     for chunk, tally in _chunks(list(docs)):
         items = [{"Delete": {"TableName": table(), "Key": {"pk": {"S": f"{coll}#{doc['_id']}"}},
                              "ConditionExpression": "attribute_exists(pk)"}} for coll, doc in chunk]
-        items += _moves(tally, -1)
-        try:
-            client("dynamodb").transact_write_items(TransactItems=items)
-        except ClientError as err:
-            failed = failed_condition(err)
-            if failed is not None and failed < len(chunk):
-                raise Gone(", ".join(f"{c}#{d['_id']}" for c, d in chunk)) from None
-            raise
+        _transact_chunk(chunk, items + _moves(tally, -1), Gone)
         _retire_markers(name for name in tally if name.startswith("distinct#"))
 
 
