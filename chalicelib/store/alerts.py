@@ -27,12 +27,10 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -40,6 +38,7 @@ from pynamodb.models import Model
 from chalicelib.perf.alerts import UNTRIAGED, Detection, alert_id, summary_id
 from chalicelib.perf.series import SeriesGroup
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 from chalicelib.store.series_fields import SeriesGroupFields, group_fields, platform
 
 
@@ -124,17 +123,6 @@ def as_dict(rec: AlertRecord) -> dict[str, Any]:
     }
 
 
-def _unless_condition_fails(write: Callable[[], object]) -> bool:
-    """Make a conditional write; False when its condition did not hold (nothing was written)."""
-    try:
-        write()
-    except (PutError, UpdateError, DeleteError) as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def create(group: SeriesGroup, detection: Detection, now: int | None = None) -> bool:
     """Store a new untriaged alert; False if it exists already (then nothing changes)."""
     now = int(time.time()) if now is None else now
@@ -148,7 +136,7 @@ def create(group: SeriesGroup, detection: Detection, now: int | None = None) -> 
         push_key=_push_key(detection.push_id, ident), date_key=_date_key(detection.push_date, ident),
         test_key=f"{group.project}#{group.branch}#{group.test_name}", branch_key=f"{group.project}#{group.branch}",
         status_key=f"{group.project}#{UNTRIAGED}", **_numbers(detection))
-    return _unless_condition_fails(lambda: rec.save(condition=AlertRecord.alert_id.does_not_exist()))
+    return write_unless_refused(rec.save, condition=AlertRecord.alert_id.does_not_exist())
 
 
 def refresh(project: str, ident: str, detection: Detection, now: int | None = None) -> bool:
@@ -157,13 +145,13 @@ def refresh(project: str, ident: str, detection: Detection, now: int | None = No
     numbers = _numbers(detection)
     actions = [getattr(AlertRecord, name).set(value) for name, value in numbers.items()]
     actions.append(AlertRecord.updated.set(int(time.time()) if now is None else now))
-    return _unless_condition_fails(lambda: rec.update(actions=actions, condition=AlertRecord.alert_id.exists()))
+    return write_unless_refused(rec.update, actions=actions, condition=AlertRecord.alert_id.exists())
 
 
 def withdraw(project: str, ident: str) -> bool:
     """Delete an alert the detector no longer finds, unless someone triaged it meanwhile."""
     rec = AlertRecord(project, ident)
-    return _unless_condition_fails(lambda: rec.delete(condition=AlertRecord.status == UNTRIAGED))
+    return write_unless_refused(rec.delete, condition=AlertRecord.status == UNTRIAGED)
 
 
 def of_group(group_key: str, first_push_id: int = 0) -> list[dict[str, Any]]:
@@ -188,7 +176,7 @@ def triage(project: str, ident: str, status: str, user: str, note: str | None,
                AlertRecord.triaged_by.set(user), AlertRecord.triaged_at.set(now), AlertRecord.updated.set(now)]
     if note is not None:
         actions.append(AlertRecord.note.set(note))
-    if not _unless_condition_fails(lambda: rec.update(actions=actions, condition=AlertRecord.alert_id.exists())):
+    if not write_unless_refused(rec.update, actions=actions, condition=AlertRecord.alert_id.exists()):
         return None
     return as_dict(rec)
 
@@ -292,7 +280,7 @@ def open_summary(group: SeriesGroup, detection: Detection, now: int | None = Non
     rec = SummaryRecord(group.project, SUMMARY_PREFIX + ident, branch=group.branch, push_id=detection.push_id,
                         prev_push_id=detection.prev_push_id, push_date=detection.push_date,
                         revision=detection.revision, status=UNTRIAGED, created=now, updated=now)
-    return _unless_condition_fails(lambda: rec.save(condition=SummaryRecord.alert_id.does_not_exist()))
+    return write_unless_refused(rec.save, condition=SummaryRecord.alert_id.does_not_exist())
 
 
 def _split_summary_id(ident: str) -> int | None:
@@ -326,7 +314,7 @@ def triage_summary(project: str, ident: str, status: str, user: str, note: str |
                SummaryRecord.updated.set(now)]
     if note is not None:
         actions.append(SummaryRecord.note.set(note))
-    if not _unless_condition_fails(lambda: rec.update(actions=actions, condition=SummaryRecord.alert_id.exists())):
+    if not write_unless_refused(rec.update, actions=actions, condition=SummaryRecord.alert_id.exists()):
         return None
     return summary(project, ident)
 

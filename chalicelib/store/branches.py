@@ -19,11 +19,12 @@ import time
 from dataclasses import dataclass, field
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from chalicelib.store import counters
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 
 REGISTRY = "branch"
 REPOSITORIES = "repository"
@@ -117,17 +118,12 @@ def put(name: str, uri: str, alternatives: list[str] | tuple[str, ...] = (), rep
 def advance(name: str, push_id: int) -> bool:
     """Move the sync position forward to ``push_id`` (never backwards)."""
     rec = BranchRecord(REGISTRY, name)
-    try:
-        rec.update(
-            actions=[BranchRecord.last_push_id.set(push_id), BranchRecord.last_sync.set(int(time.time()))],
-            condition=BranchRecord.name.exists() & (
-                BranchRecord.last_push_id.does_not_exist() | (BranchRecord.last_push_id < push_id)),
-        )
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return write_unless_refused(
+        rec.update,
+        actions=[BranchRecord.last_push_id.set(push_id), BranchRecord.last_sync.set(int(time.time()))],
+        condition=BranchRecord.name.exists() & (
+            BranchRecord.last_push_id.does_not_exist() | (BranchRecord.last_push_id < push_id)),
+    )
 
 
 def record_sync(name: str, error: str | None) -> None:
@@ -143,13 +139,9 @@ def seed(reference: dict[str, tuple[str, list[str]]]) -> int:
     """Create the reference branches that do not exist yet; returns how many."""
     created = 0
     for name, (uri, alternatives) in reference.items():
-        try:
-            BranchRecord(REGISTRY, name, uri=uri, alternatives=list(alternatives)).save(
-                condition=BranchRecord.name.does_not_exist())
-        except PutError as err:
-            if err.cause_response_code == "ConditionalCheckFailedException":
-                continue
-            raise
+        if not write_unless_refused(BranchRecord(REGISTRY, name, uri=uri, alternatives=list(alternatives)).save,
+                                    condition=BranchRecord.name.does_not_exist()):
+            continue
         for alt in alternatives:
             BranchRecord(REGISTRY, alt, alias_of=name).save()
         ensure_repository(resolve(name))  # type: ignore[arg-type]
@@ -195,12 +187,9 @@ def ensure_repository(branch: Branch, repository: str | None = None) -> Branch:
     name = branch.repository or repository or default_repository_name(branch.name, branch.uri)
     rec = BranchRecord(REGISTRY, branch.name)
     if branch.repository_id is None:
-        try:
-            rec.update(actions=[BranchRecord.repository_id.set(counters.next_value(REPOSITORY_ID_COUNTER))],
-                       condition=BranchRecord.name.exists() & BranchRecord.repository_id.does_not_exist())
-        except UpdateError as err:
-            if err.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        write_unless_refused(rec.update,  # refused: another caller gave it its id first
+                             actions=[BranchRecord.repository_id.set(counters.next_value(REPOSITORY_ID_COUNTER))],
+                             condition=BranchRecord.name.exists() & BranchRecord.repository_id.does_not_exist())
     current = resolve(branch.name)
     if current is None:
         raise BranchConflict(f"branch {branch.name!r} is gone")
@@ -212,12 +201,8 @@ def ensure_repository(branch: Branch, repository: str | None = None) -> Branch:
                 raise
             name = branch.name.lower()  # two URIs ending alike: the second takes its own name
             _claim_repository_name(name, branch.name, int(current.repository_id))  # type: ignore[arg-type]
-        try:
-            rec.update(actions=[BranchRecord.repository.set(name)],
-                       condition=BranchRecord.repository.does_not_exist())
-        except UpdateError as err:
-            if err.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        write_unless_refused(rec.update, actions=[BranchRecord.repository.set(name)],  # refused: named meanwhile
+                             condition=BranchRecord.repository.does_not_exist())
         current = resolve(branch.name)
     return current  # type: ignore[return-value]
 

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.store import counters
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 
 JOB_REQUEST_COUNTER = "selfserve_job_request"
 JOB_REQUESTS = "jobreq"
@@ -131,32 +131,22 @@ def mark_queued(request_id: int) -> None:
 
 def mark_failed(request_id: int, reason: str) -> bool:
     """Close a request that was never queued; False if it was completed meanwhile."""
-    try:
-        SelfserveItem(JOB_REQUESTS, _sort(request_id)).update(
-            actions=[SelfserveItem.unsent.remove(), SelfserveItem.completed_at.set(int(time.time())),
-                     SelfserveItem.complete_data.set({"status": "FAILED", "msg": reason}),
-                     SelfserveItem.closed_by.set(CLOSED_BY_SHIPYARD)],
-            condition=SelfserveItem.pk.exists() & SelfserveItem.completed_at.does_not_exist())
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return write_unless_refused(
+        SelfserveItem(JOB_REQUESTS, _sort(request_id)).update,
+        actions=[SelfserveItem.unsent.remove(), SelfserveItem.completed_at.set(int(time.time())),
+                 SelfserveItem.complete_data.set({"status": "FAILED", "msg": reason}),
+                 SelfserveItem.closed_by.set(CLOSED_BY_SHIPYARD)],
+        condition=SelfserveItem.pk.exists() & SelfserveItem.completed_at.does_not_exist())
 
 
 def complete(request_id: int, data: Any, completed_at: int) -> bool:
     """Complete a request with the CI's result; False when it is unknown or the CI already completed it."""
-    try:
-        SelfserveItem(JOB_REQUESTS, _sort(request_id)).update(
-            actions=[SelfserveItem.unsent.remove(), SelfserveItem.completed_at.set(completed_at),
-                     SelfserveItem.complete_data.set(data), SelfserveItem.closed_by.set(CLOSED_BY_CI)],
-            condition=SelfserveItem.pk.exists() & (SelfserveItem.completed_at.does_not_exist()
-                                                   | (SelfserveItem.closed_by == CLOSED_BY_SHIPYARD)))
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return write_unless_refused(
+        SelfserveItem(JOB_REQUESTS, _sort(request_id)).update,
+        actions=[SelfserveItem.unsent.remove(), SelfserveItem.completed_at.set(completed_at),
+                 SelfserveItem.complete_data.set(data), SelfserveItem.closed_by.set(CLOSED_BY_CI)],
+        condition=SelfserveItem.pk.exists() & (SelfserveItem.completed_at.does_not_exist()
+                                               | (SelfserveItem.closed_by == CLOSED_BY_SHIPYARD)))
 
 
 def get(request_id: int) -> JobRequest | None:

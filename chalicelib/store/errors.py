@@ -1,9 +1,11 @@
-"""Failures of the storage layer that a caller should answer as "try again"."""
+"""Failures of the storage layer: which a caller should answer as "try again", and which are answers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, UpdateError
 
 
 class RefusedValue(ValueError):
@@ -70,3 +72,19 @@ def failed_condition(err: ClientError) -> int | None:
         if reason.get("Code") == "ConditionalCheckFailed":
             return index
     return 0 if not reasons and "ConditionalCheckFailed" in error.get("Message", "") else None
+
+
+def write_unless_refused[**P](write: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs) -> bool:
+    """Make one PynamoDB conditional write (``item.save``, ``.update`` or ``.delete``); False when DynamoDB
+    refused its condition, so nothing was written.
+
+    A refused condition is an answer, not a fault: the item already exists, was completed meanwhile, or
+    moved on, and the caller branches on it. Every other failure of the write propagates unchanged.
+    """
+    try:
+        write(*args, **kwargs)
+    except (PutError, UpdateError, DeleteError) as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

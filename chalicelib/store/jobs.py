@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.store import counters
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 from chalicelib.treeherder.jobs import StoredJob
 
 JOB_ID_COUNTER = "treeherder_job_id"
@@ -312,12 +312,8 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
                            push_sort=_job_sort(job_id), job_repository=branch, push_id=pushlog_id,
                            last_modified=now, day_key=by_day, who_key=by_who, state_rank=rank,
                            detail_count=len(details or []), log_count=len(logs or []), data=fields)
-            try:
-                item.save(condition=JobItem.pk.does_not_exist())
-            except PutError as err:
-                if err.cause_response_code == "ConditionalCheckFailedException":
-                    continue  # created meanwhile by another delivery: update it instead
-                raise
+            if not write_unless_refused(item.save, condition=JobItem.pk.does_not_exist()):
+                continue  # created meanwhile by another delivery: update it instead
             _write_children(guid, job_id, branch, pushlog_id, {"detail": (details, 0), "log": (logs, 0)})
             _register_builder(branch, fields)
             return "created", _job(item)
@@ -332,12 +328,8 @@ def upsert(branch: str, pushlog_id: int, rank: int, fields: dict[str, Any],
             actions.append(JobItem.detail_count.set(len(details)))
         if logs is not None:
             actions.append(JobItem.log_count.set(len(logs)))
-        try:
-            existing.update(actions=actions, condition=JobItem.state_rank <= rank)
-        except UpdateError as err:
-            if err.cause_response_code == "ConditionalCheckFailedException":
-                return "stale", by_guid(guid)
-            raise
+        if not write_unless_refused(existing.update, actions=actions, condition=JobItem.state_rank <= rank):
+            return "stale", by_guid(guid)
         stored_push = int(existing.push_id)
         _write_children(guid, job_id, stored_branch, stored_push,
                         {"detail": (details, stored_details), "log": (logs, stored_logs)})

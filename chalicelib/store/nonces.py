@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 
 
 class Nonce(Model):
@@ -24,10 +24,4 @@ def remember(scope: str, nonce: str, lifetime_seconds: int) -> bool:
     requests carrying the same nonce cannot both pass.
     """
     item = Nonce(f"{scope}:{nonce}", expires_at=int(time.time()) + 2 * lifetime_seconds)
-    try:
-        item.save(condition=Nonce.nonce_key.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return write_unless_refused(item.save, condition=Nonce.nonce_key.does_not_exist())

@@ -28,11 +28,11 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 
 READY = "ready"
 LOADING = "loading"
@@ -146,12 +146,8 @@ def create(project: str, row_id: int, s3_key: str, size: int, error_msg: str | N
         row.error_flag = "Y"
         row.error_msg = error_msg
         row.error_project = project
-    try:
-        row.save(condition=ObjectstoreRow.id.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not write_unless_refused(row.save, condition=ObjectstoreRow.id.does_not_exist()):
+        return None
     return row
 
 
@@ -169,20 +165,17 @@ def claim(project: str, row_id: int, worker_id: str) -> ObjectstoreRow | None:
     the visibility timeout, so the previous worker died or timed out.
     """
     row = ObjectstoreRow(project, row_id)
-    try:
-        row.update(
-            actions=[
-                ObjectstoreRow.processed_flag.set(LOADING),
-                ObjectstoreRow.worker_id.set(worker_id),
-            ],
-            condition=ObjectstoreRow.id.exists()
-            & ObjectstoreRow.processed_flag.is_in(READY, LOADING)
-            & (ObjectstoreRow.error_flag == "N"),
-        )
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not write_unless_refused(
+        row.update,
+        actions=[
+            ObjectstoreRow.processed_flag.set(LOADING),
+            ObjectstoreRow.worker_id.set(worker_id),
+        ],
+        condition=ObjectstoreRow.id.exists()
+        & ObjectstoreRow.processed_flag.is_in(READY, LOADING)
+        & (ObjectstoreRow.error_flag == "N"),
+    ):
+        return None
     return row
 
 
@@ -249,47 +242,36 @@ def pending_before(before: int) -> Iterator[ObjectstoreRow]:
 def count_requeue(project: str, row_id: int) -> bool:
     """Note one more re-queue of a pending row; False if it completed meanwhile."""
     row = ObjectstoreRow(project, row_id)
-    try:
-        row.update(
-            actions=[ObjectstoreRow.requeues.add(1)],
-            condition=ObjectstoreRow.pending_flag.exists(),
-        )
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return write_unless_refused(
+        row.update,
+        actions=[ObjectstoreRow.requeues.add(1)],
+        condition=ObjectstoreRow.pending_flag.exists(),
+    )
 
 
 def note_failed_delivery(project: str, row_id: int, reason: str) -> None:
     """Say on a pending row why its processing failed this time (SQS will deliver it again)."""
     row = ObjectstoreRow(project, row_id)
-    try:
-        row.update(
-            actions=[ObjectstoreRow.last_error.set(reason[:1000]), ObjectstoreRow.failed_deliveries.add(1)],
-            condition=ObjectstoreRow.pending_flag.exists(),
-        )
-    except UpdateError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    write_unless_refused(  # refused: the row completed meanwhile, nothing to say
+        row.update,
+        actions=[ObjectstoreRow.last_error.set(reason[:1000]), ObjectstoreRow.failed_deliveries.add(1)],
+        condition=ObjectstoreRow.pending_flag.exists(),
+    )
 
 
 def abandon(project: str, row_id: int, error_msg: str) -> int | None:
     """Mark a row that repeated attempts failed to load; its blob's size, or None if it completed meanwhile."""
     row = ObjectstoreRow(project, row_id)
-    try:
-        row.update(
-            actions=[
-                ObjectstoreRow.processed_flag.set(COMPLETE),
-                ObjectstoreRow.error_flag.set("Y"),
-                ObjectstoreRow.error_msg.set(error_msg),
-                ObjectstoreRow.error_project.set(project),
-                ObjectstoreRow.pending_flag.remove(),
-            ],
-            condition=ObjectstoreRow.pending_flag.exists(),
-        )
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not write_unless_refused(
+        row.update,
+        actions=[
+            ObjectstoreRow.processed_flag.set(COMPLETE),
+            ObjectstoreRow.error_flag.set("Y"),
+            ObjectstoreRow.error_msg.set(error_msg),
+            ObjectstoreRow.error_project.set(project),
+            ObjectstoreRow.pending_flag.remove(),
+        ],
+        condition=ObjectstoreRow.pending_flag.exists(),
+    ):
+        return None
     return int(row.size)  # the update answers with the row as it left it

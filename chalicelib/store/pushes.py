@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.store import counters
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 
 
 class Changeset(MapAttribute):
@@ -134,12 +134,8 @@ def store(branch: str, push_id: int, date: int, user: str, changesets: list[dict
             batch.save(ChangesetRecord(branch, cs["node"], push_id=push_id, pushlog_id=pushlog_id, date=date))
     rec = PushRecord(branch, push_id, pushlog_id=pushlog_id, date=date, user=user,
                      changesets=[Changeset(**cs) for cs in changesets], branch_user=branch_user_key(branch, user))
-    try:
-        rec.save(condition=PushRecord.push_id.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return get(branch, push_id), False  # type: ignore[return-value]
-        raise
+    if not write_unless_refused(rec.save, condition=PushRecord.push_id.does_not_exist()):
+        return get(branch, push_id), False  # type: ignore[return-value]
     return _push(rec), True
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from chalicelib.store import clients, counters
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 
 KINDS = ("machines", "operating_systems", "options", "tests", "pages", "products")
 _BATCH = 100  # BatchGetItem's limit
@@ -52,12 +52,9 @@ def register(project: str, names: dict[str, Iterable[str]]) -> int:
         if (partition, name) in known:
             continue
         new_id = counters.next_value(f"refdata#{partition}")
-        try:
-            RefdataRecord(partition, name, id=new_id).save(condition=RefdataRecord.name.does_not_exist())
+        if write_unless_refused(RefdataRecord(partition, name, id=new_id).save,
+                                condition=RefdataRecord.name.does_not_exist()):
             created += 1
-        except PutError as err:
-            if err.cause_response_code != "ConditionalCheckFailedException":
-                raise
         known.add((partition, name))  # registered now, by this call or by the one it raced
     _remember(known)
     return created
@@ -102,11 +99,8 @@ def note_version(project: str, branch: str, product: str, version: str, date_run
     """
     record = LatestVersion(_partition(project, "latest_version"), f"{branch}#{product}", version=version,
                            date_run=date_run)
-    try:
-        record.save(condition=LatestVersion.date_run.does_not_exist() | (LatestVersion.date_run <= date_run))
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    write_unless_refused(  # refused: a newer run's version is already noted
+        record.save, condition=LatestVersion.date_run.does_not_exist() | (LatestVersion.date_run <= date_run))
 
 
 def latest_version(project: str, branch: str, product: str) -> str | None:

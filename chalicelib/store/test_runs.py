@@ -20,11 +20,12 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.store.errors import write_unless_refused
 from chalicelib.store.item_size import item_bytes
 
 # What the metrics views read of a run besides the keys (chalicelib.datazilla.metrics_view.RunLike).
@@ -206,23 +207,18 @@ def waiting_for(branch: str, node: str) -> Iterator[tuple[str, int]]:
 def link(project: str, test_run_id: int, push: PushLink) -> bool:
     """Attach a waiting run to its push; False if it was linked meanwhile or is gone."""
     record = TestRunRecord(project, test_run_id)
-    try:
-        record.update(
-            actions=[
-                TestRunRecord.push_branch_key.set(f"{project}#{push.branch}"),
-                TestRunRecord.push_id.set(push.push_id),
-                TestRunRecord.pushlog_id.set(push.pushlog_id),
-                TestRunRecord.push_date.set(push.push_date),
-                TestRunRecord.unlinked_branch.remove(),
-                TestRunRecord.unlinked_key.remove(),
-            ],
-            condition=TestRunRecord.unlinked_key.exists(),
-        )
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return write_unless_refused(
+        record.update,
+        actions=[
+            TestRunRecord.push_branch_key.set(f"{project}#{push.branch}"),
+            TestRunRecord.push_id.set(push.push_id),
+            TestRunRecord.pushlog_id.set(push.pushlog_id),
+            TestRunRecord.push_date.set(push.push_date),
+            TestRunRecord.unlinked_branch.remove(),
+            TestRunRecord.unlinked_key.remove(),
+        ],
+        condition=TestRunRecord.unlinked_key.exists(),
+    )
 
 
 def run_between_dates(project: str, start: int, end: int) -> Iterator[TestRunRecord]:

@@ -35,7 +35,7 @@ from botocore.exceptions import ClientError
 from chalicelib import config
 from chalicelib.store import counters
 from chalicelib.store.clients import client
-from chalicelib.store.errors import RefusedValue
+from chalicelib.store.errors import RefusedValue, failed_condition
 
 HISTORY_TABLE = "balrog-history"
 CHANGE_COUNTER = "balrog-history#change_id"
@@ -110,22 +110,6 @@ def deserialize(item: dict[str, Any]) -> dict[str, Any]:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _failed_condition(err: ClientError) -> int | None:
-    """Which transaction item failed its condition (the write was refused, not broken), if one did."""
-    code = err.response.get("Error", {}).get("Code")
-    if code == "ConditionalCheckFailedException":
-        return 0
-    if code != "TransactionCanceledException":
-        return None
-    reasons = err.response.get("CancellationReasons") or []
-    for index, reason in enumerate(reasons):
-        if reason.get("Code") == "ConditionalCheckFailed":
-            return index
-    if not reasons and "ConditionalCheckFailed" in err.response.get("Error", {}).get("Message", ""):
-        return 0
-    return None
 
 
 def find_change(change_id: int) -> tuple[str, dict[str, Any]] | None:
@@ -352,7 +336,7 @@ class VersionedTable:
         try:
             client("dynamodb").transact_write_items(TransactItems=[*items, *(e.item for e in side_effects)])
         except ClientError as err:
-            failed = _failed_condition(err)
+            failed = failed_condition(err)
             if failed is None:
                 raise
             if failed >= len(items) and side_effects[failed - len(items)].refused is not None:
