@@ -28,6 +28,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -205,18 +206,22 @@ def mark_complete(project: str, row_id: int, worker_id: str, test_run_id: int, r
     )
 
 
+def _errored(project: str, error_msg: str) -> list[Action]:
+    """A row that will not load: complete (never claimed again), in the project's errors, out of pending."""
+    return [
+        ObjectstoreRow.processed_flag.set(COMPLETE),
+        ObjectstoreRow.error_flag.set("Y"),
+        ObjectstoreRow.error_msg.set(error_msg),
+        ObjectstoreRow.error_project.set(project),
+        ObjectstoreRow.pending_flag.remove(),
+    ]
+
+
 def mark_error(project: str, row_id: int, worker_id: str, error_msg: str, reference: dict[str, Any]) -> None:
     """Record why a blob could not be loaded; it is never claimed again."""
     row = ObjectstoreRow(project, row_id)
     row.update(
-        actions=[
-            ObjectstoreRow.processed_flag.set(COMPLETE),
-            ObjectstoreRow.error_flag.set("Y"),
-            ObjectstoreRow.error_msg.set(error_msg),
-            ObjectstoreRow.error_project.set(project),
-            ObjectstoreRow.pending_flag.remove(),
-            *_reference_actions(reference, row_id, project),
-        ],
+        actions=[*_errored(project, error_msg), *_reference_actions(reference, row_id, project)],
         condition=ObjectstoreRow.worker_id == worker_id,
     )
 
@@ -262,16 +267,7 @@ def note_failed_delivery(project: str, row_id: int, reason: str) -> None:
 def abandon(project: str, row_id: int, error_msg: str) -> int | None:
     """Mark a row that repeated attempts failed to load; its blob's size, or None if it completed meanwhile."""
     row = ObjectstoreRow(project, row_id)
-    if not write_unless_refused(
-        row.update,
-        actions=[
-            ObjectstoreRow.processed_flag.set(COMPLETE),
-            ObjectstoreRow.error_flag.set("Y"),
-            ObjectstoreRow.error_msg.set(error_msg),
-            ObjectstoreRow.error_project.set(project),
-            ObjectstoreRow.pending_flag.remove(),
-        ],
-        condition=ObjectstoreRow.pending_flag.exists(),
-    ):
+    if not write_unless_refused(row.update, actions=_errored(project, error_msg),
+                                condition=ObjectstoreRow.pending_flag.exists()):
         return None
     return int(row.size)  # the update answers with the row as it left it
