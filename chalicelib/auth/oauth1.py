@@ -8,7 +8,11 @@ things are Shipyard's own:
   the same nonce is then refused;
 - ``oauth_body_hash`` (sent by python-oauth2, Datazilla's client) is checked
   when present: SHA-1 of the body for JSON bodies, of the empty string for
-  form bodies (whose fields are already covered by the signature).
+  form bodies (whose fields are already covered by the signature);
+- a body that is not a form must carry ``oauth_body_hash``: OAuth 1.0 signs a
+  form's fields but no other body, so without the hash (the body hash
+  extension's answer to exactly this) anyone on the path could change what a
+  valid signature authorises.
 """
 
 from __future__ import annotations
@@ -134,6 +138,8 @@ def verify(
         return Verdict(False, "signature, key or timestamp rejected")
     params = dict(request.params)
     claimed_hash = params.get("oauth_body_hash")
+    if claimed_hash is None and body and not form_encoded:
+        return Verdict(False, "a body that is not a form needs oauth_body_hash: the signature does not cover it")
     if claimed_hash is not None and not _body_hash_ok(body, claimed_hash, form_encoded):
         return Verdict(False, "oauth_body_hash does not match the body")
     if not remember_nonce(project.oauth_consumer_key, request.nonce, window):

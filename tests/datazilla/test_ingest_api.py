@@ -6,7 +6,7 @@ import json
 import time
 
 from tests.support.datazilla_data import HOST, signed_upload
-from tests.support.oauth_signing import form_body, sign_form
+from tests.support.oauth_signing import form_body, python_oauth2_header, requests_oauthlib_header, sign_form
 
 
 def test_well_formed_blob_is_stored_and_answered_with_its_url(upload, talos_blob):
@@ -156,15 +156,41 @@ def test_signed_upload_without_data_is_400(app_client, talos):
 
 
 def test_json_body_with_oauth_header_is_accepted(app_client, talos, talos_blob):
-    # given a JSON body signed in the Authorization header (oauthlib's client as the signer)
+    # given a JSON body signed in the Authorization header by oauthlib's client, which signs its oauth_body_hash
     from oauthlib.oauth1 import Client as OAuthClient
 
     signer = OAuthClient("talos-dev-key", client_secret="talos-dev-secret")
     body = json.dumps(talos_blob)
     uri, headers, _ = signer.sign(f"http://{HOST}/talos/api/load_test", "POST", body,
                                   {"Content-Type": "application/json"})
+    assert "oauth_body_hash" in headers["Authorization"]
     # when posted
     response = app_client.http.post("/talos/api/load_test", headers=dict(headers, Host=HOST), body=body)
     # then it is stored like a form upload
     assert response.status_code == 200
     assert response.json_body["size"] == len(body.encode())
+
+
+def test_a_json_body_signed_by_python_oauth2_is_accepted(app_client, talos, talos_blob):
+    # given a JSON body signed in the Authorization header by python-oauth2 (Datazilla's signer)
+    body = json.dumps(talos_blob)
+    header = python_oauth2_header(f"http://{HOST}/talos/api/load_test", "POST", body, "talos-dev-key",
+                                  "talos-dev-secret")
+    # when posted, then it is stored
+    response = app_client.http.post("/talos/api/load_test", body=body,
+                                    headers={"Authorization": header, "Content-Type": "application/json", "Host": HOST})
+    assert response.status_code == 200, response.body
+
+
+def test_a_json_body_the_signature_does_not_cover_is_refused(app_client, talos, talos_blob):
+    # given a JSON body signed in the Authorization header without oauth_body_hash (requests-oauthlib's way):
+    # OAuth 1.0 signs a form's fields, not another body, so this signature says nothing of the blob
+    body = json.dumps(talos_blob)
+    header = requests_oauthlib_header(f"http://{HOST}/talos/api/load_test", "POST", body, "talos-dev-key",
+                                      "talos-dev-secret")
+    # when posted, then it is refused as an unverified request, and nothing is stored
+    response = app_client.http.post("/talos/api/load_test", body=body,
+                                    headers={"Authorization": header, "Content-Type": "application/json", "Host": HOST})
+    assert response.status_code == 403
+    assert response.json_body == {"status": "Oauth verification error."}
+    assert app_client.http.get("/talos/refdata/objectstore/json_blob/1", headers={"Host": HOST}).status_code == 404

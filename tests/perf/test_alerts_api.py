@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 
 import pytest
-from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, Client
 
 from chalicelib import config
 from chalicelib.perf import alerts
@@ -17,6 +16,7 @@ from chalicelib.store import alerts as alerts_store
 from chalicelib.store import pushes
 from chalicelib.store.alerts import AlertRecord
 from tests.support.datazilla_data import DEV_KEY, DEV_SECRET, HOST, talos_run
+from tests.support.oauth_signing import python_oauth2_header, requests_oauthlib_header
 from tests.support.perf_series import BASE_DATE, BRANCH, INBOUND, seed
 from tests.support.pushlog_data import make_push
 
@@ -189,14 +189,38 @@ def test_an_admin_bearer_token_triages_an_alert(app_client, regressed, balrog_ad
 
 
 def test_the_projects_oauth_credentials_triage_an_alert(app_client, regressed):
+    # given a triage signed by python-oauth2 (Datazilla's signer), which hashes the JSON body into the signature
     alert = _only_alert()
     body = json.dumps({"status": "invalid"})
-    client = Client(DEV_KEY, client_secret=DEV_SECRET, signature_type=SIGNATURE_TYPE_AUTH_HEADER)
-    _, headers, _ = client.sign(f"http://{HOST}/talos/alerts/{alert.alert_id}", http_method="PUT", body=body,
-                                headers={"Content-Type": "application/json"})
-    response = _put(app_client, alert.alert_id, body, {"Authorization": headers["Authorization"]})
+    header = python_oauth2_header(f"http://{HOST}/talos/alerts/{alert.alert_id}", "PUT", body, DEV_KEY, DEV_SECRET)
+    # when it is sent, then it triages the alert in the project's name
+    response = _put(app_client, alert.alert_id, body, {"Authorization": header})
     assert response.status_code == 200, response.body
     assert json.loads(response.body)["triaged_by"] == f"oauth:{DEV_KEY}"
+
+
+def test_an_oauth_signed_json_body_without_its_body_hash_is_403(app_client, regressed):
+    # given a valid OAuth signature that does not cover the JSON body: requests-oauthlib signs a body that is
+    # not a form without oauth_body_hash
+    alert = _only_alert()
+    body = json.dumps({"status": "invalid"})
+    header = requests_oauthlib_header(f"http://{HOST}/talos/alerts/{alert.alert_id}", "PUT", body, DEV_KEY,
+                                      DEV_SECRET)
+    # when it is sent, then it is refused: anyone on the path could have written that body
+    response = _put(app_client, alert.alert_id, body, {"Authorization": header})
+    assert response.status_code == 403 and json.loads(response.body) == {"status": "Oauth verification error."}
+    assert _only_alert().status == "untriaged"
+
+
+def test_a_json_body_changed_after_signing_is_403(app_client, regressed):
+    # given a triage signed over one body
+    alert = _only_alert()
+    url = f"http://{HOST}/talos/alerts/{alert.alert_id}"
+    header = python_oauth2_header(url, "PUT", json.dumps({"status": "acknowledged"}), DEV_KEY, DEV_SECRET)
+    # when it is sent with another body, then the body hash refuses it
+    response = _put(app_client, alert.alert_id, {"status": "invalid"}, {"Authorization": header})
+    assert response.status_code == 403 and json.loads(response.body) == {"status": "Oauth verification error."}
+    assert _only_alert().status == "untriaged"
 
 
 def test_triage_without_credentials_is_401(app_client, regressed):
@@ -221,10 +245,9 @@ def test_a_user_without_the_admin_permission_is_403(app_client, regressed, balro
 def test_a_bad_oauth_signature_is_403(app_client, regressed):
     alert = _only_alert()
     body = json.dumps({"status": "invalid"})
-    client = Client(DEV_KEY, client_secret="not-the-secret", signature_type=SIGNATURE_TYPE_AUTH_HEADER)
-    _, headers, _ = client.sign(f"http://{HOST}/talos/alerts/{alert.alert_id}", http_method="PUT", body=body,
-                                headers={"Content-Type": "application/json"})
-    response = _put(app_client, alert.alert_id, body, {"Authorization": headers["Authorization"]})
+    header = python_oauth2_header(f"http://{HOST}/talos/alerts/{alert.alert_id}", "PUT", body, DEV_KEY,
+                                  "not-the-secret")
+    response = _put(app_client, alert.alert_id, body, {"Authorization": header})
     assert response.status_code == 403 and json.loads(response.body) == {"status": "Oauth verification error."}
 
 

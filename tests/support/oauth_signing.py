@@ -44,3 +44,27 @@ def sign_form(url: str, fields: dict[str, str], key: str, secret: str, *, timest
 
 def form_body(fields: dict[str, str]) -> str:
     return urlencode(fields)
+
+
+def python_oauth2_header(url: str, method: str, body: str, key: str, secret: str) -> str:
+    """The Authorization header python-oauth2 (Datazilla's signer, the published ``oauth2`` package) makes
+    for a body that is not a form: two-legged, and with the ``oauth_body_hash`` it adds for such a body."""
+    import oauth2
+
+    consumer, token = oauth2.Consumer(key=key, secret=secret), oauth2.Token(key="", secret="")
+    request = oauth2.Request.from_consumer_and_token(consumer, token, http_method=method, http_url=url,
+                                                     body=body.encode(), is_form_encoded=False)
+    request.sign_request(oauth2.SignatureMethod_HMAC_SHA1(), consumer, token)
+    return request.to_header()["Authorization"]
+
+
+def requests_oauthlib_header(url: str, method: str, body: str, key: str, secret: str) -> str:
+    """The Authorization header requests-oauthlib makes for a JSON body: it signs the URL and OAuth
+    parameters only (no ``oauth_body_hash``), so the signature does not cover the body."""
+    import requests
+    from requests_oauthlib import OAuth1
+
+    prepared = requests.Request(method, url, data=body.encode(), headers={"Content-Type": "application/json"},
+                                auth=OAuth1(key, client_secret=secret)).prepare()
+    header = prepared.headers["Authorization"]
+    return header.decode() if isinstance(header, bytes) else header

@@ -212,7 +212,8 @@ def upload(operation_id: str) -> dict[str, Any]:
             400: error("`No POST data found`; `Malformed JSON` (stored anyway, with its `url`); "
                        "`Malformed request` (a form body that is not UTF-8)."),
             403: error("`No OAuth credentials provided.` or `Oauth verification error.` (bad signature, "
-                       "unknown key, stale timestamp, replayed nonce, wrong `oauth_body_hash`)."),
+                       "unknown key, stale timestamp, replayed nonce, a wrong `oauth_body_hash` or none on a "
+                       "JSON body)."),
             404: response_ref("ProjectNotFound"),
             503: response_ref("ServiceUnavailable"),
         },

@@ -104,7 +104,8 @@ TRIAGE_ERRORS = {
     400: error("`Malformed JSON`, or `Bad request`: not an object, an unknown status or field, a note that "
                "is not a string of at most 1000 characters."),
     401: error("`No credentials provided.` or `Unknown bearer token.`"),
-    403: error("`Oauth verification error.` (a bad signature), or `Permission denied` (a user without the "
+    403: error("`Oauth verification error.` (a bad signature, or a body without its `oauth_body_hash`), or "
+               "`Permission denied` (a user without the "
                "`admin` permission).")}
 
 
