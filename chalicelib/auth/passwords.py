@@ -23,6 +23,9 @@ from chalicelib.store import balrog_tokens
 N, R, P = 2**14, 8, 1
 KEY_BYTES = 32
 MAX_PASSWORD_BYTES = 1024
+# What a user without a password is checked against: the stored hashes' cost, and a key (all zeros) that no
+# password derives to, so an unknown user takes as long to refuse as a wrong password.
+_UNKNOWN_USER = "$".join(["scrypt", str(N), str(R), str(P), "A" * 22 + "==", "A" * 43 + "="])
 
 
 def hash_password(password: str, *, n: int = N, r: int = R, p: int = P) -> str:
@@ -79,7 +82,11 @@ def authenticate(headers: Mapping[str, str]) -> str | None:
     if len(user) > 256 or len(password.encode()) > MAX_PASSWORD_BYTES:
         return None
     stored = balrog_tokens.password_hash_of(user)
-    if stored is None or not verify_password(password, stored):
+    if stored is None:
+        # The same scrypt work as a wrong password, so the answer's time does not tell which users exist.
+        verify_password(password, _UNKNOWN_USER)
+        return None
+    if not verify_password(password, stored):
         return None
     return user
 

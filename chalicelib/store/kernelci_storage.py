@@ -13,13 +13,12 @@ an unexplained 500.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from chalicelib import config
+from chalicelib import config, safe_json
 from chalicelib.store.clients import client
 
 PREFIX = "kernelci/storage/"
@@ -90,13 +89,19 @@ def get(path: str) -> bytes | None:
 
 
 def build_meta(file_server_resource: str) -> dict[str, Any] | None:
-    """The ``bmeta.json`` uploaded with a build's artifacts, if any (and if it is a JSON object)."""
+    """The ``bmeta.json`` uploaded with a build's artifacts, if any (and if it is a JSON object).
+
+    Read as every request body is (:mod:`chalicelib.safe_json`): it comes from an upload token, and a value
+    that cannot be stored (NaN, a 50-digit number, a lone surrogate, nesting past the interpreter's stack)
+    would fail the build's import on every delivery until it reached the dead-letter queue. Such a file is
+    no usable bmeta.json, as one that is not JSON.
+    """
     raw = get(file_server_resource.strip("/") + "/bmeta.json")
     if raw is None:
         return None
     try:
-        meta = json.loads(raw)
-    except ValueError:
+        meta = safe_json.loads(raw)
+    except safe_json.UnsafeJson:
         return None
     return meta if isinstance(meta, dict) else None
 

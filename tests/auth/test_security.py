@@ -296,3 +296,48 @@ def test_kernelci_token_management_needs_an_admin_token(kernelci, kernelci_token
     accepted = sum(1 for status in outcomes if status < 400)
     _report("KernelCI token creation without admin", N, accepted)
     assert accepted == 0
+
+
+def test_a_hawk_job_post_a_kernelci_token_and_a_basic_password_log_no_secret(app_client, inbound, hawk_credential,
+                                                                               kernelci, kernelci_token, caplog):
+    """The other families' credentials, each used right and wrong, as the Datazilla/Balrog test above does."""
+    import base64
+
+    import mohawk
+
+    from chalicelib.auth import passwords
+    from tests.support.selfserve_data import BRANCH
+    from tests.support.treeherder_data import HAWK_ID, HAWK_SECRET, job_message, seed_pushes, tip
+
+    # given every logger at DEBUG, a push to post a job on, a KernelCI token and a self-serve password
+    caplog.set_level(logging.DEBUG)
+    observability.configure()
+    [push] = seed_pushes("Mozilla-Inbound", 1)
+    token = kernelci_token(post=True, get=True)
+    password = "correct horse battery staple"
+    passwords.set_password("carol", password)
+    url = "http://treeherder.test/treeherder/api/project/mozilla-inbound/jobs/"
+    # when a job is posted signed with Hawk, then with a guessed secret
+    statuses = []
+    for secret in (HAWK_SECRET, HAWK_SECRET + "-guess"):
+        content = json.dumps(job_message(tip(push))).encode()
+        sender = mohawk.Sender({"id": HAWK_ID, "key": secret, "algorithm": "sha256"}, url, "POST",
+                               content=content, content_type="application/json")
+        statuses.append(app_client.http.post(url.removeprefix("http://treeherder.test"), body=content, headers={
+            "Host": "treeherder.test", "Authorization": sender.request_header, "Content-Type": "application/json",
+            "User-Agent": "shipyard-tests/1.0"}).status_code)
+    # and a KernelCI build is posted with the token, then with a guess
+    build = {"job": "mainline", "kernel": "v6.1", "git_branch": "master", "arch": "x86_64", "defconfig": "defconfig",
+             "build_environment": "gcc-12", "file_server_resource": "mainline/v6.1"}
+    statuses += [kernelci("POST", "/build", build, token=value)[0] for value in (token, token[:-1] + "0")]
+    # and a self-serve request is made with the password, then with a guess
+    for sent in (password, password + "!"):
+        basic = base64.b64encode(f"carol:{sent}".encode()).decode()
+        statuses.append(app_client.http.post(f"/self-serve/{BRANCH}/rev/{tip(push)}?format=json",
+                                             headers={"Authorization": f"Basic {basic}"}, body=b"").status_code)
+    # then each right credential was taken, each wrong one refused, and no secret appears in what was logged
+    assert [status < 400 for status in statuses] == [True, False] * 3, statuses
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert logged
+    for secret in (HAWK_SECRET, token, password, base64.b64encode(f"carol:{password}".encode()).decode()):
+        assert secret not in logged

@@ -89,6 +89,14 @@ def test_days_ago_is_required(app_client, talos):
 def test_days_ago_must_be_an_integer(app_client, talos):
     response = app_client.http.get("/talos/refdata/objectstore/error_list?days_ago=soon")
     assert response.status_code == 400
+    assert "must be an integer" in response.json_body["message"]
+
+
+def test_a_days_ago_too_large_for_any_window_is_400_out_of_range(app_client, talos):
+    # given an integer longer than any field takes, when asked, then the answer says so (it is an integer)
+    response = app_client.http.get("/talos/refdata/objectstore/error_list?days_ago=99999999999999999999")
+    assert response.status_code == 400
+    assert "out of range" in response.json_body["message"]
 
 
 def test_db_size_counts_stored_blob_bytes(app_client, upload, pump, talos_blob):

@@ -150,3 +150,28 @@ def test_given_a_job_status_that_is_not_a_status_name_then_400_not_the_default(k
     """Found by schemathesis: an empty value used to fall back to PASS."""
     code, _ = kernelci("POST", "/job", {"job": "mainline", "kernel": "v1", "git_branch": "master", "status": status})
     assert code == 400
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 200_000 + b"]" * 200_000,
+    b'{"status": "PASS", "build_time": NaN}',
+    b'{"status": "PASS", "build_time": 1e400}',
+    b'{"status": "PASS", "build_time": ' + b"9" * 50 + b"}",
+    b'{"status": "PASS", "git_commit": "\\udc80"}',
+    b'{"status": "PASS", "git_commit": "' + b"a" * 500_000 + b'"}',
+], ids=["deeply nested", "NaN", "1e400", "50 digits", "lone surrogate", "past an item's 400 KB"])
+def test_given_an_uploaded_bmeta_that_cannot_be_kept_then_the_build_is_imported_without_it(kernelci, kernelci_import,
+                                                                                           raw):
+    """An upload token's bmeta.json is read by the import worker: one that cannot be kept must not stop the build
+    it describes (retried into the dead-letter queue); the build is kept as without a bmeta.json, as for a
+    bmeta.json that is not JSON."""
+    from chalicelib.store import kernelci_storage
+
+    # given a hostile bmeta.json where the build's artifacts are
+    kernelci_storage.put(BUILD["file_server_resource"] + "/bmeta.json", raw, "application/json")
+    # when the build is posted and imported
+    assert kernelci("POST", "/build", _build())[0] == 202
+    kernelci_import()
+    # then it is stored, as a build without bmeta.json
+    _, builds = kernelci("GET", "/build")
+    assert builds["count"] == 1 and builds["result"][0]["status"] == "UNKNOWN"

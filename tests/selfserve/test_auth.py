@@ -112,3 +112,25 @@ def test_the_local_stack_seeds_the_documented_admin_password(app_client, world):
 
     assert call(app_client, "POST", f"/self-serve/{BRANCH}/rev/{world.revision}", {},
                 basic("admin", "shipyard-dev-password"))[0] == 202
+
+
+def test_an_unknown_user_costs_the_same_scrypt_work_as_a_wrong_password(app_client, world, monkeypatch):
+    """A user name must not be learnt from the answer's time: without a stored hash, the password is still
+    derived once, at the cost a stored hash asks (the answer is the same 403 either way)."""
+    # given a spy on the key derivation
+    derived: list[tuple[int, int, int]] = []
+    real = passwords._derive
+
+    def spy(password, salt, n, r, p):
+        derived.append((n, r, p))
+        return real(password, salt, n, r, p)
+
+    monkeypatch.setattr(passwords, "_derive", spy)
+    # when a known user sends a wrong password, and a user with no password sends one
+    known = passwords.authenticate(basic("carol", "wrong"))
+    known_cost = list(derived)
+    derived.clear()
+    unknown = passwords.authenticate(basic("mallory", "wrong"))
+    # then both are refused after the same work
+    assert known is None and unknown is None
+    assert known_cost == derived == [(passwords.N, passwords.R, passwords.P)]

@@ -12,6 +12,7 @@ import time
 # Decimal digits with an optional sign, few enough for any field (Python's int() takes far more: spaces inside,
 # "_", non-ASCII digits, and past 4,300 digits a message about its own settings).
 INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+DIGITS = re.compile(r"[+-]?[0-9]+")  # an integer, but longer than any field takes
 DAY = 86400
 
 
@@ -22,6 +23,8 @@ def int_param(params: dict[str, str] | None, name: str, default: int | None = No
     if raw is None or raw == "":
         return default
     if not INTEGER.fullmatch(raw.strip()):
+        if DIGITS.fullmatch(raw.strip()):
+            raise ValueError(f"'{name}' is out of range, got {raw[:40]!r}")
         raise ValueError(f"'{name}' must be an integer, got {raw[:40]!r}")
     value = int(raw.strip())
     if value < minimum or (maximum is not None and value > maximum):

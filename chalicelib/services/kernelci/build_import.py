@@ -11,12 +11,16 @@ counted twice.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from chalicelib.kernelci import keys
 from chalicelib.kernelci.documents import build_documents
 from chalicelib.store import kernelci as store
 from chalicelib.store import kernelci_storage as storage
+from chalicelib.store.errors import TRANSIENT, refused_values
+
+log = logging.getLogger(__name__)
 
 
 class UnimportableBuild(ValueError):
@@ -40,10 +44,25 @@ def _checked_build(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_build(message: dict[str, Any]) -> dict[str, Any]:
-    """Store one accepted build (and its job if new); returns the build as stored."""
+    """Store one accepted build (and its job if new); returns the build as stored.
+
+    The bmeta.json comes from an upload token: values of it that DynamoDB refuses (a build past an item's
+    400 KB) would fail the import on every delivery, so the build is then stored as without it.
+    """
     body = _checked_build(message)
     meta = storage.build_meta(body["file_server_resource"])
-    job, build = build_documents(body, meta, message["received_on"])
+    try:
+        return _store(body, meta, message["received_on"])
+    except TRANSIENT as err:
+        if meta is None or not refused_values(err):
+            raise
+        log.warning("build %s: its bmeta.json cannot be stored (%s); imported without it",
+                    body["file_server_resource"][:200], type(err).__name__)
+        return _store(body, None, message["received_on"])
+
+
+def _store(body: dict[str, Any], meta: dict[str, Any] | None, received_on: int) -> dict[str, Any]:
+    job, build = build_documents(body, meta, received_on)
     try:
         store.insert([(keys.JOB, job)])
     except store.AlreadyExists:
