@@ -329,7 +329,8 @@ def test_a_10_mb_body_is_a_4xx_everywhere(app_client, balrog_admin, kernelci):
 
 
 @pytest.mark.parametrize(("method", "path", "family_body"), [
-    ("PUT", f"{API}/releases/Hostile", lambda body: body["status"] == 415 and body["title"] == "Unsupported Media Type"),
+    ("PUT", f"{API}/releases/Hostile",
+     lambda body: body["status"] == 415 and body["title"] == "Unsupported Media Type"),
     ("POST", f"{API}/rules", lambda body: body["status"] == 415 and "text/plain" in body["detail"]),
     ("PUT", "/talos/alerts/1", lambda body: set(body) == {"status"} and "text/plain" in body["status"]),
 ], ids=["balrog release", "balrog rule", "datazilla alert"])
@@ -346,7 +347,8 @@ def test_a_body_of_a_type_the_operation_does_not_take_is_415_in_the_familys_own_
     assert "Code" not in _json(response)
 
 
-@pytest.mark.parametrize("path", ["/treeherder/api/repository/", f"{API}/rules", "/talos/alerts", "/openapi/balrog.json"])
+@pytest.mark.parametrize("path", ["/treeherder/api/repository/", f"{API}/rules", "/talos/alerts",
+                                  "/openapi/balrog.json"])
 def test_a_get_with_a_form_content_type_is_served(app_client, talos, balrog_admin, path):
     """Given a GET that names a Content-Type (some HTTP libraries send one on every request), then it is served:
     the originals read no GET body (Django REST framework parses only when a view reads ``request.data``)."""
