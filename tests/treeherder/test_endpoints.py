@@ -180,6 +180,15 @@ def test_jobs_offset_count_and_filters(world):
     assert jobs_body(world, f"?push_id={world.pushes[0].pushlog_id}")["results"] == []
 
 
+@pytest.mark.parametrize("query", ["?offset=38212615227782668288", "?job_guid=job-1/0&offset=" + "9" * 30])
+def test_an_offset_past_any_list_is_an_empty_page_not_500(world, query):
+    """Given an offset larger than any list (fuzzing found it a 500), then an empty page, as an offset past the
+    end is in Treeherder (tests/webapp/api/test_jobs_api.py test_job_list: offset and count slice the list)."""
+    body = jobs_body(world, query)
+
+    assert body["results"] == [] and body["meta"]["offset"] == int(query.rsplit("=", 1)[1])
+
+
 def test_the_repository_job_list_is_newest_first(world):
     assert [j["job_guid"] for j in jobs_body(world, "")["results"]] == ["job-2/0", "job-1/0", "job-0/0"]
 

@@ -114,6 +114,18 @@ def test_an_invalid_message_is_refused_with_its_reason_and_nothing_is_stored(pus
     assert job_store.by_guid("good/0") is None
 
 
+@pytest.mark.parametrize("raw", [b"", b"null", b"[null]", b"[1, 2]", b'"text"'], ids=repr)
+def test_a_signed_body_that_is_no_job_message_object_is_400_not_500(pushed, session, treeherder_url, raw):
+    """Given a correctly signed POST whose body is empty, ``null`` or a list of non-objects (found by fuzzing the
+    running stack: it was a 500), then the 400 ``{"detail"}`` of any message that fails the job schema: a job is a
+    JSON object (treeherder's pulse-job schema; tests/etl/test_job_loader.py test_ingest_pulse_jobs_bad_project
+    refuses what fails it)."""
+    response = hawk_post(session, treeherder_url, PATH, None, raw=raw)
+
+    assert response.status_code == 400, response.text
+    assert set(response.json()) == {"detail"} and "$" in response.json()["detail"]
+
+
 def test_a_message_for_another_repository_is_refused(pushed, session, treeherder_url):
     response = hawk_post(session, treeherder_url, PATH, job_message(tip(pushed[0]), project="try"))
     assert response.status_code == 400

@@ -143,8 +143,9 @@ def _messages(raw: bytes, project: str) -> list[dict[str, Any]]:
     checked = []
     for i, message in enumerate(messages):
         try:
-            converted = pulse_job.to_job_message(message) if pulse_job.is_pulse_job(message) else message
-            if converted is None:  # an unscheduled Pulse job: checked, then skipped by the ingest
+            pulse = pulse_job.is_pulse_job(message)
+            converted = pulse_job.to_job_message(message) if pulse else message
+            if pulse and converted is None:  # an unscheduled Pulse job: checked, then skipped by the ingest
                 if message["origin"]["project"] != project:
                     raise InvalidJobMessage(f"$.origin.project {message['origin']['project']!r} is not {project!r}")
                 checked.append(message)

@@ -17,6 +17,7 @@ no request's cost grows with a repository's whole history.
 
 from __future__ import annotations
 
+import sys
 from itertools import islice
 from typing import Iterable, Iterator
 
@@ -45,7 +46,7 @@ def _candidates(branch: str, query: JobQuery) -> Iterable[StoredJob]:
 
 
 def find(branch: str, query: JobQuery) -> list[StoredJob]:
-    if query.count == 0:
+    if query.count == 0 or query.offset + query.count > sys.maxsize:  # past any list a table could hold
         return []
     candidates = _candidates(branch, query)
     if query.filtered:
