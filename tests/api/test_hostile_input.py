@@ -325,6 +325,27 @@ def test_a_10_mb_body_is_a_4xx_everywhere(app_client, balrog_admin, kernelci):
     assert 400 <= balrog.status_code < 500 and 400 <= status < 500
 
 
+def test_a_gzip_bomb_sent_as_a_kernelci_body_is_never_inflated(kernelci, monkeypatch):
+    """KernelCI's gzip is its answers' (``Accept-Encoding``); kernelci-backend's server never set Tornado's
+    ``decompress_request`` (app/server.py), so a ``Content-Encoding: gzip`` body is taken as sent: here not
+    JSON, 4xx in the envelope, and nothing inflates the 100 MB it would expand to."""
+    import gzip as gzip_module
+    import zlib
+
+    # given 100 MB of JSON-looking text gzipped to about 100 KB, and a spy on every way to inflate it
+    bomb = gzip_module.compress(b'{"job": "' + b"x" * (100 * 1024 * 1024) + b'"}', compresslevel=9)
+    inflated: list[int] = []
+    for module, name in ((gzip_module, "decompress"), (zlib, "decompress"), (zlib, "decompressobj")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, **k: inflated.append(1) or _real(*a, **k))
+    # when it is posted as a build and as a job
+    answers = [kernelci("POST", path, raw=bomb, headers={"Content-Type": "application/json",
+                                                         "Content-Encoding": "gzip"}) for path in ("/build", "/job")]
+    # then each is refused as a body that is not JSON, and nothing was inflated
+    assert [status for status, _ in answers] == [422, 422], answers
+    assert inflated == []
+
+
 # --- Content-Type: a body's is the family's to refuse, a GET's is nobody's ------------------------------
 
 

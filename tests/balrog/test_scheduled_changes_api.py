@@ -303,6 +303,28 @@ def test_given_a_user_without_enact_when_enacting_then_403(app_client, world):
     assert _post(app_client, world["bob"], "/scheduled_changes/rules/1/enact", {}).status_code == 403
 
 
+def test_given_a_scheduler_whose_permission_was_revoked_when_the_change_is_enacted_then_403_and_nothing_changes(
+        app_client, world, rule):
+    """Upstream: ScheduledChangeTable.enactChange makes the change as ``sc["scheduled_by"]`` through the base
+    table's update, which checks that user's permission then (auslib/db.py ``Rules.update``:
+    ``hasPermission(changed_by, "rule", "modify", product)``): a revoked permission does not live on in a
+    change scheduled before the revocation."""
+    # given bob's change to a rule of product a, scheduled while he may modify rules of a
+    rule_id = rule(product="a", channel="a", mapping="a")
+    assert _schedule(app_client, world["bob"], change_type="update", rule_id=rule_id, data_version=1, priority=100,
+                     backgroundRate=100, mapping="b", update_type="minor", product="a",
+                     channel="a").status_code == 200
+    # when his permission is revoked, and then the change is enacted
+    revoked = app_client.http.delete(f"{API}/users/bob/permissions/rule?data_version=1", headers=world["bill"])
+    assert revoked.status_code == 200, revoked.body
+    response = _post(app_client, world["mary"], "/scheduled_changes/rules/1/enact", {})
+    # then it is refused as bob's own direct change would be, and neither the rule nor the change moved
+    assert response.status_code == 403, response.body
+    assert _json(app_client.http.get(f"{API}/rules/{rule_id}", headers=world["bill"]))["mapping"] == "a"
+    change = _json(app_client.http.get(f"{API}/scheduled_changes/rules/1", headers=world["bill"]))["scheduled_change"]
+    assert change["complete"] is False
+
+
 def test_given_missing_signoffs_when_enacting_then_400_signoff_required(app_client, world):
     """Upstream: ScheduledChangeTable.enactChange passes the signoffs to the base table, which verifies them."""
     _schedule(app_client, world["julie"], change_type="insert", priority=50, backgroundRate=100, product="fake",

@@ -253,6 +253,8 @@ def enact(kind: Kind, sc_id: int, username: str | None) -> None:
 
     ``username`` None is the executor itself (it runs with the app's own
     authority, as Balrog's agent runs with its account's ``enact`` permission).
+    The scheduler's permission for the change is checked again now, as Balrog's
+    base table checks it when the change is made.
     """
     if username is not None:
         access.require(username, "scheduled_change", "enact")
@@ -260,6 +262,11 @@ def enact(kind: Kind, sc_id: int, username: str | None) -> None:
     _incomplete(sc, "enact")
     stored = shown_change(kind, sc["change"])
     change = {c: stored.get(c) for c in (*kind.columns, "data_version")}
+    # Made as its scheduler, so with the scheduler's permission as it is now (Balrog's base table checks
+    # ``changed_by=scheduled_by`` when the change is enacted): a permission revoked since it was scheduled
+    # does not live on in it.
+    current = kind.current(change) if kind.object_id(change) is not None else None
+    kind.check(sc["scheduled_by"], sc["change_type"], change, current)
     given = signoffs.of_change(kind.base, sc_id)
     try:
         so.verify(required_of(kind, sc), given)
