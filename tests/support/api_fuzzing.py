@@ -62,9 +62,12 @@ class Profile:
 
 # `make test`: a few cases per operation, the same ones each run (fixed seed).
 QUICK = Profile("quick", max_examples=3, phases=("examples", "fuzzing"), seconds_per_family=None, seed=1)
-# `make fuzz`: every phase, many examples, new data each run; fuzzing repeats until the budget is spent.
+# `make fuzz`: every phase, many examples, new data each run unless SHIPYARD_FUZZ_SEED fixes it (schemathesis
+# prints the seed it drew, so a run's findings reproduce); fuzzing repeats until the budget is spent.
+_SEED = os.environ.get("SHIPYARD_FUZZ_SEED")
 LONG = Profile("long", max_examples=100, phases=("examples", "coverage", "fuzzing", "stateful"),
-               seconds_per_family=int(os.environ.get("SHIPYARD_FUZZ_SECONDS", "180")), seed=None)
+               seconds_per_family=int(os.environ.get("SHIPYARD_FUZZ_SECONDS", "180")),
+               seed=int(_SEED) if _SEED else None)
 PROFILES = {p.name: p for p in (QUICK, LONG)}
 
 
@@ -304,6 +307,9 @@ CREDENTIALS: dict[str, dict[str, dict[str, str]]] = {
     "selfserve": {"bearer": {"bearer": DEV_BALROG_TOKEN}},
     "kernelci": {"token": {"api_key": DEV_KERNELCI_TOKEN}},
 }
+# Families whose writes the long profile signs with a schemathesis hook (a signature over each body as sent):
+# family → hooks module (tests/support/).
+SIGNING_HOOKS: dict[str, str] = {"treeherder": "tests.support.schemathesis_hawk"}
 # Paths the quick profile leaves to the long one: family → regex. KernelCI's plural aliases (``/jobs``,
 # ``/tests/groups``...) are registered with the singular path's handlers; the quick profile fuzzes the singular ones.
 QUICK_EXCLUDED_PATHS: dict[str, str] = {
@@ -387,8 +393,10 @@ def run(stack: LocalStack, family: str, chosen: Profile, workdir: Path) -> FuzzR
     if chosen.seconds_per_family is not None:
         command += ["--max-time", str(chosen.seconds_per_family)]
     timeout = (chosen.seconds_per_family or 300) * 2 + 60
-    done = subprocess.run(command, cwd=workdir, env=clean_env(NO_COLOR="1"), capture_output=True, text=True,
-                          timeout=timeout)
+    env = clean_env(NO_COLOR="1")
+    if chosen.name == LONG.name and family in SIGNING_HOOKS:
+        env.update(SCHEMATHESIS_HOOKS=SIGNING_HOOKS[family], PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
     output = done.stdout + done.stderr
     if not report.exists():
         return FuzzResult(family, 0, 0, 1, {}, done.returncode, output)
