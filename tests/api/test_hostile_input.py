@@ -344,3 +344,38 @@ def test_a_gzip_bomb_sent_as_a_kernelci_body_is_never_inflated(kernelci, monkeyp
     # then each is refused as a body that is not JSON, and nothing was inflated
     assert [status for status, _ in answers] == [422, 422], answers
     assert inflated == []
+
+
+# --- Content-Type: a body's is the family's to refuse, a GET's is nobody's ------------------------------
+
+
+@pytest.mark.parametrize(("method", "path", "family_body"), [
+    ("PUT", f"{API}/releases/Hostile",
+     lambda body: body["status"] == 415 and body["title"] == "Unsupported Media Type"),
+    ("POST", f"{API}/rules", lambda body: body["status"] == 415 and "text/plain" in body["detail"]),
+    ("PUT", "/talos/alerts/1", lambda body: set(body) == {"status"} and "text/plain" in body["status"]),
+], ids=["balrog release", "balrog rule", "datazilla alert"])
+def test_a_body_of_a_type_the_operation_does_not_take_is_415_in_the_familys_own_body(
+        app_client, talos, balrog_admin, method, path, family_body):
+    """Given a body sent as text/plain, then 415 in the family's error body (Balrog's problem, as connexion
+    refuses a JSON operation's other body; Datazilla's ``{"status"}``), never Chalice's ``{"Code", "Message"}``
+    that the long fuzz run found."""
+    headers = {**balrog_admin, "Content-Type": "text/plain"}
+
+    response = app_client.http.request(method, path, headers=headers, body=b"{}")
+
+    assert response.status_code == 415 and family_body(_json(response)), response.body
+    assert "Code" not in _json(response)
+
+
+@pytest.mark.parametrize("path", ["/treeherder/api/repository/", f"{API}/rules", "/talos/alerts",
+                                  "/openapi/balrog.json"])
+def test_a_get_with_a_form_content_type_is_served(app_client, talos, balrog_admin, path):
+    """Given a GET that names a Content-Type (some HTTP libraries send one on every request), then it is served:
+    the originals read no GET body (Django REST framework parses only when a view reads ``request.data``)."""
+    headers = {**balrog_admin, "Content-Type": "application/x-www-form-urlencoded",
+               "User-Agent": "treeherder-pyclient/5.0.0"}
+
+    response = app_client.http.get(path, headers=headers)
+
+    assert response.status_code == 200, response.body

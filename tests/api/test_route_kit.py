@@ -78,7 +78,8 @@ def test_given_documented_routes_then_the_document_lists_them_under_the_prefix()
 
     assert document["paths"]["/t"]["get"]["operationId"] == "index"
     assert document["paths"]["/t/files/{path}"]["put"]["operationId"] == "put_file"
-    assert "415" in document["paths"]["/t"]["get"]["responses"]  # what parts.document adds to every operation
+    assert "415" not in document["paths"]["/t"]["get"]["responses"]  # a GET's Content-Type is never refused
+    assert "415" in document["paths"]["/t/files/{path}"]["put"]["responses"]  # a body the route may refuse
 
 
 def test_given_a_handler_value_then_the_envelope_answers_it():
@@ -90,6 +91,31 @@ def test_given_a_handler_value_then_the_envelope_answers_it():
         response = client.http.get("/t/thing/abc")
 
     assert (response.status_code, response.json_body) == (200, {"ok": "ABC"})
+
+
+@pytest.mark.parametrize(("method", "content_type", "status"), [
+    ("GET", "text/plain", 200), ("GET", "application/x-www-form-urlencoded", 200),
+    ("PUT", "text/plain", 415), ("PUT", "application/json; charset=utf-8", 200), ("PUT", None, 200),
+    ("PUT", "application/x-www-form-urlencoded", 200), ("DELETE", "application/xml", 415),
+])
+def test_given_a_content_type_then_only_a_body_the_route_does_not_take_is_refused_in_the_familys_body(
+        method, content_type, status):
+    """Chalice refused any Content-Type a route did not list, a GET's too, in its own ``{"Code", "Message"}``
+    body (the long fuzz run found it on Treeherder, Balrog and Datazilla); the originals read no GET body
+    and refuse a body they cannot parse in their own format (Django REST framework's 415 ``{"detail"}``)."""
+    family, app, bp = _family(), Chalice(app_name="kit-test"), Blueprint(__name__)
+    family.route(bp, "/thing", {"GET": documented(_op("get"))(lambda: "got"), "PUT": documented(_op("put"))(
+        lambda: "put"), "DELETE": documented(_op("delete"))(lambda: "deleted")},
+        content_types=["application/json", "application/x-www-form-urlencoded"])
+    app.register_blueprint(bp, url_prefix=family.prefix)
+    headers = {} if content_type is None else {"Content-Type": content_type}
+
+    with Client(app) as client:
+        response = client.http.request(method, "/t/thing", headers=headers, body=b"{}")
+
+    assert response.status_code == status
+    if status == 415:
+        assert response.json_body == {"error": f'Unsupported media type "{content_type}" in request.'}
 
 
 def test_given_a_refusal_or_a_tabled_exception_then_the_envelope_answers_the_error():

@@ -119,6 +119,18 @@ def test_given_a_time_in_the_past_when_scheduling_then_400(app_client, world):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("change_type", [{}, [], None, 1, "upsert"], ids=repr)
+def test_given_a_change_type_that_is_not_one_of_balrogs_when_scheduling_then_400(app_client, world, change_type):
+    """Upstream: post_scheduled_changes (auslib/web/admin/views/scheduled_changes.py) answers "Invalid or missing
+    change_type" for anything but insert, update or delete; no upstream test sends an object there, which was a
+    500 here (unhashable), found by the long fuzz run."""
+    response = _schedule(app_client, world["bill"], change_type=change_type, priority=120, backgroundRate=100,
+                         update_type="minor", mapping="a", product="blah")
+
+    assert response.status_code == 400
+    assert _json(response)["detail"] == "Invalid or missing change_type"
+
+
 def test_given_an_sc_id_in_the_body_when_scheduling_then_400(app_client, world):
     """Upstream: testAddScheduledChangeRejectsScId."""
     response = _schedule(app_client, world["bill"], change_type="insert", priority=120, backgroundRate=100,

@@ -124,6 +124,8 @@ RESPONSES: dict[str, Any] = {
                           "(`ReadOnlyError`)."),
     "NotFound": _problem("No such object."),
     "ServiceUnavailable": _problem("Storage is unavailable; retry later."),
+    "UnsupportedMediaType": _problem("The body's `Content-Type` is not one the operation takes (JSON, or a "
+                                     "form where the operation says so)."),
 }
 
 DATA_VERSION = {"X-Data-Version": header("The object's current `data_version`.", {"type": "string",

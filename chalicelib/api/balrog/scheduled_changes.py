@@ -205,7 +205,7 @@ def _create(base: str, changed_by: str) -> Response:
     kind = _kind(base)
     body = json_body(bp)
     change_type = body.get("change_type")
-    if change_type not in kind.change_types:
+    if not isinstance(change_type, str) or change_type not in kind.change_types:  # {} is not hashable
         raise BalrogError(400, "Invalid or missing change_type")
     change = PARSERS[base](body, change_type, True)
     try:

@@ -167,6 +167,8 @@ RESPONSES: dict[str, Any] = {
     "ProjectNotFound": error("No such project (`{\"status\": \"Unknown project '<project>'\"}`)."),
     "NotFound": error("No such project, or nothing of that name in it."),
     "ServiceUnavailable": error("Storage is unavailable; retry later."),
+    "UnsupportedMediaType": error("The body's `Content-Type` is not one the operation takes "
+                                  "(`{\"status\": \"Unsupported media type \\\"<type>\\\" in request.\"}`)."),
 }
 
 PROJECT = path_param("project", "A Datazilla project (`shipyard project create`).",

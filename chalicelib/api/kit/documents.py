@@ -2,7 +2,7 @@
 
 A route is registered with an operation for every method it answers, or not
 at all (:class:`UndocumentedRoute`), so a family's document lists exactly its
-routes. What is the same in every document (Chalice's 415, the document's own
+routes. What is the same in every document (the document's own
 paths, the notes) is added by :func:`chalicelib.api.kit.openapi_parts.document`.
 """
 

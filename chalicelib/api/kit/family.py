@@ -10,10 +10,14 @@ methods it is given that, in order:
    Treeherder's User-Agent rule);
 3. on a route registered ``signed_in=True``, finds the user with the
    family's ``auth`` (its refusal, such as a 401, is the answer);
-4. calls the handler through the family's ``dispatch`` (by default the
+4. on a method that carries a body (POST, PUT, PATCH, DELETE), refuses a ``Content-Type`` the route
+   does not accept with 415 (``application/json`` unless the route names others; no header counts as
+   JSON, as Chalice has it). Chalice's own check is off for every route (``*/*``): it answered in
+   its own body, not the family's, and on a GET too, where the originals read no body;
+5. calls the handler through the family's ``dispatch`` (by default the
    handler of the request's method, with the path parameters, and ``user=``
    on a signed-in route);
-5. answers the handler's value with ``envelope.success``, or an exception with
+6. answers the handler's value with ``envelope.success``, or an exception with
    ``envelope.error``: a :class:`Refusal` as raised, an exception of the
    family's error table as the table says, a storage fault as
    :mod:`chalicelib.api.kit.storage` says. Anything else propagates (a 5xx is a bug).
@@ -32,11 +36,15 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.kit import documents
+from chalicelib.api.kit import openapi_parts as parts
 from chalicelib.api.kit.auth import Auth
 from chalicelib.api.kit.refusal import Refusal
 from chalicelib.api.kit.storage import TRANSIENT, StorageWords, storage_refusal
 
 Handler = Callable[..., Any]
+ANY_CONTENT = ["*/*"]
+DEFAULT_CONTENT_TYPES = ("application/json",)  # what Chalice assumes of a route that names none
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Exception type → the refusal it stands for (given the exception and the request); the first matching row wins.
 ErrorTable = tuple[tuple[type[BaseException], Callable[[Any, Request], Refusal]], ...]
 
@@ -61,6 +69,7 @@ class Route:
     handlers: Mapping[str, Handler]
     signed_in: bool = False
     settings: Any = None
+    content_types: tuple[str, ...] = DEFAULT_CONTENT_TYPES
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,16 @@ def call_by_method(route: Route, incoming: Incoming) -> Any:
     if route.signed_in:
         return handler(**incoming.params, user=incoming.user)
     return handler(**incoming.params)
+
+
+def unsupported_media_type(route: Route, request: Request) -> Refusal | None:
+    """The 415 for a body whose ``Content-Type`` the route does not take (None: taken, or no body method)."""
+    if request.method not in BODY_METHODS or "*/*" in route.content_types:
+        return None
+    sent = request.headers.get("content-type", "application/json")
+    if sent.split(";", 1)[0].strip().lower() in route.content_types:
+        return None
+    return Refusal(415, f'Unsupported media type "{sent[:200]}" in request.')
 
 
 def _no_context(request: Request) -> None:
@@ -151,6 +170,9 @@ class Family:
             for policy in self.policies:
                 policy(request)
             user = self._user(route, request)
+            unsupported = unsupported_media_type(route, request)
+            if unsupported is not None:
+                raise unsupported
             value = self.dispatch(route, Incoming(request, params, context, user))
         except Exception as err:  # noqa: BLE001 - answered if the family knows it, re-raised if not
             refusal = self.refusal_of(err, request)
@@ -193,11 +215,15 @@ class Family:
         if set(documented) - methods:
             raise UndocumentedRoute(f"{self.name}: {path} documents methods it does not answer: "
                                     f"{sorted(set(documented) - methods)}")
+        accepted = tuple(t.lower() for t in (content_types or self.content_types or DEFAULT_CONTENT_TYPES))
         operations: dict[str, dict[str, Any]] = {}
         for method in sorted(methods):
             operation = documented.get(method)
             if operation is None:
                 raise UndocumentedRoute(f"{self.name}: {method} {path} has no OpenAPI operation")
+            if method in BODY_METHODS and "*/*" not in accepted:  # the kit's 415, in the family's own body
+                operation = {**operation, "responses": {"415": parts.response_ref("UnsupportedMediaType"),
+                                                        **operation["responses"]}}
             operations[method] = operation
         for method, operation in operations.items():
             documents.add_operation(self.name, self.document_path(bp, path), method, operation)
@@ -205,16 +231,14 @@ class Family:
             raise TypeError(f"{self.name}: {path} is signed in but the family declares no auth")
         if signed_in and any(not op.get("security") for op in operations.values()):
             raise UndocumentedRoute(f"{self.name}: {path} needs a user but an operation lists no security")
-        route = Route(self, path, handlers, signed_in, settings)
+        route = Route(self, path, handlers, signed_in, settings, accepted)
 
         def view(**params: str) -> Response:
             # Path parameters arrive decoded once, by API Gateway or the local server: never again here.
             return self.serve(route, bp.current_request, dict(params))
 
         view.__name__ = name or f"{self.name}_" + (re.sub(r"\W+", "_", path).strip("_") or "index")
-        accepted = content_types or self.content_types
-        options: dict[str, Any] = {} if accepted is None else {"content_types": accepted}
-        bp.route(path, methods=sorted(methods), **options)(view)
+        bp.route(path, methods=sorted(methods), content_types=ANY_CONTENT)(view)
         return route
 
     def handles(self, bp: Blueprint, path: str, methods: list[str], operation: dict[str, Any], *,

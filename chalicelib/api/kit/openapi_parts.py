@@ -1,13 +1,10 @@
-"""The pieces every family's OpenAPI document is built from, and what Chalice itself answers.
+"""The pieces every family's OpenAPI document is built from.
 
 A family builds its operations with these helpers (beside its handlers on the
 route kit, or in ``chalicelib/api/<family>/openapi.py`` until it moves) and
 its paths go to :func:`document`, which adds what is the same for every
 family, so no family has to remember it:
 
-- ``415`` on every operation: Chalice refuses a request whose ``Content-Type``
-  is not one the route accepts (``application/json`` unless the route names
-  others) before the handler runs, even on a GET;
 - the family's own ``GET /openapi/<family>.json`` and its page ``/openapi/<family>.html``;
 - the notes on trailing slashes and HEAD in ``info.description``.
 """
@@ -28,24 +25,9 @@ NOTES = (
     "Every path is also served with one trailing slash (`/x/` answers as `/x`). "
     "HEAD is answered only where an operation lists it, with the headers of the GET and no body; "
     "a method a path does not list is refused by the gateway (403 on API Gateway, 405 on the local server). "
-    "A request whose `Content-Type` the route does not accept is answered 415 before the route runs."
+    "A body (POST, PUT, PATCH, DELETE) whose `Content-Type` the operation does not take is answered 415 in the "
+    "family's own error body; a GET's `Content-Type` is ignored."
 )
-
-CHALICE_SCHEMAS: dict[str, Any] = {
-    "ChaliceError": {
-        "type": "object",
-        "description": "Chalice's own error body, for answers given before a route's handler runs.",
-        "required": ["Code", "Message"],
-        "properties": {"Code": {"type": "string"}, "Message": {"type": "string"}},
-    },
-}
-
-CHALICE_RESPONSES: dict[str, Any] = {
-    "UnsupportedMediaType": {
-        "description": "The request's Content-Type is not one this route accepts (Chalice answers, not the route).",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChaliceError"}}},
-    },
-}
 
 DOCUMENT_SCHEMA = {
     "type": "object",
@@ -161,17 +143,11 @@ def _own_page(family: str) -> dict[str, Any]:
 
 def document(family: str, title: str, description: str, paths: dict[str, Any],
              components: dict[str, Any]) -> dict[str, Any]:
-    """A family's complete document: its paths, its own document path, and Chalice's answers on each operation."""
+    """A family's complete document: its paths, its own document path and page, and the notes."""
     paths = copy.deepcopy(paths)
     paths[document_path(family)] = _own_document(family)
     paths[f"/openapi/{family}.html"] = _own_page(family)
-    for item in paths.values():
-        for method in METHODS:
-            if method in item:
-                item[method]["responses"].setdefault("415", response_ref("UnsupportedMediaType"))
     merged = copy.deepcopy(components)
-    merged["schemas"] = {**CHALICE_SCHEMAS, **merged.get("schemas", {})}
-    merged["responses"] = {**CHALICE_RESPONSES, **merged.get("responses", {})}
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "version": "1", "description": f"{description}\n\n{NOTES}"},

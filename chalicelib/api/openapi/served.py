@@ -37,7 +37,7 @@ def page(family: str, request) -> Response | None:  # noqa: ANN001 - a Chalice r
                     status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-@bp.route("/openapi/{name}", methods=["GET"])
+@bp.route("/openapi/{name}", methods=["GET"], content_types=["*/*"])  # a GET reads no body: any Content-Type
 def openapi_document(name: str) -> Response:
     if name.endswith(PAGE_SUFFIX):
         shown = page(name.removesuffix(PAGE_SUFFIX), bp.current_request)

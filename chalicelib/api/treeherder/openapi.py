@@ -151,6 +151,8 @@ RESPONSES: dict[str, Any] = {
     "ProjectNotFound": detail_response("`No project with name <project>`."),
     "NotFound": detail_response("No such project, or nothing with that id in it."),
     "ServiceUnavailable": detail_response("Storage is unavailable; retry later."),
+    "UnsupportedMediaType": detail_response("`Unsupported media type \"<type>\" in request.`: the body's "
+                                            "`Content-Type` is not one the operation parses."),
 }
 
 POLICY = {403: response_ref("ForbiddenAgent"), 406: response_ref("NotAcceptable"),
