@@ -1,7 +1,7 @@
 """Two-legged OAuth 1.0 (HMAC-SHA1), as Datazilla's upload clients sign.
 
-oauthlib checks the parameters, the timestamp window and the signature. Two
-things are Shipyard's own:
+oauthlib checks the parameters, the timestamp window and the signature, which
+must be HMAC-SHA1 (the one method Datazilla's server took). Shipyard's own:
 
 - the nonce is remembered (conditional write, DynamoDB TTL) only *after* the
   signature verified, so a forged request cannot burn a client's nonces, and
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from oauthlib.common import urldecode
-from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, RequestValidator, SignatureOnlyEndpoint
 
 from chalicelib.store.projects import Project
 
@@ -48,6 +48,13 @@ class _ProjectValidator(RequestValidator):
     @property
     def timestamp_lifetime(self) -> int:
         return self._window
+
+    @property
+    def allowed_signature_methods(self) -> tuple[str, ...]:
+        # Datazilla's server knew HMAC-SHA1 alone. oauthlib's default list also takes PLAINTEXT, whose
+        # "signature" is the secret itself and covers nothing of the request, and RSA-SHA1, which asks for a
+        # key this validator does not have (an exception, so a 500).
+        return (SIGNATURE_HMAC_SHA1,)
 
     @property
     def safe_characters(self) -> set[str]:

@@ -379,3 +379,14 @@ def test_a_get_with_a_form_content_type_is_served(app_client, talos, balrog_admi
     response = app_client.http.get(path, headers=headers)
 
     assert response.status_code == 200, response.body
+
+
+def test_an_upload_whose_content_type_is_not_latin_1_is_a_400_not_500(kernelci):
+    """The multipart parser is handed the request's Content-Type as a MIME header, which is Latin-1: a
+    boundary outside it (``€``) raised UnicodeEncodeError, a 500 to an upload token."""
+    # given a multipart body whose boundary is not Latin-1
+    body = "--€\r\nContent-Disposition: form-data; name=\"file0\"; filename=\"a\"\r\n\r\nx\r\n--€--\r\n".encode()
+    # when it is uploaded
+    status, answer = kernelci("POST", "/upload", raw=body, headers={"Content-Type": "multipart/form-data; boundary=€"})
+    # then KernelCI's 400 in its envelope
+    assert status == 400 and "multipart" in answer["reason"]

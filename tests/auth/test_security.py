@@ -341,3 +341,21 @@ def test_a_hawk_job_post_a_kernelci_token_and_a_basic_password_log_no_secret(app
     assert logged
     for secret in (HAWK_SECRET, token, password, base64.b64encode(f"carol:{password}".encode()).decode()):
         assert secret not in logged
+
+
+@pytest.mark.parametrize("method", ["PLAINTEXT", "RSA-SHA1", "HMAC-SHA256"])
+def test_an_upload_signed_with_another_oauth_method_is_403_and_stores_nothing(app_client, talos, talos_blob, method):
+    """Datazilla's server took HMAC-SHA1 alone (views.py ``oauth_required``); RSA-SHA1 was a 500 here, and
+    PLAINTEXT, the secret sent as the signature, was accepted."""
+    # given a correctly signed upload whose method is then another (PLAINTEXT's signature: the secret itself)
+    fields = sign_form(f"http://{HOST}/talos/api/load_test", {"data": quote(json.dumps(talos_blob)), "user": "talos"},
+                       DEV_KEY, DEV_SECRET)
+    fields["oauth_signature_method"] = method
+    if method == "PLAINTEXT":
+        fields["oauth_signature"] = f"{DEV_SECRET}&"
+    # when it is posted
+    response = app_client.http.post("/talos/api/load_test", body=form_body(fields), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Host": HOST})
+    # then Datazilla's verification error, and nothing stored
+    assert response.status_code == 403 and json.loads(response.body) == {"status": "Oauth verification error."}
+    assert _stored_rows() == 0

@@ -34,7 +34,10 @@ class Form:
 
 
 def parse(content_type: str, body: bytes) -> Form:
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    try:
+        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    except UnicodeEncodeError:
+        raise MalformedForm("the multipart/form-data Content-Type is not Latin-1 text") from None
     message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
     if not message.is_multipart():
         raise MalformedForm("the body is not multipart/form-data with a boundary")
