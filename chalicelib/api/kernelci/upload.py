@@ -139,7 +139,8 @@ def _upload_file_operations(alias: spec.Alias) -> dict[str, Any]:
             **spec.common(400, 403, 503)},
             security=spec.TOKEN, parameters=[path],
             request_body=parts.body({"application/octet-stream": {"type": "string", "format": "binary"}},
-                                    "The file's bytes.", required=True)),
+                                    "The file's bytes; none stores an empty file, as the backend does.",
+                                    required=False)),
         "post": spec.op(alias, "post", "Store build artifacts (the path of the URL is not used)", {
             200: spec.ok("Each file: 201 new, 200 replaced, its size and URL.", stored),
             **spec.common(400, 403, 415, 503)},
