@@ -201,6 +201,21 @@ def test_an_override_to_a_method_the_path_lacks_is_405(app_client, world, alice)
     assert status == 405 and body["status"] == "FAILED"
 
 
+@pytest.mark.parametrize("path", ["/rev/{revision}/pgo", "/rev/{revision}/nightly", "/request",
+                                  "/builders/Linux%20x86-64%20Selfserve-Test%20build/{revision}"])
+def test_every_form_write_documents_the_405_of_an_override_the_path_lacks(app_client, world, alice, path):
+    """Given a form POST whose ``_method`` names DELETE on a path without one (the long fuzz run's finding:
+    a 405 the document did not list), then the 405, and the path's POST operation lists it."""
+    from chalicelib.api.openapi import registry
+
+    status, body = call(app_client, "POST", f"/self-serve/{BRANCH}" + path.format(revision=world.revision),
+                        {"_method": "DELETE"}, alice)
+    template = "/self-serve/{branch}" + path.replace("Linux%20x86-64%20Selfserve-Test%20build", "{builder}")
+
+    assert status == 405 and body["status"] == "FAILED"
+    assert "405" in registry.document("selfserve")["paths"][template]["post"]["responses"]
+
+
 def test_a_job_request_answered_in_html_links_to_its_status(app_client, world, alice):
     status, text = call(app_client, "POST", f"/self-serve/{BRANCH}/rev/{world.revision}", {}, alice, fmt="html")
 

@@ -160,8 +160,9 @@ def read(operation_id: str, summary: str, schema: dict[str, Any], parameters: li
 
 def write(operation_id: str, summary: str, parameters: list[Any], fields: dict[str, Any] | None = None,
           overridden: bool = False, description: str | None = None) -> dict[str, Any]:
-    """A job request: a user needed, 202 or an error; ``overridden``: a POST standing for a PUT or DELETE."""
-    errors = {**WRITE_ERRORS, **({405: response_ref("NotAllowed")} if overridden else {})}
+    """A job request: a user needed, 202 or an error; ``overridden``: a POST standing for a PUT or DELETE.
+    Any form's ``_method`` may name a method the path lacks, so every form write documents that 405."""
+    errors = {**WRITE_ERRORS, **({405: response_ref("NotAllowed")} if overridden or fields is not None else {})}
     extra = [METHOD] if overridden else []
     return operation(operation_id, summary, {**ACCEPTED, **errors}, parameters=[*parameters, *extra, FORMAT],
                      request_body=fields, security=AUTHED, tags=TAG, description=description)
