@@ -137,3 +137,23 @@ def test_given_an_evil_url_when_merged_into_a_new_release_or_copied_then_nothing
                    {"data": json.dumps(good), "product": "d", "data_version": 1, "copyTo": json.dumps(["w"])})
     assert _refusal(copied) == (400, "Couldn't update release: Blob contains forbidden domain(s)", FORBIDDEN)
     assert _data_version(app_client, good_com, "d") == "1"
+
+
+def test_given_a_host_dropped_from_the_allowlist_when_a_release_is_reverted_to_a_blob_using_it_then_400(
+        app_client, good_com, monkeypatch):
+    """Upstream: Balrog's revert (web/admin/views/history.py ``HistoryView.revert_to_revision``) writes the old
+    blob through ``Releases.update``, which runs ``blob.validate(product, domainAllowlist)``; its ValueError is
+    the app's 400 "Unknown error". A revert must not bring back a download host the allowlist no longer has."""
+    # given release d moved from good.com to new.com, then good.com dropped from the allowlist
+    monkeypatch.setenv("SHIPYARD_BALROG_ALLOWLIST", json.dumps({"good.com": ["d"], "new.com": ["d"]}))
+    moved = _send(app_client, good_com, "put", "/releases/d",
+                  {"product": "d", "blob": json.dumps(_blob("d", "http://new.com/d")), "data_version": 1})
+    assert moved.status_code == 200, moved.body
+    monkeypatch.setenv("SHIPYARD_BALROG_ALLOWLIST", json.dumps({"new.com": ["d"]}))
+    revisions = json.loads(app_client.http.get(f"{API}/releases/d/revisions", headers=good_com).body)["revisions"]
+    first = next(r for r in revisions if r["data_version"] == 1)
+    # when it is reverted to its first blob
+    response = _send(app_client, good_com, "post", "/releases/d/revisions", {"change_id": first["change_id"]})
+    # then the revert is refused and the release keeps its current blob
+    assert _refusal(response) == (400, "Unknown error", "Blob contains forbidden domain(s)")
+    assert _data_version(app_client, good_com, "d") == "2"

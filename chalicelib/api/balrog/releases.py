@@ -47,7 +47,17 @@ from chalicelib.api.balrog.openapi import (
     obj,
 )
 from chalicelib.api.kit import openapi_parts as oa
-from chalicelib.balrog.release_input import json_string, names_of, product_of, release_name, valid_blob, writable
+from chalicelib.balrog import errors
+from chalicelib.balrog.domains import contains_forbidden_domain
+from chalicelib.balrog.release_input import (
+    FORBIDDEN_DOMAIN,
+    json_string,
+    names_of,
+    product_of,
+    release_name,
+    valid_blob,
+    writable,
+)
 from chalicelib.services.balrog import gates, scheduled_changes
 from chalicelib.services.balrog.allowlist import domain_allowlist
 from chalicelib.services.balrog.releases import change_release
@@ -359,6 +369,10 @@ def revert_release(name: str, changed_by: str) -> Response:
     writable(record)
     gates.verify(gates.for_release(name), None)
     blob = releases.blob(old)
+    # Written as any update is (Balrog's Releases.update validates it): the allowlist may have dropped a host
+    # the old blob downloads from, and a revert must not bring it back.
+    if contains_forbidden_domain(blob, old.get("product") or "", domain_allowlist()):
+        raise errors.value_error(FORBIDDEN_DOMAIN)
     follow = follow_release(record, {"product": old.get("product"), "data": blob})
     new = releases.replace(name, {"product": old.get("product")}, record["data_version"], changed_by, blob=blob,
                            extra=follow)
