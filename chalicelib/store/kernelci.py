@@ -123,6 +123,15 @@ def index_keys(coll: str, doc: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+MAX_INDEX_KEY_BYTES = 2048  # DynamoDB's limit on an index's partition key (every index here keys on one)
+
+
+def oversized_index_keys(coll: str, doc: dict[str, Any]) -> list[str]:
+    """The index partitions ``doc`` would join whose key DynamoDB refuses: a tree, branch or kernel name that
+    long (after quoting) must be refused when it is sent, not fail an asynchronous import on every delivery."""
+    return sorted(name for name, key in index_keys(coll, doc).items() if len(key.encode()) > MAX_INDEX_KEY_BYTES)
+
+
 def series_key(group: dict[str, Any]) -> str:
     return "test_group#series#" + "#".join(_part(v) for v in series(group))
 

@@ -125,6 +125,35 @@ def test_given_a_poison_message_then_its_reason_is_recorded_and_it_ends_in_the_d
     assert [m["MessageId"] for m in moved] == [message_id]
 
 
+@pytest.mark.parametrize("field, value", [("kernel", "v" * 3000), ("git_branch", "\u00e9" * 400),
+                                          ("job", "j" * 2100)])
+def test_given_a_name_too_long_for_an_index_key_then_400_and_nothing_is_queued(kernelci, kernelci_import, field,
+                                                                              value):
+    """Given a build whose tree, branch or kernel makes an index key past DynamoDB's 2048 bytes (the long fuzz
+    run: accepted with 202, then its import failed on every delivery into the dead-letter queue), then the
+    backend's 400 "Provided JSON is not valid" naming why, and no import is queued."""
+    status, answer = kernelci("POST", "/build", _build(**{field: value}))
+
+    assert status == 400 and answer["reason"] == "Provided JSON is not valid"
+    assert "too long" in answer["errors"][0]
+    kernelci_import()
+    assert kernelci("GET", "/build")[1]["count"] == 0 and kernelci("GET", "/job")[1]["count"] == 0
+
+
+def test_given_a_queued_build_with_a_name_too_long_for_a_key_then_it_is_noted_not_retried(aws, pump):
+    """A build queued before POST /build refused such names is unimportable: its reason recorded, straight to
+    the dead-letter queue (as a poison message), never an import failing on each delivery."""
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=config.queue_name(config.KERNELCI_IMPORT_QUEUE))["QueueUrl"]
+    message_id = sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"build": _build(kernel="v" * 3000),
+                                                                        "received_on": 1}))["MessageId"]
+    for _ in range(4):  # maxReceiveCount is 3 in the tests' world
+        pump.drain(config.queue_name(config.KERNELCI_IMPORT_QUEUE))
+        pump.release_failed()
+
+    assert "index keys too long" in import_errors.import_error(message_id)["reason"]
+
+
 def test_given_a_job_when_its_status_is_posted_then_it_is_marked(kernelci, kernelci_import):
     kernelci("POST", "/build", _build())
     kernelci_import()

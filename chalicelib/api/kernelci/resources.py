@@ -28,7 +28,7 @@ from chalicelib.api.kit.openapi_parts import path_param, schema_ref, segment
 from chalicelib.api.kit.refusal import Refusal
 from chalicelib.kernelci import keys
 from chalicelib.kernelci import tokens as token_rules
-from chalicelib.kernelci.documents import ID_FIELDS, is_object_id, job_id, now_ms, shown
+from chalicelib.kernelci.documents import ID_FIELDS, build_fields, is_object_id, job_id, now_ms, shown
 from chalicelib.kernelci.query import parse, project
 from chalicelib.kernelci.test_results import InvalidResults, check_case
 from chalicelib.services.kernelci import job_status, removal, test_results
@@ -175,6 +175,11 @@ def post_build(call: Call) -> Answer:
     """Accept a build for import (202): the worker stores it, and its job if new."""
     checked = call.json_body(keys.POST_KEYS[keys.BUILD])
     _require_text(checked.body, (*keys.POST_KEYS[keys.BUILD].mandatory, "defconfig_full"))
+    too_long = store.oversized_index_keys(keys.BUILD, build_fields(checked.body))
+    if too_long:
+        raise Refusal(400, "Provided JSON is not valid", errors=[
+            f"'job', 'git_branch' and 'kernel' are too long to be kept (index keys past "
+            f"{store.MAX_INDEX_KEY_BYTES} bytes: {', '.join(too_long)})"])
     queues.send(config.KERNELCI_IMPORT_QUEUE, {"build": checked.body, "received_on": now_ms()})
     return Answer(202, reason="Request accepted and being imported", errors=checked.errors)
 

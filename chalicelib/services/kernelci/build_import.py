@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from chalicelib.kernelci import keys
-from chalicelib.kernelci.documents import build_documents
+from chalicelib.kernelci.documents import build_documents, build_fields
 from chalicelib.store import kernelci as store
 from chalicelib.store import kernelci_storage as storage
 from chalicelib.store.errors import TRANSIENT, refused_values
@@ -40,6 +40,9 @@ def _checked_build(message: dict[str, Any]) -> dict[str, Any]:
         raise UnimportableBuild(f"not non-empty strings: {', '.join(wrong)}")
     if not isinstance(message.get("received_on"), int):
         raise UnimportableBuild("received_on is not a time in ms")
+    too_long = store.oversized_index_keys(keys.BUILD, build_fields(body))
+    if too_long:  # POST /build refuses these now; one queued before that is noted, never retried
+        raise UnimportableBuild(f"index keys too long to be kept: {', '.join(too_long)}")
     return body
 
 
