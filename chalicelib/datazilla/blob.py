@@ -15,6 +15,9 @@ from chalicelib import safe_json
 # Datazilla capped the replicates stored per run; the blob keeps them all.
 REPLICATE_LIMIT = 5000
 REVISION_LENGTH = 16
+# Datazilla's widest name column (perftest ``pages.url``, ``machine.name``: varchar(255)); a longer name was
+# refused by its loader. 255 characters are at most 1020 UTF-8 bytes: a name always fits a DynamoDB sort key.
+NAME_LENGTH = 255
 
 
 class TestDataError(Exception):
@@ -214,4 +217,9 @@ def parse_run(data: Any) -> PerfRun:
         if not isinstance(values, list):
             raise TestDataError(f"Bad value: ['results_aux']['{name}'] is not a list.")
         run.aux_data[name] = values
+    for kind, names in run.reference_names().items():
+        too_long = [name for name in names if len(name) > NAME_LENGTH]
+        if too_long:
+            raise TestDataError(f"Bad value: a name of {kind} is longer than {NAME_LENGTH} characters "
+                                f"({too_long[0][:40]!r}...).")
     return run

@@ -111,3 +111,26 @@ def test_given_replicates_of_int_float_and_float_subclasses_when_parsed_then_kep
     blob["results"][page] = [3, 2.5, Measured(4.25)]
     kept = parse_run(blob).pages[page]
     assert kept == [3, 2.5, 4.25] and [type(v) for v in kept] == [int, float, Measured]
+
+
+@pytest.mark.parametrize(("where", "kind"), [
+    (lambda b: b.update(results={"p" * 256: [1.0] * 25}), "pages"),
+    (lambda b: b["testrun"].update(suite="t" * 256), "tests"),
+    (lambda b: b["test_machine"].update(name="\u00e9" * 256), "machines"),
+    (lambda b: b["test_machine"].update(os="o" * 300), "operating_systems"),
+], ids=["page", "test", "machine", "os"])
+def test_given_a_name_longer_than_datazillas_columns_when_parsed_then_it_is_test_data_error(talos_blob, where, kind):
+    """Given a run naming a page, test, machine or OS past 255 characters (Datazilla's widest name column,
+    perftest ``pages.url`` varchar(255), where its loader failed the blob), then a test data error, so the
+    row is marked with it; the long fuzz run found such a blob stored (200), then its load failing on every
+    delivery into the dead-letter queue (a sort key past DynamoDB's 1024 bytes)."""
+    where(talos_blob)
+
+    with pytest.raises(TestDataError, match=f"a name of {kind} is longer than 255 characters"):
+        parse_run(talos_blob)
+
+
+def test_a_name_of_255_characters_is_kept(talos_blob):
+    talos_blob["results"] = {"\u00e9" * 255: [1.0] * 25}
+
+    assert list(parse_run(talos_blob).pages) == ["\u00e9" * 255]
