@@ -171,26 +171,27 @@ def test_json_body_with_oauth_header_is_accepted(app_client, talos, talos_blob):
     assert response.json_body["size"] == len(body.encode())
 
 
+def _post_json_signed_by(sign, app_client, blob):
+    """A JSON upload whose Authorization header ``sign`` makes (one of the real clients' signers)."""
+    body = json.dumps(blob)
+    header = sign(f"http://{HOST}/talos/api/load_test", "POST", body, "talos-dev-key", "talos-dev-secret")
+    return app_client.http.post("/talos/api/load_test", body=body,
+                                headers={"Authorization": header, "Content-Type": "application/json", "Host": HOST})
+
+
 def test_a_json_body_signed_by_python_oauth2_is_accepted(app_client, talos, talos_blob):
-    # given a JSON body signed in the Authorization header by python-oauth2 (Datazilla's signer)
-    body = json.dumps(talos_blob)
-    header = python_oauth2_header(f"http://{HOST}/talos/api/load_test", "POST", body, "talos-dev-key",
-                                  "talos-dev-secret")
-    # when posted, then it is stored
-    response = app_client.http.post("/talos/api/load_test", body=body,
-                                    headers={"Authorization": header, "Content-Type": "application/json", "Host": HOST})
+    # given a JSON body signed in the Authorization header by python-oauth2 (Datazilla's signer), when posted
+    response = _post_json_signed_by(python_oauth2_header, app_client, talos_blob)
+    # then it is stored
     assert response.status_code == 200, response.body
 
 
 def test_a_json_body_the_signature_does_not_cover_is_refused(app_client, talos, talos_blob):
     # given a JSON body signed in the Authorization header without oauth_body_hash (requests-oauthlib's way):
     # OAuth 1.0 signs a form's fields, not another body, so this signature says nothing of the blob
-    body = json.dumps(talos_blob)
-    header = requests_oauthlib_header(f"http://{HOST}/talos/api/load_test", "POST", body, "talos-dev-key",
-                                      "talos-dev-secret")
-    # when posted, then it is refused as an unverified request, and nothing is stored
-    response = app_client.http.post("/talos/api/load_test", body=body,
-                                    headers={"Authorization": header, "Content-Type": "application/json", "Host": HOST})
+    # when posted
+    response = _post_json_signed_by(requests_oauthlib_header, app_client, talos_blob)
+    # then it is refused as an unverified request, and nothing is stored
     assert response.status_code == 403
     assert response.json_body == {"status": "Oauth verification error."}
     assert app_client.http.get("/talos/refdata/objectstore/json_blob/1", headers={"Host": HOST}).status_code == 404
