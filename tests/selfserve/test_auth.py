@@ -134,3 +134,32 @@ def test_an_unknown_user_costs_the_same_scrypt_work_as_a_wrong_password(app_clie
     # then both are refused after the same work
     assert known is None and unknown is None
     assert known_cost == derived == [(passwords.N, passwords.R, passwords.P)]
+
+
+@pytest.mark.parametrize("method,path", [
+    ("POST", "/self-serve/no-such-branch/build"),
+    ("POST", "/self-serve/no-such-branch/rev/0123456789ab"),
+    ("PUT", "/self-serve/no-such-branch/request/1"),
+    ("DELETE", "/self-serve/no-such-branch/build/1"),
+])
+def test_a_write_without_credentials_is_403_before_its_branch_is_looked_up(app_client, world, method, path):
+    # Given no credentials, and a branch that does not exist
+    # When a write is sent (BuildAPI sat behind HTTP authentication: nothing behind it answered first)
+    status, body = call(app_client, method, path, {"priority": "1"})
+
+    # Then it is refused for its credentials, not told whether the branch exists
+    assert status == 403 and body["status"] == "FAILED" and "Basic" in body["msg"]
+    assert queued() == []
+
+
+def test_with_credentials_an_unknown_branch_is_still_404(app_client, world):
+    status, body = call(app_client, "POST", "/self-serve/no-such-branch/build", {"build_id": "1"},
+                        basic("carol", "correct horse battery staple"))
+
+    assert status == 404 and body == {"status": "FAILED", "msg": "Branch no-such-branch not found"}
+
+
+def test_a_read_of_an_unknown_branch_needs_no_credentials_and_is_404(app_client, world):
+    status, body = call(app_client, "GET", "/self-serve/no-such-branch", None)
+
+    assert status == 404 and body["msg"] == "Branch no-such-branch not found"

@@ -49,8 +49,8 @@ class Call:
 
     @property
     def user(self) -> str:
-        """Who asks, as the family's auth finds it (403 without valid credentials); asked for only by the
-        handlers that need it, so that a write's 403 comes before its parameters are judged."""
+        """Who asks, as the family's auth finds it (403 without valid credentials); found once, by the
+        dispatcher for every write before anything else of the request is judged, never for a read."""
         if self._user is None:
             self._user = self.identify(self.request)
         return self._user

@@ -46,6 +46,7 @@ JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=utf-8"
 # The query parameters self-serve reads; one of them given twice is refused (others are ignored).
 KNOWN_QUERY = ("format", "date", "num", "offset", "_method")
+WRITES = ("POST", "PUT", "DELETE")
 
 
 def render(answer: Answer, fmt: str | None) -> Response:
@@ -124,8 +125,11 @@ def resolve_branch(name: str) -> Branch:
 
 
 def dispatch(route: Route, incoming: Incoming) -> Answer:
-    """The handler of the method the request stands for, given a :class:`Call` (which finds the user when a
-    handler asks, so that a write's 403 comes after the branch's 404 and before its parameters' 400)."""
+    """The handler of the method the request stands for, given a :class:`Call`.
+
+    A write finds its user before its branch: BuildAPI sat behind HTTP authentication, so a write without
+    valid credentials was refused whatever its path named (403 here, before a branch's 404 and before
+    its parameters' 400). A read needs no user."""
     request, params = incoming.request, incoming.params
     query = dict(request.query_params or {})
     if request.query_params:
@@ -137,6 +141,8 @@ def dispatch(route: Route, incoming: Incoming) -> Answer:
     if handler is None:
         raise Refusal(405, f"Method {method} not allowed here (allowed: {', '.join(sorted(route.handlers))})")
     call = Call(request, incoming.context, method, query, form, params, route.family.auth.identify)
+    if method in WRITES:
+        call.user  # noqa: B018 - 403 before the branch's 404
     if "branch" in params:
         call.branch = resolve_branch(params["branch"])
     return handler(call)

@@ -32,7 +32,6 @@ def get_request(call: Call) -> Answer:
 def reprioritize(call: Call) -> Answer:
     """Change a pending request's priority (form ``priority``, required) → job request ``reprioritize``."""
     assert call.branch is not None
-    call.user  # noqa: B018 - 403 first
     priority = params.priority(call.form, required=True)
     request_id = params.required_id(call.params["request_id"], "Non-integer request id")
     job = job_lookup.on_branch(call.branch, request_id, "Request")
@@ -51,7 +50,6 @@ def reprioritize(call: Call) -> Answer:
 def cancel_request(call: Call) -> Answer:
     """Cancel a request that has not finished (its requester or an admin) → job request ``cancel_request``."""
     assert call.branch is not None
-    call.user  # noqa: B018 - 403 first
     request_id = params.required_id(call.params["request_id"], "Non-integer request_id")
     job = job_lookup.on_branch(call.branch, request_id, "Request")
     if views.request_view(job, call.branch.name)["complete"]:
@@ -64,7 +62,6 @@ def cancel_request(call: Call) -> Answer:
 def rebuild_request(call: Call) -> Answer:
     """Run a request again: form ``request_id``, ``priority`` (0), ``count`` (1) → ``rebuild_request``."""
     assert call.branch is not None
-    call.user  # noqa: B018 - 403 first
     request_id = params.required_id(call.form.get("request_id"), "Bad request_id")
     priority, count = params.priority(call.form), params.count(call.form)
     job = job_lookup.on_branch(call.branch, request_id, "Request")

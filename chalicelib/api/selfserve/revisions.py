@@ -47,7 +47,6 @@ def _new_build(action: str, operation: dict[str, Any]) -> Callable[[Call], Answe
     @documented(operation)
     def handler(call: Call) -> Answer:
         assert call.branch is not None
-        call.user  # noqa: B018 - 403 first
         revision = params.revision(call.params["revision"])
         job_lookup.push_of_revision(call.branch, revision)  # 404 unless a stored push has it
         return submit(call, action, {"revision": revision, "priority": params.priority(call.form)})
@@ -62,7 +61,6 @@ def _new_build(action: str, operation: dict[str, Any]) -> Callable[[Call], Answe
 def cancel_revision(call: Call) -> Answer:
     """Cancel every pending or running job of the revision (its pusher or an admin) → ``cancel_revision``."""
     assert call.branch is not None
-    call.user  # noqa: B018 - 403 first
     revision = params.revision(call.params["revision"])[:views.SHORT_REVISION]
     push = job_lookup.push_of_revision(call.branch, revision)
     call.require_owner_or_admin(push.user, f"revision {revision}")
@@ -81,7 +79,6 @@ def cancel_revision(call: Call) -> Answer:
 def new_build_for_builder(call: Call) -> Answer:
     """One builder at a revision: form ``priority``, ``properties`` (JSON object), ``files`` (JSON list)."""
     assert call.branch is not None
-    call.user  # noqa: B018 - 403 first
     builder = call.params["builder"]
     if not 0 < len(builder) <= MAX_BUILDER_NAME or not builder.isprintable():
         raise Refusal(400, f"Bad builder: 1 to {MAX_BUILDER_NAME} printable characters")
