@@ -17,6 +17,16 @@ the same facts ``test_*`` (the alert) and ``alert_*`` (its summary).
 read after it was added (31 on); the first 30 leave it empty, so ``--check``
 on a checkout differs for their alert rows until they are rebuilt.
 
+Windows read from an aggregated file hold one value per push: the mean of
+the push's measurements. A window whose manifest entry names
+``measurements`` (the non-aggregated file of the same series, the commit it
+was read at, the characters read) has each push's row replaced by one row per
+measurement of that push in that file (its value and ``entry_id``, the
+performance datum's id, which orders measurements by arrival), the alert's
+columns kept from the aggregated row; the build refuses a push whose
+measurements do not average to its aggregated value (another version of the
+file). Other windows leave ``entry_id`` empty.
+
 ``--check`` compares instead of writing (exit 1 on a difference).
 """
 
@@ -34,7 +44,7 @@ from pathlib import Path
 from benchmarks.realise import DATA
 
 COLUMNS = ["repository", "signature_id", "push_id", "value", "alert_status", "summary_status", "is_regression",
-           "label", "prev_push_id"]
+           "label", "prev_push_id", "entry_id"]
 
 
 def _code(text: str) -> str:
@@ -63,13 +73,47 @@ def window_rows(window: Mapping[str, object], source: Iterable[Mapping[str, str]
     return rows
 
 
+def measurements(window: Mapping[str, object], source: Iterable[Mapping[str, str]]) -> dict[int, list[tuple[str, str]]]:
+    """Every measurement (value, entry id) of each of the window's pushes, in file order, from a
+    non-aggregated file."""
+    first, last = int(window["first_push_id"]), int(window["last_push_id"])  # type: ignore[arg-type]
+    found: dict[int, list[tuple[str, str]]] = {}
+    for row in source:
+        push_id = int(float(row["push_id"]))
+        if first <= push_id <= last:
+            found.setdefault(push_id, []).append((row["value"], _code(row["entry_id"])))
+    return found
+
+
+def expand(rows: list[list[str]], found: Mapping[int, list[tuple[str, str]]]) -> list[list[str]]:
+    """Each aggregated row as its push's measurements, the alert's columns kept on each.
+
+    The aggregated value is the mean of the push's measurements; a push whose measurements do not average to
+    it (or that has none) means the two files are not the same version of the series, and is refused."""
+    expanded = []
+    for row in rows:
+        push_id, aggregated = int(row[2]), float(row[3])
+        values = found.get(push_id, [])
+        if not values or abs(sum(float(v) for v, _ in values) / len(values) - aggregated) > 1e-6 * max(
+                1.0, abs(aggregated)):
+            raise ValueError(f"push {push_id}: measurements {[v for v, _ in values]} do not average to {aggregated}")
+        expanded.extend([*row[:3], value, *row[4:], entry_id] for value, entry_id in values)
+    return expanded
+
+
 def build(dataset: Path, manifest: Mapping[str, object]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for window in manifest["windows"]:  # type: ignore[union-attr]
         with open(dataset / window["source_path"], newline="") as f:
-            writer.writerows(window_rows(window, csv.DictReader(f)))
+            rows = window_rows(window, csv.DictReader(f))
+        if "measurements" in window:
+            with open(dataset / window["measurements"]["path"], newline="") as f:
+                rows = expand(rows, measurements(window, csv.DictReader(f)))
+        else:
+            rows = [[*row, ""] for row in rows]
+        writer.writerows(rows)
     return out.getvalue()
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
+
+import pytest
 
 from benchmarks import alerts_real, alerts_real_tune, realise, realise_build
 from benchmarks.realise import Alert, Window
@@ -173,3 +177,52 @@ def test_a_backfilled_range_miss_whose_step_is_another_alerts_hit_says_so():
     lines = alerts_real.why([window]).splitlines()
     assert lines[:2] == ["production's misses at ±5: {'backfilled range': 1}", "production's false alarms at ±5: {}"]
     assert "step found on push 12 (a hit of the alert on push 12), 4 pushes before it" in lines[2]
+
+
+def test_an_aggregated_windows_push_becomes_its_measurements_with_their_arrival_ids():
+    # given a push the aggregated file holds as the mean of three measurements, the alert's columns on it
+    aggregated = [["autoland", "7", "100", "2.0", "", "", "", "", ""],
+                  ["autoland", "7", "101", "3.5", "4", "7", "True", "TP", "100"]]
+    source = io.StringIO("\n".join([
+        "signature_id,entry_id,value,push_id",
+        "7,11,2.0,100",
+        "7,12,3.0,101",
+        "7,19,4.5,101.0",
+        "7,20,3.0,101",
+        "7,13,9.9,102",
+    ]))
+    found = realise_build.measurements({"first_push_id": 100, "last_push_id": 101}, csv.DictReader(source))
+
+    # when the window is expanded
+    rows = realise_build.expand(aggregated, found)
+
+    # then each measurement is a row, in file order, with its entry id and the push's alert columns
+    assert rows == [["autoland", "7", "100", "2.0", "", "", "", "", "", "11"],
+                    ["autoland", "7", "101", "3.0", "4", "7", "True", "TP", "100", "12"],
+                    ["autoland", "7", "101", "4.5", "4", "7", "True", "TP", "100", "19"],
+                    ["autoland", "7", "101", "3.0", "4", "7", "True", "TP", "100", "20"]]
+
+
+@pytest.mark.parametrize("found", [{100: [("2.0", "11")]}, {100: [("2.0", "11")], 101: [("3.0", "12")]}],
+                         ids=["a push missing", "measurements of another version"])
+def test_measurements_that_are_not_the_aggregated_files_are_refused(found):
+    aggregated = [["autoland", "7", "100", "2.0", "", "", "", "", ""],
+                  ["autoland", "7", "101", "3.5", "", "", "", "", ""]]
+
+    with pytest.raises(ValueError, match="push 101"):
+        realise_build.expand(aggregated, found)
+
+
+def test_the_shipped_data_keeps_every_transcribed_measurement_with_its_arrival_id():
+    manifest = json.loads((realise.DATA / "manifest.json").read_text())
+    transcribed = [w for w in manifest["windows"] if "measurements" in w]
+    with gzip.open(realise.DATA / "windows.csv.gz", "rt", newline="") as f:
+        rows = list(csv.DictReader(f))
+
+    assert transcribed and all(w["measurements"]["path"].startswith("data/all-datasets-annotated/")
+                               for w in transcribed)
+    keys = {(w["repository"], str(w["signature_id"]), w["first_push_id"], w["last_push_id"]) for w in transcribed}
+    inside = [r for r in rows if any((r["repository"], r["signature_id"]) == k[:2] and k[2] <= int(r["push_id"]) <= k[3]
+                                     for k in keys)]
+    assert inside and all(r["entry_id"] for r in inside)
+    assert len({r["entry_id"] for r in inside}) == len(inside)
