@@ -1,6 +1,6 @@
 """Alert detectors on real, sheriffed Mozilla series: the measure of quality (the synthetic one tests mechanics).
 
-Data: the development windows of ``benchmarks/realise.py`` (mozilla/REALISE-Performance).
+Data: the development windows of ``benchmarks/realise.py`` (mozilla/REALISE-Performance), every measurement of a push.
 Every measurement of a push is given to the detector (retriggers and
 backfills included: the replicates are the data).
 

@@ -5,8 +5,10 @@ Source: the public dataset mozilla/REALISE-Performance (Besbes et al., ICPE
 one row per measurement (a push with retriggers has several), the alert's
 columns filled on the row of the push Perfherder (or a sheriff) put it on.
 Windows read from ``data/all-datasets-annotated-aggregated/`` (the dataset's
-one-row-per-revision version, where its change-point annotations index rows)
-carry one value per push.
+one-row-per-revision version, where its change-point annotations index rows,
+each push's value the mean of its measurements) were expanded to every
+measurement from the non-aggregated file (the manifest's ``measurements``;
+``benchmarks/realise_build.py``), so every window has its replicates.
 ``data/realise/manifest.json`` names each window's file, the commit it was
 read at and its first and last push id; ``benchmarks/realise_build.py``
 rebuilds ``windows.csv.gz`` from a checkout of the dataset. A signature may
